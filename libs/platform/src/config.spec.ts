@@ -5,7 +5,8 @@ import { ConfigurationError } from './errors';
 
 describe('loadConfig', () => {
   it('names every invalid variable', () => {
-    const load = () => loadConfig({ PORT: z.coerce.number().int(), SECRET: z.string().min(8) }, { PORT: 'abc' });
+    const load = () =>
+      loadConfig({ PORT: z.coerce.number().int(), SECRET: z.string().min(8) }, { PORT: 'abc' });
     expect(load).toThrow(ConfigurationError);
     expect(load).toThrow(/PORT/);
     expect(load).toThrow(/SECRET/);

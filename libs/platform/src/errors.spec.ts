@@ -5,7 +5,9 @@ describe('error hierarchy', () => {
     expect(isRetriable(new TransientError('db down'))).toBe(true);
     expect(isRetriable(new PoisonMessageError('bad bytes'))).toBe(false);
     expect(
-      isRetriable(new BusinessRuleViolation('MISSING_RATE_CARD', 'no rate card', 'SALES_OPERATIONS', 'add one')),
+      isRetriable(
+        new BusinessRuleViolation('MISSING_RATE_CARD', 'no rate card', 'SALES_OPERATIONS', 'add one'),
+      ),
     ).toBe(false);
   });
 

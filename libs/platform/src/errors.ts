@@ -39,11 +39,7 @@ export class ConfigurationError extends ThroughlineError {
 }
 
 export type OwnerRole =
-  | 'FINANCE_OPERATIONS'
-  | 'SALES_OPERATIONS'
-  | 'RESOURCE_MANAGEMENT'
-  | 'DELIVERY'
-  | 'MASTER_DATA';
+  'FINANCE_OPERATIONS' | 'SALES_OPERATIONS' | 'RESOURCE_MANAGEMENT' | 'DELIVERY' | 'MASTER_DATA';
 
 /** A business rule is not met: a person (the owner role) must act; retrying alone will not help. */
 export class BusinessRuleViolation extends ThroughlineError {

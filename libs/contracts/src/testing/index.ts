@@ -1,0 +1,1 @@
+export { SAMPLE_PAYLOADS, sampleEventRecord } from './sample-events';

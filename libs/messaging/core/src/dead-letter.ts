@@ -1,0 +1,85 @@
+import { IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+
+import { describeError } from '@throughline/platform';
+
+import { HEADER, headerValue } from './headers';
+
+export interface FailedDelivery {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+  groupId: string;
+  error: unknown;
+  attempt: number;
+  firstFailureAt: number;
+}
+
+/** One dead-letter topic per source topic and consumer group. */
+export function deadLetterTopic(sourceTopic: string, groupId: string): string {
+  return `${sourceTopic}.${groupId}.dlq`;
+}
+
+export const DLQ_HEADER = {
+  topic: 'tl-dlq-original-topic',
+  partition: 'tl-dlq-original-partition',
+  offset: 'tl-dlq-original-offset',
+  timestamp: 'tl-dlq-original-timestamp',
+  key: 'tl-dlq-original-key',
+  group: 'tl-dlq-consumer-group',
+  errorClass: 'tl-dlq-error-class',
+  errorMessage: 'tl-dlq-error-message',
+  errorStack: 'tl-dlq-error-stack',
+  attempts: 'tl-dlq-attempts',
+  firstFailure: 'tl-dlq-first-failure',
+  lastFailure: 'tl-dlq-last-failure',
+} as const;
+
+const MAX_STACK_LENGTH = 4_000;
+
+/** Copies a failed message byte for byte to its dead-letter topic, with its provenance in headers. */
+export class DeadLetterPublisher {
+  private readonly producer: Producer;
+
+  constructor(kafka: Kafka) {
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: true,
+    });
+  }
+
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+
+  async publish(failure: FailedDelivery): Promise<void> {
+    const { message, error } = failure;
+    const described = describeError(error);
+    const headers: IHeaders = {
+      ...message.headers,
+      [DLQ_HEADER.topic]: failure.topic,
+      [DLQ_HEADER.partition]: String(failure.partition),
+      [DLQ_HEADER.offset]: message.offset,
+      [DLQ_HEADER.timestamp]: message.timestamp,
+      [DLQ_HEADER.key]: message.key?.toString() ?? '',
+      [DLQ_HEADER.group]: failure.groupId,
+      [DLQ_HEADER.errorClass]: described.name,
+      [DLQ_HEADER.errorMessage]: described.message,
+      [DLQ_HEADER.errorStack]: (described.stack ?? '').slice(0, MAX_STACK_LENGTH),
+      [DLQ_HEADER.attempts]: String(failure.attempt),
+      [DLQ_HEADER.firstFailure]: new Date(failure.firstFailureAt).toISOString(),
+      [DLQ_HEADER.lastFailure]: new Date().toISOString(),
+    };
+    const correlationId = headerValue(message.headers, HEADER.correlationId);
+    if (correlationId) headers[HEADER.correlationId] = correlationId;
+    await this.producer.send({
+      topic: deadLetterTopic(failure.topic, failure.groupId),
+      acks: -1,
+      messages: [{ key: message.key, value: message.value, headers }],
+    });
+  }
+}

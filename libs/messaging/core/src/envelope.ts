@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+
+import { eventDefinition, EventPayloads, EventRecord, EventType } from '@throughline/contracts';
+
+export interface EventOrigin {
+  /** The service producing the event. */
+  source: string;
+  /** Shared by every event of one business flow; new flows start a new one. */
+  correlationId?: string;
+  /** The eventId of the event that caused this one, if any. */
+  causationId?: string | null;
+}
+
+/** Builds a complete event record: envelope fields filled, key taken from the catalog's key field. */
+export function createEvent<T extends EventType>(
+  eventType: T,
+  data: EventPayloads[T],
+  origin: EventOrigin,
+  now: () => number = Date.now,
+): EventRecord<T> {
+  const definition = eventDefinition(eventType);
+  const key = (data as unknown as Record<string, unknown>)[definition.topic.key];
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new Error(`${eventType} needs a non-empty "${definition.topic.key}" to use as its key`);
+  }
+  const eventId = randomUUID();
+  return {
+    envelope: {
+      eventId,
+      eventType,
+      schemaVersion: definition.latestVersion,
+      occurredAt: now(),
+      correlationId: origin.correlationId ?? eventId,
+      causationId: origin.causationId ?? null,
+      source: origin.source,
+      key,
+    },
+    data,
+  };
+}
+
+/** The origin for an event caused by `cause`: same correlation id, causation = the cause's id. */
+export function causedBy(cause: EventRecord, source: string): EventOrigin {
+  return { source, correlationId: cause.envelope.correlationId, causationId: cause.envelope.eventId };
+}

@@ -1,0 +1,96 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { Type } from 'avsc';
+
+import { TransientError } from '@throughline/platform';
+
+interface HttpError {
+  status?: number;
+}
+
+function statusOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null ? (error as HttpError).status : undefined;
+}
+
+/**
+ * The registry as the messaging lib needs it: look up or register a writer schema, fetch a schema
+ * by id. It speaks the Confluent API, so it works against Confluent's registry and Apicurio's
+ * `/apis/ccompat/v7` alike.
+ */
+export class SchemaRegistryGateway {
+  private readonly typesById = new Map<number, Promise<Type>>();
+  private readonly client: SchemaRegistry;
+
+  constructor(readonly url: string) {
+    this.client = new SchemaRegistry({ host: url });
+  }
+
+  /**
+   * Returns the id of `schema` under `subject`, registering it when it is new.
+   *
+   * We do not use the client's `register()`: it reads then writes `/config/{subject}` before and
+   * after registering, and Apicurio answers 404 to that config call for a subject that does not
+   * exist yet (kafkajs/confluent-schema-registry#200). Compatibility is governed by the
+   * registry's rules (global BACKWARD, set by the stack and enforced by `schemas:check`).
+   */
+  async idFor(subject: string, schema: object): Promise<number> {
+    const text = JSON.stringify(schema);
+    try {
+      return await this.client.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema: text });
+    } catch (error) {
+      if (!isNotFound(error)) throw asTransient(error, `look up ${subject}`);
+    }
+    try {
+      const api = (this.client as unknown as { api: RegistryApi }).api;
+      const response = await api.Subject.register({ subject, body: { schema: text } });
+      return (response.data() as { id: number }).id;
+    } catch (error) {
+      throw statusOf(error) === 409
+        ? new Error(`Schema for ${subject} is incompatible with the registered versions: ${messageOf(error)}`)
+        : asTransient(error, `register ${subject}`);
+    }
+  }
+
+  /** The writer schema with this id, parsed once and cached. */
+  typeFor(id: number): Promise<Type> {
+    let type = this.typesById.get(id);
+    if (!type) {
+      type = this.client
+        .getSchema(id)
+        .then((schema) => schema as unknown as Type)
+        .catch((error: unknown) => {
+          this.typesById.delete(id);
+          throw statusOf(error) === 404
+            ? new UnknownSchemaError(id, error)
+            : asTransient(error, `fetch schema ${id}`);
+        });
+      this.typesById.set(id, type);
+    }
+    return type;
+  }
+}
+
+interface RegistryApi {
+  Subject: { register(args: { subject: string; body: { schema: string } }): Promise<{ data(): unknown }> };
+}
+
+export class UnknownSchemaError extends Error {
+  constructor(
+    readonly schemaId: number,
+    cause: unknown,
+  ) {
+    super(`Schema id ${schemaId} is not in the registry`, { cause });
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The client turns a 404 from the lookup into an error of this name, dropping the status. */
+function isNotFound(error: unknown): boolean {
+  return statusOf(error) === 404 || (error instanceof Error && error.name === 'ConfluentSchemaRegistryError');
+}
+
+function asTransient(error: unknown, action: string): TransientError {
+  return new TransientError(`Schema registry: could not ${action}: ${messageOf(error)}`, { cause: error });
+}

@@ -1,0 +1,4 @@
+export * from './sql';
+export * from './database-url';
+export * from './databases';
+export * from './migrations';

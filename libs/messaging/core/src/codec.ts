@@ -15,21 +15,14 @@ export interface CodecOptions {
   writerVersions?: Partial<Record<EventType, number>>;
 }
 
-interface WriterSchema {
-  id: number;
-  type: Type;
-}
-
 /**
  * Avro in the Confluent wire format (magic byte, 4-byte schema id, Avro body). Writers use the
  * latest version of each event's schema; readers decode into their own reader version through
  * an avsc resolver, so producers and consumers can upgrade independently.
  */
 export class AvroEventCodec {
-  private readonly writers = new Map<EventType, Promise<WriterSchema>>();
-  private readonly readerTypes = new Map<string, Type>();
-  private readonly resolvers = new Map<string, ReturnType<Type['createResolver']> | 'same'>();
-  private readonly writerTypes = new Map<number, Type>();
+  private readonly encoders = new Map<EventType, Promise<EventEncoder>>();
+  private readonly decoders = new Map<string, EventDecoder<EventType>>();
 
   constructor(
     private readonly registry: SchemaRegistryGateway,
@@ -38,17 +31,29 @@ export class AvroEventCodec {
 
   /** Registers (or finds) the writer schemas up front so the first publish pays no round trip. */
   async prepare(eventTypes: readonly EventType[]): Promise<void> {
-    await Promise.all(eventTypes.map((eventType) => this.writerFor(eventType)));
+    await Promise.all(eventTypes.map((eventType) => this.encoder(eventType)));
   }
 
   async encode(record: EventRecord): Promise<Buffer> {
-    const writer = await this.writerFor(record.envelope.eventType);
-    const body = writer.type.toBuffer(record);
-    const buffer = Buffer.allocUnsafe(HEADER_LENGTH + body.length);
-    buffer.writeUInt8(MAGIC_BYTE, 0);
-    buffer.writeInt32BE(writer.id, 1);
-    body.copy(buffer, HEADER_LENGTH);
-    return buffer;
+    return (await this.encoder(record.envelope.eventType)).encode(record);
+  }
+
+  /** The writer for one event type; resolves once its schema id is known, then encodes synchronously. */
+  encoder(eventType: EventType): Promise<EventEncoder> {
+    let encoder = this.encoders.get(eventType);
+    if (!encoder) {
+      const definition = eventDefinition(eventType);
+      const version = this.options.writerVersions?.[eventType] ?? definition.latestVersion;
+      const schema = definition.versions[version];
+      if (!schema) throw new Error(`No schema for ${eventType} v${version}`);
+      const subject = (this.options.naming ?? new TopicNaming()).subjectFor(eventType);
+      encoder = this.registry
+        .idFor(subject, schema)
+        .then((id) => new EventEncoder(id, Type.forSchema(schema as never)));
+      encoder.catch(() => this.encoders.delete(eventType));
+      this.encoders.set(eventType, encoder);
+    }
+    return encoder;
   }
 
   /** Decodes into `eventType`'s reader schema (latest unless `readerVersion` is given). */
@@ -57,86 +62,95 @@ export class AvroEventCodec {
     eventType: T,
     readerVersion?: number,
   ): Promise<EventRecord<T>> {
+    return this.decoder(eventType, readerVersion).decode(buffer);
+  }
+
+  /** The decoder for one event type and reader version; consumers keep it for the hot path. */
+  decoder<T extends EventType>(eventType: T, readerVersion?: number): EventDecoder<T> {
+    const version = readerVersion ?? eventDefinition(eventType).latestVersion;
+    const key = `${eventType}@${version}`;
+    let decoder = this.decoders.get(key);
+    if (!decoder) {
+      decoder = new EventDecoder(this.registry, eventType, version);
+      this.decoders.set(key, decoder);
+    }
+    return decoder as EventDecoder<T>;
+  }
+}
+
+export class EventEncoder {
+  constructor(
+    readonly schemaId: number,
+    private readonly type: Type,
+  ) {}
+
+  encode(record: EventRecord): Buffer {
+    const body = this.type.toBuffer(record);
+    const buffer = Buffer.allocUnsafe(HEADER_LENGTH + body.length);
+    buffer.writeUInt8(MAGIC_BYTE, 0);
+    buffer.writeInt32BE(this.schemaId, 1);
+    body.copy(buffer, HEADER_LENGTH);
+    return buffer;
+  }
+}
+
+type Read<T extends EventType> = (buffer: Buffer) => EventRecord<T>;
+
+/**
+ * Decodes one event type into one reader version. The read function for each writer schema id
+ * (an avsc resolver from writer to reader) is built once, so decoding is synchronous after the
+ * first message of each writer schema.
+ */
+export class EventDecoder<T extends EventType> {
+  private readonly readers = new Map<number, Read<T>>();
+  private readonly readerType: Type;
+
+  constructor(
+    private readonly registry: SchemaRegistryGateway,
+    readonly eventType: T,
+    readonly version: number,
+  ) {
+    const schema = eventDefinition(eventType).versions[version];
+    if (!schema) throw new Error(`No reader schema for ${eventType} v${version}`);
+    this.readerType = Type.forSchema(schema as never);
+  }
+
+  decode(buffer: Buffer): EventRecord<T> | Promise<EventRecord<T>> {
     if (buffer.length < HEADER_LENGTH || buffer.readUInt8(0) !== MAGIC_BYTE) {
       throw new PoisonMessageError(`Not a schema-registry Avro message (${buffer.length} bytes)`);
     }
     const schemaId = buffer.readInt32BE(1);
-    const writerType = this.writerTypes.get(schemaId) ?? (await this.loadWriterType(schemaId));
-    const version = readerVersion ?? eventDefinition(eventType).latestVersion;
-    const readerType = this.readerType(eventType, version);
-    const resolver = this.resolver(schemaId, writerType, eventType, version, readerType);
-    try {
-      const body = buffer.subarray(HEADER_LENGTH);
-      return (
-        resolver === 'same' ? readerType.fromBuffer(body) : readerType.fromBuffer(body, resolver)
-      ) as EventRecord<T>;
-    } catch (error) {
-      throw new PoisonMessageError(`Cannot decode ${eventType} written with schema ${schemaId}`, {
-        cause: error,
-      });
-    }
+    const read = this.readers.get(schemaId);
+    return read ? read(buffer) : this.learn(schemaId).then((learned) => learned(buffer));
   }
 
-  private async loadWriterType(schemaId: number): Promise<Type> {
+  private async learn(schemaId: number): Promise<Read<T>> {
+    let writerType: Type;
     try {
-      const type = await this.registry.typeFor(schemaId);
-      this.writerTypes.set(schemaId, type);
-      return type;
+      writerType = await this.registry.typeFor(schemaId);
     } catch (error) {
       if (error instanceof UnknownSchemaError) throw new PoisonMessageError(error.message, { cause: error });
       throw error;
     }
-  }
-
-  private writerFor(eventType: EventType): Promise<WriterSchema> {
-    let writer = this.writers.get(eventType);
-    if (!writer) {
-      const definition = eventDefinition(eventType);
-      const version = this.options.writerVersions?.[eventType] ?? definition.latestVersion;
-      const schema = definition.versions[version];
-      if (!schema) throw new Error(`No schema for ${eventType} v${version}`);
-      const subject = (this.options.naming ?? new TopicNaming()).subjectFor(eventType);
-      writer = this.registry
-        .idFor(subject, schema)
-        .then((id) => ({ id, type: Type.forSchema(schema as never) }));
-      writer.catch(() => this.writers.delete(eventType));
-      this.writers.set(eventType, writer);
+    let resolver: ReturnType<Type['createResolver']> | undefined;
+    try {
+      resolver = this.readerType.equals(writerType) ? undefined : this.readerType.createResolver(writerType);
+    } catch (error) {
+      throw new PoisonMessageError(
+        `Schema ${schemaId} cannot be read as ${this.eventType} v${this.version}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
-    return writer;
-  }
-
-  private readerType(eventType: EventType, version: number): Type {
-    const key = `${eventType}@${version}`;
-    let type = this.readerTypes.get(key);
-    if (!type) {
-      const schema = eventDefinition(eventType).versions[version];
-      if (!schema) throw new Error(`No reader schema for ${eventType} v${version}`);
-      type = Type.forSchema(schema as never);
-      this.readerTypes.set(key, type);
-    }
-    return type;
-  }
-
-  private resolver(
-    schemaId: number,
-    writerType: Type,
-    eventType: EventType,
-    version: number,
-    readerType: Type,
-  ) {
-    const key = `${schemaId}->${eventType}@${version}`;
-    let resolver = this.resolvers.get(key);
-    if (!resolver) {
+    const read: Read<T> = (buffer) => {
       try {
-        resolver = readerType.equals(writerType) ? 'same' : readerType.createResolver(writerType);
+        return this.readerType.fromBuffer(buffer.subarray(HEADER_LENGTH), resolver) as EventRecord<T>;
       } catch (error) {
-        throw new PoisonMessageError(
-          `Schema ${schemaId} cannot be read as ${eventType} v${version}: ${(error as Error).message}`,
-          { cause: error },
-        );
+        throw new PoisonMessageError(`Cannot decode ${this.eventType} written with schema ${schemaId}`, {
+          cause: error,
+        });
       }
-      this.resolvers.set(key, resolver);
-    }
-    return resolver;
+    };
+    this.readers.set(schemaId, read);
+    return read;
   }
 }

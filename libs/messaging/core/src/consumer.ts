@@ -3,10 +3,13 @@ import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { EventRecord, EventType } from '@throughline/contracts';
 import { describeError, isRetriable, Logger, PoisonMessageError } from '@throughline/platform';
 
-import { AvroEventCodec } from './codec';
-import { DeadLetterPublisher, FailedDelivery } from './dead-letter';
+import { AvroEventCodec, EventDecoder } from './codec';
+import { DeadLetterPublisher } from './dead-letter';
 import { headersToStrings } from './headers';
 import { TopicNaming } from './topic-naming';
+
+/** Resolved offsets are committed at most this often (and when the consumer stops). */
+const COMMIT_INTERVAL_MS = 1_000;
 
 export interface ConsumedEvent<T extends EventType = EventType> extends EventRecord<T> {
   topic: string;
@@ -44,11 +47,17 @@ export interface ConsumerOptions {
  * Retriable failures are retried in place with backoff; non-retriable ones (poison messages,
  * bugs) go to the dead-letter topic so the partition keeps flowing.
  */
+interface Route {
+  eventType: EventType;
+  handler: EventHandler;
+  decoder: EventDecoder<EventType>;
+}
+
 export class EventConsumer {
-  private readonly handlers = new Map<EventType, EventHandler>();
-  private readonly topicTypes = new Map<string, EventType>();
+  private readonly routes = new Map<string, Route>();
   private readonly consumer: Consumer;
   private readonly stopping = new AbortController();
+  private lastCommitCheck = 0;
 
   constructor(
     kafka: Kafka,
@@ -64,27 +73,28 @@ export class EventConsumer {
   }
 
   on<T extends EventType>(eventType: T, handler: EventHandler<T>): this {
-    if (this.handlers.has(eventType)) throw new Error(`A handler for ${eventType} is already registered`);
-    this.handlers.set(eventType, handler as unknown as EventHandler);
-    this.topicTypes.set((this.options.naming ?? new TopicNaming()).topicFor(eventType), eventType);
+    if (this.eventTypes.includes(eventType))
+      throw new Error(`A handler for ${eventType} is already registered`);
+    const topic = (this.options.naming ?? new TopicNaming()).topicFor(eventType);
+    const decoder = this.codec.decoder(eventType, this.options.readerVersions?.[eventType]);
+    this.routes.set(topic, { eventType, handler: handler as unknown as EventHandler, decoder });
     return this;
   }
 
   get eventTypes(): EventType[] {
-    return [...this.handlers.keys()];
+    return [...this.routes.values()].map((route) => route.eventType);
   }
 
   async start(): Promise<void> {
-    if (this.handlers.size === 0) throw new Error(`Consumer ${this.options.groupId} has no handlers`);
+    if (this.routes.size === 0) throw new Error(`Consumer ${this.options.groupId} has no handlers`);
     await this.consumer.connect();
     await this.consumer.subscribe({
-      topics: [...this.topicTypes.keys()],
+      topics: [...this.routes.keys()],
       fromBeginning: this.options.fromBeginning ?? true,
     });
     await this.consumer.run({
       eachBatchAutoResolve: false,
-      autoCommitInterval: 1_000,
-      autoCommitThreshold: 200,
+      autoCommitInterval: COMMIT_INTERVAL_MS,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.processBatch(payload),
     });
@@ -98,46 +108,71 @@ export class EventConsumer {
 
   private async processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
-      await this.processMessage(batch.topic, batch.partition, message, heartbeat);
-      resolveOffset(message.offset);
-      await commitOffsetsIfNecessary();
-      await heartbeat();
+    const route = this.routes.get(batch.topic);
+    if (!route) throw new Error(`No handler for topic ${batch.topic}`);
+    // Heartbeats run on a timer for the whole batch, so slow handlers and backoffs keep the
+    // membership alive without a per-message cost.
+    const pacemaker = setInterval(
+      () => heartbeat().catch(() => undefined),
+      this.options.heartbeatIntervalMs ?? 3_000,
+    );
+    try {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        try {
+          await this.deliver(route, batch.topic, batch.partition, message);
+        } catch (error) {
+          await this.recover(route, batch.topic, batch.partition, message, error);
+        }
+        resolveOffset(message.offset);
+        if (Date.now() - this.lastCommitCheck >= COMMIT_INTERVAL_MS) {
+          this.lastCommitCheck = Date.now();
+          await commitOffsetsIfNecessary();
+        }
+      }
+    } finally {
+      clearInterval(pacemaker);
     }
   }
 
-  private async processMessage(
+  private async deliver(
+    route: Route,
     topic: string,
     partition: number,
     message: KafkaMessage,
-    heartbeat: () => Promise<void>,
   ): Promise<void> {
-    const eventType = this.topicTypes.get(topic);
-    const handler = eventType && this.handlers.get(eventType);
-    if (!eventType || !handler) throw new Error(`No handler for topic ${topic}`);
+    if (!message.value) throw new PoisonMessageError('Message has no value');
+    const decoded = route.decoder.decode(message.value);
+    const record = decoded instanceof Promise ? await decoded : decoded;
+    await route.handler({
+      envelope: record.envelope,
+      data: record.data,
+      topic,
+      partition,
+      offset: message.offset,
+      headers: headersToStrings(message.headers),
+    });
+  }
+
+  /**
+   * Retriable failures are retried in place with capped exponential backoff, which keeps per-key
+   * order; non-retriable ones go to the dead-letter topic when there is one.
+   */
+  private async recover(
+    route: Route,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    firstError: unknown,
+  ) {
     const backoff = this.options.retryBackoff ?? { initialMs: 200, maxMs: 30_000 };
     const firstFailureAt = Date.now();
+    let error = firstError;
     for (let attempt = 1; ; attempt++) {
-      try {
-        await this.withPacemaker(heartbeat, async () => {
-          if (!message.value) throw new PoisonMessageError('Message has no value');
-          const record = await this.codec.decode(
-            message.value,
-            eventType,
-            this.options.readerVersions?.[eventType],
-          );
-          await handler({
-            ...record,
-            topic,
-            partition,
-            offset: message.offset,
-            headers: headersToStrings(message.headers),
-          });
-        });
-        return;
-      } catch (error) {
-        const failure: FailedDelivery = {
+      const log = { topic, partition, offset: message.offset, attempt, error: describeError(error) };
+      if (!isRetriable(error) && this.options.deadLetters) {
+        this.options.logger.error(log, 'dead-lettering message');
+        await this.options.deadLetters.publish({
           topic,
           partition,
           message,
@@ -145,37 +180,30 @@ export class EventConsumer {
           error,
           attempt,
           firstFailureAt,
-        };
-        if (!isRetriable(error) && this.options.deadLetters) {
-          this.options.logger.error(
-            { topic, partition, offset: message.offset, error: describeError(error) },
-            'dead-lettering message',
-          );
-          await this.options.deadLetters.publish(failure);
-          return;
-        }
-        if (this.stopping.signal.aborted) throw error;
-        const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** (attempt - 1));
-        this.options.logger.warn(
-          { topic, partition, offset: message.offset, attempt, delayMs: delay, error: describeError(error) },
-          'handler failed; retrying in place',
-        );
-        await this.withPacemaker(heartbeat, () => sleep(delay, this.stopping.signal));
+          correlationId: await correlationIdOf(route, message),
+        });
+        return;
+      }
+      if (this.stopping.signal.aborted) throw error;
+      const delayMs = Math.min(backoff.maxMs, backoff.initialMs * 2 ** (attempt - 1));
+      this.options.logger.warn({ ...log, delayMs }, 'handler failed; retrying in place');
+      await sleep(delayMs, this.stopping.signal);
+      try {
+        await this.deliver(route, topic, partition, message);
+        return;
+      } catch (retryError) {
+        error = retryError;
       }
     }
   }
+}
 
-  /** Keeps the group membership alive while a slow handler (or a backoff) runs. */
-  private async withPacemaker<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
-    const timer = setInterval(
-      () => heartbeat().catch(() => undefined),
-      this.options.heartbeatIntervalMs ?? 3_000,
-    );
-    try {
-      return await work();
-    } finally {
-      clearInterval(timer);
-    }
+/** The correlation id of a message that may not even decode. */
+async function correlationIdOf(route: Route, message: KafkaMessage): Promise<string | undefined> {
+  try {
+    return message.value ? (await route.decoder.decode(message.value)).envelope.correlationId : undefined;
+  } catch {
+    return undefined;
   }
 }
 

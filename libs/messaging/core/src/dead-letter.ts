@@ -2,7 +2,7 @@ import { IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 
 import { describeError } from '@throughline/platform';
 
-import { HEADER, headerValue } from './headers';
+import { HEADER } from './headers';
 
 export interface FailedDelivery {
   topic: string;
@@ -12,6 +12,8 @@ export interface FailedDelivery {
   error: unknown;
   attempt: number;
   firstFailureAt: number;
+  /** Known when the message could be decoded. */
+  correlationId?: string;
 }
 
 /** One dead-letter topic per source topic and consumer group. */
@@ -74,8 +76,7 @@ export class DeadLetterPublisher {
       [DLQ_HEADER.firstFailure]: new Date(failure.firstFailureAt).toISOString(),
       [DLQ_HEADER.lastFailure]: new Date().toISOString(),
     };
-    const correlationId = headerValue(message.headers, HEADER.correlationId);
-    if (correlationId) headers[HEADER.correlationId] = correlationId;
+    if (failure.correlationId) headers[HEADER.correlationId] = failure.correlationId;
     await this.producer.send({
       topic: deadLetterTopic(failure.topic, failure.groupId),
       acks: -1,

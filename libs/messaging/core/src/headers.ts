@@ -1,8 +1,7 @@
 import { IHeaders } from 'kafkajs';
 
 export const HEADER = {
-  eventType: 'tl-event-type',
-  eventId: 'tl-event-id',
+  /** Set on dead letters (whose payload may be undecodable) to allow filtering by correlation. */
   correlationId: 'tl-correlation-id',
   traceparent: 'traceparent',
   tracestate: 'tracestate',

@@ -1,14 +1,17 @@
 import { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 
-import { EventRecord } from '@throughline/contracts';
+import { EventRecord, EventType } from '@throughline/contracts';
 
-import { AvroEventCodec } from './codec';
-import { HEADER } from './headers';
+import { AvroEventCodec, EventEncoder } from './codec';
 import { TopicNaming } from './topic-naming';
 
 export interface OutgoingEvent {
   record: EventRecord;
-  /** Extra Kafka headers, e.g. the W3C traceparent of the span that produced the event. */
+  /**
+   * Kafka headers, e.g. the W3C traceparent of the span that produced the event. Envelope fields
+   * are not copied into headers: each header costs throughput on both sides, and one event type
+   * per topic plus the envelope already carry them.
+   */
   headers?: Record<string, string>;
 }
 
@@ -50,9 +53,16 @@ export class EventPublisher {
 
   async publish(events: readonly OutgoingEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const encoded = await Promise.all(events.map((event) => this.toMessage(event)));
+    const encoders = await this.encodersFor(events);
     const pending: PendingSend = (this.pending ??= { topicMessages: new Map(), settle: [] });
-    for (const { topic, message } of encoded) {
+    for (const { record, headers } of events) {
+      const { envelope } = record;
+      const topic = this.naming.topicFor(envelope.eventType);
+      const message: Message = {
+        key: envelope.key,
+        value: encoders.get(envelope.eventType)!.encode(record),
+        headers,
+      };
       const messages = pending.topicMessages.get(topic);
       if (messages) messages.push(message);
       else pending.topicMessages.set(topic, [message]);
@@ -60,6 +70,12 @@ export class EventPublisher {
     const done = new Promise<void>((resolve, reject) => pending.settle.push({ resolve, reject }));
     this.flushing ??= this.flushLoop();
     return done;
+  }
+
+  private async encodersFor(events: readonly OutgoingEvent[]): Promise<Map<EventType, EventEncoder>> {
+    const eventTypes = [...new Set(events.map((event) => event.record.envelope.eventType))];
+    const encoders = await Promise.all(eventTypes.map((eventType) => this.codec.encoder(eventType)));
+    return new Map(eventTypes.map((eventType, i) => [eventType, encoders[i]!]));
   }
 
   private async flushLoop(): Promise<void> {
@@ -78,22 +94,5 @@ export class EventPublisher {
       }
     }
     this.flushing = undefined;
-  }
-
-  private async toMessage({ record, headers }: OutgoingEvent): Promise<{ topic: string; message: Message }> {
-    const { envelope } = record;
-    return {
-      topic: this.naming.topicFor(envelope.eventType),
-      message: {
-        key: envelope.key,
-        value: await this.codec.encode(record),
-        headers: {
-          ...headers,
-          [HEADER.eventType]: envelope.eventType,
-          [HEADER.eventId]: envelope.eventId,
-          [HEADER.correlationId]: envelope.correlationId,
-        },
-      },
-    };
   }
 }

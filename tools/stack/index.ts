@@ -1,0 +1,44 @@
+import { apicurio } from './apicurio';
+import {
+  componentStatus,
+  startComponent,
+  stopComponent,
+  type JavaComponent,
+  type StatusRow,
+} from './component';
+import { ensurePostgres, postgresAddress, postgresHealthy } from './databases';
+import { kafka } from './kafka';
+
+export { KAFKA_BROKERS, REGISTRY_URL } from './config';
+export { databaseUrl, serviceDatabaseUrl, SERVICES } from './databases';
+export type { StatusRow } from './component';
+
+/** Start order; `down` goes in reverse. */
+const COMPONENTS: readonly JavaComponent[] = [kafka, apicurio];
+
+/** Brings up postgres databases, Kafka and the schema registry; returns once all of them answer. Idempotent. */
+export async function up(): Promise<void> {
+  await ensurePostgres();
+  for (const component of COMPONENTS) await startComponent(component);
+}
+
+export const ensureStack = up;
+
+/** Stops Kafka and the registry. PostgreSQL is a system service and is left alone. */
+export async function down(): Promise<void> {
+  for (const component of [...COMPONENTS].reverse()) await stopComponent(component);
+}
+
+export async function status(): Promise<StatusRow[]> {
+  const postgres: StatusRow = {
+    component: 'postgres',
+    address: postgresAddress(),
+    pid: '-',
+    healthy: await postgresHealthy(),
+  };
+  return [postgres, ...(await Promise.all(COMPONENTS.map(componentStatus)))];
+}
+
+export function logFiles(): Record<string, string> {
+  return Object.fromEntries(COMPONENTS.map((component) => [component.name, component.logFile]));
+}

@@ -65,7 +65,9 @@ export async function runMessagingBench(options: MessagingBenchOptions): Promise
         { source: 'bench' },
       ),
     );
-    const messageBytes = (await codec.encode(events[0]!)).length;
+    const [first] = events;
+    if (!first) throw new Error('--count must be at least 1');
+    const messageBytes = (await codec.encode(first)).length;
 
     options.progress(`raw kafkajs: ${options.count} messages of ${messageBytes} bytes`);
     const raw = await measure(

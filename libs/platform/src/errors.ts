@@ -33,6 +33,11 @@ export class ValidationError extends ThroughlineError {
   readonly retriable = false;
 }
 
+/** A referenced entity does not exist (HTTP 404). */
+export class NotFoundError extends ThroughlineError {
+  readonly retriable = false;
+}
+
 /** Configuration that makes the process unable to start. */
 export class ConfigurationError extends ThroughlineError {
   readonly retriable = false;

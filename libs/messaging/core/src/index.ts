@@ -11,3 +11,5 @@ export * from './dead-letter';
 export * from './outbox';
 export * from './inbox';
 export * from './migrations';
+export * from './unit-of-work';
+export * from './runtime';

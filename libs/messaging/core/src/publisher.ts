@@ -60,7 +60,7 @@ export class EventPublisher {
       const topic = this.naming.topicFor(envelope.eventType);
       const message: Message = {
         key: envelope.key,
-        value: encoders.get(envelope.eventType)!.encode(record),
+        value: (encoders.get(envelope.eventType) as EventEncoder).encode(record),
         headers,
       };
       const messages = pending.topicMessages.get(topic);
@@ -74,8 +74,11 @@ export class EventPublisher {
 
   private async encodersFor(events: readonly OutgoingEvent[]): Promise<Map<EventType, EventEncoder>> {
     const eventTypes = [...new Set(events.map((event) => event.record.envelope.eventType))];
-    const encoders = await Promise.all(eventTypes.map((eventType) => this.codec.encoder(eventType)));
-    return new Map(eventTypes.map((eventType, i) => [eventType, encoders[i]!]));
+    return new Map(
+      await Promise.all(
+        eventTypes.map(async (eventType) => [eventType, await this.codec.encoder(eventType)] as const),
+      ),
+    );
   }
 
   private async flushLoop(): Promise<void> {

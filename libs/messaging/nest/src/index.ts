@@ -1,1 +1,6 @@
 export * from './kafka-event.transport';
+export * from './service-config';
+export * from './messaging.module';
+export * from './bootstrap';
+export * from './http-error.filter';
+export * from './zod-body';

@@ -23,7 +23,8 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         }
         this.consumer.on(eventType, (event) => this.dispatch(pattern, event));
       }
-      await this.consumer.start();
+      // A service without event handlers (e.g. pure HTTP ingress) consumes nothing.
+      if (this.messageHandlers.size > 0) await this.consumer.start();
       callback();
     } catch (error) {
       callback(error);

@@ -1,0 +1,39 @@
+import { DynamicModule, Inject, Module, OnModuleDestroy } from '@nestjs/common';
+import { join } from 'node:path';
+
+import { loadServiceConfig, MessagingModule, ServiceConfig } from '@throughline/messaging-nest';
+
+import { STAFFING_DB, StaffingService } from './application/staffing.service';
+import { createStaffingDb, StaffingDb } from './infrastructure/staffing-db';
+import { AssignmentsController } from './interface/assignments.controller';
+import { StaffingHandlers } from './interface/staffing.handlers';
+
+class DbLifecycle implements OnModuleDestroy {
+  constructor(@Inject(STAFFING_DB) private readonly db: StaffingDb) {}
+  async onModuleDestroy(): Promise<void> {
+    await this.db.$disconnect();
+  }
+}
+
+/** The staffing service: role demand for new projects, assignments and their forecast cost. */
+@Module({})
+export class AppModule {
+  static forConfig(config: ServiceConfig = loadServiceConfig('staffing', 3004)): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        MessagingModule.forRoot({
+          config,
+          migrations: [{ name: 'staffing', directory: join(__dirname, '..', 'migrations') }],
+          publishes: ['StaffingDemandPublished', 'AssignmentChanged'],
+        }),
+      ],
+      controllers: [StaffingHandlers, AssignmentsController],
+      providers: [
+        { provide: STAFFING_DB, useValue: createStaffingDb(config.databaseUrl) },
+        DbLifecycle,
+        StaffingService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,107 @@
+import { createEvent, MessagingRuntime } from '@throughline/messaging';
+import { EventProbe } from '@throughline/messaging/testing';
+import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
+import { sampleEventRecord } from '@throughline/contracts/testing';
+
+import { AppModule } from '../src/app.module';
+
+jest.setTimeout(60_000);
+
+describe('staffing service against the real stack', () => {
+  let service: TestService;
+  let probe: EventProbe;
+  const project = {
+    ...sampleEventRecord('ProjectCreated').data,
+    projectId: 'PRJ-STAFF-1',
+    dealId: 'D-1',
+    currency: 'EUR',
+    startDate: '2026-12-01',
+    endDate: '2027-03-31',
+    roles: [{ role: 'Architect', hoursHundredths: 10_000, rateMinor: 15_000, skills: ['SAP'] }],
+  };
+
+  beforeAll(async () => {
+    const config = testServiceConfig('staffing');
+    service = await startTestService(AppModule.forConfig(config), config);
+    probe = await new EventProbe(service.runtime as MessagingRuntime).start([
+      'StaffingDemandPublished',
+      'AssignmentChanged',
+    ]);
+  });
+
+  afterAll(async () => {
+    await probe.stop();
+    await service.stop();
+  });
+
+  it('publishes role demand for a new project exactly once, even when ProjectCreated is redelivered', async () => {
+    const created = createEvent('ProjectCreated', project, { source: 'project' });
+    await probe.publish(created, created);
+    const demand = await probe.waitFor('StaffingDemandPublished', (e) => e.data.projectId === 'PRJ-STAFF-1');
+    expect(demand.envelope.correlationId).toBe(created.envelope.correlationId);
+    expect(demand.envelope.causationId).toBe(created.envelope.eventId);
+    expect(demand.data.demands).toEqual([
+      expect.objectContaining({ role: 'Architect', hoursHundredths: 10_000, skills: ['SAP'] }),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(probe.events('StaffingDemandPublished', (e) => e.data.projectId === 'PRJ-STAFF-1')).toHaveLength(
+      1,
+    );
+  });
+
+  it('accepts an assignment and publishes its forecast cost', async () => {
+    const response = await fetch(`${service.url}/assignments/A-1`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-correlation-id': 'corr-assign-1' },
+      body: JSON.stringify({
+        projectId: 'PRJ-STAFF-1',
+        personId: 'P-7',
+        role: 'Architect',
+        hoursHundredths: 8_000,
+        startDate: '2026-12-01',
+        endDate: '2027-01-31',
+        costRateMinor: 7_000,
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      forecastCostMinor: 560_000,
+      currency: 'EUR',
+      status: 'CONFIRMED',
+    });
+    const changed = await probe.waitFor('AssignmentChanged', (e) => e.data.assignmentId === 'A-1');
+    expect(changed.envelope.correlationId).toBe('corr-assign-1');
+    expect(changed.data.forecastCostMinor).toBe(560_000);
+  });
+
+  it('answers bad input with a 4xx and a reason', async () => {
+    const put = (body: unknown) =>
+      fetch(`${service.url}/assignments/A-2`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const missing = await put({ projectId: 'PRJ-STAFF-1' });
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).error).toMatch(/personId/);
+
+    const valid = {
+      projectId: 'PRJ-STAFF-1',
+      personId: 'P',
+      role: 'Architect',
+      hoursHundredths: 1,
+      startDate: '2026-12-01',
+      endDate: '2026-12-02',
+      costRateMinor: 1,
+    };
+    expect((await put({ ...valid, projectId: 'NOPE' })).status).toBe(404);
+    const wrongRole = await put({ ...valid, role: 'Designer' });
+    expect(wrongRole.status).toBe(400);
+    expect((await wrongRole.json()).error).toMatch(/no demand for role "Designer"/);
+  });
+
+  it('reports health and readiness', async () => {
+    expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
+    expect(await (await fetch(`${service.url}/health/ready`)).json()).toEqual({ status: 'ready' });
+  });
+});

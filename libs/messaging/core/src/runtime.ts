@@ -1,0 +1,108 @@
+import { Kafka } from 'kafkajs';
+import { Pool } from 'pg';
+
+import { EVENTS, EVENT_TYPES, EventType } from '@throughline/contracts';
+import { createDatabaseIfMissing, migrate, MigrationSource } from '@throughline/persistence';
+import { Logger } from '@throughline/platform';
+
+import { AvroEventCodec } from './codec';
+import { ConsumerOptions, EventConsumer } from './consumer';
+import { DeadLetterPublisher } from './dead-letter';
+import { createKafka } from './kafka';
+import { MESSAGING_MIGRATIONS } from './migrations';
+import { OutboxRelay } from './outbox';
+import { EventPublisher } from './publisher';
+import { SchemaRegistryGateway } from './schema-registry';
+import { TopicNaming } from './topic-naming';
+import { ensureTopics } from './topics';
+
+export interface MessagingRuntimeConfig {
+  service: string;
+  brokers: string[];
+  registryUrl: string;
+  /** The service's own database. */
+  databaseUrl: string;
+  databaseName: string;
+  /** The service's own SQL migrations; the outbox and inbox tables are added automatically. */
+  migrations: readonly MigrationSource[];
+  /** Event types this service publishes; their writer schemas are resolved at start. */
+  publishes: readonly EventType[];
+  topicPrefix?: string;
+  logger: Logger;
+  consumer?: Partial<Omit<ConsumerOptions, 'logger' | 'naming' | 'deadLetters'>>;
+}
+
+/**
+ * Everything one service needs to take part in the event flow: its database (migrated), Kafka
+ * producer and consumer, schema registry codec, outbox relay and dead-letter publisher.
+ */
+export class MessagingRuntime {
+  readonly naming: TopicNaming;
+  readonly kafka: Kafka;
+  readonly codec: AvroEventCodec;
+  readonly publisher: EventPublisher;
+  readonly deadLetters: DeadLetterPublisher;
+  readonly consumer: EventConsumer;
+  readonly pool: Pool;
+  readonly relay: OutboxRelay;
+  readonly groupId: string;
+  private started = false;
+
+  constructor(readonly config: MessagingRuntimeConfig) {
+    this.naming = new TopicNaming(config.topicPrefix ?? '');
+    this.kafka = createKafka({ brokers: config.brokers, clientId: config.service, logger: config.logger });
+    this.codec = new AvroEventCodec(new SchemaRegistryGateway(config.registryUrl), { naming: this.naming });
+    this.publisher = new EventPublisher(this.kafka, this.codec, this.naming);
+    this.deadLetters = new DeadLetterPublisher(this.kafka);
+    this.groupId = config.consumer?.groupId ?? `${this.naming.prefix}throughline.${config.service}`;
+    this.consumer = new EventConsumer(this.kafka, this.codec, {
+      ...config.consumer,
+      groupId: this.groupId,
+      logger: config.logger,
+      naming: this.naming,
+      deadLetters: this.deadLetters,
+    });
+    this.pool = new Pool({ connectionString: config.databaseUrl, max: 5 });
+    this.relay = new OutboxRelay(this.pool, this.publisher, { logger: config.logger });
+  }
+
+  /** Creates and migrates the database, the topics and the writer schemas, then starts relaying. */
+  async start(): Promise<void> {
+    const { logger } = this.config;
+    await createDatabaseIfMissing(this.config.databaseName, this.config.databaseUrl);
+    const applied = await migrate(this.config.databaseUrl, [MESSAGING_MIGRATIONS, ...this.config.migrations]);
+    if (applied.length > 0) logger.info({ applied }, 'database migrated');
+    await ensureTopics(
+      this.kafka,
+      EVENT_TYPES.map((eventType) => EVENTS[eventType].topic),
+      this.naming,
+    );
+    await this.codec.prepare(this.config.publishes);
+    await this.publisher.connect();
+    await this.deadLetters.connect();
+    this.relay.start();
+    this.started = true;
+    logger.info({ groupId: this.groupId, topicPrefix: this.naming.prefix }, 'messaging started');
+  }
+
+  /** Drains: the consumer finishes its in-flight handler and commits, the relay its batch. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.consumer.stop().catch(() => undefined);
+    await this.relay.stop();
+    await this.publisher.disconnect();
+    await this.deadLetters.disconnect();
+    await this.pool.end();
+  }
+
+  async healthy(): Promise<boolean> {
+    if (!this.started) return false;
+    try {
+      await this.pool.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

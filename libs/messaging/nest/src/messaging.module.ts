@@ -1,0 +1,87 @@
+import {
+  Controller,
+  DynamicModule,
+  Get,
+  Global,
+  HttpCode,
+  Inject,
+  Module,
+  OnApplicationShutdown,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+
+import { EventType } from '@throughline/contracts';
+import { MessagingRuntime, MessagingRuntimeConfig } from '@throughline/messaging';
+import { MigrationSource } from '@throughline/persistence';
+import { createLogger, Logger } from '@throughline/platform';
+
+import { ServiceConfig } from './service-config';
+
+export const LOGGER = Symbol('LOGGER');
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+
+export interface MessagingModuleOptions {
+  config: ServiceConfig;
+  migrations: readonly MigrationSource[];
+  publishes: readonly EventType[];
+  consumer?: MessagingRuntimeConfig['consumer'];
+}
+
+@Controller('health')
+class HealthController {
+  constructor(private readonly runtime: MessagingRuntime) {}
+
+  @Get('live')
+  live(): { status: string } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HttpCode(200)
+  async ready(): Promise<{ status: string }> {
+    if (!(await this.runtime.healthy())) throw new ServiceUnavailableException('not ready');
+    return { status: 'ready' };
+  }
+}
+
+class RuntimeLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime.stop();
+  }
+}
+
+/** Wires one service into the event flow: runtime, logger, config and health endpoints. */
+@Global()
+@Module({})
+export class MessagingModule {
+  static forRoot(options: MessagingModuleOptions): DynamicModule {
+    const logger = createLogger(options.config.service, options.config.logLevel);
+    const runtime = new MessagingRuntime({
+      service: options.config.service,
+      brokers: options.config.brokers,
+      registryUrl: options.config.registryUrl,
+      databaseUrl: options.config.databaseUrl,
+      databaseName: options.config.databaseName,
+      topicPrefix: options.config.topicPrefix,
+      migrations: options.migrations,
+      publishes: options.publishes,
+      consumer: options.consumer,
+      logger,
+    });
+    return {
+      module: MessagingModule,
+      controllers: [HealthController],
+      providers: [
+        { provide: MessagingRuntime, useValue: runtime },
+        { provide: LOGGER, useValue: logger },
+        { provide: SERVICE_CONFIG, useValue: options.config },
+        RuntimeLifecycle,
+      ],
+      exports: [MessagingRuntime, LOGGER, SERVICE_CONFIG],
+    };
+  }
+}
+
+export type { Logger };

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+import { parseBrokers } from '@throughline/messaging';
+import { databaseUrlFor, serviceDatabaseName } from '@throughline/persistence';
+import { commonConfigShape, loadConfig } from '@throughline/platform';
+
+export const serviceConfigShape = {
+  ...commonConfigShape,
+  /** Isolates topics, subjects and consumer groups, e.g. per environment or test run. */
+  TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only')
+    .default(''),
+  HOST: z.string().default('127.0.0.1'),
+};
+
+export interface ServiceConfig {
+  service: string;
+  brokers: string[];
+  registryUrl: string;
+  databaseName: string;
+  databaseUrl: string;
+  topicPrefix: string;
+  logLevel: string;
+  host: string;
+  port: number;
+}
+
+/**
+ * Reads a service's configuration from the environment, failing fast with every bad variable named.
+ * DATABASE_URL names the PostgreSQL server; each service uses its own database on it.
+ */
+export function loadServiceConfig(service: string, defaultPort: number, env = process.env): ServiceConfig {
+  const portVariable = `${service.toUpperCase()}_PORT`;
+  const config = loadConfig(
+    { ...serviceConfigShape, [portVariable]: z.coerce.number().int().min(0).max(65535).default(defaultPort) },
+    env,
+  );
+  const databaseName = serviceDatabaseName(service);
+  return {
+    service,
+    brokers: parseBrokers(config.KAFKA_BROKERS),
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+    databaseName,
+    databaseUrl: databaseUrlFor(databaseName, config.DATABASE_URL),
+    topicPrefix: config.TOPIC_PREFIX,
+    logLevel: config.LOG_LEVEL,
+    host: config.HOST,
+    port: (config as Record<string, unknown>)[portVariable] as number,
+  };
+}

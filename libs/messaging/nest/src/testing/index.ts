@@ -1,0 +1,45 @@
+import { DynamicModule, INestApplication } from '@nestjs/common';
+
+import { MessagingRuntime } from '@throughline/messaging';
+import { databaseUrlFor, dropDatabase } from '@throughline/persistence';
+import { randomSuffix } from '@throughline/persistence/testing';
+
+import { createService } from '../bootstrap';
+import { loadServiceConfig, ServiceConfig } from '../service-config';
+
+export interface TestService {
+  app: INestApplication;
+  config: ServiceConfig;
+  runtime: MessagingRuntime;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** A config for `service` isolated to one test run: its own database, topics, subjects and groups. */
+export function testServiceConfig(service: string, run = randomSuffix()): ServiceConfig {
+  const databaseName = `tl_test_${service}_${run}`;
+  return {
+    ...loadServiceConfig(service, 0),
+    databaseName,
+    databaseUrl: databaseUrlFor(databaseName),
+    topicPrefix: `test.${run}.`,
+    logLevel: process.env['LOG_LEVEL'] ?? 'silent',
+  };
+}
+
+/** Starts a whole service (HTTP on a free port, Kafka handlers) against the real stack. */
+export async function startTestService(module: DynamicModule, config: ServiceConfig): Promise<TestService> {
+  const app = await createService(module);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app,
+    config,
+    runtime: app.get(MessagingRuntime),
+    url,
+    stop: async () => {
+      await app.close();
+      await dropDatabase(config.databaseName);
+    },
+  };
+}

@@ -168,7 +168,7 @@ export const EVENTS: { readonly [K in EventType]: EventDefinition<K> } = deepFre
     eventType: 'ContractApproved',
     topic: TOPICS.contractApproved,
     subject: 'throughline.contract.contract-approved-value',
-    latestVersion: 1,
+    latestVersion: 2,
     versions: REGISTERED_SCHEMAS.ContractApproved,
     owner: 'contract',
   },

@@ -65,6 +65,10 @@ export interface ContractApproved {
   templateId: string;
   billingType: BillingType;
   deliveries: ContractDelivery[];
+  /** Name of the won deal (projects are named after it). Added in v2. */
+  dealName: string | null;
+  /** ISO-8601 date (YYYY-MM-DD) delivery starts; projects are scheduled from it. Added in v2. */
+  startDate: string | null;
 }
 
 /** Symbols of {@link BillingType}. */
@@ -453,6 +457,21 @@ export interface DealWonV1 {
   /** Project template to set the engagement up from. */
   templateId: string;
   lines: DealLine[];
+}
+
+/**
+ * The contract for a won deal passed validation (customer, legal entities, rate cards, template)
+ * and was approved; one delivery per delivering legal entity. Avro record
+ * `dev.throughline.contract.ContractApproved`. As of ContractApproved v1; superseded by v2.
+ */
+export interface ContractApprovedV1 {
+  contractId: string;
+  /** Message key. */
+  dealId: string;
+  customerId: string;
+  templateId: string;
+  billingType: BillingType;
+  deliveries: ContractDelivery[];
 }
 
 /** Latest payload type of every event type. */

@@ -613,6 +613,193 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
           },
         ],
       },
+      2: {
+        type: 'record',
+        name: 'ContractApprovedEvent',
+        namespace: 'dev.throughline.contract',
+        doc: 'ContractApproved event as written to Kafka: the shared envelope plus the ContractApproved payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'ContractApproved',
+              namespace: 'dev.throughline.contract',
+              doc: 'The contract for a won deal passed validation (customer, legal entities, rate cards, template) and was approved; one delivery per delivering legal entity.',
+              fields: [
+                {
+                  name: 'contractId',
+                  type: 'string',
+                },
+                {
+                  name: 'dealId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'customerId',
+                  type: 'string',
+                },
+                {
+                  name: 'templateId',
+                  type: 'string',
+                },
+                {
+                  name: 'billingType',
+                  type: {
+                    type: 'enum',
+                    name: 'BillingType',
+                    namespace: 'dev.throughline.common',
+                    doc: 'How an engagement is billed.',
+                    symbols: [
+                      'TIME_AND_MATERIALS',
+                      'FIXED_FEE_MILESTONE',
+                      'FIXED_FEE_PERCENT_COMPLETE',
+                      'RETAINER',
+                    ],
+                  },
+                },
+                {
+                  name: 'deliveries',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'ContractDelivery',
+                      doc: 'The part of the contract delivered (and later billed) by one legal entity.',
+                      fields: [
+                        {
+                          name: 'legalEntityId',
+                          type: 'string',
+                        },
+                        {
+                          name: 'currency',
+                          type: 'string',
+                          doc: 'ISO-4217 currency code of the money fields.',
+                        },
+                        {
+                          name: 'country',
+                          type: 'string',
+                          doc: 'ISO-3166 alpha-2 country of the legal entity.',
+                        },
+                        {
+                          name: 'rateCardId',
+                          type: 'string',
+                        },
+                        {
+                          name: 'budgetMinor',
+                          type: 'long',
+                          doc: 'Budget in minor units of currency.',
+                        },
+                        {
+                          name: 'lines',
+                          type: {
+                            type: 'array',
+                            items: {
+                              type: 'record',
+                              name: 'ContractLine',
+                              fields: [
+                                {
+                                  name: 'lineId',
+                                  type: 'string',
+                                },
+                                {
+                                  name: 'role',
+                                  type: 'string',
+                                },
+                                {
+                                  name: 'hoursHundredths',
+                                  type: 'long',
+                                  doc: 'Hours × 100.',
+                                },
+                                {
+                                  name: 'amountMinor',
+                                  type: 'long',
+                                  doc: "Minor units of the delivery's currency.",
+                                },
+                              ],
+                            },
+                          },
+                        },
+                      ],
+                    },
+                  },
+                },
+                {
+                  name: 'dealName',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'Name of the won deal (projects are named after it). Added in v2.',
+                },
+                {
+                  name: 'startDate',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'ISO-8601 date (YYYY-MM-DD) delivery starts; projects are scheduled from it. Added in v2.',
+                },
+              ],
+            },
+          },
+        ],
+      },
     },
     BusinessExceptionRaised: {
       1: {

@@ -45,6 +45,8 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
     customerId: 'C-100',
     templateId: 'tpl-fixed-fee',
     billingType: 'FIXED_FEE_MILESTONE',
+    dealName: 'Finance transformation',
+    startDate: '2026-12-01',
     deliveries: [
       {
         legalEntityId: 'LE-DE',

@@ -39,8 +39,7 @@ export async function runSmokeFlow(print: (line: string) => void): Promise<void>
   });
   const received = new Promise<unknown>((resolve) => {
     consumer.on('SmokeTested', async (event) => {
-      if (event.data.runId === runId)
-        resolve({ topic: event.topic, partition: event.partition, offset: event.offset, ...event });
+      if (event.data.runId === runId) resolve(event);
     });
   });
   const publisher = new EventPublisher(kafka, codec, naming);

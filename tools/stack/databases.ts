@@ -1,34 +1,21 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { Client } from 'pg';
+
+import {
+  createDatabaseIfMissing,
+  databaseUrlFor,
+  DEFAULT_DATABASE_URL,
+  serviceDatabaseName,
+} from '@throughline/persistence';
+
 import { run, sleep, step } from './proc';
 
-export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const SERVICES = ['contract', 'project', 'staffing', 'billing', 'reporting', 'ingress'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 export const REGISTRY_DATABASE = 'apicurio';
-const ADMIN_DATABASE = 'postgres';
-
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 export function baseDatabaseUrl(): string {
   return process.env['DATABASE_URL'] || DEFAULT_DATABASE_URL;
-}
-
-/** DATABASE_URL with its database name replaced by `database`. */
-export function databaseUrl(database: string, base: string = baseDatabaseUrl()): string {
-  if (!IDENTIFIER.test(database)) throw new Error(`invalid database name "${database}"`);
-  const url = new URL(base);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-export function serviceDatabaseName(service: string): string {
-  return `throughline_${service}`;
-}
-
-/** The connection URL of a service's own database, e.g. `contract` → `.../throughline_contract`. */
-export function serviceDatabaseUrl(service: string): string {
-  return databaseUrl(serviceDatabaseName(service));
 }
 
 export const STACK_DATABASES = [...SERVICES.map(serviceDatabaseName), REGISTRY_DATABASE];
@@ -57,7 +44,7 @@ export function postgresAddress(): string {
 }
 
 async function withAdminClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: databaseUrl(ADMIN_DATABASE), connectionTimeoutMillis: 2000 });
+  const client = new Client({ connectionString: databaseUrlFor('postgres'), connectionTimeoutMillis: 2000 });
   await client.connect();
   try {
     return await work(client);
@@ -130,21 +117,7 @@ export async function ensurePostgres(): Promise<void> {
 }
 
 export async function ensureDatabases(names: readonly string[]): Promise<void> {
-  await withAdminClient(async (client) => {
-    const { rows } = await client.query<{ datname: string }>(
-      'SELECT datname FROM pg_database WHERE datname = ANY($1)',
-      [names],
-    );
-    const existing = new Set(rows.map((row) => row.datname));
-    for (const name of names.filter((candidate) => !existing.has(candidate))) {
-      if (!IDENTIFIER.test(name)) throw new Error(`invalid database name "${name}"`);
-      try {
-        await client.query(`CREATE DATABASE "${name}"`);
-        console.log(`postgres: created database ${name}`);
-      } catch (error) {
-        // 42P04 duplicate_database: created concurrently by someone else.
-        if ((error as { code?: string }).code !== '42P04') throw error;
-      }
-    }
-  });
+  for (const name of names) {
+    if (await createDatabaseIfMissing(name)) console.log(`postgres: created database ${name}`);
+  }
 }

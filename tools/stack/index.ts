@@ -10,7 +10,7 @@ import { ensurePostgres, postgresAddress, postgresHealthy } from './databases';
 import { kafka } from './kafka';
 
 export { KAFKA_BROKERS, REGISTRY_URL } from './config';
-export { databaseUrl, serviceDatabaseUrl, SERVICES } from './databases';
+export { SERVICES } from './databases';
 export type { StatusRow } from './component';
 
 /** Start order; `down` goes in reverse. */

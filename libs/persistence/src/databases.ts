@@ -21,15 +21,20 @@ async function withAdminClient<T>(
   }
 }
 
-export async function createDatabaseIfMissing(name: string, baseUrl?: string): Promise<void> {
+/** Creates the database unless it exists; returns whether it was created here. */
+export async function createDatabaseIfMissing(name: string, baseUrl?: string): Promise<boolean> {
   assertSafeIdentifier(name);
-  await withAdminClient(baseUrl, async (client) => {
+  return withAdminClient(baseUrl, async (client) => {
     const existing = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (existing.rowCount === 0) {
-      await client.query(`CREATE DATABASE ${name}`).catch((error: { code?: string }) => {
-        // Two processes may race to create it; losing that race is fine.
-        if (error.code !== '42P04' && error.code !== '23505') throw error;
-      });
+    if (existing.rowCount !== 0) return false;
+    try {
+      await client.query(`CREATE DATABASE ${name}`);
+      return true;
+    } catch (error) {
+      // Two processes may race to create it; losing that race is fine.
+      if ((error as { code?: string }).code === '42P04' || (error as { code?: string }).code === '23505')
+        return false;
+      throw error;
     }
   });
 }

@@ -1,4 +1,6 @@
-import { databaseUrl, serviceDatabaseUrl } from './databases';
+import { databaseUrlFor, serviceDatabaseName } from './database-url';
+
+const serviceDatabaseUrl = (service: string) => databaseUrlFor(serviceDatabaseName(service));
 
 describe('service database URLs', () => {
   const original = process.env['DATABASE_URL'];
@@ -20,6 +22,6 @@ describe('service database URLs', () => {
   });
 
   it('rejects names that are not plain identifiers', () => {
-    expect(() => databaseUrl('x"; DROP DATABASE y')).toThrow(/invalid database name/);
+    expect(() => databaseUrlFor('x"; DROP DATABASE y')).toThrow(/invalid database name/);
   });
 });

@@ -1,0 +1,20 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+
+import { PrismaClient } from './prisma/generated/client';
+
+export type ProjectDb = PrismaClient;
+export type ProjectTx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+export function createProjectDb(databaseUrl: string): ProjectDb {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+}
+
+/**
+ * Serialises every transaction that plans projects or changes the reference data they are planned
+ * from, across instances. Without it a contract could read "no template yet" while a concurrent
+ * transaction stores the template and finds no pending contract, leaving the contract stuck.
+ * Contracts and master-data changes are rare, so one lock costs nothing noticeable.
+ */
+export async function lockPlanning(tx: ProjectTx): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(727101)`;
+}

@@ -46,6 +46,9 @@ CREATE TABLE deal (
   status TEXT NOT NULL CHECK (status IN ('PENDING', 'APPROVED')),
   contract_id TEXT NOT NULL,
   contract JSONB,
+  -- The deal's business flow: events this service emits for the deal later (approval after a
+  -- master-data fix, setup outcome) stay in it.
+  correlation_id TEXT NOT NULL,
   received_at TIMESTAMPTZ(3) NOT NULL,
   approved_at TIMESTAMPTZ(3)
 );

@@ -49,6 +49,14 @@ describe('staffing service against the real stack', () => {
     );
   });
 
+  it('carries the W3C trace context from the cause to the events it causes', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const created = createEvent('ProjectCreated', { ...project, projectId: 'PRJ-STAFF-TRACE' }, { source: 'project' });
+    await service.runtime.publisher.publish([{ record: created, headers: { traceparent } }]);
+    const demand = await probe.waitFor('StaffingDemandPublished', (e) => e.data.projectId === 'PRJ-STAFF-TRACE');
+    expect(demand.headers['traceparent']).toBe(traceparent);
+  });
+
   it('accepts an assignment and publishes its forecast cost', async () => {
     const response = await fetch(`${service.url}/assignments/A-1`, {
       method: 'PUT',

@@ -13,8 +13,10 @@ describe('splitByBasisPoints', () => {
   });
 
   it('stays exact where floating point would not', () => {
-    const total = 9_007_199_254_740_991; // 2^53 - 1
-    expect(splitByBasisPoints(total, [3_333, 6_667])).toEqual([3_002_099_541_595_172, 6_005_099_713_145_819]);
+    // Math.floor(9007199254740990 * 3333 / 10000) is 3002099511605172: one unit too many.
+    expect(splitByBasisPoints(9_007_199_254_740_990, [3_333, 6_667])).toEqual([
+      3_002_099_511_605_171, 6_005_099_743_135_819,
+    ]);
   });
 
   it('always sums to the total, never goes negative, and the remainder stays below one unit per share', () => {

@@ -1,6 +1,8 @@
 import { EventRecord } from '@throughline/contracts';
 import { PrismaRawClient, prismaExecutor } from '@throughline/persistence';
 
+import { ConsumedEvent } from './consumer';
+import { HEADER } from './headers';
 import { claimEvent } from './inbox';
 import { enqueueEvents } from './outbox';
 
@@ -26,6 +28,17 @@ export function commit<Tx extends PrismaRawClient, R extends Emitted>(
   });
 }
 
+/** W3C trace context of the event being handled, carried on to the events it causes. */
+function traceHeaders(event: EventRecord): Record<string, string> {
+  const headers = (event as Partial<ConsumedEvent>).headers ?? {};
+  const propagated: Record<string, string> = {};
+  for (const name of [HEADER.traceparent, HEADER.tracestate]) {
+    const value = headers[name];
+    if (value) propagated[name] = value;
+  }
+  return propagated;
+}
+
 /**
  * Handles `event` at most once per consumer group: the inbox claim, the handler's writes and its
  * outgoing events share one transaction, so a redelivery has no second effect and a crash leaves
@@ -41,7 +54,7 @@ export function handleOnce<Tx extends PrismaRawClient>(
     const sql = prismaExecutor(tx);
     if (!(await claimEvent(sql, groupId, event))) return false;
     const emitted = await work(tx);
-    if (emitted && emitted.length > 0) await enqueueEvents(sql, emitted);
+    if (emitted && emitted.length > 0) await enqueueEvents(sql, emitted, traceHeaders(event));
     return true;
   });
 }

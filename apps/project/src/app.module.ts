@@ -1,0 +1,39 @@
+import { DynamicModule, Inject, Module, OnModuleDestroy } from '@nestjs/common';
+import { join } from 'node:path';
+
+import { loadServiceConfig, MessagingModule, ServiceConfig } from '@throughline/messaging-nest';
+
+import { PROJECT_DB, ProjectService } from './application/project.service';
+import { createProjectDb, ProjectDb } from './infrastructure/project-db';
+import { ProjectHandlers } from './interface/project.handlers';
+import { ProjectsController } from './interface/projects.controller';
+
+class DbLifecycle implements OnModuleDestroy {
+  constructor(@Inject(PROJECT_DB) private readonly db: ProjectDb) {}
+  async onModuleDestroy(): Promise<void> {
+    await this.db.$disconnect();
+  }
+}
+
+/** The project service: PSA projects (phases, milestones, roles) for approved contracts. */
+@Module({})
+export class AppModule {
+  static forConfig(config: ServiceConfig = loadServiceConfig('project', 3003)): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        MessagingModule.forRoot({
+          config,
+          migrations: [{ name: 'project', directory: join(__dirname, '..', 'migrations') }],
+          publishes: ['ProjectCreated', 'BusinessExceptionRaised', 'BusinessExceptionResolved'],
+        }),
+      ],
+      controllers: [ProjectHandlers, ProjectsController],
+      providers: [
+        { provide: PROJECT_DB, useValue: createProjectDb(config.databaseUrl) },
+        DbLifecycle,
+        ProjectService,
+      ],
+    };
+  }
+}

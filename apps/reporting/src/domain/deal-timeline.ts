@@ -101,3 +101,33 @@ export function mergeDealDetails(
   }
   return merged;
 }
+
+/** What the deal list needs to know of one deal. */
+export interface DealFacts extends DealDetails {
+  dealId: string;
+  statusSteps: readonly StatusStep[];
+  openExceptions: number;
+  stepCount: number;
+  lastActivityAt: string | null;
+}
+
+export interface DealSummary extends DealDetails {
+  dealId: string;
+  status: DealStatus;
+  openExceptions: number;
+  stepCount: number;
+  /** occurredAt of the deal's latest step. */
+  lastActivityAt: string | null;
+}
+
+/** Deals with their current status, most recently active first, optionally only those in `status`. */
+export function listDeals(deals: readonly DealFacts[], status?: DealStatus): DealSummary[] {
+  return deals
+    .map(({ statusSteps, ...facts }) => ({ ...facts, status: deriveDealStatus(statusSteps, facts.openExceptions) }))
+    .filter((deal) => status === undefined || deal.status === status)
+    .sort(
+      (a, b) =>
+        Date.parse(b.lastActivityAt ?? '1970-01-01T00:00:00Z') - Date.parse(a.lastActivityAt ?? '1970-01-01T00:00:00Z') ||
+        (a.dealId < b.dealId ? -1 : a.dealId > b.dealId ? 1 : 0),
+    );
+}

@@ -12,6 +12,11 @@ export const serviceConfigShape = {
     .regex(/^[a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only')
     .default(''),
   HOST: z.string().default('127.0.0.1'),
+  /** Overrides the service's database name (default `throughline_<service>`), e.g. for test runs. */
+  DATABASE_NAME: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and "_" only')
+    .optional(),
 };
 
 export interface ServiceConfig {
@@ -36,7 +41,7 @@ export function loadServiceConfig(service: string, defaultPort: number, env = pr
     { ...serviceConfigShape, [portVariable]: z.coerce.number().int().min(0).max(65535).default(defaultPort) },
     env,
   );
-  const databaseName = serviceDatabaseName(service);
+  const databaseName = config.DATABASE_NAME ?? serviceDatabaseName(service);
   return {
     service,
     brokers: parseBrokers(config.KAFKA_BROKERS),

@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+
+import { ExceptionOwnerRole } from '@throughline/contracts';
+import { NotFoundError } from '@throughline/platform';
+
+import { ExceptionFilter, ExceptionsByOwner, groupByOwner, statusesFor } from '../domain/business-exception';
+import {
+  buildTimeline,
+  DealStatus,
+  DealSummary,
+  DealTimeline,
+  listDeals,
+  STATUS_STEPS,
+  StatusStep,
+} from '../domain/deal-timeline';
+import { TimelineStepName } from '../domain/timeline-entry';
+import { ReportingDb } from '../infrastructure/reporting-db';
+import { toExceptionRecord, toTimelineStep } from '../infrastructure/rows';
+import { REPORTING_DB } from './timeline-recorder';
+
+/** Read side for analysts and operations. Each answer reads one consistent snapshot. */
+@Injectable()
+export class ReportingQueries {
+  constructor(@Inject(REPORTING_DB) private readonly db: ReportingDb) {}
+
+  async timeline(dealId: string): Promise<DealTimeline> {
+    return this.db.$transaction(
+      async (tx) => {
+        const deal = await tx.deal.findUnique({ where: { dealId } });
+        if (!deal) throw new NotFoundError(`Unknown deal ${dealId}: no event of this deal has been recorded`);
+        const entries = await tx.timelineEntry.findMany({
+          where: { dealId },
+          orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }, { eventId: 'asc' }],
+        });
+        const openExceptions = await tx.businessException.count({ where: { dealId, status: 'OPEN' } });
+        return buildTimeline(deal, entries.map(toTimelineStep), openExceptions);
+      },
+      { isolationLevel: 'RepeatableRead' },
+    );
+  }
+
+  async deals(status?: DealStatus): Promise<{ deals: DealSummary[] }> {
+    return this.db.$transaction(
+      async (tx) => {
+        const deals = await tx.deal.findMany();
+        const activity = await tx.timelineEntry.groupBy({
+          by: ['dealId'],
+          where: { dealId: { not: null } },
+          _count: { _all: true },
+          _max: { occurredAt: true },
+        });
+        const statusSteps = await tx.timelineEntry.findMany({
+          where: { dealId: { not: null }, step: { in: [...STATUS_STEPS] } },
+          select: { dealId: true, step: true, occurredAt: true, recordedAt: true, eventId: true },
+        });
+        const open = await tx.businessException.groupBy({
+          by: ['dealId'],
+          where: { dealId: { not: null }, status: 'OPEN' },
+          _count: { _all: true },
+        });
+        const activityOf = new Map(activity.map((row) => [row.dealId, row]));
+        const openOf = new Map(open.map((row) => [row.dealId, row._count._all]));
+        const stepsOf = new Map<string, StatusStep[]>();
+        for (const row of statusSteps) {
+          const step: StatusStep = {
+            step: row.step as TimelineStepName,
+            occurredAt: row.occurredAt.toISOString(),
+            recordedAt: row.recordedAt.toISOString(),
+            eventId: row.eventId,
+          };
+          stepsOf.set(row.dealId as string, [...(stepsOf.get(row.dealId as string) ?? []), step]);
+        }
+        return {
+          deals: listDeals(
+            deals.map((deal) => ({
+              dealId: deal.dealId,
+              dealName: deal.dealName,
+              customerName: deal.customerName,
+              currency: deal.currency,
+              amountMinor: deal.amountMinor === null ? null : Number(deal.amountMinor),
+              statusSteps: stepsOf.get(deal.dealId) ?? [],
+              openExceptions: openOf.get(deal.dealId) ?? 0,
+              stepCount: activityOf.get(deal.dealId)?._count._all ?? 0,
+              lastActivityAt: activityOf.get(deal.dealId)?._max.occurredAt?.toISOString() ?? null,
+            })),
+            status,
+          ),
+        };
+      },
+      { isolationLevel: 'RepeatableRead' },
+    );
+  }
+
+  async exceptions(filter: ExceptionFilter, ownerRole?: ExceptionOwnerRole): Promise<ExceptionsByOwner> {
+    const rows = await this.db.businessException.findMany({
+      where: { status: { in: statusesFor(filter) }, ...(ownerRole ? { ownerRole } : {}) },
+    });
+    return groupByOwner(rows.map(toExceptionRecord), filter);
+  }
+}

@@ -1,0 +1,47 @@
+import { ConfigurationError } from '@throughline/platform';
+
+import { loadServiceConfig } from './service-config';
+
+describe('loadServiceConfig', () => {
+  it('derives the service database from the DATABASE_URL server and uses defaults', () => {
+    const config = loadServiceConfig('billing', 3005, {
+      DATABASE_URL: 'postgresql://app:pw@db:6543/ignored',
+    });
+    expect(config).toMatchObject({
+      service: 'billing',
+      port: 3005,
+      brokers: ['127.0.0.1:9092'],
+      databaseName: 'throughline_billing',
+      databaseUrl: 'postgresql://app:pw@db:6543/throughline_billing',
+      topicPrefix: '',
+    });
+  });
+
+  it('reads the per-service port, broker list, prefix and database name override', () => {
+    const config = loadServiceConfig('billing', 3005, {
+      BILLING_PORT: '4000',
+      KAFKA_BROKERS: 'a:9092, b:9092',
+      TOPIC_PREFIX: 'staging.',
+      DATABASE_NAME: 'billing_e2e',
+    });
+    expect(config).toMatchObject({
+      port: 4000,
+      brokers: ['a:9092', 'b:9092'],
+      topicPrefix: 'staging.',
+      databaseName: 'billing_e2e',
+    });
+  });
+
+  it('fails fast naming every bad variable', () => {
+    const load = () =>
+      loadServiceConfig('billing', 3005, {
+        BILLING_PORT: 'eighty',
+        SCHEMA_REGISTRY_URL: 'not a url',
+        TOPIC_PREFIX: 'UPPER',
+      });
+    expect(load).toThrow(ConfigurationError);
+    expect(load).toThrow(/BILLING_PORT/);
+    expect(load).toThrow(/SCHEMA_REGISTRY_URL/);
+    expect(load).toThrow(/TOPIC_PREFIX/);
+  });
+});

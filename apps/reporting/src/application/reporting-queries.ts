@@ -68,7 +68,9 @@ export class ReportingQueries {
             recordedAt: row.recordedAt.toISOString(),
             eventId: row.eventId,
           };
-          stepsOf.set(row.dealId as string, [...(stepsOf.get(row.dealId as string) ?? []), step]);
+          const steps = stepsOf.get(row.dealId as string);
+          if (steps) steps.push(step);
+          else stepsOf.set(row.dealId as string, [step]);
         }
         return {
           deals: listDeals(

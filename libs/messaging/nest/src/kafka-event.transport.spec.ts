@@ -19,7 +19,9 @@ class DealHandlers {
 @Controller()
 class TypoHandlers {
   @EventPattern('DealWonn')
-  async onTypo(): Promise<void> {}
+  async onTypo(): Promise<void> {
+    handled('never');
+  }
 }
 
 function fakeConsumer() {

@@ -1,0 +1,94 @@
+/**
+ * Exact conversion of the decimal strings CRMs send ("12500.50") into integer minor units and
+ * hours × 100. Digits are shifted as text and checked with BigInt; no value ever passes through a
+ * binary float, so "0.29" is 29 and never 28.999999.
+ */
+
+/** ISO-4217 currencies whose minor unit is not 1/100; every other code uses 2 decimals. */
+const MINOR_UNIT_EXPONENTS: Readonly<Record<string, number>> = {
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+};
+
+export class DecimalFormatError extends Error {}
+
+const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+export function minorUnitExponent(currency: string): number {
+  return MINOR_UNIT_EXPONENTS[currency] ?? 2;
+}
+
+/**
+ * `text` × 10^scale as an exact integer: "12.5" at scale 2 is 1250. Fails (rather than rounds)
+ * when the text has non-zero digits beyond `scale`, is negative, or is not a plain decimal.
+ */
+export function decimalToScaledInteger(text: string, scale: number): number {
+  const match = DECIMAL.exec(text.trim());
+  if (!match) {
+    throw new DecimalFormatError(
+      text.trim().startsWith('-')
+        ? `"${text}" is negative`
+        : `"${text}" is not a plain decimal number (digits, optionally "." and digits)`,
+    );
+  }
+  const [, whole = '0', fraction = ''] = match;
+  const kept = fraction.slice(0, scale);
+  const dropped = fraction.slice(scale);
+  if (/[1-9]/.test(dropped)) {
+    throw new DecimalFormatError(`"${text}" has ${fraction.length} decimal places; at most ${scale} allowed`);
+  }
+  const scaled = BigInt(whole + kept.padEnd(scale, '0'));
+  if (scaled > MAX_SAFE) throw new DecimalFormatError(`"${text}" is too large`);
+  return Number(scaled);
+}
+
+/** A decimal money string in `currency` as integer minor units ("1234.50" EUR → 123450). */
+export function parseMoneyMinor(text: string, currency: string): number {
+  return decimalToScaledInteger(text, minorUnitExponent(currency));
+}
+
+/** A decimal number of hours as hours × 100 ("7.5" → 750). */
+export function parseHoursHundredths(text: string): number {
+  return decimalToScaledInteger(text, 2);
+}
+
+/**
+ * Price per hour × hours, rounded half up to minor units: the line value when a CRM sends only a
+ * unit price. `priceText` is parsed exactly at any precision, then the product is rounded once.
+ */
+export function extendedAmountMinor(priceText: string, hoursHundredths: number, currency: string): number {
+  const match = DECIMAL.exec(priceText.trim());
+  if (!match) throw new DecimalFormatError(`"${priceText}" is not a plain decimal number`);
+  const [, whole = '0', fraction = ''] = match;
+  const exponent = minorUnitExponent(currency);
+  // price = units / 10^fraction.length; amount = price × hoursHundredths / 100, in 10^-exponent.
+  const units = BigInt(whole + fraction);
+  const numerator = units * BigInt(hoursHundredths) * 10n ** BigInt(exponent);
+  const denominator = 10n ** BigInt(fraction.length + 2);
+  const rounded = (numerator * 2n + denominator) / (denominator * 2n);
+  if (rounded > MAX_SAFE) throw new DecimalFormatError(`${priceText} × hours is too large`);
+  return Number(rounded);
+}

@@ -13,3 +13,4 @@ export * from './inbox';
 export * from './migrations';
 export * from './unit-of-work';
 export * from './runtime';
+export * from './retry-topics';

@@ -1,0 +1,79 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+
+import { ConsumedEvent } from '@throughline/messaging';
+import { Logger, LOGGER } from '@throughline/messaging-nest';
+
+import { TimelineRecorder } from '../application/timeline-recorder';
+import { ReportedEventType } from '../domain/timeline-entry';
+
+@Controller()
+export class ReportingHandlers {
+  constructor(
+    private readonly recorder: TimelineRecorder,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @EventPattern('DealWon')
+  async onDealWon(@Payload() event: ConsumedEvent<'DealWon'>): Promise<void> {
+    this.log(event, { dealId: event.data.dealId });
+    await this.recorder.record(event);
+  }
+
+  @EventPattern('ContractApproved')
+  async onContractApproved(@Payload() event: ConsumedEvent<'ContractApproved'>): Promise<void> {
+    this.log(event, { dealId: event.data.dealId, contractId: event.data.contractId });
+    await this.recorder.record(event);
+  }
+
+  @EventPattern('ProjectCreated')
+  async onProjectCreated(@Payload() event: ConsumedEvent<'ProjectCreated'>): Promise<void> {
+    this.log(event, { dealId: event.data.dealId, projectId: event.data.projectId });
+    await this.recorder.record(event);
+  }
+
+  @EventPattern('StaffingDemandPublished')
+  async onStaffingDemandPublished(@Payload() event: ConsumedEvent<'StaffingDemandPublished'>): Promise<void> {
+    this.log(event, { dealId: event.data.dealId, projectId: event.data.projectId });
+    await this.recorder.record(event);
+  }
+
+  @EventPattern('BillingProvisioned')
+  async onBillingProvisioned(@Payload() event: ConsumedEvent<'BillingProvisioned'>): Promise<void> {
+    this.log(event, { dealId: event.data.dealId, projectId: event.data.projectId });
+    await this.recorder.record(event);
+  }
+
+  @EventPattern('ProjectSetupCompleted')
+  async onProjectSetupCompleted(@Payload() event: ConsumedEvent<'ProjectSetupCompleted'>): Promise<void> {
+    this.log(event, { dealId: event.data.dealId, status: event.data.status });
+    await this.recorder.record(event);
+  }
+
+  @EventPattern('AssignmentChanged')
+  async onAssignmentChanged(@Payload() event: ConsumedEvent<'AssignmentChanged'>): Promise<void> {
+    this.log(event, { projectId: event.data.projectId, assignmentId: event.data.assignmentId });
+    await this.recorder.record(event);
+  }
+
+  @EventPattern('BusinessExceptionRaised')
+  async onBusinessExceptionRaised(@Payload() event: ConsumedEvent<'BusinessExceptionRaised'>): Promise<void> {
+    this.log(event, { dealId: event.data.dealId, exceptionId: event.data.exceptionId });
+    await this.recorder.recordExceptionRaised(event);
+  }
+
+  @EventPattern('BusinessExceptionResolved')
+  async onBusinessExceptionResolved(
+    @Payload() event: ConsumedEvent<'BusinessExceptionResolved'>,
+  ): Promise<void> {
+    this.log(event, { dealId: event.data.dealId, exceptionId: event.data.exceptionId });
+    await this.recorder.recordExceptionResolved(event);
+  }
+
+  private log(event: ConsumedEvent<ReportedEventType>, ids: Record<string, string | null>): void {
+    this.logger.info(
+      { eventId: event.envelope.eventId, correlationId: event.envelope.correlationId, ...ids },
+      event.envelope.eventType,
+    );
+  }
+}

@@ -86,11 +86,11 @@ CREATE TABLE setup_process (
 CREATE INDEX setup_process_deadline ON setup_process (deadline_at) WHERE status = 'IN_PROGRESS';
 
 CREATE TABLE setup_project (
-  project_id TEXT PRIMARY KEY,
   deal_id TEXT NOT NULL REFERENCES setup_process (deal_id),
+  project_id TEXT NOT NULL,
   legal_entity_id TEXT,
   project_created_at TIMESTAMPTZ(3),
   staffing_demand_published_at TIMESTAMPTZ(3),
-  billing_provisioned_at TIMESTAMPTZ(3)
+  billing_provisioned_at TIMESTAMPTZ(3),
+  PRIMARY KEY (deal_id, project_id)
 );
-CREATE INDEX setup_project_deal ON setup_project (deal_id);

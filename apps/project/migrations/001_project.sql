@@ -1,10 +1,12 @@
--- Replicas of master data (compacted topics): the latest record per id wins.
+-- Replicas of master data (compacted topics): the latest record per id wins. source_occurred_at
+-- (epoch ms of the event) keeps a redelivered or retried older record from overwriting a newer one.
 CREATE TABLE project_template (
   template_id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
   billing_type TEXT NOT NULL,
   duration_days INTEGER NOT NULL,
   phases JSONB NOT NULL,
+  source_occurred_at BIGINT NOT NULL,
   updated_at TIMESTAMP(3) NOT NULL DEFAULT now()
 );
 
@@ -15,6 +17,7 @@ CREATE TABLE rate_card (
   effective_from TEXT NOT NULL,
   effective_to TEXT,
   rates JSONB NOT NULL,
+  source_occurred_at BIGINT NOT NULL,
   updated_at TIMESTAMP(3) NOT NULL DEFAULT now()
 );
 

@@ -105,22 +105,21 @@ describe('evaluateDeal: approval', () => {
           legalEntity(),
           legalEntity({ legalEntityId: 'LE-UK', country: 'GB', currency: 'GBP', taxRegistrationId: 'GB1' }),
         ],
-        rateCards: [
-          rateCard(),
-          rateCard({ rateCardId: 'RC-UK', legalEntityId: 'LE-UK', currency: 'GBP' }),
-        ],
+        rateCards: [rateCard(), rateCard({ rateCardId: 'RC-UK', legalEntityId: 'LE-UK', currency: 'GBP' })],
       }),
     );
     if (evaluation.status !== 'APPROVED') throw new Error(JSON.stringify(evaluation));
     expect(
-      evaluation.contract.deliveries.map(({ legalEntityId, currency, country, rateCardId, budgetMinor, lines }) => ({
-        legalEntityId,
-        currency,
-        country,
-        rateCardId,
-        budgetMinor,
-        lineIds: lines.map((l) => l.lineId),
-      })),
+      evaluation.contract.deliveries.map(
+        ({ legalEntityId, currency, country, rateCardId, budgetMinor, lines }) => ({
+          legalEntityId,
+          currency,
+          country,
+          rateCardId,
+          budgetMinor,
+          lineIds: lines.map((l) => l.lineId),
+        }),
+      ),
     ).toEqual([
       {
         legalEntityId: 'LE-UK',
@@ -212,13 +211,21 @@ describe('evaluateDeal: rate cards', () => {
       exceptionId: 'D-1:MISSING_RATE_CARD:LE-DE/EUR',
       code: 'MISSING_RATE_CARD',
       ownerRole: 'SALES_OPERATIONS',
-      message: 'No rate card for legal entity LE-DE in EUR is effective on 2026-03-31, the close date of deal D-1',
+      message:
+        'No rate card for legal entity LE-DE in EUR is effective on 2026-03-31, the close date of deal D-1',
       remediation: expect.stringContaining(
         'PUT /erp/rate-cards/{rateCardId} on ingress with {"legalEntityId":"LE-DE","currency":"EUR",',
       ),
-      details: { legalEntityId: 'LE-DE', currency: 'EUR', effectiveOn: '2026-03-31', roles: 'Consultant,Architect' },
+      details: {
+        legalEntityId: 'LE-DE',
+        currency: 'EUR',
+        effectiveOn: '2026-03-31',
+        roles: 'Consultant,Architect',
+      },
     });
-    expect(gap?.remediation).toContain('{"role":"Consultant","rateMinor":<hourly bill rate in EUR minor units>}');
+    expect(gap?.remediation).toContain(
+      '{"role":"Consultant","rateMinor":<hourly bill rate in EUR minor units>}',
+    );
     expect(gap?.remediation).toContain('{"role":"Architect",');
     expect(gap?.remediation).toContain('"effectiveFrom":"<2026-03-31 or earlier>"');
   });
@@ -327,7 +334,8 @@ describe('evaluateDeal: customer, template and legal entities', () => {
         exceptionId: 'D-1:MISSING_TAX_REGISTRATION:LE-DE',
         code: 'MISSING_TAX_REGISTRATION',
         ownerRole: 'FINANCE_OPERATIONS',
-        message: 'Legal entity LE-DE (Throughline GmbH) has no tax registration, so it cannot invoice deal D-1',
+        message:
+          'Legal entity LE-DE (Throughline GmbH) has no tax registration, so it cannot invoice deal D-1',
         remediation: expect.stringContaining(
           'PUT /erp/legal-entities/LE-DE on ingress with its current body and "taxRegistrationId" set',
         ),
@@ -366,7 +374,9 @@ describe('evaluateDeal: customer, template and legal entities', () => {
       legalEntities: [legalEntity({ taxRegistrationId: null })],
       rateCards: [],
     });
-    const input = deal({ lines: [line(), line({ lineId: 'L2' }), line({ lineId: 'L3', legalEntityId: 'LE-X' })] });
+    const input = deal({
+      lines: [line(), line({ lineId: 'L2' }), line({ lineId: 'L3', legalEntityId: 'LE-X' })],
+    });
     const first = gapsOf(evaluateDeal(input, data)).map((g) => g.exceptionId);
     expect(first).toEqual([
       'D-1:UNKNOWN_CUSTOMER:C-1',

@@ -56,8 +56,7 @@ export interface Gap extends ExceptionDescription {
 }
 
 export type DealEvaluation =
-  | { status: 'PENDING'; gaps: Gap[] }
-  | { status: 'APPROVED'; contract: ContractApproved };
+  { status: 'PENDING'; gaps: Gap[] } | { status: 'APPROVED'; contract: ContractApproved };
 
 export function contractIdFor(dealId: string): string {
   return `CTR-${dealId}`;
@@ -267,8 +266,7 @@ function effectiveRateCard(
         isEffectiveOn(candidate, need.date),
     )
     .sort(
-      (a, b) =>
-        b.effectiveFrom.localeCompare(a.effectiveFrom) || a.rateCardId.localeCompare(b.rateCardId),
+      (a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom) || a.rateCardId.localeCompare(b.rateCardId),
     );
   if (card) return card;
   gaps.add('MISSING_RATE_CARD', `${need.legalEntityId}/${need.currency}`, {

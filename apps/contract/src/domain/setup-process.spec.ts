@@ -14,13 +14,11 @@ import {
 } from './setup-process';
 
 const DEADLINE_MS = 15 * 60_000;
+const sample = sampleEventRecord('ContractApproved').data;
 const contract = {
-  ...sampleEventRecord('ContractApproved').data,
+  ...sample,
   dealId: 'D-1',
-  deliveries: [
-    { ...sampleEventRecord('ContractApproved').data.deliveries[0]!, legalEntityId: 'LE-DE' },
-    { ...sampleEventRecord('ContractApproved').data.deliveries[0]!, legalEntityId: 'LE-UK' },
-  ],
+  deliveries: ['LE-DE', 'LE-UK'].map((legalEntityId) => ({ ...sample.deliveries[0], legalEntityId })),
 };
 
 function approved(at = 1_000): SetupProcess {
@@ -104,7 +102,7 @@ describe('setup process', () => {
   });
 
   it('handles steps of a project arriving before the project itself, in any order', () => {
-    const shuffled = [allSteps[5]!, allSteps[2]!, allSteps[4]!, allSteps[1]!, allSteps[3]!, allSteps[0]!];
+    const shuffled = [allSteps[5], allSteps[2], allSteps[4], allSteps[1], allSteps[3], allSteps[0]];
     const { process, events } = run(approved(), shuffled);
     expect(process.status).toBe('READY');
     expect(process.projects.find((p) => p.projectId === 'P-UK')).toEqual({
@@ -128,7 +126,11 @@ describe('setup process', () => {
   });
 
   it('keeps the first time of a step that is reported twice, and completes once', () => {
-    const { process, events } = run(approved(), [...allSteps, staffed('P-DE', 99_000), billed('P-UK', 99_000)]);
+    const { process, events } = run(approved(), [
+      ...allSteps,
+      staffed('P-DE', 99_000),
+      billed('P-UK', 99_000),
+    ]);
     expect(process.projects.find((p) => p.projectId === 'P-DE')?.staffingDemandPublishedAt).toBe(3_000);
     expect(events).toHaveLength(1);
   });

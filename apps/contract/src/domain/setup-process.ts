@@ -161,10 +161,7 @@ export function missingSteps(process: SetupProcess): string[] {
 }
 
 export type SetupStage =
-  | 'AWAITING_CONTRACT_APPROVAL'
-  | 'AWAITING_PROJECTS'
-  | 'AWAITING_STAFFING_AND_BILLING'
-  | 'COMPLETE';
+  'AWAITING_CONTRACT_APPROVAL' | 'AWAITING_PROJECTS' | 'AWAITING_STAFFING_AND_BILLING' | 'COMPLETE';
 
 export function setupStage(process: SetupProcess): SetupStage {
   if (process.status === 'READY') return 'COMPLETE';
@@ -192,7 +189,11 @@ export interface SetupStep {
 export function setupSteps(process: SetupProcess): SetupStep[] {
   const projectSteps = orderedProjects(process).flatMap((project): SetupStep[] => [
     { step: 'PROJECT_CREATED', projectId: project.projectId, at: project.projectCreatedAt },
-    { step: 'STAFFING_DEMAND_PUBLISHED', projectId: project.projectId, at: project.staffingDemandPublishedAt },
+    {
+      step: 'STAFFING_DEMAND_PUBLISHED',
+      projectId: project.projectId,
+      at: project.staffingDemandPublishedAt,
+    },
     { step: 'BILLING_PROVISIONED', projectId: project.projectId, at: project.billingProvisionedAt },
   ]);
   return [
@@ -269,9 +270,7 @@ function orderedProjects(process: SetupProcess): ProjectProgress[] {
     const index = process.expectedLegalEntityIds.indexOf(project.legalEntityId ?? '');
     return index === -1 ? process.expectedLegalEntityIds.length : index;
   };
-  return [...process.projects].sort(
-    (a, b) => rank(a) - rank(b) || a.projectId.localeCompare(b.projectId),
-  );
+  return [...process.projects].sort((a, b) => rank(a) - rank(b) || a.projectId.localeCompare(b.projectId));
 }
 
 function setupCompleted(

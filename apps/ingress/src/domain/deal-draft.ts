@@ -97,7 +97,7 @@ export function buildDealWon(draft: DealDraft): DealWon {
 
   if (draft.lines.length === 0) problems.push(draft.noLinesProblem);
   const lines = draft.lines.map((line): DealLine => {
-    const hoursHundredths = line.hours.value?.trim() ? parse(line.hours, parseHoursHundredths) : (text(line.hours), 0);
+    const hoursHundredths = text(line.hours) ? parse(line.hours, parseHoursHundredths) : 0;
     let amountMinor = 0;
     if (line.amount.value?.trim()) {
       amountMinor = parse(line.amount, (value) => parseMoneyMinor(value, currency));

@@ -19,8 +19,13 @@ import { NotFoundError } from '@throughline/platform';
 
 import { isoDateOf } from '../domain/calendar';
 import { PlanProblem, planProjects, projectIdFor, referencesOf } from '../domain/project-plan';
-import { lockPlanning, ProjectDb, ProjectTx } from '../infrastructure/project-db';
-import { PendingContract, Project } from '../infrastructure/prisma/generated/client';
+import { lockPlanning, ProjectDb, ProjectTx, toJson } from '../infrastructure/project-db';
+import {
+  PendingContract,
+  Project,
+  ProjectTemplate,
+  RateCard,
+} from '../infrastructure/prisma/generated/client';
 
 export const PROJECT_DB = Symbol('PROJECT_DB');
 const SOURCE = 'project';
@@ -71,7 +76,9 @@ export class ProjectService {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
       await lockPlanning(tx);
       const { templateId, ...template } = event.data;
-      const row = { ...template, phases: template.phases as unknown as object[] };
+      const stored = await tx.projectTemplate.findUnique({ where: { templateId } });
+      if (isNewer(stored, event)) return [];
+      const row = { ...template, phases: toJson(template.phases), sourceOccurredAt: occurredAt(event) };
       await tx.projectTemplate.upsert({ where: { templateId }, create: { templateId, ...row }, update: row });
       return this.replanPending(tx, await tx.pendingContract.findMany({ where: { templateId } }));
     });
@@ -82,7 +89,9 @@ export class ProjectService {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
       await lockPlanning(tx);
       const { rateCardId, ...rateCard } = event.data;
-      const row = { ...rateCard, rates: rateCard.rates as unknown as object[] };
+      const stored = await tx.rateCard.findUnique({ where: { rateCardId } });
+      if (isNewer(stored, event)) return [];
+      const row = { ...rateCard, rates: toJson(rateCard.rates), sourceOccurredAt: occurredAt(event) };
       await tx.rateCard.upsert({ where: { rateCardId }, create: { rateCardId, ...row }, update: row });
       const waiting = await tx.pendingContract.findMany({ where: { rateCardIds: { has: rateCardId } } });
       return this.replanPending(tx, waiting);
@@ -176,12 +185,12 @@ export class ProjectService {
       dealId: contract.dealId,
       templateId: references.templateId,
       rateCardIds: references.rateCardIds,
-      contract: contract as unknown as object,
+      contract: toJson(contract),
       approvedOn: target.approvedOn,
       correlationId: target.correlationId,
       causeEventId: target.causeEventId,
       waitingFor: plan.waitingFor,
-      openExceptions: openExceptions as unknown as object[],
+      openExceptions: toJson(openExceptions),
     };
     await tx.pendingContract.upsert({
       where: { contractId: contract.contractId },
@@ -214,40 +223,43 @@ function openExceptionsOf(row: PendingContract): OpenException[] {
   return row.openExceptions as unknown as OpenException[];
 }
 
-function templateOf(row: {
-  templateId: string;
-  name: string;
-  billingType: string;
-  durationDays: number;
-  phases: unknown;
-}): ProjectTemplateUpserted {
+function templateOf(row: ProjectTemplate): ProjectTemplateUpserted {
   return {
     templateId: row.templateId,
     name: row.name,
     billingType: row.billingType as ProjectTemplateUpserted['billingType'],
     durationDays: row.durationDays,
-    phases: row.phases as ProjectTemplateUpserted['phases'],
+    phases: row.phases as unknown as ProjectTemplateUpserted['phases'],
   };
 }
 
-function rateCardOf(row: {
-  rateCardId: string;
-  legalEntityId: string;
-  currency: string;
-  effectiveFrom: string;
-  effectiveTo: string | null;
-  rates: unknown;
-}): RateCardUpserted {
-  return { ...row, rates: row.rates as RateCardUpserted['rates'] };
+function rateCardOf(row: RateCard): RateCardUpserted {
+  return {
+    rateCardId: row.rateCardId,
+    legalEntityId: row.legalEntityId,
+    currency: row.currency,
+    effectiveFrom: row.effectiveFrom,
+    effectiveTo: row.effectiveTo,
+    rates: row.rates as unknown as RateCardUpserted['rates'],
+  };
 }
 
 function projectRow(project: ProjectCreated) {
   return {
     ...project,
     budgetMinor: BigInt(project.budgetMinor),
-    phases: project.phases as unknown as object[],
-    roles: project.roles as unknown as object[],
+    phases: toJson(project.phases),
+    roles: toJson(project.roles),
   };
+}
+
+function occurredAt(event: ConsumedEvent): bigint {
+  return BigInt(event.envelope.occurredAt);
+}
+
+/** True when the stored replica comes from a later event than `event` (a late redelivery). */
+function isNewer(stored: { sourceOccurredAt: bigint } | null, event: ConsumedEvent): boolean {
+  return stored !== null && stored.sourceOccurredAt > occurredAt(event);
 }
 
 function projectOf(row: Project): ProjectCreated {

@@ -1,6 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 
-import { PrismaClient } from './prisma/generated/client';
+import { Prisma, PrismaClient } from './prisma/generated/client';
 
 export type ProjectDb = PrismaClient;
 export type ProjectTx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
@@ -17,4 +17,12 @@ export function createProjectDb(databaseUrl: string): ProjectDb {
  */
 export async function lockPlanning(tx: ProjectTx): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(727101)`;
+}
+
+/**
+ * A value as plain JSON for a Json column. Decoded Avro records carry prototype methods that
+ * Prisma refuses to serialise, so they are copied to plain objects first.
+ */
+export function toJson<T>(value: T): Prisma.InputJsonValue {
+  return JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue;
 }

@@ -102,7 +102,10 @@ export class TimelineRecorder {
     const current = await tx.deal.findUnique({ where: { dealId } });
     if (current && !entry.dealDetails) return;
     const details = mergeDealDetails(
-      current && { ...current, amountMinor: current.amountMinor === null ? null : Number(current.amountMinor) },
+      current && {
+        ...current,
+        amountMinor: current.amountMinor === null ? null : Number(current.amountMinor),
+      },
       entry.dealDetails,
     );
     const row = {
@@ -123,11 +126,14 @@ export class TimelineRecorder {
     const known = await tx.projectDeal.findUnique({ where: { projectId } });
     if (known) return;
     await tx.projectDeal.create({ data: { projectId, dealId } });
-    await tx.timelineEntry.updateMany({ where: { dealId: null, projectId }, data: { dealId } });
     await tx.businessException.updateMany({ where: { dealId: null, projectId }, data: { dealId } });
   }
 
-  private async saveException(tx: ReportingTx, record: ExceptionRecord, projectId: string | null): Promise<void> {
+  private async saveException(
+    tx: ReportingTx,
+    record: ExceptionRecord,
+    projectId: string | null,
+  ): Promise<void> {
     const row = {
       status: record.status,
       ownerRole: record.ownerRole,

@@ -130,7 +130,10 @@ export interface ExceptionsByOwner {
 }
 
 /** Groups exceptions by the team that must act: owners alphabetically, oldest raised first within. */
-export function groupByOwner(records: readonly ExceptionRecord[], filter: ExceptionFilter): ExceptionsByOwner {
+export function groupByOwner(
+  records: readonly ExceptionRecord[],
+  filter: ExceptionFilter,
+): ExceptionsByOwner {
   const wanted = new Set(statusesFor(filter));
   const groups = new Map<ExceptionOwnerRole, ExceptionRecord[]>();
   for (const record of records) {
@@ -146,10 +149,7 @@ export function groupByOwner(records: readonly ExceptionRecord[], filter: Except
         ownerRole,
         count: group.length,
         exceptions: group
-          .sort(
-            (a, b) =>
-              (a.raisedAt ?? 0) - (b.raisedAt ?? 0) || (a.exceptionId < b.exceptionId ? -1 : 1),
-          )
+          .sort((a, b) => (a.raisedAt ?? 0) - (b.raisedAt ?? 0) || (a.exceptionId < b.exceptionId ? -1 : 1))
           .map(toView),
       })),
   };

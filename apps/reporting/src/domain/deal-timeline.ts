@@ -91,13 +91,19 @@ export function mergeDealDetails(
   current: DealDetails | null,
   update: { details: Partial<DealDetails>; authoritative: boolean } | null,
 ): DealDetails {
-  const known: DealDetails = current ?? { dealName: null, customerName: null, currency: null, amountMinor: null };
+  const known: DealDetails = current ?? {
+    dealName: null,
+    customerName: null,
+    currency: null,
+    amountMinor: null,
+  };
   if (!update) return known;
   const merged = { ...known };
   for (const field of ['dealName', 'customerName', 'currency', 'amountMinor'] as const) {
     const value = update.details[field];
     if (value === undefined || value === null) continue;
-    if (update.authoritative || merged[field] === null) (merged as Record<typeof field, unknown>)[field] = value;
+    if (update.authoritative || merged[field] === null)
+      (merged as Record<typeof field, unknown>)[field] = value;
   }
   return merged;
 }
@@ -123,11 +129,15 @@ export interface DealSummary extends DealDetails {
 /** Deals with their current status, most recently active first, optionally only those in `status`. */
 export function listDeals(deals: readonly DealFacts[], status?: DealStatus): DealSummary[] {
   return deals
-    .map(({ statusSteps, ...facts }) => ({ ...facts, status: deriveDealStatus(statusSteps, facts.openExceptions) }))
+    .map(({ statusSteps, ...facts }) => ({
+      ...facts,
+      status: deriveDealStatus(statusSteps, facts.openExceptions),
+    }))
     .filter((deal) => status === undefined || deal.status === status)
     .sort(
       (a, b) =>
-        Date.parse(b.lastActivityAt ?? '1970-01-01T00:00:00Z') - Date.parse(a.lastActivityAt ?? '1970-01-01T00:00:00Z') ||
+        Date.parse(b.lastActivityAt ?? '1970-01-01T00:00:00Z') -
+          Date.parse(a.lastActivityAt ?? '1970-01-01T00:00:00Z') ||
         (a.dealId < b.dealId ? -1 : a.dealId > b.dealId ? 1 : 0),
     );
 }

@@ -11,7 +11,9 @@ const envelope = {
 
 describe('timelineEntryFor', () => {
   it('carries the envelope: event id, type, source, correlation, causation and occurredAt', () => {
-    const entry = timelineEntryFor(sampleEventRecord('DealWon', { envelope: { ...envelope, source: 'ingress' } }));
+    const entry = timelineEntryFor(
+      sampleEventRecord('DealWon', { envelope: { ...envelope, source: 'ingress' } }),
+    );
     expect(entry).toMatchObject({
       eventId: envelope.eventId,
       eventType: 'DealWon',
@@ -31,7 +33,12 @@ describe('timelineEntryFor', () => {
       dealId: 'deal-1001',
       summary: 'Deal "ERP rollout, phase 1" won for Acme GmbH (EUR 125,000.00)',
       dealDetails: {
-        details: { dealName: 'ERP rollout, phase 1', customerName: 'Acme GmbH', currency: 'EUR', amountMinor: 12_500_000 },
+        details: {
+          dealName: 'ERP rollout, phase 1',
+          customerName: 'Acme GmbH',
+          currency: 'EUR',
+          amountMinor: 12_500_000,
+        },
         authoritative: true,
       },
     });
@@ -45,10 +52,13 @@ describe('timelineEntryFor', () => {
       step: 'CONTRACT_APPROVED',
       entityType: 'Contract',
       entityId: 'ctr-1',
-      summary: 'Contract ctr-1 approved (fixed fee, milestone billed): LE-DE EUR 60,000.00, LE-UK GBP 45,500.50',
+      summary:
+        'Contract ctr-1 approved (fixed fee, milestone billed): LE-DE EUR 60,000.00, LE-UK GBP 45,500.50',
       dealDetails: { details: { dealName: 'Finance transformation' }, authoritative: false },
     });
-    expect(timelineEntryFor(sampleEventRecord('ContractApproved', { data: { dealName: null } })).dealDetails).toBeNull();
+    expect(
+      timelineEntryFor(sampleEventRecord('ContractApproved', { data: { dealName: null } })).dealDetails,
+    ).toBeNull();
   });
 
   it('links projects to their deal from project, staffing, billing and setup events', () => {
@@ -73,11 +83,13 @@ describe('timelineEntryFor', () => {
       step: 'BILLING_PROVISIONED',
       entityId: 'prj-1',
       dealProjects: ['prj-1'],
-      summary: 'Billing schedule bs-1 provisioned for prj-1 (2 items, EUR 15,000.00 fixed; revenue on milestone)',
+      summary:
+        'Billing schedule bs-1 provisioned for prj-1 (2 items, EUR 15,000.00 fixed; revenue on milestone)',
     });
     expect(
-      timelineEntryFor(sampleEventRecord('BillingProvisioned', { data: { scheduleItems: [], revenueRule: 'AS_DELIVERED' } }))
-        .summary,
+      timelineEntryFor(
+        sampleEventRecord('BillingProvisioned', { data: { scheduleItems: [], revenueRule: 'AS_DELIVERED' } }),
+      ).summary,
     ).toBe('Billing schedule bs-1 provisioned for prj-1 (0 items; revenue as delivered)');
   });
 
@@ -113,10 +125,15 @@ describe('timelineEntryFor', () => {
       dealId: 'deal-1001',
       projectId: null,
       exceptionId: 'exc-1',
-      summary: 'MISSING_RATE_CARD on Contract ctr-1, owner MASTER_DATA: No rate card for LE-UK in EUR effective 2025-03-31',
+      summary:
+        'MISSING_RATE_CARD on Contract ctr-1, owner MASTER_DATA: No rate card for LE-UK in EUR effective 2025-03-31',
     });
     expect(
-      timelineEntryFor(sampleEventRecord('BusinessExceptionResolved', { data: { entityType: 'Project', entityId: 'prj-9' } })),
+      timelineEntryFor(
+        sampleEventRecord('BusinessExceptionResolved', {
+          data: { entityType: 'Project', entityId: 'prj-9' },
+        }),
+      ),
     ).toMatchObject({
       step: 'EXCEPTION_RESOLVED',
       status: 'RESOLVED',

@@ -132,7 +132,9 @@ const DESCRIBE: { [T in ReportedEventType]: (data: EventPayloads[T]) => StepFact
     summary:
       `Contract ${contract.contractId} approved (${BILLING_TYPE_LABELS[contract.billingType]}): ` +
       (contract.deliveries
-        .map((delivery) => `${delivery.legalEntityId} ${formatMoney(delivery.budgetMinor, delivery.currency)}`)
+        .map(
+          (delivery) => `${delivery.legalEntityId} ${formatMoney(delivery.budgetMinor, delivery.currency)}`,
+        )
         .join(', ') || 'no deliveries'),
     dealId: contract.dealId,
     dealDetails: contract.dealName
@@ -163,7 +165,9 @@ const DESCRIBE: { [T in ReportedEventType]: (data: EventPayloads[T]) => StepFact
     dealProjects: [demand.projectId],
   }),
   BillingProvisioned: (billing) => {
-    const amounts = billing.scheduleItems.flatMap((item) => (item.amountMinor === null ? [] : [item.amountMinor]));
+    const amounts = billing.scheduleItems.flatMap((item) =>
+      item.amountMinor === null ? [] : [item.amountMinor],
+    );
     const fixed =
       amounts.length > 0
         ? `, ${formatMoney(

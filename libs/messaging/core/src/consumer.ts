@@ -4,9 +4,11 @@ import { EventRecord, EventType } from '@throughline/contracts';
 import { describeError, isRetriable, Logger, PoisonMessageError } from '@throughline/platform';
 
 import { AvroEventCodec, EventDecoder } from './codec';
-import { DeadLetterPublisher } from './dead-letter';
-import { headersToStrings } from './headers';
+import { DeadLetterPublisher, FailedDelivery } from './dead-letter';
+import { headersToStrings, headerValue } from './headers';
+import { DEFAULT_RETRY_TIERS_MS, RETRY_HEADER, retryTopic } from './retry-topics';
 import { TopicNaming } from './topic-naming';
+import { ensureTopicsByName } from './topics';
 
 /** Resolved offsets are committed at most this often (and when the consumer stops). */
 const COMMIT_INTERVAL_MS = 1_000;
@@ -21,6 +23,20 @@ export interface ConsumedEvent<T extends EventType = EventType> extends EventRec
 
 export type EventHandler<T extends EventType = EventType> = (event: ConsumedEvent<T>) => Promise<void>;
 
+export interface RetryOptions {
+  /** Quick attempts in place before a message moves to a retry topic (default 3). */
+  inPlaceAttempts?: number;
+  /** Delay of each retry tier; after the last tier the message is dead-lettered (default 1 s, 10 s, 1 min). */
+  tiersMs?: readonly number[];
+  /**
+   * Event types whose handlers need strict per-key order: their retriable failures are retried in
+   * place (the partition waits) instead of moving to a retry topic, which could reorder them.
+   */
+  strictOrder?: readonly EventType[];
+  /** Backoff of in-place retries. */
+  backoff?: { initialMs: number; maxMs: number };
+}
+
 export interface ConsumerOptions {
   groupId: string;
   logger: Logger;
@@ -30,66 +46,104 @@ export interface ConsumerOptions {
   readerVersions?: Partial<Record<EventType, number>>;
   /** Partitions processed in parallel; order within a partition is always kept. */
   partitionsConsumedConcurrently?: number;
-  /** Backoff for retriable failures, retried in place so per-key order holds. */
-  retryBackoff?: { initialMs: number; maxMs: number };
+  retry?: RetryOptions;
   /** Group session timeout; a member silent for longer is evicted (default 30 s). */
   sessionTimeoutMs?: number;
   /** How often to heartbeat while a slow handler runs. */
   heartbeatIntervalMs?: number;
+  /**
+   * Where failed messages go: retry topics and dead-letter topics. Without it, every failure is
+   * retried in place (nothing is skipped, but a poison message blocks its partition).
+   */
   deadLetters?: DeadLetterPublisher;
   naming?: TopicNaming;
+}
+
+interface Route {
+  eventType: EventType;
+  topic: string;
+  handler: EventHandler;
+  decoder: EventDecoder<EventType>;
+}
+
+/** Where a message came from: its source topic, or the retry tier it is waiting in. */
+interface Subscription {
+  route: Route;
+  tier: number;
+}
+
+/** Coordinates and history of one delivery attempt sequence. */
+interface Delivery {
+  route: Route;
+  tier: number;
+  partition: number;
+  message: KafkaMessage;
+  /** Where the message was first consumed (the source topic, not a retry topic). */
+  origin: { topic: string; partition: number; offset: string };
+  attempt: number;
+  firstFailureAt: number | undefined;
 }
 
 /**
  * Consumes events from their catalog topics, decodes them into this consumer's reader schema and
  * hands them to typed handlers. An offset is resolved only after its handler finished (handlers
  * commit their database transaction before returning), so a crash re-delivers rather than loses.
- * Retriable failures are retried in place with backoff; non-retriable ones (poison messages,
- * bugs) go to the dead-letter topic so the partition keeps flowing.
+ *
+ * Failures: non-retriable ones (poison messages, bugs) go to the dead-letter topic; retriable ones
+ * are retried a few times in place, then through the group's retry topics with growing delays
+ * (non-blocking: the partition keeps flowing), then dead-lettered. Strict-order event types are
+ * retried in place until they succeed.
  */
-interface Route {
-  eventType: EventType;
-  handler: EventHandler;
-  decoder: EventDecoder<EventType>;
-}
-
 export class EventConsumer {
-  private readonly routes = new Map<string, Route>();
+  private readonly routes = new Map<EventType, Route>();
+  private readonly subscriptions = new Map<string, Subscription>();
   private readonly consumer: Consumer;
   private readonly stopping = new AbortController();
+  private readonly tiersMs: readonly number[];
   private lastCommitCheck = 0;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly codec: AvroEventCodec,
     private readonly options: ConsumerOptions,
   ) {
+    this.tiersMs = options.deadLetters ? (options.retry?.tiersMs ?? DEFAULT_RETRY_TIERS_MS) : [];
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      // Bounds how long a resumed retry partition waits for the next fetch.
+      maxWaitTimeInMs: 1_000,
       allowAutoTopicCreation: true,
     });
   }
 
   on<T extends EventType>(eventType: T, handler: EventHandler<T>): this {
-    if (this.eventTypes.includes(eventType))
-      throw new Error(`A handler for ${eventType} is already registered`);
+    if (this.routes.has(eventType)) throw new Error(`A handler for ${eventType} is already registered`);
     const topic = (this.options.naming ?? new TopicNaming()).topicFor(eventType);
     const decoder = this.codec.decoder(eventType, this.options.readerVersions?.[eventType]);
-    this.routes.set(topic, { eventType, handler: handler as unknown as EventHandler, decoder });
+    const route: Route = { eventType, topic, handler: handler as unknown as EventHandler, decoder };
+    this.routes.set(eventType, route);
+    this.subscriptions.set(topic, { route, tier: 0 });
+    this.tiersMs.forEach((_, index) =>
+      this.subscriptions.set(retryTopic(topic, this.options.groupId, index + 1), { route, tier: index + 1 }),
+    );
     return this;
   }
 
   get eventTypes(): EventType[] {
-    return [...this.routes.values()].map((route) => route.eventType);
+    return [...this.routes.keys()];
   }
 
   async start(): Promise<void> {
     if (this.routes.size === 0) throw new Error(`Consumer ${this.options.groupId} has no handlers`);
+    const retryTopics = [...this.subscriptions]
+      .filter(([, subscription]) => subscription.tier > 0)
+      .map(([topic]) => topic);
+    await ensureTopicsByName(this.kafka, retryTopics);
     await this.consumer.connect();
     await this.consumer.subscribe({
-      topics: [...this.routes.keys()],
+      topics: [...this.subscriptions.keys()],
       fromBeginning: this.options.fromBeginning ?? true,
     });
     await this.consumer.run({
@@ -107,11 +161,11 @@ export class EventConsumer {
   }
 
   private async processBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
-    const route = this.routes.get(batch.topic);
-    if (!route) throw new Error(`No handler for topic ${batch.topic}`);
-    // Heartbeats run on a timer for the whole batch, so slow handlers and backoffs keep the
-    // membership alive without a per-message cost.
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause } = payload;
+    const subscription = this.subscriptions.get(batch.topic);
+    if (!subscription) throw new Error(`No handler for topic ${batch.topic}`);
+    // Heartbeats run on a timer for the whole batch, so slow handlers, backoffs and retry-tier
+    // waits keep the membership alive without a per-message cost.
     const pacemaker = setInterval(
       () => heartbeat().catch(() => undefined),
       this.options.heartbeatIntervalMs ?? 3_000,
@@ -119,10 +173,11 @@ export class EventConsumer {
     try {
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break;
+        if (subscription.tier > 0 && this.pauseUntilDue(message, pause)) break;
         try {
-          await this.deliver(route, batch.topic, batch.partition, message);
+          await this.deliver(subscription.route, batch.topic, batch.partition, message);
         } catch (error) {
-          await this.recover(route, batch.topic, batch.partition, message, error);
+          await this.recover(this.deliveryOf(subscription, batch.topic, batch.partition, message), error);
         }
         resolveOffset(message.offset);
         if (Date.now() - this.lastCommitCheck >= COMMIT_INTERVAL_MS) {
@@ -154,47 +209,107 @@ export class EventConsumer {
     });
   }
 
-  /**
-   * Retriable failures are retried in place with capped exponential backoff, which keeps per-key
-   * order; non-retriable ones go to the dead-letter topic when there is one.
-   */
-  private async recover(
-    route: Route,
+  private deliveryOf(
+    subscription: Subscription,
     topic: string,
     partition: number,
     message: KafkaMessage,
-    firstError: unknown,
-  ) {
-    const backoff = this.options.retryBackoff ?? { initialMs: 200, maxMs: 30_000 };
-    const firstFailureAt = Date.now();
+  ): Delivery {
+    const { headers } = message;
+    if (subscription.tier === 0) {
+      return {
+        ...subscription,
+        partition,
+        message,
+        origin: { topic, partition, offset: message.offset },
+        attempt: 0,
+        firstFailureAt: undefined,
+      };
+    }
+    return {
+      ...subscription,
+      partition,
+      message,
+      origin: {
+        topic: headerValue(headers, RETRY_HEADER.originalTopic) ?? subscription.route.topic,
+        partition: Number(headerValue(headers, RETRY_HEADER.originalPartition) ?? partition),
+        offset: headerValue(headers, RETRY_HEADER.originalOffset) ?? message.offset,
+      },
+      attempt: Number(headerValue(headers, RETRY_HEADER.attempt) ?? 0),
+      firstFailureAt: Number(headerValue(headers, RETRY_HEADER.firstFailure)) || undefined,
+    };
+  }
+
+  private async recover(delivery: Delivery, firstError: unknown): Promise<void> {
+    const { route, partition, message } = delivery;
+    const backoff = this.options.retry?.backoff ?? { initialMs: 200, maxMs: 30_000 };
+    const inPlaceAttempts = this.options.retry?.inPlaceAttempts ?? 3;
+    const strictOrder = this.options.retry?.strictOrder?.includes(route.eventType) ?? false;
+    const firstFailureAt = delivery.firstFailureAt ?? Date.now();
     let error = firstError;
-    for (let attempt = 1; ; attempt++) {
-      const log = { topic, partition, offset: message.offset, attempt, error: describeError(error) };
-      if (!isRetriable(error) && this.options.deadLetters) {
+    for (let inPlace = 1; ; inPlace++) {
+      const attempt = delivery.attempt + inPlace;
+      const failure: FailedDelivery = {
+        topic: delivery.origin.topic,
+        partition: delivery.origin.partition,
+        message: { ...message, offset: delivery.origin.offset },
+        groupId: this.options.groupId,
+        error,
+        attempt,
+        firstFailureAt,
+      };
+      const log = {
+        topic: delivery.origin.topic,
+        partition,
+        offset: delivery.origin.offset,
+        attempt,
+        error: describeError(error),
+      };
+      const deadLetters = this.options.deadLetters;
+      if (
+        deadLetters &&
+        (!isRetriable(error) ||
+          (!strictOrder && inPlace >= inPlaceAttempts && delivery.tier >= this.tiersMs.length))
+      ) {
         this.options.logger.error(log, 'dead-lettering message');
-        await this.options.deadLetters.publish({
-          topic,
-          partition,
-          message,
-          groupId: this.options.groupId,
-          error,
-          attempt,
-          firstFailureAt,
-          correlationId: await correlationIdOf(route, message),
-        });
+        await deadLetters.publish({ ...failure, correlationId: await correlationIdOf(route, message) });
+        return;
+      }
+      if (deadLetters && !strictOrder && inPlace >= inPlaceAttempts) {
+        const tier = delivery.tier + 1;
+        const delayMs = this.tiersMs[tier - 1] ?? 0;
+        this.options.logger.warn({ ...log, tier, delayMs }, 'handler failed; moving message to retry topic');
+        await deadLetters.retryLater(
+          failure,
+          retryTopic(route.topic, this.options.groupId, tier),
+          Date.now() + delayMs,
+        );
         return;
       }
       if (this.stopping.signal.aborted) throw error;
-      const delayMs = Math.min(backoff.maxMs, backoff.initialMs * 2 ** (attempt - 1));
+      const delayMs = Math.min(backoff.maxMs, backoff.initialMs * 2 ** (inPlace - 1));
       this.options.logger.warn({ ...log, delayMs }, 'handler failed; retrying in place');
       await sleep(delayMs, this.stopping.signal);
       try {
-        await this.deliver(route, topic, partition, message);
+        await this.deliver(route, delivery.origin.topic, partition, message);
         return;
       } catch (retryError) {
         error = retryError;
       }
     }
+  }
+
+  /**
+   * Retry topics hold messages in due order. A message not due yet pauses its retry partition
+   * until it is (without resolving it, so it is fetched again); other partitions keep flowing.
+   */
+  private pauseUntilDue(message: KafkaMessage, pause: () => () => void): boolean {
+    const waitMs = Number(headerValue(message.headers, RETRY_HEADER.notBefore) ?? 0) - Date.now();
+    if (waitMs <= 0) return false;
+    const resume = pause();
+    const timer = setTimeout(resume, waitMs);
+    this.stopping.signal.addEventListener('abort', () => clearTimeout(timer));
+    return true;
   }
 }
 

@@ -3,6 +3,7 @@ import { IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { describeError } from '@throughline/platform';
 
 import { HEADER } from './headers';
+import { RETRY_HEADER } from './retry-topics';
 
 export interface FailedDelivery {
   topic: string;
@@ -58,11 +59,33 @@ export class DeadLetterPublisher {
     return this.producer.disconnect();
   }
 
+  /** Moves a failed message to a retry topic, to be handled again by its group after `notBefore`. */
+  async retryLater(failure: FailedDelivery, topic: string, notBefore: number): Promise<void> {
+    const { message, error } = failure;
+    const described = describeError(error);
+    const headers: IHeaders = {
+      ...withoutRetryHeaders(message.headers),
+      [RETRY_HEADER.attempt]: String(failure.attempt),
+      [RETRY_HEADER.notBefore]: String(notBefore),
+      [RETRY_HEADER.firstFailure]: String(failure.firstFailureAt),
+      [RETRY_HEADER.originalTopic]: failure.topic,
+      [RETRY_HEADER.originalPartition]: String(failure.partition),
+      [RETRY_HEADER.originalOffset]: message.offset,
+      [RETRY_HEADER.lastErrorClass]: described.name,
+      [RETRY_HEADER.lastErrorMessage]: described.message,
+    };
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: [{ key: message.key, value: message.value, headers }],
+    });
+  }
+
   async publish(failure: FailedDelivery): Promise<void> {
     const { message, error } = failure;
     const described = describeError(error);
     const headers: IHeaders = {
-      ...message.headers,
+      ...withoutRetryHeaders(message.headers),
       [DLQ_HEADER.topic]: failure.topic,
       [DLQ_HEADER.partition]: String(failure.partition),
       [DLQ_HEADER.offset]: message.offset,
@@ -83,4 +106,10 @@ export class DeadLetterPublisher {
       messages: [{ key: message.key, value: message.value, headers }],
     });
   }
+}
+
+const RETRY_HEADER_NAMES: ReadonlySet<string> = new Set(Object.values(RETRY_HEADER));
+
+function withoutRetryHeaders(headers: IHeaders | undefined): IHeaders {
+  return Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => !RETRY_HEADER_NAMES.has(name)));
 }

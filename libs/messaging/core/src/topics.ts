@@ -36,3 +36,19 @@ export async function ensureTopics(
     await admin.disconnect();
   }
 }
+
+/** Creates plain topics (broker defaults) that do not exist yet, e.g. a consumer group's retry topics. */
+export async function ensureTopicsByName(kafka: Kafka, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = names.filter((name) => !existing.has(name));
+    if (missing.length > 0) {
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic })) });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 
 import { EventRecord } from '@throughline/contracts';
 import { pgExecutor, withPgTransaction } from '@throughline/persistence';
+import { TransientError } from '@throughline/platform';
 import { createTestDatabase, randomSuffix, TestDatabase } from '@throughline/persistence/testing';
 
 import {
@@ -199,6 +200,88 @@ describe('messaging against real Kafka, registry and PostgreSQL', () => {
     // Were the session lost, the partition would be revoked and the slow event delivered again.
     expect(calls.filter((id) => id === slow.envelope.eventId)).toHaveLength(1);
   });
+
+  describe('retriable failures', () => {
+    const retry = { inPlaceAttempts: 1, tiersMs: [300, 300], backoff: { initialMs: 50, maxMs: 50 } };
+
+    async function runScenario(name: string, failuresOfFirst: number, options: object) {
+      const deadLetters = new DeadLetterPublisher(ctx.kafka);
+      await deadLetters.connect();
+      const run = randomSuffix();
+      const [first, second] = [`${run}-first`, `${run}-second`].map((runId) =>
+        createEvent('SmokeTested', smokeTested(runId), { source: 'test' }),
+      );
+      const log: string[] = [];
+      let failures = 0;
+      const groupId = ctx.groupId(name);
+      await consumer(name, { groupId, deadLetters, ...options })
+        .on('SmokeTested', async (event) => {
+          if (!event.data.runId.startsWith(run)) return;
+          if (event.data.runId === first?.data.runId && failures < failuresOfFirst) {
+            failures++;
+            log.push('first failed');
+            throw new TransientError('database unavailable');
+          }
+          log.push(event.data.runId === first?.data.runId ? 'first handled' : 'second handled');
+        })
+        .start();
+      // Same key, so both land on one partition, first before second.
+      await publisher.publish([
+        { record: { ...first!, envelope: { ...first!.envelope, key: run } } },
+        { record: { ...second!, envelope: { ...second!.envelope, key: run } } },
+      ]);
+      return { log, groupId, deadLetters, topic: ctx.naming.topicFor('SmokeTested') };
+    }
+
+    it('moves a failing event to retry topics so the partition keeps flowing, then succeeds', async () => {
+      const { log, deadLetters } = await runScenario('non-blocking', 2, { retry });
+      await eventually(() => (log.includes('first handled') ? true : undefined));
+      await deadLetters.disconnect();
+      // One failure in place, one in retry tier 1, success from tier 2; second was not held up.
+      expect(log).toEqual(['first failed', 'second handled', 'first failed', 'first handled']);
+    });
+
+    it('keeps per-key order for strict-order event types by retrying in place', async () => {
+      const { log, deadLetters } = await runScenario('strict', 2, {
+        retry: { ...retry, strictOrder: ['SmokeTested'] },
+      });
+      await eventually(() => (log.includes('second handled') ? true : undefined));
+      await deadLetters.disconnect();
+      expect(log).toEqual(['first failed', 'first failed', 'first handled', 'second handled']);
+    });
+
+    it('dead-letters an event that still fails after the last retry tier, with its history', async () => {
+      const { log, groupId, deadLetters, topic } = await runScenario('exhausted', 99, { retry });
+      await eventually(() =>
+        log.filter((entry) => entry === 'first failed').length >= 3 ? true : undefined,
+      );
+      const letters = await readDeadLetters(deadLetterTopic(topic, groupId), 1);
+      await deadLetters.disconnect();
+      expect(log).toContain('second handled');
+      expect(letters[0]?.headers[DLQ_HEADER.attempts]).toBe('3');
+      expect(letters[0]?.headers[DLQ_HEADER.errorClass]).toBe('TransientError');
+      expect(letters[0]?.headers[DLQ_HEADER.topic]).toBe(topic);
+      expect(letters[0]?.headers['tl-retry-attempt']).toBeUndefined();
+    });
+  });
+
+  async function readDeadLetters(topic: string, count: number) {
+    const reader = ctx.kafka.consumer({ groupId: ctx.groupId(`reader-${randomSuffix()}`) });
+    const letters: { headers: Record<string, string>; value: string }[] = [];
+    await reader.connect();
+    await reader.subscribe({ topic, fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        const headers = Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+        );
+        letters.push({ headers, value: message.value?.toString() ?? '' });
+      },
+    });
+    await eventually(() => (letters.length >= count ? true : undefined), 30_000);
+    await reader.disconnect();
+    return letters;
+  }
 
   // Last: the poison message stays on the topic, and groups without a dead-letter topic retry it.
   it('dead-letters a poison message with its provenance and keeps the partition flowing', async () => {

@@ -1,0 +1,61 @@
+import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { join } from 'node:path';
+
+import { loadServiceConfig, MessagingModule, ServiceConfig } from '@throughline/messaging-nest';
+
+import { DealApprovalService } from './application/deal-approval.service';
+import { DealQueryService } from './application/deal-query.service';
+import { ProjectSetupService } from './application/project-setup.service';
+import { CONTRACT_DB, SETUP_CONFIG, SetupConfig } from './application/tokens';
+import { loadSetupConfig } from './config';
+import { ContractDb, createContractDb } from './infrastructure/contract-db';
+import { ContractHandlers } from './interface/contract.handlers';
+import { DealsController } from './interface/deals.controller';
+import { SetupDeadlineScheduler } from './interface/setup-deadline.scheduler';
+
+/** Closes the database last: after the consumer (microservice dispose) and the scheduler stopped. */
+class DbLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(CONTRACT_DB) private readonly db: ContractDb) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.$disconnect();
+  }
+}
+
+/**
+ * The contract service: validates won deals against ERP master data, approves contracts (one
+ * delivery per legal entity), routes gaps to their owners and resumes when they are fixed, and
+ * tracks each deal's project setup to READY or OVERDUE.
+ */
+@Module({})
+export class AppModule {
+  static forConfig(
+    config: ServiceConfig = loadServiceConfig('contract', 3002),
+    setup: SetupConfig = loadSetupConfig(),
+  ): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        MessagingModule.forRoot({
+          config,
+          migrations: [{ name: 'contract', directory: join(__dirname, '..', 'migrations') }],
+          publishes: [
+            'ContractApproved',
+            'BusinessExceptionRaised',
+            'BusinessExceptionResolved',
+            'ProjectSetupCompleted',
+          ],
+        }),
+      ],
+      controllers: [ContractHandlers, DealsController],
+      providers: [
+        { provide: CONTRACT_DB, useValue: createContractDb(config.databaseUrl) },
+        { provide: SETUP_CONFIG, useValue: setup },
+        DbLifecycle,
+        DealApprovalService,
+        ProjectSetupService,
+        DealQueryService,
+        SetupDeadlineScheduler,
+      ],
+    };
+  }
+}

@@ -1,0 +1,54 @@
+import { ConfigurationError } from '@throughline/platform';
+
+import { DEV_SECRETS, loadIngressConfig } from './ingress-config';
+
+describe('loadIngressConfig', () => {
+  it('runs in development with documented defaults', () => {
+    const config = loadIngressConfig({});
+    expect(config.publicUrl).toBe('http://127.0.0.1:3001');
+    expect(config.hubspot).toMatchObject({
+      appSecret: DEV_SECRETS.HUBSPOT_APP_SECRET,
+      apiUrl: 'https://api.hubapi.com',
+      closedWonStage: 'closedwon',
+      requestsPerSecond: 10,
+      defaultCurrency: null,
+    });
+    expect(config.salesforce.closedWonStage).toBe('Closed Won');
+  });
+
+  it('reads overrides and trims a trailing slash from the public URL', () => {
+    const config = loadIngressConfig({
+      INGRESS_PUBLIC_URL: 'https://hooks.example.com/ingress/',
+      HUBSPOT_CLOSED_WON_STAGE: '123456',
+      HUBSPOT_REQUESTS_PER_SECOND: '4',
+    });
+    expect(config.publicUrl).toBe('https://hooks.example.com/ingress');
+    expect(config.hubspot.closedWonStage).toBe('123456');
+    expect(config.hubspot.requestsPerSecond).toBe(4);
+  });
+
+  it('requires real secrets in production and names each missing one', () => {
+    expect(() =>
+      loadIngressConfig({ NODE_ENV: 'production', HUBSPOT_APP_SECRET: DEV_SECRETS.HUBSPOT_APP_SECRET }),
+    ).toThrow(
+      new ConfigurationError(
+        'Invalid configuration:\n' +
+          '  HUBSPOT_APP_SECRET: required in production (the development default is refused)\n' +
+          '  HUBSPOT_ACCESS_TOKEN: required in production (the development default is refused)\n' +
+          '  SALESFORCE_WEBHOOK_SECRET: required in production (the development default is refused)',
+      ),
+    );
+    expect(
+      loadIngressConfig({
+        NODE_ENV: 'production',
+        HUBSPOT_APP_SECRET: 'a',
+        HUBSPOT_ACCESS_TOKEN: 'b',
+        SALESFORCE_WEBHOOK_SECRET: 'c',
+      }).hubspot.accessToken,
+    ).toBe('b');
+  });
+
+  it('fails fast naming a malformed variable', () => {
+    expect(() => loadIngressConfig({ HUBSPOT_DEFAULT_CURRENCY: 'euro' })).toThrow(/HUBSPOT_DEFAULT_CURRENCY/);
+  });
+});

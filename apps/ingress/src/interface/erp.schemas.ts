@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+import { BILLING_TYPES, CUSTOMER_STATUSES } from '@throughline/contracts';
+
+import { isCalendarDate } from '../domain/calendar';
+import { projectTemplateIssues, rateCardIssues, RuleIssue } from '../domain/master-data';
+
+export const masterDataId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'expected 1-64 letters, digits, ".", "_", ":" or "-"');
+const name = z.string().trim().min(1).max(200);
+const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO-4217 code such as EUR');
+const country = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO-3166 alpha-2 code such as DE');
+const date = z.string().refine(isCalendarDate, 'expected a calendar date YYYY-MM-DD');
+const minorUnits = z.number().int('expected integer minor units').nonnegative().max(Number.MAX_SAFE_INTEGER);
+const days = z.number().int().nonnegative().max(36_600);
+const basisPoints = z.number().int().min(0).max(10_000);
+
+function addIssues(ctx: z.RefinementCtx, issues: readonly RuleIssue[]): void {
+  for (const issue of issues) ctx.addIssue({ code: z.ZodIssueCode.custom, path: issue.path, message: issue.message });
+}
+
+/** Bodies are the *Upserted payloads minus the id (which is in the path); unknown keys are refused. */
+export const customerBody = z
+  .object({
+    name,
+    status: z.enum(CUSTOMER_STATUSES),
+    billingCurrency: currency,
+  })
+  .strict();
+
+export const legalEntityBody = z
+  .object({
+    name,
+    country,
+    currency,
+    taxRegistrationId: z.string().trim().min(1).max(64).nullable().default(null),
+  })
+  .strict();
+
+export const rateCardBody = z
+  .object({
+    legalEntityId: masterDataId,
+    currency,
+    effectiveFrom: date,
+    effectiveTo: date.nullable().default(null),
+    rates: z
+      .array(
+        z
+          .object({
+            role: name,
+            rateMinor: minorUnits,
+            costRateMinor: minorUnits.nullable().default(null),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict()
+  .superRefine((card, ctx) => addIssues(ctx, rateCardIssues(card)));
+
+export const projectTemplateBody = z
+  .object({
+    name,
+    billingType: z.enum(BILLING_TYPES),
+    durationDays: days.positive(),
+    phases: z
+      .array(
+        z
+          .object({
+            name,
+            offsetDays: days,
+            durationDays: days.positive(),
+            milestones: z
+              .array(
+                z
+                  .object({
+                    name,
+                    offsetDays: days,
+                    percentOfFee: basisPoints.nullable().default(null),
+                  })
+                  .strict(),
+              )
+              .default([]),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict()
+  .superRefine((template, ctx) => addIssues(ctx, projectTemplateIssues(template)));
+
+/** The seeding batch: every item carries its id. */
+export const masterDataBatchBody = z
+  .object({
+    customers: z.array(z.object({ customerId: masterDataId }).and(customerBody)).default([]),
+    legalEntities: z.array(z.object({ legalEntityId: masterDataId }).and(legalEntityBody)).default([]),
+    rateCards: z.array(z.object({ rateCardId: masterDataId }).and(rateCardBody)).default([]),
+    projectTemplates: z.array(z.object({ templateId: masterDataId }).and(projectTemplateBody)).default([]),
+  })
+  .strict();

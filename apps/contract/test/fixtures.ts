@@ -100,3 +100,44 @@ export function dealWon(
     ...overrides,
   };
 }
+
+export interface ProjectSetupEvents {
+  created: EventRecord<'ProjectCreated'>;
+  staffed: EventRecord<'StaffingDemandPublished'>;
+  billed: EventRecord<'BillingProvisioned'>;
+}
+
+/** What the project, staffing and billing services publish for one project of a deal. */
+export function projectSetupEvents(
+  project: { dealId: string; projectId: string; legalEntityId: string },
+  origin: { correlationId?: string; causationId?: string } = {},
+): ProjectSetupEvents {
+  const { dealId, projectId, legalEntityId } = project;
+  return {
+    created: published(
+      'ProjectCreated',
+      { ...sampleEventRecord('ProjectCreated').data, projectId, dealId, legalEntityId },
+      origin,
+    ),
+    staffed: published(
+      'StaffingDemandPublished',
+      {
+        ...sampleEventRecord('StaffingDemandPublished').data,
+        demandId: `DEM-${projectId}`,
+        projectId,
+        dealId,
+      },
+      origin,
+    ),
+    billed: published(
+      'BillingProvisioned',
+      {
+        ...sampleEventRecord('BillingProvisioned').data,
+        billingScheduleId: `BS-${projectId}`,
+        projectId,
+        dealId,
+      },
+      origin,
+    ),
+  };
+}

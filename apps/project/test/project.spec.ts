@@ -321,7 +321,7 @@ describe('project service against the real stack', () => {
     expect(await missing.json()).toEqual({ error: 'Unknown project PRJ-NOPE' });
     const noDeal = await fetch(`${service.url}/projects`);
     expect(noDeal.status).toBe(400);
-    expect((await noDeal.json()).error).toMatch(/dealId/);
+    expect(((await noDeal.json()) as { error: string }).error).toMatch(/dealId/);
     expect(await (await fetch(`${service.url}/projects?dealId=D-NONE`)).json()).toEqual([]);
   });
 });

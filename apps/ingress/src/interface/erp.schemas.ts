@@ -20,82 +20,97 @@ function addIssues(ctx: z.RefinementCtx, issues: readonly RuleIssue[]): void {
   for (const issue of issues) ctx.addIssue({ code: z.ZodIssueCode.custom, path: issue.path, message: issue.message });
 }
 
-/** Bodies are the *Upserted payloads minus the id (which is in the path); unknown keys are refused. */
-export const customerBody = z
-  .object({
-    name,
-    status: z.enum(CUSTOMER_STATUSES),
-    billingCurrency: currency,
-  })
-  .strict();
+const customerFields = {
+  name,
+  status: z.enum(CUSTOMER_STATUSES),
+  billingCurrency: currency,
+};
 
-export const legalEntityBody = z
-  .object({
-    name,
-    country,
-    currency,
-    taxRegistrationId: z.string().trim().min(1).max(64).nullable().default(null),
-  })
-  .strict();
+const legalEntityFields = {
+  name,
+  country,
+  currency,
+  taxRegistrationId: z.string().trim().min(1).max(64).nullable().default(null),
+};
 
+const rateCardFields = {
+  legalEntityId: masterDataId,
+  currency,
+  effectiveFrom: date,
+  effectiveTo: date.nullable().default(null),
+  rates: z
+    .array(
+      z
+        .object({
+          role: name,
+          rateMinor: minorUnits,
+          costRateMinor: minorUnits.nullable().default(null),
+        })
+        .strict(),
+    )
+    .min(1),
+};
+
+const projectTemplateFields = {
+  name,
+  billingType: z.enum(BILLING_TYPES),
+  durationDays: days.positive(),
+  phases: z
+    .array(
+      z
+        .object({
+          name,
+          offsetDays: days,
+          durationDays: days.positive(),
+          milestones: z
+            .array(
+              z
+                .object({
+                  name,
+                  offsetDays: days,
+                  percentOfFee: basisPoints.nullable().default(null),
+                })
+                .strict(),
+            )
+            .default([]),
+        })
+        .strict(),
+    )
+    .min(1),
+};
+
+/** PUT bodies are the *Upserted payloads minus the id (which is in the path); unknown keys are refused. */
+export const customerBody = z.object(customerFields).strict();
+export const legalEntityBody = z.object(legalEntityFields).strict();
 export const rateCardBody = z
-  .object({
-    legalEntityId: masterDataId,
-    currency,
-    effectiveFrom: date,
-    effectiveTo: date.nullable().default(null),
-    rates: z
-      .array(
-        z
-          .object({
-            role: name,
-            rateMinor: minorUnits,
-            costRateMinor: minorUnits.nullable().default(null),
-          })
-          .strict(),
-      )
-      .min(1),
-  })
+  .object(rateCardFields)
   .strict()
   .superRefine((card, ctx) => addIssues(ctx, rateCardIssues(card)));
-
 export const projectTemplateBody = z
-  .object({
-    name,
-    billingType: z.enum(BILLING_TYPES),
-    durationDays: days.positive(),
-    phases: z
-      .array(
-        z
-          .object({
-            name,
-            offsetDays: days,
-            durationDays: days.positive(),
-            milestones: z
-              .array(
-                z
-                  .object({
-                    name,
-                    offsetDays: days,
-                    percentOfFee: basisPoints.nullable().default(null),
-                  })
-                  .strict(),
-              )
-              .default([]),
-          })
-          .strict(),
-      )
-      .min(1),
-  })
+  .object(projectTemplateFields)
   .strict()
   .superRefine((template, ctx) => addIssues(ctx, projectTemplateIssues(template)));
 
-/** The seeding batch: every item carries its id. */
+/** The seeding batch: the same records, each carrying its id. */
 export const masterDataBatchBody = z
   .object({
-    customers: z.array(z.object({ customerId: masterDataId }).and(customerBody)).default([]),
-    legalEntities: z.array(z.object({ legalEntityId: masterDataId }).and(legalEntityBody)).default([]),
-    rateCards: z.array(z.object({ rateCardId: masterDataId }).and(rateCardBody)).default([]),
-    projectTemplates: z.array(z.object({ templateId: masterDataId }).and(projectTemplateBody)).default([]),
+    customers: z.array(z.object({ customerId: masterDataId, ...customerFields }).strict()).default([]),
+    legalEntities: z.array(z.object({ legalEntityId: masterDataId, ...legalEntityFields }).strict()).default([]),
+    rateCards: z
+      .array(
+        z
+          .object({ rateCardId: masterDataId, ...rateCardFields })
+          .strict()
+          .superRefine((card, ctx) => addIssues(ctx, rateCardIssues(card))),
+      )
+      .default([]),
+    projectTemplates: z
+      .array(
+        z
+          .object({ templateId: masterDataId, ...projectTemplateFields })
+          .strict()
+          .superRefine((template, ctx) => addIssues(ctx, projectTemplateIssues(template))),
+      )
+      .default([]),
   })
   .strict();

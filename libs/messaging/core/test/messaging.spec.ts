@@ -208,28 +208,28 @@ describe('messaging against real Kafka, registry and PostgreSQL', () => {
       const deadLetters = new DeadLetterPublisher(ctx.kafka);
       await deadLetters.connect();
       const run = randomSuffix();
-      const [first, second] = [`${run}-first`, `${run}-second`].map((runId) =>
-        createEvent('SmokeTested', smokeTested(runId), { source: 'test' }),
-      );
+      // Same key, so both land on one partition, first before second.
+      const sameKey = (runId: string) => {
+        const record = createEvent('SmokeTested', smokeTested(runId), { source: 'test' });
+        return { ...record, envelope: { ...record.envelope, key: run } };
+      };
+      const first = sameKey(`${run}-first`);
+      const second = sameKey(`${run}-second`);
       const log: string[] = [];
       let failures = 0;
       const groupId = ctx.groupId(name);
       await consumer(name, { groupId, deadLetters, ...options })
         .on('SmokeTested', async (event) => {
           if (!event.data.runId.startsWith(run)) return;
-          if (event.data.runId === first?.data.runId && failures < failuresOfFirst) {
+          if (event.data.runId === first.data.runId && failures < failuresOfFirst) {
             failures++;
             log.push('first failed');
             throw new TransientError('database unavailable');
           }
-          log.push(event.data.runId === first?.data.runId ? 'first handled' : 'second handled');
+          log.push(event.data.runId === first.data.runId ? 'first handled' : 'second handled');
         })
         .start();
-      // Same key, so both land on one partition, first before second.
-      await publisher.publish([
-        { record: { ...first!, envelope: { ...first!.envelope, key: run } } },
-        { record: { ...second!, envelope: { ...second!.envelope, key: run } } },
-      ]);
+      await publisher.publish([{ record: first }, { record: second }]);
       return { log, groupId, deadLetters, topic: ctx.naming.topicFor('SmokeTested') };
     }
 

@@ -1,0 +1,45 @@
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { z } from 'zod';
+
+import { parseBody } from '@throughline/messaging-nest';
+
+import { CRMS, DeliveriesService, DELIVERY_STATUSES } from '../application/deliveries.service';
+
+const limit = z.coerce.number().int().min(1).max(500).default(50);
+const listQuery = z.object({ status: z.enum(DELIVERY_STATUSES).optional(), crm: z.enum(CRMS).optional(), limit });
+const crmParam = z
+  .string()
+  .transform((value) => value.toUpperCase())
+  .pipe(z.enum(CRMS));
+const refusedQuery = z.object({ source: z.enum(['hubspot', 'salesforce']).optional(), limit });
+
+/** Operator views of CRM deliveries: what was recorded, what was rejected and why. */
+@Controller()
+export class DeliveriesController {
+  constructor(private readonly deliveries: DeliveriesService) {}
+
+  /** E.g. GET /deliveries?status=REJECTED&crm=HUBSPOT&limit=20 (newest first). */
+  @Get('deliveries')
+  async list(@Query() query: unknown) {
+    return { deliveries: await this.deliveries.list(parseBody(listQuery, query)) };
+  }
+
+  /** One delivery with its raw payload and, for HubSpot, what the CRM API answered. */
+  @Get('deliveries/:crm/:deliveryId')
+  get(@Param('crm') crm: string, @Param('deliveryId') deliveryId: string) {
+    return this.deliveries.get(parseBody(crmParam, crm), deliveryId);
+  }
+
+  /** Re-queues a REJECTED HubSpot delivery after the deal was fixed in HubSpot. */
+  @Post('deliveries/hubspot/:deliveryId/retry')
+  @HttpCode(200)
+  retry(@Param('deliveryId') deliveryId: string) {
+    return this.deliveries.retryHubSpot(deliveryId);
+  }
+
+  /** Requests refused before being recorded (bad signature, malformed JSON, wrong shape). */
+  @Get('rejected-deliveries')
+  async refused(@Query() query: unknown) {
+    return { rejected: await this.deliveries.listRefused(parseBody(refusedQuery, query)) };
+  }
+}

@@ -1,0 +1,96 @@
+import { Body, Controller, Headers, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { z } from 'zod';
+
+import { parseBody } from '@throughline/messaging-nest';
+
+import { MasterDataService, UpsertResult } from '../application/master-data.service';
+import { MasterDataRecord } from '../domain/master-data';
+import {
+  customerBody,
+  legalEntityBody,
+  masterDataBatchBody,
+  masterDataId,
+  projectTemplateBody,
+  rateCardBody,
+} from './erp.schemas';
+
+/**
+ * ERP master data intake. The ERP is authoritative for customers, legal entities, rate cards and
+ * project templates; ingress validates and relays them as *Upserted events.
+ */
+@Controller('erp')
+export class ErpController {
+  constructor(private readonly masterData: MasterDataService) {}
+
+  @Put('customers/:customerId')
+  @HttpCode(200)
+  async putCustomer(
+    @Param('customerId') customerId: string,
+    @Body() body: unknown,
+    @Headers('x-correlation-id') correlationId?: string,
+  ) {
+    const payload = { customerId: pathId('customerId', customerId), ...parseBody(customerBody, body) };
+    return this.one({ kind: 'CUSTOMER', payload }, correlationId);
+  }
+
+  @Put('legal-entities/:legalEntityId')
+  @HttpCode(200)
+  async putLegalEntity(
+    @Param('legalEntityId') legalEntityId: string,
+    @Body() body: unknown,
+    @Headers('x-correlation-id') correlationId?: string,
+  ) {
+    const payload = { legalEntityId: pathId('legalEntityId', legalEntityId), ...parseBody(legalEntityBody, body) };
+    return this.one({ kind: 'LEGAL_ENTITY', payload }, correlationId);
+  }
+
+  @Put('rate-cards/:rateCardId')
+  @HttpCode(200)
+  async putRateCard(
+    @Param('rateCardId') rateCardId: string,
+    @Body() body: unknown,
+    @Headers('x-correlation-id') correlationId?: string,
+  ) {
+    const payload = { rateCardId: pathId('rateCardId', rateCardId), ...parseBody(rateCardBody, body) };
+    return this.one({ kind: 'RATE_CARD', payload }, correlationId);
+  }
+
+  @Put('project-templates/:templateId')
+  @HttpCode(200)
+  async putProjectTemplate(
+    @Param('templateId') templateId: string,
+    @Body() body: unknown,
+    @Headers('x-correlation-id') correlationId?: string,
+  ) {
+    const payload = { templateId: pathId('templateId', templateId), ...parseBody(projectTemplateBody, body) };
+    return this.one({ kind: 'PROJECT_TEMPLATE', payload }, correlationId);
+  }
+
+  /** Seeding: many records at once, all or nothing. */
+  @Post('master-data')
+  @HttpCode(200)
+  async postBatch(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
+    const batch = parseBody(masterDataBatchBody, body);
+    const records: MasterDataRecord[] = [
+      ...batch.legalEntities.map((payload): MasterDataRecord => ({ kind: 'LEGAL_ENTITY', payload })),
+      ...batch.customers.map((payload): MasterDataRecord => ({ kind: 'CUSTOMER', payload })),
+      ...batch.rateCards.map((payload): MasterDataRecord => ({ kind: 'RATE_CARD', payload })),
+      ...batch.projectTemplates.map((payload): MasterDataRecord => ({ kind: 'PROJECT_TEMPLATE', payload })),
+    ];
+    const results = await this.masterData.upsert(records, correlationId);
+    return {
+      published: results.filter((result) => result.outcome === 'PUBLISHED').length,
+      unchanged: results.filter((result) => result.outcome === 'UNCHANGED').length,
+      results,
+    };
+  }
+
+  private async one(record: MasterDataRecord, correlationId?: string): Promise<UpsertResult & { record: unknown }> {
+    const [result] = await this.masterData.upsert([record], correlationId);
+    return { ...(result as UpsertResult), record: record.payload };
+  }
+}
+
+function pathId(name: string, value: string): string {
+  return parseBody(z.object({ [name]: masterDataId }), { [name]: value })[name] as string;
+}

@@ -1,0 +1,140 @@
+import { CommandKind, DEFAULT_AUDIT_LIMIT, DEFAULT_REPLAY_RATE, DEFAULT_SHOW_LIMIT } from './commands';
+
+const ENVIRONMENT = `Environment:
+  KAFKA_BROKERS        comma-separated brokers (default 127.0.0.1:9092)
+  SCHEMA_REGISTRY_URL  Confluent-compatible registry (default http://127.0.0.1:8081/apis/ccompat/v7)
+  DATABASE_URL         PostgreSQL server for the audit log (default postgresql://postgres@127.0.0.1:5432/postgres)
+  DATABASE_NAME        audit database (default throughline_ops; created when missing)
+  TOPIC_PREFIX         environment prefix of topics and consumer groups, e.g. "test.ab12cd." (default none)`;
+
+const FILTERS = `Filters (every one given must match):
+  --error-class X          the failure's error class (header tl-dlq-error-class), e.g. PoisonMessageError
+  --since T                dead-lettered at or after T: ISO 8601 (2026-03-01T12:00:00Z; no zone = UTC)
+                           or a duration before now (90s, 15m, 2h, 1d)
+  --until T                dead-lettered before T (same formats)
+  --key K                  message key
+  --correlation-id C       tl-correlation-id header or the decoded envelope's correlationId
+  --partition P            one partition of the dead-letter topic
+  --from-offset A          first offset, inclusive (needs --partition)
+  --to-offset B            last offset, inclusive (needs --partition)`;
+
+export const GLOBAL_HELP = `Usage: throughline <command> [options]
+
+Operations tooling for Throughline.
+
+Commands:
+  dlq list      dead-letter topics with depth and oldest message age
+  dlq show      dead letters decoded through the schema registry
+  dlq replay    re-publish dead letters to their original topic or to the failing group only
+  dlq park      move dead letters out of the way, to <dlq-topic>.parked (kept indefinitely)
+  dlq purge     truncate a dead-letter topic up to given offsets
+  dlq audit     who replayed, parked or purged what, and when
+
+Run "throughline dlq <command> --help" for a command's options.
+
+Exit codes: 0 done, 1 failure (e.g. Kafka unreachable), 2 bad arguments,
+            3 done, but some messages were refused (already replayed or parked; see --force).
+
+${ENVIRONMENT}
+`;
+
+export const COMMAND_HELP: Readonly<Record<CommandKind, string>> = {
+  list: `Usage: throughline dlq list [--json]
+
+Lists every dead-letter topic (*.dlq under TOPIC_PREFIX), deepest first: depth (messages between the
+log start and end offsets, over all partitions), age of the oldest message, the source topic and the
+consumer group parsed from the name (<source-topic>.<group>.dlq), and how many messages are parked.
+
+Options:
+  --json     machine-readable output
+  --help     this help
+`,
+  show: `Usage: throughline dlq show <dlq-topic> [filters] [--limit N] [--json]
+
+Prints dead letters: partition, offset, timestamp, key, every header as a string, and the value
+decoded to JSON with the writer schema its schema id names in the registry. A value that cannot be
+decoded is shown as base64 with the reason. Accepts <dlq-topic>.parked topics too.
+
+${FILTERS}
+
+Options:
+  --limit N  at most N messages (default ${DEFAULT_SHOW_LIMIT})
+  --json     machine-readable output (an array)
+  --help     this help
+`,
+  replay: `Usage: throughline dlq replay <dlq-topic> [filters] --to original|group [--dry-run] [--rate N/s]
+                              [--actor NAME] [--reason TEXT] [--force] [--limit N]
+
+Re-publishes matching dead letters, in offset order per partition, rate-limited:
+  --to original   the original value bytes, key and headers (without the dead-letter and retry
+                  headers) go back to the original topic: every group consuming it sees the event
+                  again, and the groups that handled it already drop it through their inbox.
+  --to group      to the failing group's first retry topic (<topic>.<group>.retry.1) with
+                  tl-retry-attempt=0 and tl-retry-not-before=now: only that group handles it again.
+
+Every replayed message is recorded in the audit log (database throughline_ops). A message replayed
+or parked before is refused ("already replayed at ... by ...") unless --force; either way the
+handlers' inboxes make a second delivery harmless. Accepts <dlq-topic>.parked topics too.
+
+${FILTERS}
+
+Options:
+  --to original|group   where to replay to (required)
+  --dry-run             print what would be replayed; publish and record nothing
+  --rate N/s            messages per second (default ${DEFAULT_REPLAY_RATE}/s)
+  --actor NAME          who replays (default $USER)
+  --reason TEXT         why, for the audit log
+  --force               replay messages replayed or parked before
+  --limit N             at most N messages
+  --help                this help
+`,
+  park: `Usage: throughline dlq park <dlq-topic> [filters] [--dry-run] [--actor NAME] [--reason TEXT]
+                            [--force] [--limit N]
+
+Moves matching dead letters out of the way: copies them byte for byte, with all their headers plus
+tl-parked-* headers, to <dlq-topic>.parked (retention unlimited) and records them in the audit log;
+later replay and park runs skip them (unless --force). Kafka cannot delete single records: the
+originals leave the dead-letter topic when it is purged. Parked messages can be shown and replayed
+from the .parked topic.
+
+${FILTERS}
+
+Options:
+  --dry-run      print what would be parked; change nothing
+  --actor NAME   who parks (default $USER)
+  --reason TEXT  why, for the audit log
+  --force        park messages replayed or parked before
+  --limit N      at most N messages
+  --help         this help
+`,
+  purge: `Usage: throughline dlq purge <dlq-topic> (--up-to-offset <partition>:<offset> ... | --all | --until T)
+                             [--partition P] [--dry-run] --yes [--actor NAME] [--reason TEXT]
+
+Deletes the messages of a dead-letter topic before the given offsets, with the Kafka admin
+DeleteRecords API. Kafka cannot delete single records: purging only moves a partition's log start
+forward, so everything before the offset goes (replay or park what you need first).
+
+  --up-to-offset P:O   partition P keeps offsets O and later (repeat for more partitions)
+  --all                empty the partitions (all of them, or the one --partition names)
+  --until T            delete messages dead-lettered before T (ISO 8601 or a duration before now),
+                       in every partition or the one --partition names
+
+Options:
+  --dry-run      print what would be deleted; change nothing (no --yes needed)
+  --yes          confirm; required to delete
+  --actor NAME   who purges (default $USER)
+  --reason TEXT  why, for the audit log
+  --help         this help
+`,
+  audit: `Usage: throughline dlq audit [--topic DLQ-TOPIC] [--limit N] [--json]
+
+Lists audit records, newest first: when, who, what (replay, park, purge), the dead-letter topic,
+partition and offset, the target topic, the event id, the reason and the filters used.
+
+Options:
+  --topic T  only records of this dead-letter topic
+  --limit N  at most N records (default ${DEFAULT_AUDIT_LIMIT})
+  --json     machine-readable output
+  --help     this help
+`,
+};

@@ -4,6 +4,7 @@ import { EventProbe } from '@throughline/messaging/testing';
 import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
 
 import { AppModule } from '../src/app.module';
+import { DealView } from '../src/application/deal-query.service';
 import {
   customer,
   dealLine,
@@ -70,7 +71,7 @@ describe('contract service against the real stack', () => {
     probe.events('BusinessExceptionRaised', (e) => e.data.dealId === dealId);
   const getDeal = async (dealId: string) => {
     const response = await fetch(`${service.url}/deals/${encodeURIComponent(dealId)}`);
-    return { status: response.status, body: await response.json() };
+    return { status: response.status, body: (await response.json()) as DealView };
   };
 
   it('approves a deal for each billing type, with the template billing type and exact budgets', async () => {
@@ -198,9 +199,7 @@ describe('contract service against the real stack', () => {
     const pending = await getDeal(deal.dealId);
     expect(pending.status).toBe(200);
     expect(pending.body).toMatchObject({ status: 'PENDING', contract: null, approvedAt: null });
-    expect(pending.body.openGaps.map((gap: { exceptionId: string }) => gap.exceptionId)).toContain(
-      exceptionId,
-    );
+    expect(pending.body.openGaps.map((gap) => gap.exceptionId)).toContain(exceptionId);
     expect(pending.body.setup).toMatchObject({
       status: 'IN_PROGRESS',
       stage: 'AWAITING_CONTRACT_APPROVAL',
@@ -382,13 +381,7 @@ describe('contract service against the real stack', () => {
     const ready = await getDeal(deal.dealId);
     expect(ready.body.setup).toMatchObject({ status: 'READY', stage: 'COMPLETE', missing: [] });
     expect(ready.body.setup.completedAt).toBe(new Date(completed.data.completedAt).toISOString());
-    expect(
-      ready.body.setup.steps.map((step: { step: string; projectId: string | null; at: string | null }) => [
-        step.step,
-        step.projectId,
-        typeof step.at,
-      ]),
-    ).toEqual([
+    expect(ready.body.setup.steps.map((step) => [step.step, step.projectId, typeof step.at])).toEqual([
       ['DEAL_WON', null, 'string'],
       ['CONTRACT_APPROVED', null, 'string'],
       ['PROJECT_CREATED', projectDe, 'string'],

@@ -31,7 +31,7 @@ import { WebhooksController } from './interface/webhooks.controller';
 class IngressLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(INGRESS_DB) private readonly db: IngressDb,
-    private readonly worker: HubSpotDealWorker,
+    @Inject(HubSpotDealWorker) private readonly worker: HubSpotDealWorker,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -60,7 +60,13 @@ export class AppModule {
         MessagingModule.forRoot({
           config,
           migrations: [{ name: 'ingress', directory: join(__dirname, '..', 'migrations') }],
-          publishes: ['DealWon', 'CustomerUpserted', 'LegalEntityUpserted', 'RateCardUpserted', 'ProjectTemplateUpserted'],
+          publishes: [
+            'DealWon',
+            'CustomerUpserted',
+            'LegalEntityUpserted',
+            'RateCardUpserted',
+            'ProjectTemplateUpserted',
+          ],
         }),
       ],
       controllers: [WebhooksController, DeliveriesController, ErpController],

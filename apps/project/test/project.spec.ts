@@ -243,10 +243,17 @@ describe('project service against the real stack', () => {
   });
 
   it('keeps a contract pending until its template arrives, then creates the projects in the contract flow', async () => {
-    const v1Style = { ...contract('LATE', 'TPL-LATE', 'TIME_AND_MATERIALS'), startDate: null, dealName: null };
+    const v1Style = {
+      ...contract('LATE', 'TPL-LATE', 'TIME_AND_MATERIALS'),
+      startDate: null,
+      dealName: null,
+    };
     const approvedAt = Date.UTC(2028, 1, 1, 23, 30); // 2028-02-01, leap year
     const approved = createEvent('ContractApproved', v1Style, contractService, () => approvedAt);
-    await probe.publish(createEvent('RateCardUpserted', rateCard('RC-DE-LATE', 'LE-DE', 'EUR'), ingress), approved);
+    await probe.publish(
+      createEvent('RateCardUpserted', rateCard('RC-DE-LATE', 'LE-DE', 'EUR'), ingress),
+      approved,
+    );
 
     const pending = await eventually(async () => {
       const row = await db.pendingContract.findUnique({ where: { contractId: 'CTR-LATE' } });
@@ -256,7 +263,9 @@ describe('project service against the real stack', () => {
     expect(projectsOf('D-LATE')).toEqual([]);
     expect((await fetch(`${service.url}/projects/PRJ-D-LATE-LE-DE`)).status).toBe(404);
 
-    await probe.publish(createEvent('ProjectTemplateUpserted', template('TPL-LATE', 'TIME_AND_MATERIALS'), ingress));
+    await probe.publish(
+      createEvent('ProjectTemplateUpserted', template('TPL-LATE', 'TIME_AND_MATERIALS'), ingress),
+    );
     const created = await probe.waitFor('ProjectCreated', (e) => e.data.dealId === 'D-LATE');
     expect(created.data).toMatchObject({
       projectId: 'PRJ-D-LATE-LE-DE',
@@ -313,6 +322,24 @@ describe('project service against the real stack', () => {
     });
     await settle();
     expect(probe.events('BusinessExceptionRaised', (e) => e.data.entityId === 'CTR-GAP')).toHaveLength(1);
+  });
+
+  it('keeps the newest master data when an older record arrives late', async () => {
+    const newer = { ...template('TPL-STALE', 'TIME_AND_MATERIALS'), durationDays: 120 };
+    const older = template('TPL-STALE', 'TIME_AND_MATERIALS');
+    await probe.publish(
+      createEvent('ProjectTemplateUpserted', newer, ingress, () => Date.UTC(2026, 5, 2)),
+      createEvent('ProjectTemplateUpserted', older, ingress, () => Date.UTC(2026, 5, 1)),
+      createEvent('RateCardUpserted', rateCard('RC-DE-STALE', 'LE-DE', 'EUR'), ingress),
+    );
+    await eventually(async () =>
+      (await db.rateCard.count({ where: { rateCardId: 'RC-DE-STALE' } })) === 1 ? true : undefined,
+    );
+    await probe.publish(
+      createEvent('ContractApproved', contract('STALE', 'TPL-STALE', 'TIME_AND_MATERIALS'), contractService),
+    );
+    const created = await probe.waitFor('ProjectCreated', (e) => e.data.dealId === 'D-STALE');
+    expect(created.data.endDate).toBe('2027-03-30'); // 120 days from 2026-12-01
   });
 
   it('answers unknown projects with 404 and a missing deal id with 400', async () => {

@@ -91,7 +91,7 @@ describe('staffing service against the real stack', () => {
       });
     const missing = await put({ projectId: 'PRJ-STAFF-1' });
     expect(missing.status).toBe(400);
-    expect((await missing.json()).error).toMatch(/personId/);
+    expect(((await missing.json()) as { error: string }).error).toMatch(/personId/);
 
     const valid = {
       projectId: 'PRJ-STAFF-1',
@@ -105,7 +105,7 @@ describe('staffing service against the real stack', () => {
     expect((await put({ ...valid, projectId: 'NOPE' })).status).toBe(404);
     const wrongRole = await put({ ...valid, role: 'Designer' });
     expect(wrongRole.status).toBe(400);
-    expect((await wrongRole.json()).error).toMatch(/no demand for role "Designer"/);
+    expect(((await wrongRole.json()) as { error: string }).error).toMatch(/no demand for role "Designer"/);
   });
 
   it('reports health and readiness', async () => {

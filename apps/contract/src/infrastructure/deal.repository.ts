@@ -67,7 +67,7 @@ export async function insertDeal(
   await tx.deal.create({
     data: {
       dealId: deal.dealId,
-      deal: deal as unknown as object,
+      deal: asJson(deal),
       customerId: deal.customerId,
       templateId: deal.templateId,
       legalEntityIds: [...new Set(deal.lines.map((line) => line.legalEntityId))],
@@ -107,7 +107,7 @@ export async function markApproved(
 ): Promise<void> {
   await tx.deal.update({
     where: { dealId: contract.dealId },
-    data: { status: 'APPROVED', contract: contract as unknown as object, approvedAt: new Date(approvedAt) },
+    data: { status: 'APPROVED', contract: asJson(contract), approvedAt: new Date(approvedAt) },
   });
 }
 
@@ -158,6 +158,11 @@ export async function dealExceptions(tx: ContractTx, dealId: string): Promise<St
     orderBy: [{ status: 'asc' }, { raisedAt: 'asc' }, { exceptionId: 'asc' }],
   });
   return rows.map(toException);
+}
+
+/** A plain JSON copy: decoded payloads are Avro record instances, which Prisma cannot serialise. */
+function asJson(value: object): object {
+  return JSON.parse(JSON.stringify(value)) as object;
 }
 
 type ExceptionRow = Awaited<ReturnType<ContractTx['dealException']['findMany']>>[number];

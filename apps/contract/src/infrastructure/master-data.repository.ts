@@ -11,22 +11,32 @@ import {
 import { MasterData, WonDeal } from '../domain/deal-evaluation';
 import { ContractTx } from './contract-db';
 
+// Rows are built field by field: decoded payloads are Avro record instances, which Prisma rejects.
+
 /** Local replica of ERP master data: each upsert replaces the record (latest wins, as on the topic). */
 export async function upsertCustomer(tx: ContractTx, customer: CustomerUpserted): Promise<void> {
-  const { customerId, ...row } = customer;
-  await tx.customer.upsert({ where: { customerId }, create: customer, update: row });
+  const { customerId, name, status, billingCurrency } = customer;
+  const row = { name, status, billingCurrency };
+  await tx.customer.upsert({ where: { customerId }, create: { customerId, ...row }, update: row });
 }
 
 export async function upsertLegalEntity(tx: ContractTx, legalEntity: LegalEntityUpserted): Promise<void> {
-  const { legalEntityId, ...row } = legalEntity;
-  await tx.legalEntity.upsert({ where: { legalEntityId }, create: legalEntity, update: row });
+  const { legalEntityId, name, country, currency, taxRegistrationId } = legalEntity;
+  const row = { name, country, currency, taxRegistrationId };
+  await tx.legalEntity.upsert({ where: { legalEntityId }, create: { legalEntityId, ...row }, update: row });
 }
 
 /** Returns the legal entity the card belonged to before, if it existed. */
 export async function upsertRateCard(tx: ContractTx, rateCard: RateCardUpserted): Promise<string | null> {
-  const { rateCardId, ...rest } = rateCard;
+  const { rateCardId, legalEntityId, currency, effectiveFrom, effectiveTo, rates } = rateCard;
   const previous = await tx.rateCard.findUnique({ where: { rateCardId }, select: { legalEntityId: true } });
-  const row = { ...rest, rates: rest.rates as unknown as object[] };
+  const row = {
+    legalEntityId,
+    currency,
+    effectiveFrom,
+    effectiveTo,
+    rates: rates.map(({ role, rateMinor, costRateMinor }) => ({ role, rateMinor, costRateMinor })),
+  };
   await tx.rateCard.upsert({ where: { rateCardId }, create: { rateCardId, ...row }, update: row });
   return previous?.legalEntityId ?? null;
 }

@@ -37,7 +37,7 @@ const summary = {
 export class DeliveriesService {
   constructor(
     @Inject(INGRESS_DB) private readonly db: IngressDb,
-    private readonly worker: HubSpotDealWorker,
+    @Inject(HubSpotDealWorker) private readonly worker: HubSpotDealWorker,
   ) {}
 
   list(query: DeliveryQuery) {

@@ -52,7 +52,7 @@ export class HubSpotDealWorker {
     @Inject(INGRESS_DB) private readonly db: IngressDb,
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly crm: HubSpotCrmClient,
+    @Inject(HubSpotCrmClient) private readonly crm: HubSpotCrmClient,
   ) {}
 
   start(): void {
@@ -87,7 +87,11 @@ export class HubSpotDealWorker {
       } catch (error) {
         // E.g. the database went away mid-way: the lease expires and any worker retries it.
         this.logger.error(
-          { deliveryId: delivery.deliveryId, correlationId: delivery.correlationId, error: describeError(error) },
+          {
+            deliveryId: delivery.deliveryId,
+            correlationId: delivery.correlationId,
+            error: describeError(error),
+          },
           'HubSpot delivery processing failed; it will be retried after its lease',
         );
       }
@@ -157,7 +161,11 @@ export class HubSpotDealWorker {
       where: { crm_crmDealId: { crm: 'HUBSPOT', crmDealId: delivery.crmDealId } },
     });
     if (won) {
-      await this.settle(delivery, 'DUPLICATE', `deal ${dealId} was already won (DealWon from delivery ${won.deliveryId})`);
+      await this.settle(
+        delivery,
+        'DUPLICATE',
+        `deal ${dealId} was already won (DealWon from delivery ${won.deliveryId})`,
+      );
       return;
     }
     const snapshot: Snapshot = {};
@@ -236,7 +244,12 @@ export class HubSpotDealWorker {
     );
   }
 
-  private async settle(delivery: ClaimedDelivery, status: Settled, reason: string, snapshot?: Snapshot): Promise<void> {
+  private async settle(
+    delivery: ClaimedDelivery,
+    status: Settled,
+    reason: string,
+    snapshot?: Snapshot,
+  ): Promise<void> {
     await this.db.crmDelivery.updateMany({
       where: { crm: 'HUBSPOT', deliveryId: delivery.deliveryId, status: 'PENDING' },
       data: {
@@ -265,7 +278,12 @@ export class HubSpotDealWorker {
       retryAfterMs,
     );
     if (!decision.retry) {
-      await this.settle(delivery, 'REJECTED', `gave up after ${delivery.attempts} attempts: ${message}`, snapshot);
+      await this.settle(
+        delivery,
+        'REJECTED',
+        `gave up after ${delivery.attempts} attempts: ${message}`,
+        snapshot,
+      );
       return;
     }
     await this.db.$executeRaw`

@@ -8,7 +8,12 @@ import { Logger, LOGGER } from '@throughline/messaging-nest';
 
 import { DealNotMappable } from '../domain/deal-draft';
 import { classifyHubSpotEvent, hubSpotDealId, hubSpotWebhookBatchSchema } from '../domain/hubspot';
-import { mapSalesforceEvent, salesforceDealId, salesforceEventSchema, SalesforceOutcome } from '../domain/salesforce';
+import {
+  mapSalesforceEvent,
+  salesforceDealId,
+  salesforceEventSchema,
+  SalesforceOutcome,
+} from '../domain/salesforce';
 import { SignatureCheck, verifyHubSpotSignatureV3, verifyThroughlineSignature } from '../domain/signatures';
 import { IngressDb, Prisma } from '../infrastructure/ingress-db';
 import { IngressConfig } from '../ingress-config';
@@ -45,7 +50,7 @@ export class WebhookIntake {
     @Inject(INGRESS_DB) private readonly db: IngressDb,
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly worker: HubSpotDealWorker,
+    @Inject(HubSpotDealWorker) private readonly worker: HubSpotDealWorker,
   ) {}
 
   receive(source: WebhookSource, request: WebhookRequest): Promise<WebhookAnswer> {
@@ -89,13 +94,22 @@ export class WebhookIntake {
     });
     const recordedIds = new Set(recorded.map((row) => row.deliveryId));
     const earlier = await this.db.crmDelivery.findMany({
-      where: { crm: 'HUBSPOT', deliveryId: { in: rows.map((row) => row.deliveryId).filter((id) => !recordedIds.has(id)) } },
+      where: {
+        crm: 'HUBSPOT',
+        deliveryId: { in: rows.map((row) => row.deliveryId).filter((id) => !recordedIds.has(id)) },
+      },
       select: { deliveryId: true, status: true, correlationId: true },
     });
     const pending = recorded.filter((row) => row.status === 'PENDING').length;
     if (pending > 0) this.worker.wake();
     this.logger.info(
-      { crm: 'HUBSPOT', received: rows.length, recorded: recorded.length, pending, redelivered: earlier.length },
+      {
+        crm: 'HUBSPOT',
+        received: rows.length,
+        recorded: recorded.length,
+        pending,
+        redelivered: earlier.length,
+      },
       'HubSpot webhook recorded',
     );
     return {
@@ -172,7 +186,10 @@ export class WebhookIntake {
         return [];
       }
       if (outcome.status !== 'WON') return [];
-      const dealWon = createEvent('DealWon', outcome.dealWon, { source: SOURCE, correlationId: result.correlationId });
+      const dealWon = createEvent('DealWon', outcome.dealWon, {
+        source: SOURCE,
+        correlationId: result.correlationId,
+      });
       const won = await tx.wonDeal.createMany({
         data: [
           {
@@ -219,7 +236,11 @@ export class WebhookIntake {
         deliveryId: event.eventUuid,
         dealId,
         status: result.status,
-        ...(result.status === 'REJECTED' ? { error: result.reason } : result.reason ? { reason: result.reason } : {}),
+        ...(result.status === 'REJECTED'
+          ? { error: result.reason }
+          : result.reason
+            ? { reason: result.reason }
+            : {}),
         correlationId: result.correlationId,
         redelivered: result.redelivered,
       },
@@ -230,7 +251,12 @@ export class WebhookIntake {
    * Refuses a request whose body could not even be read (too large, bad encoding), keeping what
    * there is of it.
    */
-  refuseUnreadable(source: WebhookSource, request: Omit<WebhookRequest, 'rawBody'>, status: number, reason: string) {
+  refuseUnreadable(
+    source: WebhookSource,
+    request: Omit<WebhookRequest, 'rawBody'>,
+    status: number,
+    reason: string,
+  ) {
     return this.refuse(source, { ...request, rawBody: null }, status, reason);
   }
 

@@ -74,7 +74,12 @@ const snapshot: HubSpotDealSnapshot = {
   ],
 };
 
-const context = { deliveryId: '1001', occurredAt: event.occurredAt, closedWonStage: 'closedwon', defaultCurrency: null };
+const context = {
+  deliveryId: '1001',
+  occurredAt: event.occurredAt,
+  closedWonStage: 'closedwon',
+  defaultCurrency: null,
+};
 
 describe('HubSpot webhook events', () => {
   it('accepts HubSpot batches and names the field of a malformed event', () => {
@@ -104,7 +109,10 @@ describe('HubSpot associations', () => {
   it('reads line items under either key, each id once', () => {
     expect(associatedIds(snapshot.deal, 'line_items')).toEqual(['501', '502']);
     expect(
-      associatedIds({ id: '1', properties: {}, associations: { line_items: { results: [{ id: '9', type: 't' }] } } }, 'line_items'),
+      associatedIds(
+        { id: '1', properties: {}, associations: { line_items: { results: [{ id: '9', type: 't' }] } } },
+        'line_items',
+      ),
     ).toEqual(['9']);
   });
 
@@ -188,7 +196,9 @@ describe('mapHubSpotDeal', () => {
         properties: { ...snapshot.deal.properties, throughline_template_id: null, amount: '12,000' },
       },
       lineItems: snapshot.lineItems.map((item) =>
-        item.id === '501' ? { ...item, properties: { ...item.properties, legal_entity_id: null, quantity: '1.125' } } : item,
+        item.id === '501'
+          ? { ...item, properties: { ...item.properties, legal_entity_id: null, quantity: '1.125' } }
+          : item,
       ),
     };
     let error: unknown;
@@ -208,11 +218,17 @@ describe('mapHubSpotDeal', () => {
   });
 
   it('refuses a deal that left the closed-won stage, has no lines or lost a line item', () => {
-    const reopened = { ...snapshot.deal, properties: { ...snapshot.deal.properties, dealstage: 'contractsent' } };
+    const reopened = {
+      ...snapshot.deal,
+      properties: { ...snapshot.deal.properties, dealstage: 'contractsent' },
+    };
     expect(() => mapHubSpotDeal({ ...snapshot, deal: reopened }, context)).toThrow(
       'deal 9001 is no longer closed-won: its dealstage is now "contractsent"',
     );
-    const noLines = { ...snapshot.deal, associations: { companies: snapshot.deal.associations?.['companies'] ?? { results: [] } } };
+    const noLines = {
+      ...snapshot.deal,
+      associations: { companies: snapshot.deal.associations?.['companies'] ?? { results: [] } },
+    };
     expect(() => mapHubSpotDeal({ ...snapshot, deal: noLines, lineItems: [] }, context)).toThrow(
       'deal 9001 has no associated line items',
     );
@@ -220,7 +236,13 @@ describe('mapHubSpotDeal', () => {
       'line items 501 of deal 9001 were not found',
     );
     expect(() =>
-      mapHubSpotDeal({ ...snapshot, deal: { ...snapshot.deal, properties: { ...snapshot.deal.properties, deal_currency_code: null } } }, context),
+      mapHubSpotDeal(
+        {
+          ...snapshot,
+          deal: { ...snapshot.deal, properties: { ...snapshot.deal.properties, deal_currency_code: null } },
+        },
+        context,
+      ),
     ).toThrow('deal 9001 property "deal_currency_code" is empty');
   });
 });

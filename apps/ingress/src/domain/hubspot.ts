@@ -35,7 +35,10 @@ export function classifyHubSpotEvent(event: HubSpotWebhookEvent, closedWonStage:
     return { status: 'IGNORED', reason: `subscriptionType "${event.subscriptionType}" is not handled` };
   }
   if (event.propertyName !== 'dealstage') {
-    return { status: 'IGNORED', reason: `change of deal property "${event.propertyName ?? ''}" is not handled` };
+    return {
+      status: 'IGNORED',
+      reason: `change of deal property "${event.propertyName ?? ''}" is not handled`,
+    };
   }
   if (event.propertyValue !== closedWonStage) {
     return {
@@ -143,7 +146,8 @@ export function mapHubSpotDeal(snapshot: HubSpotDealSnapshot, context: HubSpotMa
   });
   const byId = new Map(snapshot.lineItems.map((item) => [item.id, item]));
   const missing = associatedIds(deal, 'line_items').filter((id) => !byId.has(id));
-  if (missing.length > 0) throw new DealNotMappable([`line items ${missing.join(', ')} of deal ${deal.id} were not found`]);
+  if (missing.length > 0)
+    throw new DealNotMappable([`line items ${missing.join(', ')} of deal ${deal.id} were not found`]);
   const lines = associatedIds(deal, 'line_items').map((id): LineDraft => {
     const item = byId.get(id) as HubSpotObject;
     const field = (name: string): Field => ({
@@ -167,7 +171,10 @@ export function mapHubSpotDeal(snapshot: HubSpotDealSnapshot, context: HubSpotMa
     dealId: hubSpotDealId(deal.id),
     deliveryId: context.deliveryId,
     dealName: dealField('dealname'),
-    customerId: { value: company.properties['erp_customer_id'], source: `company ${company.id} property "erp_customer_id"` },
+    customerId: {
+      value: company.properties['erp_customer_id'],
+      source: `company ${company.id} property "erp_customer_id"`,
+    },
     customerName: { value: company.properties['name'], source: `company ${company.id} property "name"` },
     currency: currency.value?.trim() ? currency : { ...currency, value: context.defaultCurrency },
     amount: dealField('amount'),
@@ -180,7 +187,10 @@ export function mapHubSpotDeal(snapshot: HubSpotDealSnapshot, context: HubSpotMa
   });
 }
 
-function associationsOf(deal: HubSpotObject, objectType: 'line_items' | 'companies'): readonly HubSpotAssociation[] {
+function associationsOf(
+  deal: HubSpotObject,
+  objectType: 'line_items' | 'companies',
+): readonly HubSpotAssociation[] {
   const names = objectType === 'line_items' ? ['line_items', 'line items'] : ['companies'];
   return names.flatMap((name) => deal.associations?.[name]?.results ?? []);
 }

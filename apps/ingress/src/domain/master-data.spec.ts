@@ -37,7 +37,11 @@ describe('rateCardIssues', () => {
 
   it('refuses a window ending before it starts and a role priced twice', () => {
     expect(
-      rateCardIssues({ ...card, effectiveTo: '2025-12-31', rates: [...card.rates, { role: 'Architect', rateMinor: 1, costRateMinor: null }] }),
+      rateCardIssues({
+        ...card,
+        effectiveTo: '2025-12-31',
+        rates: [...card.rates, { role: 'Architect', rateMinor: 1, costRateMinor: null }],
+      }),
     ).toEqual([
       { path: ['effectiveTo'], message: 'must be on or after effectiveFrom 2026-01-01 (got 2025-12-31)' },
       { path: ['rates', 2, 'role'], message: 'role "Architect" has more than one rate' },
@@ -46,23 +50,19 @@ describe('rateCardIssues', () => {
 });
 
 describe('projectTemplateIssues', () => {
-  const template = {
-    durationDays: 90,
-    phases: [
-      {
-        name: 'Design',
-        offsetDays: 0,
-        durationDays: 30,
-        milestones: [{ name: 'Blueprint', offsetDays: 30, percentOfFee: 4_000 }],
-      },
-      {
-        name: 'Build',
-        offsetDays: 30,
-        durationDays: 60,
-        milestones: [{ name: 'Go-live', offsetDays: 90, percentOfFee: 6_000 }],
-      },
-    ],
+  const design = {
+    name: 'Design',
+    offsetDays: 0,
+    durationDays: 30,
+    milestones: [{ name: 'Blueprint', offsetDays: 30, percentOfFee: 4_000 }],
   };
+  const build = {
+    name: 'Build',
+    offsetDays: 30,
+    durationDays: 60,
+    milestones: [{ name: 'Go-live', offsetDays: 90, percentOfFee: 6_000 }],
+  };
+  const template = { durationDays: 90, phases: [design, build] };
 
   it('accepts phases within the template and shares adding up to 100 %', () => {
     expect(projectTemplateIssues(template)).toEqual([]);
@@ -72,8 +72,8 @@ describe('projectTemplateIssues', () => {
     const broken = {
       durationDays: 60,
       phases: [
-        { ...template.phases[0]!, milestones: [{ name: 'Blueprint', offsetDays: 31, percentOfFee: 4_001 }] },
-        template.phases[1]!,
+        { ...design, milestones: [{ name: 'Blueprint', offsetDays: 31, percentOfFee: 4_001 }] },
+        build,
       ],
     };
     expect(projectTemplateIssues(broken)).toEqual([
@@ -81,8 +81,14 @@ describe('projectTemplateIssues', () => {
         path: ['phases', 0, 'milestones', 0, 'offsetDays'],
         message: 'milestone "Blueprint" on day 31 lies outside its phase (days 0..30)',
       },
-      { path: ['phases', 1, 'durationDays'], message: 'phase "Build" ends on day 90, after the template\'s 60 days' },
-      { path: ['phases'], message: 'milestone percentOfFee values add up to 10001 basis points; at most 10000 allowed' },
+      {
+        path: ['phases', 1, 'durationDays'],
+        message: 'phase "Build" ends on day 90, after the template\'s 60 days',
+      },
+      {
+        path: ['phases'],
+        message: 'milestone percentOfFee values add up to 10001 basis points; at most 10000 allowed',
+      },
     ]);
   });
 });

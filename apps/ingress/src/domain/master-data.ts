@@ -44,7 +44,9 @@ export interface RuleIssue {
 export const WHOLE_FEE_BASIS_POINTS = 10_000;
 
 /** Rules of a rate card beyond field formats: a sane validity window and one rate per role. */
-export function rateCardIssues(card: Pick<RateCardUpserted, 'effectiveFrom' | 'effectiveTo' | 'rates'>): RuleIssue[] {
+export function rateCardIssues(
+  card: Pick<RateCardUpserted, 'effectiveFrom' | 'effectiveTo' | 'rates'>,
+): RuleIssue[] {
   const issues: RuleIssue[] = [];
   if (card.effectiveTo !== null && card.effectiveTo < card.effectiveFrom) {
     issues.push({

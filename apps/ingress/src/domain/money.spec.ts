@@ -27,7 +27,9 @@ describe('parseMoneyMinor', () => {
 
   it('accepts trailing zeros beyond the minor unit but never rounds away a digit', () => {
     expect(parseMoneyMinor('10.500', 'EUR')).toBe(1_050);
-    expect(() => parseMoneyMinor('10.005', 'EUR')).toThrow('"10.005" has 3 decimal places; at most 2 allowed');
+    expect(() => parseMoneyMinor('10.005', 'EUR')).toThrow(
+      '"10.005" has 3 decimal places; at most 2 allowed',
+    );
     expect(() => parseMoneyMinor('1.5', 'JPY')).toThrow(DecimalFormatError);
   });
 

@@ -91,7 +91,10 @@ describe('Salesforce closed-won events', () => {
   });
 
   it('ignores an opportunity in another stage', () => {
-    const parsed = salesforceEventSchema.parse({ ...event, payload: { ...event.payload, StageName__c: 'Negotiation' } });
+    const parsed = salesforceEventSchema.parse({
+      ...event,
+      payload: { ...event.payload, StageName__c: 'Negotiation' },
+    });
     expect(mapSalesforceEvent(parsed, 'Closed Won')).toEqual({
       status: 'IGNORED',
       reason: 'opportunity stage "Negotiation" is not the closed-won stage "Closed Won"',
@@ -111,13 +114,12 @@ describe('Salesforce closed-won events', () => {
       path: ['payload', 'LineItems__c'],
       message: expect.stringMatching(/^is not valid JSON/),
     });
-    expect(issuesOf({ LineItems__c: JSON.stringify([{ ...lineItems[0], Quantity: 40 }]) })?.[0]?.path).toEqual([
-      'payload',
-      'LineItems__c',
-      0,
-      'Quantity',
+    expect(
+      issuesOf({ LineItems__c: JSON.stringify([{ ...lineItems[0], Quantity: 40 }]) })?.[0]?.path,
+    ).toEqual(['payload', 'LineItems__c', 0, 'Quantity']);
+    expect(salesforceEventSchema.safeParse({ ...event, schema: 'Other__e' }).error?.issues[0]?.path).toEqual([
+      'schema',
     ]);
-    expect(salesforceEventSchema.safeParse({ ...event, schema: 'Other__e' }).error?.issues[0]?.path).toEqual(['schema']);
   });
 
   it('rejects a closed-won opportunity it cannot map, naming each field', () => {

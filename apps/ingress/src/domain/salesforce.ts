@@ -36,7 +36,10 @@ const lineItemsField = z
     try {
       return JSON.parse(value);
     } catch (error) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `is not valid JSON (${(error as Error).message})` });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `is not valid JSON (${(error as Error).message})`,
+      });
       return z.NEVER;
     }
   })

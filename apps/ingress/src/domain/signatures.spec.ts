@@ -19,7 +19,13 @@ const THROUGHLINE_VECTOR = 'sha256=972d5cae3ee3c5e7ea8de5b26824c8b3e26e04c47c048
 const NOW = Number(TIMESTAMP) + 1_000;
 
 describe('HubSpot v3 signatures', () => {
-  const request = { secret: 'example-client-secret', method: 'POST', uri: URI, body: BODY, timestamp: TIMESTAMP };
+  const request = {
+    secret: 'example-client-secret',
+    method: 'POST',
+    uri: URI,
+    body: BODY,
+    timestamp: TIMESTAMP,
+  };
 
   it('computes base64(HMAC-SHA256(secret, method + uri + body + timestamp))', () => {
     expect(hubSpotSignatureV3(request)).toBe(HUBSPOT_VECTOR);
@@ -27,9 +33,15 @@ describe('HubSpot v3 signatures', () => {
   });
 
   it('accepts the right signature within the time window', () => {
-    expect(verifyHubSpotSignatureV3({ ...request, signature: HUBSPOT_VECTOR, now: NOW })).toEqual({ valid: true });
+    expect(verifyHubSpotSignatureV3({ ...request, signature: HUBSPOT_VECTOR, now: NOW })).toEqual({
+      valid: true,
+    });
     expect(
-      verifyHubSpotSignatureV3({ ...request, signature: HUBSPOT_VECTOR, now: NOW - 2_000 + SIGNATURE_TOLERANCE_MS }),
+      verifyHubSpotSignatureV3({
+        ...request,
+        signature: HUBSPOT_VECTOR,
+        now: NOW - 2_000 + SIGNATURE_TOLERANCE_MS,
+      }),
     ).toEqual({ valid: true });
   });
 
@@ -65,9 +77,11 @@ describe('HubSpot v3 signatures', () => {
   });
 
   it('decodes only the escapes HubSpot decodes before signing', () => {
-    expect(hubSpotSignedUri('https://h.example/hook?next=https%3A%2F%2Fa.example%2Fx%3Fy%3D1&n=%28a%29%2A%2C%3B%21%24%27%40')).toBe(
-      "https://h.example/hook?next=https://a.example/x?y%3D1&n=(a)*,;!$'@",
-    );
+    expect(
+      hubSpotSignedUri(
+        'https://h.example/hook?next=https%3A%2F%2Fa.example%2Fx%3Fy%3D1&n=%28a%29%2A%2C%3B%21%24%27%40',
+      ),
+    ).toBe("https://h.example/hook?next=https://a.example/x?y%3D1&n=(a)*,;!$'@");
     expect(hubSpotSignedUri('https://h.example/a%20b%2fc')).toBe('https://h.example/a%20b/c');
   });
 });
@@ -80,11 +94,19 @@ describe('Throughline relay signatures', () => {
   });
 
   it('verifies, and says why when it does not', () => {
-    expect(verifyThroughlineSignature({ ...request, signature: THROUGHLINE_VECTOR, now: NOW })).toEqual({ valid: true });
+    expect(verifyThroughlineSignature({ ...request, signature: THROUGHLINE_VECTOR, now: NOW })).toEqual({
+      valid: true,
+    });
     expect(
-      verifyThroughlineSignature({ ...request, signature: THROUGHLINE_VECTOR.toUpperCase().replace('SHA256', 'sha256'), now: NOW }),
+      verifyThroughlineSignature({
+        ...request,
+        signature: THROUGHLINE_VECTOR.toUpperCase().replace('SHA256', 'sha256'),
+        now: NOW,
+      }),
     ).toEqual({ valid: true });
-    expect(verifyThroughlineSignature({ ...request, body: `${BODY} `, signature: THROUGHLINE_VECTOR, now: NOW })).toEqual({
+    expect(
+      verifyThroughlineSignature({ ...request, body: `${BODY} `, signature: THROUGHLINE_VECTOR, now: NOW }),
+    ).toEqual({
       valid: false,
       reason: 'signature mismatch',
     });
@@ -97,7 +119,11 @@ describe('Throughline relay signatures', () => {
       reason: 'missing X-Throughline-Signature header',
     });
     expect(
-      verifyThroughlineSignature({ ...request, signature: THROUGHLINE_VECTOR, now: NOW + SIGNATURE_TOLERANCE_MS }),
+      verifyThroughlineSignature({
+        ...request,
+        signature: THROUGHLINE_VECTOR,
+        now: NOW + SIGNATURE_TOLERANCE_MS,
+      }),
     ).toEqual({ valid: false, reason: 'stale timestamp' });
   });
 });

@@ -63,7 +63,10 @@ export function verifyHubSpotSignatureV3(input: {
   if (!input.signature) return invalid('missing X-HubSpot-Signature-v3 header');
   const timestampCheck = checkTimestamp(input.timestamp, 'X-HubSpot-Request-Timestamp', input.now);
   if (!timestampCheck.valid) return timestampCheck;
-  const expected = Buffer.from(hubSpotSignatureV3({ ...input, timestamp: input.timestamp as string }), 'base64');
+  const expected = Buffer.from(
+    hubSpotSignatureV3({ ...input, timestamp: input.timestamp as string }),
+    'base64',
+  );
   const given = Buffer.from(input.signature, 'base64');
   return equalDigests(expected, given) ? { valid: true } : invalid('signature mismatch');
 }
@@ -72,7 +75,11 @@ export function verifyHubSpotSignatureV3(input: {
  * The X-Throughline-Signature value for relays Throughline specifies itself (Salesforce):
  * `sha256=` + hex(HMAC-SHA256(secret, timestamp + "." + body)).
  */
-export function throughlineSignature(input: { secret: string; timestamp: string | number; body: Body }): string {
+export function throughlineSignature(input: {
+  secret: string;
+  timestamp: string | number;
+  body: Body;
+}): string {
   const mac = createHmac('sha256', input.secret).update(`${input.timestamp}.`).update(input.body);
   return `sha256=${mac.digest('hex')}`;
 }
@@ -88,12 +95,15 @@ export function verifyThroughlineSignature(input: {
   const timestampCheck = checkTimestamp(input.timestamp, 'X-Throughline-Timestamp', input.now);
   if (!timestampCheck.valid) return timestampCheck;
   const match = /^sha256=([0-9a-f]{64})$/i.exec(input.signature.trim());
-  if (!match?.[1]) return invalid('malformed X-Throughline-Signature header (expected sha256=<64 hex digits>)');
+  if (!match?.[1])
+    return invalid('malformed X-Throughline-Signature header (expected sha256=<64 hex digits>)');
   const expected = Buffer.from(
     throughlineSignature({ ...input, timestamp: input.timestamp as string }).slice('sha256='.length),
     'hex',
   );
-  return equalDigests(expected, Buffer.from(match[1], 'hex')) ? { valid: true } : invalid('signature mismatch');
+  return equalDigests(expected, Buffer.from(match[1], 'hex'))
+    ? { valid: true }
+    : invalid('signature mismatch');
 }
 
 function checkTimestamp(timestamp: string | undefined, header: string, now: number): SignatureCheck {

@@ -21,7 +21,8 @@ export class TokenBucket {
     private readonly capacity: number = ratePerSecond,
     private readonly clock: Clock = realClock,
   ) {
-    if (!(ratePerSecond > 0) || !(capacity >= 1)) throw new Error('TokenBucket needs a positive rate and capacity');
+    if (!(ratePerSecond > 0) || !(capacity >= 1))
+      throw new Error('TokenBucket needs a positive rate and capacity');
     this.tokens = capacity;
     this.updatedAt = clock.now();
   }

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
 
 import { parseBody } from '@throughline/messaging-nest';
@@ -6,7 +6,11 @@ import { parseBody } from '@throughline/messaging-nest';
 import { CRMS, DeliveriesService, DELIVERY_STATUSES } from '../application/deliveries.service';
 
 const limit = z.coerce.number().int().min(1).max(500).default(50);
-const listQuery = z.object({ status: z.enum(DELIVERY_STATUSES).optional(), crm: z.enum(CRMS).optional(), limit });
+const listQuery = z.object({
+  status: z.enum(DELIVERY_STATUSES).optional(),
+  crm: z.enum(CRMS).optional(),
+  limit,
+});
 const crmParam = z
   .string()
   .transform((value) => value.toUpperCase())
@@ -16,7 +20,7 @@ const refusedQuery = z.object({ source: z.enum(['hubspot', 'salesforce']).option
 /** Operator views of CRM deliveries: what was recorded, what was rejected and why. */
 @Controller()
 export class DeliveriesController {
-  constructor(private readonly deliveries: DeliveriesService) {}
+  constructor(@Inject(DeliveriesService) private readonly deliveries: DeliveriesService) {}
 
   /** E.g. GET /deliveries?status=REJECTED&crm=HUBSPOT&limit=20 (newest first). */
   @Get('deliveries')

@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { z } from 'zod';
 
 import { parseBody } from '@throughline/messaging-nest';
@@ -20,7 +20,7 @@ import {
  */
 @Controller('erp')
 export class ErpController {
-  constructor(private readonly masterData: MasterDataService) {}
+  constructor(@Inject(MasterDataService) private readonly masterData: MasterDataService) {}
 
   @Put('customers/:customerId')
   @HttpCode(200)
@@ -40,7 +40,10 @@ export class ErpController {
     @Body() body: unknown,
     @Headers('x-correlation-id') correlationId?: string,
   ) {
-    const payload = { legalEntityId: pathId('legalEntityId', legalEntityId), ...parseBody(legalEntityBody, body) };
+    const payload = {
+      legalEntityId: pathId('legalEntityId', legalEntityId),
+      ...parseBody(legalEntityBody, body),
+    };
     return this.one({ kind: 'LEGAL_ENTITY', payload }, correlationId);
   }
 
@@ -85,7 +88,10 @@ export class ErpController {
     };
   }
 
-  private async one(record: MasterDataRecord, correlationId?: string): Promise<UpsertResult & { record: unknown }> {
+  private async one(
+    record: MasterDataRecord,
+    correlationId?: string,
+  ): Promise<UpsertResult & { record: unknown }> {
     const [result] = await this.masterData.upsert([record], correlationId);
     return { ...(result as UpsertResult), record: record.payload };
   }

@@ -17,7 +17,8 @@ const days = z.number().int().nonnegative().max(36_600);
 const basisPoints = z.number().int().min(0).max(10_000);
 
 function addIssues(ctx: z.RefinementCtx, issues: readonly RuleIssue[]): void {
-  for (const issue of issues) ctx.addIssue({ code: z.ZodIssueCode.custom, path: issue.path, message: issue.message });
+  for (const issue of issues)
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: issue.path, message: issue.message });
 }
 
 const customerFields = {
@@ -95,7 +96,9 @@ export const projectTemplateBody = z
 export const masterDataBatchBody = z
   .object({
     customers: z.array(z.object({ customerId: masterDataId, ...customerFields }).strict()).default([]),
-    legalEntities: z.array(z.object({ legalEntityId: masterDataId, ...legalEntityFields }).strict()).default([]),
+    legalEntities: z
+      .array(z.object({ legalEntityId: masterDataId, ...legalEntityFields }).strict())
+      .default([]),
     rateCards: z
       .array(
         z

@@ -27,8 +27,8 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 @Injectable()
 export class WebhookBodyErrors implements OnModuleInit {
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    private readonly intake: WebhookIntake,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Inject(WebhookIntake) private readonly intake: WebhookIntake,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -50,7 +50,10 @@ export class WebhookBodyErrors implements OnModuleInit {
         answer.then(
           ({ status: answered, body }) => res.status(answered).json(body),
           (failure: unknown) => {
-            this.logger.error({ source, error: describeError(failure) }, 'could not record a refused webhook');
+            this.logger.error(
+              { source, error: describeError(failure) },
+              'could not record a refused webhook',
+            );
             res.status(503).json({ error: 'temporarily unavailable, retry later' });
           },
         );

@@ -1,4 +1,4 @@
-import { Controller, Post, RawBodyRequest, Req, Res } from '@nestjs/common';
+import { Controller, Inject, Post, RawBodyRequest, Req, Res } from '@nestjs/common';
 import { Request, Response } from 'express';
 
 import { WebhookIntake, WebhookRequest, WebhookSource } from '../application/webhook-intake.service';
@@ -13,7 +13,7 @@ export const MAX_WEBHOOK_BYTES = 1024 * 1024;
  */
 @Controller('webhooks')
 export class WebhooksController {
-  constructor(private readonly intake: WebhookIntake) {}
+  constructor(@Inject(WebhookIntake) private readonly intake: WebhookIntake) {}
 
   @Post('hubspot')
   async hubspot(@Req() req: RawBodyRequest<Request>, @Res() res: Response): Promise<void> {

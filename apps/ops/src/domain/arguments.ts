@@ -67,7 +67,6 @@ const COMMANDS = Object.keys(OPTIONS) as CommandKind[];
 interface Tokens {
   positionals: string[];
   values: Map<string, string[]>;
-  help: boolean;
 }
 
 /**
@@ -79,15 +78,17 @@ export function parseCommandLine(argv: readonly string[], context: ParseContext)
   if (group === undefined) throw new UsageError('missing command');
   if (group === '--help' || group === '-h' || group === 'help') return { kind: 'help', text: GLOBAL_HELP };
   if (group !== 'dlq') throw new UsageError(`unknown command "${group}" (expected "dlq")`);
-  if (name === undefined) throw new UsageError('missing dlq command (list, show, replay, park, purge, audit)');
+  if (name === undefined)
+    throw new UsageError('missing dlq command (list, show, replay, park, purge, audit)');
   if (name === '--help' || name === '-h' || name === 'help') return { kind: 'help', text: GLOBAL_HELP };
   if (!(COMMANDS as string[]).includes(name)) {
     throw new UsageError(`unknown dlq command "${name}" (expected one of ${COMMANDS.join(', ')})`);
   }
   const kind = name as CommandKind;
   const usage = `dlq ${kind}`;
+  // Help wins over everything else on the line, so a half-typed command still shows its usage.
+  if (rest.some((arg) => arg === '--help' || arg === '-h')) return { kind: 'help', text: COMMAND_HELP[kind] };
   const tokens = tokenize(rest, OPTIONS[kind], usage);
-  if (tokens.help) return { kind: 'help', text: COMMAND_HELP[kind] };
   const options = new Options(tokens.values, usage);
   switch (kind) {
     case 'list':
@@ -136,21 +137,24 @@ export function parseCommandLine(argv: readonly string[], context: ParseContext)
       const dryRun = options.flag('dry-run');
       const selection = purgeSelection(options, context, usage);
       if (!dryRun && !options.flag('yes')) {
-        throw new UsageError('purge deletes messages for good: add --yes to confirm (or --dry-run to preview)', usage);
+        throw new UsageError(
+          'purge deletes messages for good: add --yes to confirm (or --dry-run to preview)',
+          usage,
+        );
       }
       return { kind, topic, selection, dryRun, attribution: attribution(options) };
     }
   }
 }
 
-function tokenize(args: readonly string[], specs: Readonly<Record<string, OptionKind>>, usage: string): Tokens {
-  const tokens: Tokens = { positionals: [], values: new Map(), help: false };
+function tokenize(
+  args: readonly string[],
+  specs: Readonly<Record<string, OptionKind>>,
+  usage: string,
+): Tokens {
+  const tokens: Tokens = { positionals: [], values: new Map() };
   for (let index = 0; index < args.length; index++) {
     const arg = args[index] as string;
-    if (arg === '--help' || arg === '-h') {
-      tokens.help = true;
-      continue;
-    }
     if (arg === '--') {
       tokens.positionals.push(...args.slice(index + 1));
       break;
@@ -179,7 +183,8 @@ function tokenize(args: readonly string[], specs: Readonly<Record<string, Option
       value = arg.slice(equals + 1);
     } else {
       const next = args[index + 1];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`option --${name} needs a value`, usage);
+      if (next === undefined || next.startsWith('--'))
+        throw new UsageError(`option --${name} needs a value`, usage);
       value = next;
       index++;
     }
@@ -193,12 +198,8 @@ function tokenize(args: readonly string[], specs: Readonly<Record<string, Option
 class Options {
   constructor(
     private readonly values: ReadonlyMap<string, readonly string[]>,
-    private readonly usage: string,
+    readonly usage: string,
   ) {}
-
-  has(name: string): boolean {
-    return this.values.has(name);
-  }
 
   flag(name: string): boolean {
     return this.values.has(name);
@@ -259,7 +260,7 @@ function topicArgument(tokens: Tokens, usage: string, context: ParseContext, all
 }
 
 function messageFilter(options: Options, context: ParseContext): MessageFilter {
-  const usage = options['usage'];
+  const { usage } = options;
   const filter: MessageFilter = {
     errorClass: options.value('error-class'),
     since: options.instant('since', context.now),
@@ -273,13 +274,19 @@ function messageFilter(options: Options, context: ParseContext): MessageFilter {
   if ((filter.fromOffset !== undefined || filter.toOffset !== undefined) && filter.partition === undefined) {
     throw new UsageError('--from-offset and --to-offset need --partition (offsets are per partition)', usage);
   }
-  if (filter.fromOffset !== undefined && filter.toOffset !== undefined && filter.fromOffset > filter.toOffset) {
+  if (
+    filter.fromOffset !== undefined &&
+    filter.toOffset !== undefined &&
+    filter.fromOffset > filter.toOffset
+  ) {
     throw new UsageError(`--from-offset ${filter.fromOffset} is after --to-offset ${filter.toOffset}`, usage);
   }
   if (filter.since !== undefined && filter.until !== undefined && filter.since >= filter.until) {
     throw new UsageError('--since must be before --until', usage);
   }
-  return Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== undefined)) as MessageFilter;
+  return Object.fromEntries(
+    Object.entries(filter).filter(([, value]) => value !== undefined),
+  ) as MessageFilter;
 }
 
 function replayTarget(value: string | undefined, usage: string): ReplayTarget {
@@ -294,7 +301,8 @@ function rate(value: string | undefined, usage: string): number {
   if (value === undefined) return DEFAULT_REPLAY_RATE;
   const match = /^(\d+(?:\.\d+)?)(?:\/s)?$/.exec(value);
   const perSecond = match ? Number(match[1]) : Number.NaN;
-  if (!(perSecond > 0)) throw new UsageError(`invalid --rate "${value}": expected messages per second, e.g. 50/s`, usage);
+  if (!(perSecond > 0))
+    throw new UsageError(`invalid --rate "${value}": expected messages per second, e.g. 50/s`, usage);
   return perSecond;
 }
 
@@ -312,10 +320,12 @@ function purgeSelection(options: Options, context: ParseContext, usage: string):
   const all = options.flag('all');
   const until = options.instant('until', context.now);
   const chosen = [upTo.length > 0, all, until !== undefined].filter(Boolean).length;
-  if (chosen !== 1) throw new UsageError('purge needs exactly one of --up-to-offset, --all or --until', usage);
+  if (chosen !== 1)
+    throw new UsageError('purge needs exactly one of --up-to-offset, --all or --until', usage);
   const partition = options.nonNegativeInt('partition');
   if (upTo.length > 0) {
-    if (partition !== undefined) throw new UsageError('--partition cannot be combined with --up-to-offset', usage);
+    if (partition !== undefined)
+      throw new UsageError('--partition cannot be combined with --up-to-offset', usage);
     const offsets = upTo.map((text) => partitionOffset(text, usage));
     const seen = new Set<number>();
     for (const { partition: id } of offsets) {
@@ -324,7 +334,8 @@ function purgeSelection(options: Options, context: ParseContext, usage: string):
     }
     return { kind: 'offsets', offsets };
   }
-  if (until !== undefined) return partition === undefined ? { kind: 'until', until } : { kind: 'until', until, partition };
+  if (until !== undefined)
+    return partition === undefined ? { kind: 'until', until } : { kind: 'until', until, partition };
   return partition === undefined ? { kind: 'all' } : { kind: 'all', partition };
 }
 

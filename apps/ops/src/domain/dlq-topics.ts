@@ -31,18 +31,27 @@ export interface NamingHints {
 
 /**
  * Splits `<source topic>.<group>.dlq` (or its `.parked` topic). Both parts may contain dots, so the
- * source is matched against the catalog first, then the group against the `throughline.<service>`
- * convention. Undefined when neither fits (the messages' own headers still name their origin).
+ * source is matched against the catalog first (behind any environment prefix, not only ours: with
+ * no TOPIC_PREFIX every environment's topics are listed), then the group against the
+ * `<prefix>throughline.<service>` convention. Undefined when neither fits (the messages' own
+ * headers still name their origin).
  */
 export function parseDlqTopic(name: string, hints: NamingHints): DlqOrigin | undefined {
   const base = isParkedTopic(name) ? name.slice(0, -PARKED_SUFFIX.length) : name;
   if (!isDlqTopic(base)) return undefined;
   const stem = base.slice(0, -DLQ_SUFFIX.length);
-  const catalogMatch = hints.catalogTopics
-    .map((topic) => `${hints.prefix}${topic}`)
-    .filter((topic) => stem.startsWith(`${topic}.`) && stem.length > topic.length + 1)
-    .sort((a, b) => b.length - a.length)[0];
-  if (catalogMatch) return { sourceTopic: catalogMatch, group: stem.slice(catalogMatch.length + 1) };
+  let best: DlqOrigin | undefined;
+  for (const topic of hints.catalogTopics) {
+    for (let at = stem.indexOf(`${topic}.`); at !== -1; at = stem.indexOf(`${topic}.`, at + 1)) {
+      if (at > 0 && stem[at - 1] !== '.') continue;
+      const end = at + topic.length;
+      if (end + 1 >= stem.length || !stem.startsWith(hints.prefix)) continue;
+      const candidate = { sourceTopic: stem.slice(0, end), group: stem.slice(end + 1) };
+      if (!best || candidate.sourceTopic.length > best.sourceTopic.length) best = candidate;
+      break;
+    }
+  }
+  if (best) return best;
   const conventional = new RegExp(`^(.+)\\.(${escapeRegExp(hints.prefix)}throughline\\.[^.]+)$`).exec(stem);
   if (conventional) return { sourceTopic: conventional[1] as string, group: conventional[2] as string };
   return undefined;
@@ -58,8 +67,13 @@ export interface TopicRules {
 export function assertDlqTopic(name: string, rules: TopicRules, command: string): void {
   const accepted = isDlqTopic(name) || (rules.allowParked && isParkedTopic(name));
   if (!accepted) {
-    const expected = rules.allowParked ? `"${DLQ_SUFFIX}" or "${DLQ_SUFFIX}${PARKED_SUFFIX}"` : `"${DLQ_SUFFIX}"`;
-    throw new UsageError(`"${name}" is not a dead-letter topic (the name must end with ${expected})`, command);
+    const expected = rules.allowParked
+      ? `"${DLQ_SUFFIX}" or "${DLQ_SUFFIX}${PARKED_SUFFIX}"`
+      : `"${DLQ_SUFFIX}"`;
+    throw new UsageError(
+      `"${name}" is not a dead-letter topic (the name must end with ${expected})`,
+      command,
+    );
   }
   if (rules.prefix && !name.startsWith(rules.prefix)) {
     throw new UsageError(`"${name}" is not under TOPIC_PREFIX "${rules.prefix}"`, command);

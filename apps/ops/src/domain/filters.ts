@@ -35,7 +35,8 @@ export function matchesFilter(filter: MessageFilter, message: FilterableMessage)
   if (filter.until !== undefined && message.timestamp >= filter.until) return false;
   if (filter.errorClass !== undefined && message.errorClass !== filter.errorClass) return false;
   if (filter.key !== undefined && message.key !== filter.key) return false;
-  if (filter.correlationId !== undefined && !message.correlationIds.includes(filter.correlationId)) return false;
+  if (filter.correlationId !== undefined && !message.correlationIds.includes(filter.correlationId))
+    return false;
   return true;
 }
 
@@ -65,7 +66,9 @@ export function readRanges(
 ): ReadRange[] {
   if (filter.partition !== undefined && !partitions.some((p) => p.partition === filter.partition)) {
     const ids = partitions.map((p) => p.partition).sort((a, b) => a - b);
-    throw new UsageError(`partition ${filter.partition} does not exist (the topic has partitions ${ids.join(', ')})`);
+    throw new UsageError(
+      `partition ${filter.partition} does not exist (the topic has partitions ${ids.join(', ')})`,
+    );
   }
   return partitions
     .filter((p) => filter.partition === undefined || p.partition === filter.partition)
@@ -80,7 +83,10 @@ export function readRanges(
 /** The filter as given, for audit records and dry-run output (times as ISO strings). */
 export function describeFilter(filter: MessageFilter): Record<string, string | number> {
   const described: Record<string, string | number> = {};
-  for (const [name, value] of Object.entries(filter) as [keyof MessageFilter, string | number | undefined][]) {
+  for (const [name, value] of Object.entries(filter) as [
+    keyof MessageFilter,
+    string | number | undefined,
+  ][]) {
     if (value === undefined) continue;
     described[name] = name === 'since' || name === 'until' ? new Date(value as number).toISOString() : value;
   }

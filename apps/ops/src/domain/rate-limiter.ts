@@ -20,7 +20,8 @@ export class TokenBucket {
 
   /** Reserves `count` tokens; returns the milliseconds to wait before they may be spent (0 = now). */
   reserve(count = 1): number {
-    if (count > this.capacity) throw new Error(`cannot reserve ${count} tokens at once (capacity ${this.capacity})`);
+    if (count > this.capacity)
+      throw new Error(`cannot reserve ${count} tokens at once (capacity ${this.capacity})`);
     this.refill();
     this.tokens -= count;
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.ratePerSecond) * 1_000);

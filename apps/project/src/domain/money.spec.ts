@@ -29,16 +29,20 @@ describe('splitByBasisPoints', () => {
         return scaled;
       });
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), basisPointsSummingToFullFee, (total, bps) => {
-        const shares = splitByBasisPoints(total, bps);
-        expect(shares).toHaveLength(bps.length);
-        expect(shares.reduce((sum, share) => sum + BigInt(share), 0n)).toBe(BigInt(total));
-        shares.forEach((share) => expect(share).toBeGreaterThanOrEqual(0));
-        const last = shares[shares.length - 1];
-        const lastExact = (BigInt(total) * BigInt(bps[bps.length - 1])) / 10_000n;
-        expect(BigInt(last) - lastExact).toBeGreaterThanOrEqual(0n);
-        expect(BigInt(last) - lastExact).toBeLessThan(BigInt(bps.length));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+        basisPointsSummingToFullFee,
+        (total, bps) => {
+          const shares = splitByBasisPoints(total, bps);
+          expect(shares).toHaveLength(bps.length);
+          expect(shares.reduce((sum, share) => sum + BigInt(share), 0n)).toBe(BigInt(total));
+          shares.forEach((share) => expect(share).toBeGreaterThanOrEqual(0));
+          const last = shares[shares.length - 1];
+          const lastExact = (BigInt(total) * BigInt(bps[bps.length - 1])) / 10_000n;
+          expect(BigInt(last) - lastExact).toBeGreaterThanOrEqual(0n);
+          expect(BigInt(last) - lastExact).toBeLessThan(BigInt(bps.length));
+        },
+      ),
     );
   });
 

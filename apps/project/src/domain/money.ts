@@ -13,9 +13,7 @@ export function splitByBasisPoints(totalMinor: number, basisPoints: readonly num
     if (!Number.isInteger(bp) || bp < 0) throw new RangeError(`basis points must be integers ≥ 0, got ${bp}`);
   }
   const total = BigInt(totalMinor);
-  const shares = basisPoints
-    .slice(0, -1)
-    .map((bp) => (total * BigInt(bp)) / BigInt(FULL_FEE_BASIS_POINTS));
+  const shares = basisPoints.slice(0, -1).map((bp) => (total * BigInt(bp)) / BigInt(FULL_FEE_BASIS_POINTS));
   const allocated = shares.reduce((sum, share) => sum + share, 0n);
   if (allocated > total) throw new RangeError('basis points exceed the whole fee');
   return [...shares, total - allocated].map(Number);

@@ -167,7 +167,9 @@ describe('planProjects', () => {
   });
 
   it('falls back to the approval date and the deal id for v1 contracts', () => {
-    const [project] = ready(planProjects({ ...contract, startDate: null, dealName: null }, '2028-02-01', reference));
+    const [project] = ready(
+      planProjects({ ...contract, startDate: null, dealName: null }, '2028-02-01', reference),
+    );
     expect(project).toMatchObject({
       name: 'D-1 (DE)',
       startDate: '2028-02-01',
@@ -223,7 +225,10 @@ describe('planProjects', () => {
       '2026-12-01',
       reference,
     );
-    expect(plan).toMatchObject({ kind: 'pending', problems: [{ code: 'INVALID_CONTRACT', ownerRole: 'SALES_OPERATIONS' }] });
+    expect(plan).toMatchObject({
+      kind: 'pending',
+      problems: [{ code: 'INVALID_CONTRACT', ownerRole: 'SALES_OPERATIONS' }],
+    });
     if (plan.kind === 'pending') {
       expect(plan.problems[0].message).toMatch(/not an ISO date.*LE-DE deliver more than once/);
     }

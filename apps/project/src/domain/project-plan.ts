@@ -7,6 +7,7 @@ import {
   ProjectPhase,
   ProjectRole,
   ProjectTemplateUpserted,
+  RateCardRate,
   RateCardUpserted,
 } from '@throughline/contracts';
 
@@ -42,8 +43,7 @@ export function projectIdFor(dealId: string, legalEntityId: string): string {
   return `PRJ-${dealId}-${legalEntityId}`;
 }
 
-/**
- * The rate cards and template a contract needs, for looking up what arrived. */
+/** The template and rate cards a contract is planned against. */
 export function referencesOf(contract: ContractApproved): { templateId: string; rateCardIds: string[] } {
   return {
     templateId: contract.templateId,
@@ -77,7 +77,13 @@ export function planProjects(
   return {
     kind: 'ready',
     projects: contract.deliveries.map((delivery) =>
-      projectFor(contract, delivery, startDate, template, reference.rateCards.get(delivery.rateCardId)!),
+      projectFor(
+        contract,
+        delivery,
+        startDate,
+        template,
+        reference.rateCards.get(delivery.rateCardId)?.rates ?? [],
+      ),
     ),
   };
 }
@@ -87,7 +93,7 @@ function projectFor(
   delivery: ContractDelivery,
   startDate: string,
   template: ProjectTemplateUpserted,
-  rateCard: RateCardUpserted,
+  rates: readonly RateCardRate[],
 ): ProjectCreated {
   const projectId = projectIdFor(contract.dealId, delivery.legalEntityId);
   const phases: ProjectPhase[] = template.phases.map((phase, p) => ({
@@ -95,15 +101,13 @@ function projectFor(
     name: phase.name,
     startDate: addDays(startDate, phase.offsetDays),
     endDate: addDays(startDate, phase.offsetDays + phase.durationDays - 1),
-    milestones: phase.milestones.map(
-      (milestone, m): ProjectMilestone => ({
-        milestoneId: `${projectId}-PH${p + 1}-MS${m + 1}`,
-        name: milestone.name,
-        dueDate: addDays(startDate, milestone.offsetDays),
-        amountMinor: null,
-        percentOfFee: milestone.percentOfFee,
-      }),
-    ),
+    milestones: phase.milestones.map((milestone, m): ProjectMilestone => ({
+      milestoneId: `${projectId}-PH${p + 1}-MS${m + 1}`,
+      name: milestone.name,
+      dueDate: addDays(startDate, milestone.offsetDays),
+      amountMinor: null,
+      percentOfFee: milestone.percentOfFee,
+    })),
   }));
   if (contract.billingType === 'FIXED_FEE_MILESTONE') priceMilestones(phases, delivery.budgetMinor);
   return {
@@ -120,7 +124,7 @@ function projectFor(
     endDate: addDays(startDate, template.durationDays - 1),
     budgetMinor: delivery.budgetMinor,
     phases,
-    roles: rolesOf(delivery, rateCard),
+    roles: rolesOf(delivery, rates),
   };
 }
 
@@ -135,14 +139,14 @@ function priceMilestones(phases: ProjectPhase[], budgetMinor: number): void {
 }
 
 /** Delivery lines aggregated per role (in first-seen order), priced from the delivery's rate card. */
-function rolesOf(delivery: ContractDelivery, rateCard: RateCardUpserted): ProjectRole[] {
+function rolesOf(delivery: ContractDelivery, rates: readonly RateCardRate[]): ProjectRole[] {
   const roles = new Map<string, ProjectRole>();
   for (const line of delivery.lines) {
     const role = roles.get(line.role);
     if (role) {
       role.hoursHundredths += line.hoursHundredths;
     } else {
-      const rate = rateCard.rates.find((candidate) => candidate.role === line.role);
+      const rate = rates.find((candidate) => candidate.role === line.role);
       roles.set(line.role, {
         role: line.role,
         hoursHundredths: line.hoursHundredths,
@@ -180,13 +184,19 @@ function templateProblems(template: ProjectTemplateUpserted, contract: ContractA
   if (template.durationDays < 1) reasons.push(`durationDays is ${template.durationDays}`);
   template.phases.forEach((phase) => {
     if (phase.offsetDays < 0 || phase.durationDays < 1) {
-      reasons.push(`phase "${phase.name}" has offsetDays ${phase.offsetDays}, durationDays ${phase.durationDays}`);
+      reasons.push(
+        `phase "${phase.name}" has offsetDays ${phase.offsetDays}, durationDays ${phase.durationDays}`,
+      );
     } else if (phase.offsetDays + phase.durationDays > template.durationDays) {
-      reasons.push(`phase "${phase.name}" ends after the project (day ${phase.offsetDays + phase.durationDays})`);
+      reasons.push(
+        `phase "${phase.name}" ends after the project (day ${phase.offsetDays + phase.durationDays})`,
+      );
     }
     for (const milestone of phase.milestones) {
       if (milestone.offsetDays < 0 || milestone.offsetDays >= template.durationDays) {
-        reasons.push(`milestone "${milestone.name}" is due outside the project (day ${milestone.offsetDays})`);
+        reasons.push(
+          `milestone "${milestone.name}" is due outside the project (day ${milestone.offsetDays})`,
+        );
       }
     }
   });
@@ -236,7 +246,11 @@ function rateCardProblems(rateCard: RateCardUpserted, contract: ContractApproved
       ownerRole: 'MASTER_DATA',
       message: `Rate card ${rateCard.rateCardId} cannot price contract ${contract.contractId}: ${reasons.join('; ')}`,
       remediation: `Correct rate card ${rateCard.rateCardId} in the ERP; the projects are created when it is republished`,
-      details: { rateCardId: rateCard.rateCardId, legalEntityId: rateCard.legalEntityId, missingRoles: missing.join(',') },
+      details: {
+        rateCardId: rateCard.rateCardId,
+        legalEntityId: rateCard.legalEntityId,
+        missingRoles: missing.join(','),
+      },
     },
   ];
 }

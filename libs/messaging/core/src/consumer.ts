@@ -3,6 +3,8 @@ import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { EventRecord, EventType } from '@throughline/contracts';
 import { describeError, isRetriable, Logger, PoisonMessageError } from '@throughline/platform';
 
+import { contextFromHeaders, inSpan, SpanKind } from '@throughline/observability';
+
 import { AvroEventCodec, EventDecoder } from './codec';
 import { DeadLetterPublisher, FailedDelivery } from './dead-letter';
 import { headersToStrings, headerValue } from './headers';
@@ -57,6 +59,8 @@ export interface ConsumerOptions {
    */
   deadLetters?: DeadLetterPublisher;
   naming?: TopicNaming;
+  /** Open a consumer span per message, child of the producer's trace context (default false). */
+  tracing?: boolean;
 }
 
 interface Route {
@@ -199,14 +203,33 @@ export class EventConsumer {
     if (!message.value) throw new PoisonMessageError('Message has no value');
     const decoded = route.decoder.decode(message.value);
     const record = decoded instanceof Promise ? await decoded : decoded;
-    await route.handler({
+    const event: ConsumedEvent = {
       envelope: record.envelope,
       data: record.data,
       topic,
       partition,
       offset: message.offset,
       headers: headersToStrings(message.headers),
-    });
+    };
+    if (!this.options.tracing) return route.handler(event);
+    const { envelope } = record;
+    await inSpan(
+      `process ${envelope.eventType}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromHeaders(event.headers),
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': topic,
+          'messaging.consumer.group.name': this.options.groupId,
+          'messaging.message.id': envelope.eventId,
+          'throughline.correlation_id': envelope.correlationId,
+          'throughline.event_type': envelope.eventType,
+        },
+      },
+      () => route.handler(event),
+    );
   }
 
   private deliveryOf(

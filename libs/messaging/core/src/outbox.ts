@@ -13,9 +13,10 @@ import { EventPublisher } from './publisher';
 export async function enqueueEvents(
   sql: SqlExecutor,
   records: readonly EventRecord[],
-  headers: Record<string, string> = {},
+  headersFor: (record: EventRecord) => Record<string, string> = () => ({}),
 ): Promise<void> {
   for (const record of records) {
+    const headers = headersFor(record);
     const { envelope } = record;
     await sql.query(
       `INSERT INTO messaging_outbox (event_id, event_type, message_key, record, headers)

@@ -61,6 +61,7 @@ export class MessagingRuntime {
       logger: config.logger,
       naming: this.naming,
       deadLetters: this.deadLetters,
+      tracing: true,
     });
     this.pool = new Pool({ connectionString: config.databaseUrl, max: 5 });
     this.relay = new OutboxRelay(this.pool, this.publisher, { logger: config.logger });

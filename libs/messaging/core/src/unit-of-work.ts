@@ -1,4 +1,5 @@
 import { EventRecord } from '@throughline/contracts';
+import { contextWithSpan, inSpan, SpanKind, traceHeaders, tracer } from '@throughline/observability';
 import { PrismaRawClient, prismaExecutor } from '@throughline/persistence';
 
 import { ConsumedEvent } from './consumer';
@@ -21,22 +22,13 @@ export function commit<Tx extends PrismaRawClient, R extends Emitted>(
   db: TransactionalClient<Tx>,
   work: (tx: Tx) => Promise<R>,
 ): Promise<R> {
-  return db.$transaction(async (tx) => {
-    const emitted = await work(tx);
-    if (emitted && emitted.length > 0) await enqueueEvents(prismaExecutor(tx), emitted);
-    return emitted;
-  });
-}
-
-/** W3C trace context of the event being handled, carried on to the events it causes. */
-function traceHeaders(event: EventRecord): Record<string, string> {
-  const headers = (event as Partial<ConsumedEvent>).headers ?? {};
-  const propagated: Record<string, string> = {};
-  for (const name of [HEADER.traceparent, HEADER.tracestate]) {
-    const value = headers[name];
-    if (value) propagated[name] = value;
-  }
-  return propagated;
+  return inTransactionSpan(() =>
+    db.$transaction(async (tx) => {
+      const emitted = await work(tx);
+      if (emitted && emitted.length > 0) await enqueueEvents(prismaExecutor(tx), emitted, producerHeaders());
+      return emitted;
+    }),
+  );
 }
 
 /**
@@ -50,11 +42,53 @@ export function handleOnce<Tx extends PrismaRawClient>(
   event: EventRecord,
   work: (tx: Tx) => Promise<Emitted>,
 ): Promise<boolean> {
-  return db.$transaction(async (tx) => {
-    const sql = prismaExecutor(tx);
-    if (!(await claimEvent(sql, groupId, event))) return false;
-    const emitted = await work(tx);
-    if (emitted && emitted.length > 0) await enqueueEvents(sql, emitted, traceHeaders(event));
-    return true;
-  });
+  return inTransactionSpan(() =>
+    db.$transaction(async (tx) => {
+      const sql = prismaExecutor(tx);
+      if (!(await claimEvent(sql, groupId, event))) return false;
+      const emitted = await work(tx);
+      if (emitted && emitted.length > 0) await enqueueEvents(sql, emitted, producerHeaders(event));
+      return true;
+    }),
+  );
+}
+
+function inTransactionSpan<T>(work: () => Promise<T>): Promise<T> {
+  return inSpan(
+    'db transaction',
+    { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' } },
+    work,
+  );
+}
+
+/**
+ * Trace headers for each outgoing event: a producer span per event, child of the active span, so
+ * the consumers' spans continue the same trace. Without an active trace (tracing off) the cause's
+ * own trace context is passed on unchanged.
+ */
+function producerHeaders(cause?: EventRecord): (record: EventRecord) => Record<string, string> {
+  return (record) => {
+    const span = tracer().startSpan(`publish ${record.envelope.eventType}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.message.id': record.envelope.eventId,
+        'throughline.correlation_id': record.envelope.correlationId,
+      },
+    });
+    span.end();
+    const headers = traceHeaders(contextWithSpan(span));
+    return headers[HEADER.traceparent] ? headers : causeTraceHeaders(cause);
+  };
+}
+
+function causeTraceHeaders(cause: EventRecord | undefined): Record<string, string> {
+  const headers = (cause as Partial<ConsumedEvent> | undefined)?.headers ?? {};
+  const propagated: Record<string, string> = {};
+  for (const name of [HEADER.traceparent, HEADER.tracestate]) {
+    const value = headers[name];
+    if (value) propagated[name] = value;
+  }
+  return propagated;
 }

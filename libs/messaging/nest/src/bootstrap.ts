@@ -2,6 +2,7 @@ import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
 import { MessagingRuntime } from '@throughline/messaging';
+import { httpTracingMiddleware } from '@throughline/observability';
 import { describeError, Logger } from '@throughline/platform';
 
 import { HttpErrorFilter } from './http-error.filter';
@@ -16,6 +17,7 @@ import { ServiceConfig } from './service-config';
 export async function createService(module: Type<unknown> | DynamicModule): Promise<INestApplication> {
   const app = await NestFactory.create(module, { logger: ['error', 'warn'], rawBody: true });
   const runtime = app.get(MessagingRuntime);
+  app.use(httpTracingMiddleware());
   app.useGlobalFilters(new HttpErrorFilter(app.get<Logger>(LOGGER)));
   await runtime.start();
   app.connectMicroservice(

@@ -26,7 +26,7 @@ class TypoHandlers {
 
 function fakeConsumer() {
   const handlers = new Map<string, EventHandler>();
-  const consumer = {
+  const consumer: { on: jest.Mock; start: jest.Mock; stop: jest.Mock } = {
     on: jest.fn((eventType: string, handler: EventHandler) => handlers.set(eventType, handler) && consumer),
     start: jest.fn().mockResolvedValue(undefined),
     stop: jest.fn().mockResolvedValue(undefined),

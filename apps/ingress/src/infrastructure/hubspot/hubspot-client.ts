@@ -38,9 +38,7 @@ const id = z.union([z.string().min(1), z.number().int()]).transform(String);
 const objectSchema = z.object({
   id,
   properties: z.record(z.string().nullable().optional()),
-  associations: z
-    .record(z.object({ results: z.array(z.object({ id, type: z.string() })) }))
-    .optional(),
+  associations: z.record(z.object({ results: z.array(z.object({ id, type: z.string() })) })).optional(),
 });
 const batchSchema = z.object({ results: z.array(objectSchema) });
 
@@ -61,7 +59,11 @@ export class HubSpotCrmClient {
       properties: HUBSPOT_DEAL_PROPERTIES.join(','),
       associations: 'line_items,companies',
     });
-    const body = await this.call('GET', `/crm/v3/objects/deals/${encodeURIComponent(dealId)}?${query}`, `deal ${dealId}`);
+    const body = await this.call(
+      'GET',
+      `/crm/v3/objects/deals/${encodeURIComponent(dealId)}?${query}`,
+      `deal ${dealId}`,
+    );
     return this.parse(objectSchema, body, `deal ${dealId}`);
   }
 
@@ -80,10 +82,15 @@ export class HubSpotCrmClient {
     const results: HubSpotObject[] = [];
     for (let start = 0; start < ids.length; start += BATCH_READ_LIMIT) {
       const chunk = ids.slice(start, start + BATCH_READ_LIMIT);
-      const body = await this.call('POST', '/crm/v3/objects/line_items/batch/read', `line items ${chunk.join(', ')}`, {
-        inputs: chunk.map((lineItemId) => ({ id: lineItemId })),
-        properties: [...HUBSPOT_LINE_ITEM_PROPERTIES],
-      });
+      const body = await this.call(
+        'POST',
+        '/crm/v3/objects/line_items/batch/read',
+        `line items ${chunk.join(', ')}`,
+        {
+          inputs: chunk.map((lineItemId) => ({ id: lineItemId })),
+          properties: [...HUBSPOT_LINE_ITEM_PROPERTIES],
+        },
+      );
       results.push(...this.parse(batchSchema, body, 'line items batch read').results);
     }
     return results;
@@ -104,9 +111,15 @@ export class HubSpotCrmClient {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
-      throw new HubSpotApiError(`HubSpot API unreachable reading ${what}: ${(error as Error).message}`, true, null, 0, {
-        cause: error,
-      });
+      throw new HubSpotApiError(
+        `HubSpot API unreachable reading ${what}: ${(error as Error).message}`,
+        true,
+        null,
+        0,
+        {
+          cause: error,
+        },
+      );
     }
     const text = await response.text().catch(() => '');
     if (response.status === 404) {
@@ -126,9 +139,15 @@ export class HubSpotCrmClient {
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
-      throw new HubSpotApiError(`HubSpot API answered ${what} with a body that is not JSON`, true, response.status, 0, {
-        cause: error,
-      });
+      throw new HubSpotApiError(
+        `HubSpot API answered ${what} with a body that is not JSON`,
+        true,
+        response.status,
+        0,
+        {
+          cause: error,
+        },
+      );
     }
   }
 

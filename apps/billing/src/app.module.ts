@@ -1,0 +1,39 @@
+import { DynamicModule, Inject, Module, OnModuleDestroy } from '@nestjs/common';
+import { join } from 'node:path';
+
+import { loadServiceConfig, MessagingModule, ServiceConfig } from '@throughline/messaging-nest';
+
+import { BILLING_DB, BillingService } from './application/billing.service';
+import { BillingDb, createBillingDb } from './infrastructure/billing-db';
+import { BillingSchedulesController } from './interface/billing-schedules.controller';
+import { BillingHandlers } from './interface/billing.handlers';
+
+class DbLifecycle implements OnModuleDestroy {
+  constructor(@Inject(BILLING_DB) private readonly db: BillingDb) {}
+  async onModuleDestroy(): Promise<void> {
+    await this.db.$disconnect();
+  }
+}
+
+/** The billing service: billing schedules and revenue rules for new projects. */
+@Module({})
+export class AppModule {
+  static forConfig(config: ServiceConfig = loadServiceConfig('billing', 3005)): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        MessagingModule.forRoot({
+          config,
+          migrations: [{ name: 'billing', directory: join(__dirname, '..', 'migrations') }],
+          publishes: ['BillingProvisioned', 'BusinessExceptionRaised'],
+        }),
+      ],
+      controllers: [BillingHandlers, BillingSchedulesController],
+      providers: [
+        { provide: BILLING_DB, useValue: createBillingDb(config.databaseUrl) },
+        DbLifecycle,
+        BillingService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,14 @@
+import { Controller, Get, Param } from '@nestjs/common';
+
+import { BillingScheduleView, BillingService } from '../application/billing.service';
+
+@Controller('billing-schedules')
+export class BillingSchedulesController {
+  constructor(private readonly billing: BillingService) {}
+
+  /** The billing schedule provisioned for a project, items in billing order. */
+  @Get(':projectId')
+  async get(@Param('projectId') projectId: string): Promise<BillingScheduleView> {
+    return this.billing.schedule(projectId);
+  }
+}

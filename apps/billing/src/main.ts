@@ -1,0 +1,7 @@
+import 'reflect-metadata';
+
+import { runService } from '@throughline/messaging-nest';
+
+import { AppModule } from './app.module';
+
+void runService(AppModule.forConfig());

@@ -1,0 +1,3 @@
+// Test doubles and signing helpers for ingress's tests and the demo (never used by the service).
+export * from './hubspot-stub';
+export * from './salesforce';

@@ -1,5 +1,5 @@
 import { createEvent, MessagingRuntime } from '@throughline/messaging';
-import { EventProbe } from '@throughline/messaging/testing';
+import { eventually, EventProbe } from '@throughline/messaging/testing';
 import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
 import { sampleEventRecord } from '@throughline/contracts/testing';
 
@@ -106,6 +106,26 @@ describe('staffing service against the real stack', () => {
     const wrongRole = await put({ ...valid, role: 'Designer' });
     expect(wrongRole.status).toBe(400);
     expect(((await wrongRole.json()) as { error: string }).error).toMatch(/no demand for role "Designer"/);
+  });
+
+  it('exposes Prometheus metrics: events handled, dead-letter depth, consumer lag, outbox backlog', async () => {
+    const producer = service.runtime.kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: service.runtime.naming.topicFor('ProjectCreated'),
+      messages: [{ key: 'poison', value: Buffer.from('not avro') }],
+    });
+    await producer.disconnect();
+    const metricsText = async () => (await fetch(`${service.url}/metrics`)).text();
+    const text = await eventually(async () => {
+      const body = await metricsText();
+      return /throughline_dead_letter_depth\{[^}]*\} 1/.test(body) ? body : undefined;
+    });
+    expect(text).toMatch(/throughline_events_consumed_total\{[^}]*event_type="ProjectCreated"[^}]*outcome="handled"[^}]*\} [1-9]/);
+    expect(text).toMatch(/throughline_events_consumed_total\{[^}]*outcome="dead_lettered"[^}]*\} 1/);
+    expect(text).toMatch(/throughline_consumer_lag\{[^}]*topic="[^"]*project-created"[^}]*\} 0/);
+    expect(text).toMatch(/throughline_outbox_backlog\{[^}]*\} 0/);
+    expect(text).toMatch(/throughline_handler_duration_seconds_bucket/);
   });
 
   it('reports health and readiness', async () => {

@@ -1,2 +1,3 @@
 export * from './tracing';
 export * from './file-span-exporter';
+export * from './metrics';

@@ -61,6 +61,14 @@ export interface ConsumerOptions {
   naming?: TopicNaming;
   /** Open a consumer span per message, child of the producer's trace context (default false). */
   tracing?: boolean;
+  observer?: ConsumerObserver;
+}
+
+/** Receives delivery outcomes, e.g. to count them as metrics. */
+export interface ConsumerObserver {
+  handled(eventType: EventType, groupId: string, seconds: number): void;
+  retried(eventType: EventType, groupId: string, tier: number): void;
+  deadLettered(eventType: EventType, groupId: string): void;
 }
 
 interface Route {
@@ -178,8 +186,14 @@ export class EventConsumer {
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break;
         if (subscription.tier > 0 && this.pauseUntilDue(message, pause)) break;
+        const startedAt = performance.now();
         try {
           await this.deliver(subscription.route, batch.topic, batch.partition, message);
+          this.options.observer?.handled(
+            subscription.route.eventType,
+            this.options.groupId,
+            (performance.now() - startedAt) / 1000,
+          );
         } catch (error) {
           await this.recover(this.deliveryOf(subscription, batch.topic, batch.partition, message), error);
         }
@@ -295,6 +309,7 @@ export class EventConsumer {
           (!strictOrder && inPlace >= inPlaceAttempts && delivery.tier >= this.tiersMs.length))
       ) {
         this.options.logger.error(log, 'dead-lettering message');
+        this.options.observer?.deadLettered(route.eventType, this.options.groupId);
         await deadLetters.publish({ ...failure, correlationId: await correlationIdOf(route, message) });
         return;
       }
@@ -302,6 +317,7 @@ export class EventConsumer {
         const tier = delivery.tier + 1;
         const delayMs = this.tiersMs[tier - 1] ?? 0;
         this.options.logger.warn({ ...log, tier, delayMs }, 'handler failed; moving message to retry topic');
+        this.options.observer?.retried(route.eventType, this.options.groupId, tier);
         await deadLetters.retryLater(
           failure,
           retryTopic(route.topic, this.options.groupId, tier),
@@ -315,6 +331,7 @@ export class EventConsumer {
       await sleep(delayMs, this.stopping.signal);
       try {
         await this.deliver(route, delivery.origin.topic, partition, message);
+        this.options.observer?.handled(route.eventType, this.options.groupId, 0);
         return;
       } catch (retryError) {
         error = retryError;

@@ -14,3 +14,4 @@ export * from './migrations';
 export * from './unit-of-work';
 export * from './runtime';
 export * from './retry-topics';
+export * from './lag';

@@ -36,6 +36,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   pollIntervalMs?: number;
   logger: Logger;
+  /** Called after a batch was acknowledged by Kafka. */
+  onPublished?: (records: readonly EventRecord[]) => void;
 }
 
 /** Only one relay per database publishes at a time, which keeps per-key order. */
@@ -83,6 +85,7 @@ export class OutboxRelay {
       );
       if (rows.length === 0) return 0;
       await this.publisher.publish(rows.map((row) => ({ record: row.record, headers: row.headers })));
+      this.options.onPublished?.(rows.map((row) => row.record));
       await sql.query('UPDATE messaging_outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
         rows.map((row) => row.id),
       ]);

@@ -3,11 +3,13 @@ import { Pool } from 'pg';
 
 import { EVENTS, EVENT_TYPES, EventType } from '@throughline/contracts';
 import { createDatabaseIfMissing, migrate, MigrationSource } from '@throughline/persistence';
+import { ServiceMetrics } from '@throughline/observability';
 import { Logger } from '@throughline/platform';
 
 import { AvroEventCodec } from './codec';
 import { ConsumerOptions, EventConsumer } from './consumer';
-import { DeadLetterPublisher } from './dead-letter';
+import { DeadLetterPublisher, deadLetterTopic } from './dead-letter';
+import { consumerLag, topicDepths } from './lag';
 import { createKafka } from './kafka';
 import { MESSAGING_MIGRATIONS } from './migrations';
 import { OutboxRelay } from './outbox';
@@ -46,6 +48,7 @@ export class MessagingRuntime {
   readonly pool: Pool;
   readonly relay: OutboxRelay;
   readonly groupId: string;
+  readonly metrics: ServiceMetrics;
   private started = false;
 
   constructor(readonly config: MessagingRuntimeConfig) {
@@ -55,6 +58,17 @@ export class MessagingRuntime {
     this.publisher = new EventPublisher(this.kafka, this.codec, this.naming);
     this.deadLetters = new DeadLetterPublisher(this.kafka);
     this.groupId = config.consumer?.groupId ?? `${this.naming.prefix}throughline.${config.service}`;
+    const consumedTopics = () => this.consumer.eventTypes.map((eventType) => this.naming.topicFor(eventType));
+    this.metrics = new ServiceMetrics(config.service, {
+      consumerLag: () => consumerLag(this.kafka, this.groupId, consumedTopics()),
+      deadLetterDepth: () =>
+        topicDepths(
+          this.kafka,
+          consumedTopics().map((topic) => deadLetterTopic(topic, this.groupId)),
+        ),
+      outboxBacklog: () => this.relay.backlog(),
+    });
+    const metrics = this.metrics;
     this.consumer = new EventConsumer(this.kafka, this.codec, {
       ...config.consumer,
       groupId: this.groupId,
@@ -62,9 +76,25 @@ export class MessagingRuntime {
       naming: this.naming,
       deadLetters: this.deadLetters,
       tracing: true,
+      observer: {
+        handled: (eventType, group, seconds) => {
+          metrics.eventsConsumed.inc({ event_type: eventType, group, outcome: 'handled' });
+          metrics.handlerDuration.observe({ event_type: eventType, group }, seconds);
+        },
+        retried: (eventType, group, tier) => {
+          metrics.eventsConsumed.inc({ event_type: eventType, group, outcome: 'retried' });
+          metrics.retries.inc({ event_type: eventType, group, tier: String(tier) });
+        },
+        deadLettered: (eventType, group) =>
+          metrics.eventsConsumed.inc({ event_type: eventType, group, outcome: 'dead_lettered' }),
+      },
     });
     this.pool = new Pool({ connectionString: config.databaseUrl, max: 5 });
-    this.relay = new OutboxRelay(this.pool, this.publisher, { logger: config.logger });
+    this.relay = new OutboxRelay(this.pool, this.publisher, {
+      logger: config.logger,
+      onPublished: (records) =>
+        records.forEach((record) => metrics.eventsPublished.inc({ event_type: record.envelope.eventType })),
+    });
   }
 
   /** Creates and migrates the database, the topics and the writer schemas, then starts relaying. */

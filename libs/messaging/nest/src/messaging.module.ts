@@ -7,8 +7,11 @@ import {
   Inject,
   Module,
   OnApplicationShutdown,
+  Res,
   ServiceUnavailableException,
 } from '@nestjs/common';
+
+import { Response } from 'express';
 
 import { EventType } from '@throughline/contracts';
 import { MessagingRuntime, MessagingRuntimeConfig } from '@throughline/messaging';
@@ -44,6 +47,17 @@ class HealthController {
   }
 }
 
+@Controller('metrics')
+class MetricsController {
+  constructor(private readonly runtime: MessagingRuntime) {}
+
+  /** Prometheus text format: consumer lag, events in/out, handler latency, retries, DLQ depth, outbox backlog. */
+  @Get()
+  async metrics(@Res() response: Response): Promise<void> {
+    response.type(this.runtime.metrics.contentType).send(await this.runtime.metrics.render());
+  }
+}
+
 class RuntimeLifecycle implements OnApplicationShutdown {
   constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
 
@@ -72,7 +86,7 @@ export class MessagingModule {
     });
     return {
       module: MessagingModule,
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: MessagingRuntime, useValue: runtime },
         { provide: LOGGER, useValue: logger },

@@ -42,3 +42,18 @@ export async function status(): Promise<StatusRow[]> {
 export function logFiles(): Record<string, string> {
   return Object.fromEntries(COMPONENTS.map((component) => [component.name, component.logFile]));
 }
+
+function componentNamed(name: string): JavaComponent {
+  const component = COMPONENTS.find((candidate) => candidate.name === name);
+  if (!component) throw new Error(`unknown component "${name}"; expected ${COMPONENTS.map((c) => c.name).join(', ')}`);
+  return component;
+}
+
+/** Stops one component (e.g. `kafka`) — fault tests restart the broker under load with this. */
+export function stopOne(name: 'kafka' | 'apicurio'): Promise<void> {
+  return stopComponent(componentNamed(name));
+}
+
+export function startOne(name: 'kafka' | 'apicurio'): Promise<void> {
+  return startComponent(componentNamed(name));
+}

@@ -4,7 +4,7 @@ import { Pool } from 'pg';
 import { EVENTS, EVENT_TYPES, EventType } from '@throughline/contracts';
 import { createDatabaseIfMissing, migrate, MigrationSource } from '@throughline/persistence';
 import { ServiceMetrics } from '@throughline/observability';
-import { Logger } from '@throughline/platform';
+import { describeError, Logger } from '@throughline/platform';
 
 import { AvroEventCodec } from './codec';
 import { ConsumerOptions, EventConsumer } from './consumer';
@@ -108,7 +108,11 @@ export class MessagingRuntime {
       EVENT_TYPES.map((eventType) => EVENTS[eventType].topic),
       this.naming,
     );
-    await this.codec.prepare(this.config.publishes);
+    // Best effort: with the registry down the service still starts; publishing and decoding
+    // retry until it is back.
+    await this.codec.prepare(this.config.publishes).catch((error: unknown) =>
+      logger.warn({ error: describeError(error) }, 'schema registry unavailable at start; will retry on use'),
+    );
     await this.publisher.connect();
     await this.deadLetters.connect();
     this.relay.start();

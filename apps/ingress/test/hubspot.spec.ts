@@ -1,4 +1,4 @@
-import { hubSpotDealStageEvent, HubSpotStubData } from '../src/testing';
+import { hubSpotDealStageEvent, HubSpotStubData } from '@throughline/crm-sandbox';
 import { IngressHarness, sleep, startIngress } from './ingress-harness';
 
 jest.setTimeout(60_000);

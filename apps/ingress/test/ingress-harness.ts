@@ -11,7 +11,7 @@ import {
   signHubSpotRequest,
   signSalesforceRequest,
   startHubSpotStub,
-} from '../src/testing';
+} from '@throughline/crm-sandbox';
 
 export const PUBLIC_URL = 'https://hooks.throughline.test/ingress';
 export const HUBSPOT_SECRET = 'test-hubspot-app-secret';

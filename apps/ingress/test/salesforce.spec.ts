@@ -1,4 +1,4 @@
-import { salesforceClosedWonEvent } from '../src/testing';
+import { salesforceClosedWonEvent } from '@throughline/crm-sandbox';
 import { IngressHarness, sleep, startIngress } from './ingress-harness';
 
 jest.setTimeout(60_000);

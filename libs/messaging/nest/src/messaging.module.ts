@@ -32,7 +32,7 @@ export interface MessagingModuleOptions {
 
 @Controller('health')
 class HealthController {
-  constructor(private readonly runtime: MessagingRuntime) {}
+  constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
 
   @Get('live')
   live(): { status: string } {
@@ -49,7 +49,7 @@ class HealthController {
 
 @Controller('metrics')
 class MetricsController {
-  constructor(private readonly runtime: MessagingRuntime) {}
+  constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
 
   /** Prometheus text format: consumer lag, events in/out, handler latency, retries, DLQ depth, outbox backlog. */
   @Get()

@@ -1,4 +1,4 @@
-import { HubSpotStub, startHubSpotStub } from '../../testing';
+import { HubSpotStub, startHubSpotStub } from '@throughline/crm-sandbox';
 import { HubSpotApiError, HubSpotCrmClient } from './hubspot-client';
 
 describe('HubSpotCrmClient against the HubSpot stub', () => {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { SALESFORCE_EVENT_SCHEMA } from '../domain/salesforce';
-import { throughlineSignature } from '../domain/signatures';
+import { SALESFORCE_CLOSED_WON_EVENT, salesforceRelaySignature } from './signing';
 
 /** Headers the Salesforce relay sends with `body` (see README "Salesforce"). */
 export function signSalesforceRequest(input: {
@@ -13,7 +12,11 @@ export function signSalesforceRequest(input: {
   return {
     'content-type': 'application/json',
     'x-throughline-timestamp': timestamp,
-    'x-throughline-signature': throughlineSignature({ secret: input.secret, timestamp, body: input.body }),
+    'x-throughline-signature': salesforceRelaySignature({
+      secret: input.secret,
+      timestamp,
+      body: input.body,
+    }),
   };
 }
 
@@ -46,7 +49,7 @@ export function salesforceClosedWonEvent(input: {
   return {
     eventUuid: input.eventUuid ?? randomUUID(),
     replayId: '18034',
-    schema: SALESFORCE_EVENT_SCHEMA,
+    schema: SALESFORCE_CLOSED_WON_EVENT,
     createdDate: new Date().toISOString(),
     payload: {
       OpportunityId__c: input.opportunityId,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 
-import { hubSpotSignatureV3 } from '../domain/signatures';
+import { hubSpotSenderSignature } from './signing';
 
 type Properties = Record<string, string | null>;
 
@@ -213,7 +213,7 @@ export function signHubSpotRequest(input: {
   const timestamp = String(input.timestamp ?? Date.now());
   return {
     'content-type': 'application/json',
-    'x-hubspot-signature-v3': hubSpotSignatureV3({
+    'x-hubspot-signature-v3': hubSpotSenderSignature({
       secret: input.secret,
       method: input.method ?? 'POST',
       uri: input.uri,

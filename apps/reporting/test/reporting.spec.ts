@@ -5,11 +5,14 @@ import { EventPayloads, EventRecord, EventType } from '@throughline/contracts';
 import { sampleEventRecord } from '@throughline/contracts/testing';
 import { causedBy, createEvent, EventOrigin, MessagingRuntime } from '@throughline/messaging';
 import { EventProbe, eventually } from '@throughline/messaging/testing';
+import { dropDatabase } from '@throughline/persistence';
 import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
 
 import { AppModule } from '../src/app.module';
 import { DealSummary, DealTimeline } from '../src/domain/deal-timeline';
 import { ExceptionsByOwner } from '../src/domain/business-exception';
+import { REPORTED_EVENT_TYPES } from '../src/domain/timeline-entry';
+import { createServiceTopics } from './service-topics';
 
 jest.setTimeout(90_000);
 
@@ -62,8 +65,10 @@ describe('reporting service against the real stack', () => {
       .map((owner) => ({ ...owner, count: owner.exceptions.length }));
   };
 
+  const config = testServiceConfig('reporting');
+
   beforeAll(async () => {
-    const config = testServiceConfig('reporting');
+    await createServiceTopics(config, REPORTED_EVENT_TYPES);
     service = await startTestService(AppModule.forConfig(config), config);
     // Reporting publishes nothing: the probe only publishes the inputs as their owners would.
     probe = new EventProbe(service.runtime as MessagingRuntime);
@@ -71,9 +76,10 @@ describe('reporting service against the real stack', () => {
   });
 
   afterAll(async () => {
-    await db.end();
-    await probe.stop();
-    await service.stop();
+    await db?.end();
+    await probe?.stop();
+    // A service that failed to start cannot drop its database itself.
+    await (service ? service.stop() : dropDatabase(config.databaseName));
   });
 
   it('builds the setup timeline of a deal, linking an assignment delivered before its project', async () => {

@@ -101,6 +101,20 @@ describe('formatMessage', () => {
     );
   });
 
+  it('cuts long headers to a few lines when asked', () => {
+    const stack = ['Error: x', ...Array.from({ length: 5 }, (_, i) => `    at f${i}`)].join('\n');
+    const text = formatMessage(
+      { ...base, headers: { 'tl-dlq-error-stack': stack, other: stack } },
+      { longHeaders: ['tl-dlq-error-stack'], maxLines: 2 },
+    );
+    expect(text).toContain(
+      '  tl-dlq-error-stack: Error: x\n        at f0\n    (4 more line(s); --json shows all)\n',
+    );
+    expect(text).toContain(
+      '  other: Error: x\n        at f0\n        at f1\n        at f2\n        at f3\n        at f4\n',
+    );
+  });
+
   it('shows base64 and the reason for undecodable values', () => {
     const text = formatMessage({
       ...base,

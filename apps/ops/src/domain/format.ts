@@ -88,14 +88,26 @@ export function position(partition: number, offset: number): string {
   return `${partition}@${offset}`;
 }
 
+export interface MessageFormat {
+  /** Headers too long for a terminal (stack traces), cut to `maxLines`; `--json` shows them whole. */
+  longHeaders?: readonly string[];
+  maxLines?: number;
+}
+
 /** A dead letter for humans: a title line, the headers, then the decoded value (or base64 and why not). */
-export function formatMessage(view: MessageView): string {
+export function formatMessage(view: MessageView, format: MessageFormat = {}): string {
   const lines = [
     `── ${view.topic} ${position(view.partition, view.offset)}  ${view.timestamp}  key=${view.key ?? '(none)'}`,
   ];
   lines.push('headers:');
   for (const [name, value] of Object.entries(view.headers).sort(([a], [b]) => a.localeCompare(b))) {
-    lines.push(`  ${name}: ${value.replace(/\n/g, '\n    ')}`);
+    let valueLines = value.split('\n');
+    const maxLines = format.maxLines ?? 12;
+    if (format.longHeaders?.includes(name) && valueLines.length > maxLines) {
+      const hidden = valueLines.length - maxLines;
+      valueLines = [...valueLines.slice(0, maxLines), `(${hidden} more line(s); --json shows all)`];
+    }
+    lines.push(`  ${name}: ${valueLines.join('\n    ')}`);
   }
   if (view.undecodable) {
     lines.push(`value: undecodable (${view.undecodable.reason})`);

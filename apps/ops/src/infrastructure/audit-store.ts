@@ -23,7 +23,8 @@ export const OPS_MIGRATIONS: MigrationSource = {
 /** PostgreSQL could not be reached or refused the connection. */
 export class DatabaseUnreachableError extends Error {
   constructor(url: string, cause: unknown) {
-    super(`cannot reach PostgreSQL at ${safeHost(url)} (${reasonOf(cause)})`, { cause });
+    // The reason is in the message; the driver's error adds nothing an operator needs.
+    super(`cannot reach PostgreSQL at ${safeHost(url)} (${reasonOf(cause)})`);
     this.name = 'DatabaseUnreachableError';
   }
 }

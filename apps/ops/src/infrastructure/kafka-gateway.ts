@@ -11,6 +11,8 @@ import { probeBrokers } from './broker-probe';
 
 /** A read that has seen nothing new for this long has lost its way (e.g. a partition went away). */
 const READ_IDLE_TIMEOUT_MS = 30_000;
+/** How long a topic created here may take to get partition leaders. */
+const TOPIC_READY_TIMEOUT_MS = 15_000;
 
 /**
  * Kafka for the ops CLI: one admin client, a producer on first send, and a throwaway consumer group
@@ -59,8 +61,7 @@ export class KafkaGateway implements KafkaPort {
 
   async ensureTopic(topic: NewTopic): Promise<boolean> {
     if ((await this.admin.listTopics()).includes(topic.name)) return false;
-    return this.admin.createTopics({
-      waitForLeaders: true,
+    const created = await this.admin.createTopics({
       topics: [
         {
           topic: topic.name,
@@ -70,6 +71,28 @@ export class KafkaGateway implements KafkaPort {
         },
       ],
     });
+    await this.untilLeadersElected(topic.name);
+    return created;
+  }
+
+  /**
+   * kafkajs' own `waitForLeaders` gives up when the broker answers "unknown topic" for a topic it
+   * is still creating; this keeps asking until every partition has a leader.
+   */
+  private async untilLeadersElected(topic: string): Promise<void> {
+    const deadline = Date.now() + TOPIC_READY_TIMEOUT_MS;
+    for (;;) {
+      try {
+        const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
+        const partitions = topics[0]?.partitions ?? [];
+        if (partitions.length > 0 && partitions.every((partition) => partition.leader >= 0)) return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`topic ${topic} has no leaders after ${TOPIC_READY_TIMEOUT_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   async send(messages: readonly OutgoingMessage[]): Promise<void> {

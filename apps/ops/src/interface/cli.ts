@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 
 import { TOPICS } from '@throughline/contracts';
-import { SchemaRegistryGateway } from '@throughline/messaging';
+import { DLQ_HEADER, SchemaRegistryGateway } from '@throughline/messaging';
 import { ConfigurationError } from '@throughline/platform';
 
 import { DispatchOutcome } from '../application/dispatch';
@@ -104,12 +104,11 @@ async function execute(
     case 'show': {
       const shown = await showDeadLetters(context, command);
       if (command.json) console.out(JSON.stringify(shown.messages, null, 2));
-      else
-        console.out(
-          shown.messages.length === 0
-            ? 'No matching messages.'
-            : shown.messages.map(formatMessage).join('\n\n'),
-        );
+      else if (shown.messages.length === 0) console.out('No matching messages.');
+      else {
+        const format = { longHeaders: [DLQ_HEADER.errorStack] };
+        console.out(shown.messages.map((message) => formatMessage(message, format)).join('\n\n'));
+      }
       if (shown.truncated)
         console.err(`More messages match; showing the first ${command.limit} (raise --limit).`);
       return EXIT.ok;
@@ -234,9 +233,12 @@ function oneLine(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current !== undefined && current !== null && depth < 4; depth++) {
-    const message = current instanceof Error ? current.message : String(current);
-    if (message && !parts.some((part) => part.includes(message))) parts.push(message);
-    current = current instanceof Error ? current.cause : undefined;
+    // Duck-typed: errors from other realms (driver internals, test sandboxes) fail `instanceof Error`.
+    const { message, cause } =
+      typeof current === 'object' ? (current as { message?: unknown; cause?: unknown }) : {};
+    const text = typeof message === 'string' ? message : String(current);
+    if (text && !parts.some((part) => part.includes(text))) parts.push(text);
+    current = cause;
   }
   return (parts.join(': ') || 'unknown error').replace(/\s*\n\s*/g, ' ');
 }

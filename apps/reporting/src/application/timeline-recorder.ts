@@ -126,6 +126,7 @@ export class TimelineRecorder {
     const known = await tx.projectDeal.findUnique({ where: { projectId } });
     if (known) return;
     await tx.projectDeal.create({ data: { projectId, dealId } });
+    await tx.timelineEntry.updateMany({ where: { dealId: null, projectId }, data: { dealId } });
     await tx.businessException.updateMany({ where: { dealId: null, projectId }, data: { dealId } });
   }
 

@@ -129,9 +129,16 @@ export interface DealSummary extends DealDetails {
 /** Deals with their current status, most recently active first, optionally only those in `status`. */
 export function listDeals(deals: readonly DealFacts[], status?: DealStatus): DealSummary[] {
   return deals
-    .map(({ statusSteps, ...facts }) => ({
-      ...facts,
+    .map(({ statusSteps, ...facts }): DealSummary => ({
+      dealId: facts.dealId,
+      dealName: facts.dealName,
+      customerName: facts.customerName,
+      currency: facts.currency,
+      amountMinor: facts.amountMinor,
       status: deriveDealStatus(statusSteps, facts.openExceptions),
+      openExceptions: facts.openExceptions,
+      stepCount: facts.stepCount,
+      lastActivityAt: facts.lastActivityAt,
     }))
     .filter((deal) => status === undefined || deal.status === status)
     .sort(

@@ -259,10 +259,6 @@ export function timelineEntryFor<T extends ReportedEventType>(event: EventRecord
   };
 }
 
-export function isReportedEventType(eventType: string): eventType is ReportedEventType {
-  return (REPORTED_EVENT_TYPES as readonly string[]).includes(eventType);
-}
-
 /** An exception on a project belongs to that project's deal even when it names no deal. */
 function projectOf(entityType: string, entityId: string): string | null {
   return entityType.toLowerCase() === 'project' ? entityId : null;

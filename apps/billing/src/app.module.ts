@@ -1,19 +1,17 @@
-import { DynamicModule, Inject, Module, OnModuleDestroy } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { join } from 'node:path';
 
-import { loadServiceConfig, MessagingModule, ServiceConfig } from '@throughline/messaging-nest';
+import {
+  loadServiceConfig,
+  MessagingModule,
+  prismaLifecycle,
+  ServiceConfig,
+} from '@throughline/messaging-nest';
 
 import { BILLING_DB, BillingService } from './application/billing.service';
-import { BillingDb, createBillingDb } from './infrastructure/billing-db';
+import { createBillingDb } from './infrastructure/billing-db';
 import { BillingSchedulesController } from './interface/billing-schedules.controller';
 import { BillingHandlers } from './interface/billing.handlers';
-
-class DbLifecycle implements OnModuleDestroy {
-  constructor(@Inject(BILLING_DB) private readonly db: BillingDb) {}
-  async onModuleDestroy(): Promise<void> {
-    await this.db.$disconnect();
-  }
-}
 
 /** The billing service: billing schedules and revenue rules for new projects. */
 @Module({})
@@ -31,7 +29,7 @@ export class AppModule {
       controllers: [BillingHandlers, BillingSchedulesController],
       providers: [
         { provide: BILLING_DB, useValue: createBillingDb(config.databaseUrl) },
-        DbLifecycle,
+        prismaLifecycle(BILLING_DB),
         BillingService,
       ],
     };

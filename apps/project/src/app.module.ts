@@ -1,19 +1,17 @@
-import { DynamicModule, Inject, Module, OnModuleDestroy } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { join } from 'node:path';
 
-import { loadServiceConfig, MessagingModule, ServiceConfig } from '@throughline/messaging-nest';
+import {
+  loadServiceConfig,
+  MessagingModule,
+  prismaLifecycle,
+  ServiceConfig,
+} from '@throughline/messaging-nest';
 
 import { PROJECT_DB, ProjectService } from './application/project.service';
-import { createProjectDb, ProjectDb } from './infrastructure/project-db';
+import { createProjectDb } from './infrastructure/project-db';
 import { ProjectHandlers } from './interface/project.handlers';
 import { ProjectsController } from './interface/projects.controller';
-
-class DbLifecycle implements OnModuleDestroy {
-  constructor(@Inject(PROJECT_DB) private readonly db: ProjectDb) {}
-  async onModuleDestroy(): Promise<void> {
-    await this.db.$disconnect();
-  }
-}
 
 /** The project service: PSA projects (phases, milestones, roles) for approved contracts. */
 @Module({})
@@ -31,7 +29,7 @@ export class AppModule {
       controllers: [ProjectHandlers, ProjectsController],
       providers: [
         { provide: PROJECT_DB, useValue: createProjectDb(config.databaseUrl) },
-        DbLifecycle,
+        prismaLifecycle(PROJECT_DB),
         ProjectService,
       ],
     };

@@ -1,19 +1,17 @@
-import { DynamicModule, Inject, Module, OnModuleDestroy } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { join } from 'node:path';
 
-import { loadServiceConfig, MessagingModule, ServiceConfig } from '@throughline/messaging-nest';
+import {
+  loadServiceConfig,
+  MessagingModule,
+  prismaLifecycle,
+  ServiceConfig,
+} from '@throughline/messaging-nest';
 
 import { STAFFING_DB, StaffingService } from './application/staffing.service';
-import { createStaffingDb, StaffingDb } from './infrastructure/staffing-db';
+import { createStaffingDb } from './infrastructure/staffing-db';
 import { AssignmentsController } from './interface/assignments.controller';
 import { StaffingHandlers } from './interface/staffing.handlers';
-
-class DbLifecycle implements OnModuleDestroy {
-  constructor(@Inject(STAFFING_DB) private readonly db: StaffingDb) {}
-  async onModuleDestroy(): Promise<void> {
-    await this.db.$disconnect();
-  }
-}
 
 /** The staffing service: role demand for new projects, assignments and their forecast cost. */
 @Module({})
@@ -31,7 +29,7 @@ export class AppModule {
       controllers: [StaffingHandlers, AssignmentsController],
       providers: [
         { provide: STAFFING_DB, useValue: createStaffingDb(config.databaseUrl) },
-        DbLifecycle,
+        prismaLifecycle(STAFFING_DB),
         StaffingService,
       ],
     };

@@ -51,9 +51,16 @@ describe('staffing service against the real stack', () => {
 
   it('carries the W3C trace context from the cause to the events it causes', async () => {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    const created = createEvent('ProjectCreated', { ...project, projectId: 'PRJ-STAFF-TRACE' }, { source: 'project' });
+    const created = createEvent(
+      'ProjectCreated',
+      { ...project, projectId: 'PRJ-STAFF-TRACE' },
+      { source: 'project' },
+    );
     await service.runtime.publisher.publish([{ record: created, headers: { traceparent } }]);
-    const demand = await probe.waitFor('StaffingDemandPublished', (e) => e.data.projectId === 'PRJ-STAFF-TRACE');
+    const demand = await probe.waitFor(
+      'StaffingDemandPublished',
+      (e) => e.data.projectId === 'PRJ-STAFF-TRACE',
+    );
     expect(demand.headers['traceparent']).toBe(traceparent);
   });
 
@@ -121,7 +128,9 @@ describe('staffing service against the real stack', () => {
       const body = await metricsText();
       return /throughline_dead_letter_depth\{[^}]*\} 1/.test(body) ? body : undefined;
     });
-    expect(text).toMatch(/throughline_events_consumed_total\{[^}]*event_type="ProjectCreated"[^}]*outcome="handled"[^}]*\} [1-9]/);
+    expect(text).toMatch(
+      /throughline_events_consumed_total\{[^}]*event_type="ProjectCreated"[^}]*outcome="handled"[^}]*\} [1-9]/,
+    );
     expect(text).toMatch(/throughline_events_consumed_total\{[^}]*outcome="dead_lettered"[^}]*\} 1/);
     expect(text).toMatch(/throughline_consumer_lag\{[^}]*topic="[^"]*project-created"[^}]*\} 0/);
     expect(text).toMatch(/throughline_outbox_backlog\{[^}]*\} 0/);

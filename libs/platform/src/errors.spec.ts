@@ -13,6 +13,16 @@ describe('error hierarchy', () => {
 
   it('treats unknown errors as retriable rather than dropping work', () => {
     expect(isRetriable(new Error('socket hang up'))).toBe(true);
+    expect(isRetriable(new TypeError('fetch failed', { cause: new Error('ECONNREFUSED') }))).toBe(true);
+  });
+
+  it('treats programming bugs as not retriable', () => {
+    expect(isRetriable(new TypeError("Cannot read properties of undefined (reading 'id')"))).toBe(false);
+    expect(isRetriable(new ReferenceError('x is not defined'))).toBe(false);
+    const prismaValidation = Object.assign(new Error('Argument data is missing'), {
+      name: 'PrismaClientValidationError',
+    });
+    expect(isRetriable(prismaValidation)).toBe(false);
   });
 
   it('keeps the cause and context', () => {

@@ -61,9 +61,26 @@ export class BusinessRuleViolation extends ThroughlineError {
   }
 }
 
-/** Unknown errors (plain `Error`, driver errors) are treated as retriable: safer than dropping work. */
+/**
+ * Errors that are programming bugs, not conditions that pass: retrying cannot help, so they go to
+ * the dead-letter topic (to be replayed after a fix). A TypeError with a cause is how fetch reports
+ * network failures, so only cause-less ones count as bugs.
+ */
+const BUG_ERROR_NAMES = new Set([
+  'ReferenceError',
+  'SyntaxError',
+  'RangeError',
+  'PrismaClientValidationError',
+]);
+
+function isBug(error: Error): boolean {
+  return BUG_ERROR_NAMES.has(error.name) || (error instanceof TypeError && error.cause === undefined);
+}
+
+/** Other unknown errors (plain `Error`, driver errors) are treated as retriable: safer than dropping work. */
 export function isRetriable(error: unknown): boolean {
-  return error instanceof ThroughlineError ? error.retriable : true;
+  if (error instanceof ThroughlineError) return error.retriable;
+  return !(error instanceof Error && isBug(error));
 }
 
 export function describeError(error: unknown): { name: string; message: string; stack?: string } {

@@ -112,7 +112,8 @@ export class EventDecoder<T extends EventType> {
   ) {
     const schema = eventDefinition(eventType).versions[version];
     if (!schema) throw new Error(`No reader schema for ${eventType} v${version}`);
-    this.readerType = Type.forSchema(schema as never);
+    // Handlers get plain data (no avsc record methods), which ORMs and JSON columns accept.
+    this.readerType = Type.forSchema(schema as never, { omitRecordMethods: true });
   }
 
   decode(buffer: Buffer): EventRecord<T> | Promise<EventRecord<T>> {

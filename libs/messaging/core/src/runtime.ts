@@ -110,9 +110,14 @@ export class MessagingRuntime {
     );
     // Best effort: with the registry down the service still starts; publishing and decoding
     // retry until it is back.
-    await this.codec.prepare(this.config.publishes).catch((error: unknown) =>
-      logger.warn({ error: describeError(error) }, 'schema registry unavailable at start; will retry on use'),
-    );
+    await this.codec
+      .prepare(this.config.publishes)
+      .catch((error: unknown) =>
+        logger.warn(
+          { error: describeError(error) },
+          'schema registry unavailable at start; will retry on use',
+        ),
+      );
     await this.publisher.connect();
     await this.deadLetters.connect();
     this.relay.start();

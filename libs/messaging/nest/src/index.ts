@@ -4,3 +4,4 @@ export * from './messaging.module';
 export * from './bootstrap';
 export * from './http-error.filter';
 export * from './zod-body';
+export * from './prisma-lifecycle';

@@ -1,17 +1,89 @@
+import { spawnSync } from 'node:child_process';
+
+import { startHubSpotStub } from '@throughline/crm-sandbox';
+
 import { up } from '../stack';
+import { REPO_ROOT } from '../stack/config';
+import { runDealToProjectDemo } from './deal-to-project';
+import { ALL_SERVICES, startServices, stopServices } from './services';
 import { runSmokeFlow } from './smoke';
 
-/** `npm start`: brings up the local stack and runs the demo. */
-async function main(): Promise<void> {
+const USAGE = `usage: npm start [-- --once]
+  Starts the local stack and every Throughline service, then runs the demo:
+  a smoke event, then deal to project (HubSpot webhooks, ERP master data, business exceptions).
+  --once   stop the services after the demo instead of leaving them running`;
+
+/** Development secret of the demo's HubSpot app (ingress's documented default). */
+const HUBSPOT_APP_SECRET = 'dev-hubspot-app-secret';
+
+async function main(args: string[]): Promise<void> {
+  if (args.includes('--help')) return void console.log(USAGE);
+  const unknown = args.filter((arg) => arg !== '--once');
+  if (unknown.length > 0) throw new Error(`unknown argument ${unknown.join(' ')}\n${USAGE}`);
   const startedAt = Date.now();
-  console.log('== starting the local stack (Kafka, schema registry, PostgreSQL)');
+  const print = (line: string) => console.log(line);
+
+  print('== starting the local stack (Kafka, schema registry, PostgreSQL)');
   await up();
-  console.log('== smoke flow: one typed Avro event through the registry');
-  await runSmokeFlow((line) => console.log(line));
-  console.log(`== done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+  print('== generating Prisma clients');
+  const generated = spawnSync('npx', ['nx', 'run-many', '-t', 'prisma-generate', '--outputStyle=static'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
+  if (generated.status !== 0) throw new Error('prisma generate failed');
+
+  print('== smoke flow: one typed Avro event through the registry');
+  await runSmokeFlow(print);
+
+  print('== starting the services (logs in .stack/logs/)');
+  const hubSpot = await startHubSpotStub();
+  const ingressPublicUrl = 'http://127.0.0.1:3001';
+  const services = await startServices(ALL_SERVICES, {
+    env: {
+      HUBSPOT_API_URL: hubSpot.url,
+      HUBSPOT_ACCESS_TOKEN: hubSpot.accessToken,
+      HUBSPOT_APP_SECRET,
+      INGRESS_PUBLIC_URL: ingressPublicUrl,
+      INGRESS_WORKER_POLL_MS: '250',
+    },
+  });
+  const shutdown = async () => {
+    await stopServices(services);
+    await hubSpot.close();
+  };
+  try {
+    for (const service of services) print(`   ${service.name.padEnd(9)} ${service.url}`);
+    print(`   HubSpot API stub ${hubSpot.url}`);
+    print('== deal to project');
+    const url = (name: string) => services.find((service) => service.name === name)?.url ?? '';
+    await runDealToProjectDemo(
+      {
+        ingress: url('ingress'),
+        reporting: url('reporting'),
+        ingressPublicUrl,
+        hubSpotAppSecret: HUBSPOT_APP_SECRET,
+      },
+      hubSpot,
+      print,
+    );
+    print(`== demo done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+  if (args.includes('--once')) return shutdown();
+  print(
+    'Throughline is running. Try: curl -s http://127.0.0.1:3006/deals | jq   (Ctrl-C stops the services)',
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  print('stopping the services…');
+  await shutdown();
 }
 
-main().then(
+main(process.argv.slice(2)).then(
   () => process.exit(0),
   (error: unknown) => {
     console.error(`start failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 
+import { contextFromHeaders, inSpan, SpanKind } from '@throughline/observability';
 import { commit, createEvent } from '@throughline/messaging';
 import { Logger, LOGGER } from '@throughline/messaging-nest';
 import { describeError, isRetriable } from '@throughline/platform';
@@ -24,6 +25,7 @@ interface ClaimedDelivery {
   attempts: number;
   correlationId: string;
   occurredAt: Date | null;
+  traceparent: string | null;
 }
 
 interface Snapshot {
@@ -83,7 +85,18 @@ export class HubSpotDealWorker {
         break;
       }
       try {
-        await this.process(delivery);
+        await inSpan(
+          'process HubSpot delivery',
+          {
+            kind: SpanKind.CONSUMER,
+            parent: contextFromHeaders({ traceparent: delivery.traceparent ?? undefined }),
+            attributes: {
+              'throughline.delivery_id': delivery.deliveryId,
+              'throughline.correlation_id': delivery.correlationId,
+            },
+          },
+          () => this.process(delivery),
+        );
       } catch (error) {
         // E.g. the database went away mid-way: the lease expires and any worker retries it.
         this.logger.error(
@@ -145,7 +158,8 @@ export class HubSpotDealWorker {
                FOR UPDATE SKIP LOCKED) AS due
        WHERE d.crm = due.crm AND d.delivery_id = due.delivery_id
    RETURNING d.delivery_id AS "deliveryId", d.crm_deal_id AS "crmDealId", d.attempts,
-             d.correlation_id AS "correlationId", d.occurred_at AS "occurredAt"`;
+             d.correlation_id AS "correlationId", d.occurred_at AS "occurredAt",
+             d.traceparent`;
   }
 
   private async release(deliveries: readonly ClaimedDelivery[]): Promise<void> {

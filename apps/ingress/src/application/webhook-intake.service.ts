@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 
+import { traceHeaders } from '@throughline/observability';
 import { commit, createEvent } from '@throughline/messaging';
 import { Logger, LOGGER } from '@throughline/messaging-nest';
 
@@ -85,6 +86,7 @@ export class WebhookIntake {
         status: disposition.status,
         reason: disposition.status === 'IGNORED' ? disposition.reason : null,
         correlationId: randomUUID(),
+        traceparent: traceHeaders()['traceparent'] ?? null,
       };
     });
     const recorded = await this.db.crmDelivery.createManyAndReturn({

@@ -15,6 +15,7 @@ import {
   enqueueEvents,
   EventConsumer,
   EventPublisher,
+  ensureTopicsByName,
   MESSAGING_MIGRATIONS,
   OutboxRelay,
 } from '../src';
@@ -268,6 +269,7 @@ describe('messaging against real Kafka, registry and PostgreSQL', () => {
   async function readDeadLetters(topic: string, count: number) {
     const reader = ctx.kafka.consumer({ groupId: ctx.groupId(`reader-${randomSuffix()}`) });
     const letters: { headers: Record<string, string>; value: string }[] = [];
+    await ensureTopicsByName(ctx.kafka, [topic]);
     await reader.connect();
     await reader.subscribe({ topic, fromBeginning: true });
     await reader.run({

@@ -15,6 +15,7 @@ import { Response } from 'express';
 
 import { EventType } from '@throughline/contracts';
 import { MessagingRuntime, MessagingRuntimeConfig } from '@throughline/messaging';
+import { flushTraces } from '@throughline/observability';
 import { MigrationSource } from '@throughline/persistence';
 import { createLogger, Logger } from '@throughline/platform';
 
@@ -63,6 +64,7 @@ class RuntimeLifecycle implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.runtime.stop();
+    await flushTraces();
   }
 }
 

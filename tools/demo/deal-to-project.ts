@@ -1,0 +1,302 @@
+import { randomInt } from 'node:crypto';
+
+import {
+  hubSpotDealStageEvent,
+  HubSpotStub,
+  HubSpotStubData,
+  signHubSpotRequest,
+} from '@throughline/crm-sandbox';
+import { eventually } from '@throughline/messaging/testing';
+
+export interface DemoEndpoints {
+  ingress: string;
+  reporting: string;
+  /** The public URL HubSpot signs (ingress's INGRESS_PUBLIC_URL). */
+  ingressPublicUrl: string;
+  hubSpotAppSecret: string;
+}
+
+/** ERP master data for the demo firm: one customer, three delivering legal entities, two templates. */
+export const DEMO_MASTER_DATA = {
+  customers: [
+    { customerId: 'CUST-ACME', name: 'Acme Industrial AG', status: 'ACTIVE', billingCurrency: 'EUR' },
+  ],
+  legalEntities: [
+    {
+      legalEntityId: 'LE-DE',
+      name: 'Throughline Consulting GmbH',
+      country: 'DE',
+      currency: 'EUR',
+      taxRegistrationId: 'DE811907980',
+    },
+    {
+      legalEntityId: 'LE-FR',
+      name: 'Throughline Conseil SAS',
+      country: 'FR',
+      currency: 'EUR',
+      taxRegistrationId: 'FR40303265045',
+    },
+    {
+      legalEntityId: 'LE-NL',
+      name: 'Throughline Advies B.V.',
+      country: 'NL',
+      currency: 'EUR',
+      taxRegistrationId: 'NL859048824B01',
+    },
+  ],
+  rateCards: [
+    {
+      rateCardId: 'RC-DE-2026',
+      legalEntityId: 'LE-DE',
+      currency: 'EUR',
+      effectiveFrom: '2026-01-01',
+      effectiveTo: null,
+      rates: [
+        { role: 'Architect', rateMinor: 15_000, costRateMinor: 9_000 },
+        { role: 'Consultant', rateMinor: 11_000, costRateMinor: 6_500 },
+      ],
+    },
+    {
+      rateCardId: 'RC-FR-2026',
+      legalEntityId: 'LE-FR',
+      currency: 'EUR',
+      effectiveFrom: '2026-01-01',
+      effectiveTo: null,
+      rates: [{ role: 'Consultant', rateMinor: 10_500, costRateMinor: 6_200 }],
+    },
+  ],
+  projectTemplates: [
+    {
+      templateId: 'TPL-FIXED-MILESTONE',
+      name: 'ERP rollout, fixed fee by milestone',
+      billingType: 'FIXED_FEE_MILESTONE',
+      durationDays: 120,
+      phases: [
+        {
+          name: 'Design',
+          offsetDays: 0,
+          durationDays: 40,
+          milestones: [{ name: 'Blueprint signed off', offsetDays: 39, percentOfFee: 3_000 }],
+        },
+        {
+          name: 'Build',
+          offsetDays: 40,
+          durationDays: 60,
+          milestones: [{ name: 'System test passed', offsetDays: 99, percentOfFee: 5_000 }],
+        },
+        {
+          name: 'Go-live',
+          offsetDays: 100,
+          durationDays: 20,
+          milestones: [{ name: 'Go-live', offsetDays: 119, percentOfFee: 2_000 }],
+        },
+      ],
+    },
+    {
+      templateId: 'TPL-TM',
+      name: 'Advisory, time and materials',
+      billingType: 'TIME_AND_MATERIALS',
+      durationDays: 90,
+      phases: [{ name: 'Advisory', offsetDays: 0, durationDays: 90, milestones: [] }],
+    },
+  ],
+};
+
+/** The rate card sales operations supplies when the demo reports it missing. */
+const NL_RATE_CARD = {
+  legalEntityId: 'LE-NL',
+  currency: 'EUR',
+  effectiveFrom: '2026-01-01',
+  effectiveTo: null,
+  rates: [{ role: 'Consultant', rateMinor: 10_000, costRateMinor: 6_000 }],
+};
+
+/** Two HubSpot deals: a two-country ERP rollout, and an NL advisory deal whose rate card is missing. */
+export function demoHubSpotData(twoCountryDeal: number, missingRateCardDeal: number): HubSpotStubData {
+  return {
+    deals: {
+      [twoCountryDeal]: {
+        properties: {
+          dealname: 'Acme ERP rollout (DE + FR)',
+          amount: '14400.00',
+          deal_currency_code: 'EUR',
+          closedate: '2026-11-27T16:00:00.000Z',
+          throughline_template_id: 'TPL-FIXED-MILESTONE',
+          dealstage: 'closedwon',
+        },
+        lineItemIds: [`${twoCountryDeal}1`, `${twoCountryDeal}2`],
+        companyIds: ['501'],
+      },
+      [missingRateCardDeal]: {
+        properties: {
+          dealname: 'Acme supply chain advisory (NL)',
+          amount: '8000.00',
+          deal_currency_code: 'EUR',
+          closedate: '2026-11-27T16:30:00.000Z',
+          throughline_template_id: 'TPL-TM',
+          dealstage: 'closedwon',
+        },
+        lineItemIds: [`${missingRateCardDeal}1`],
+        companyIds: ['501'],
+      },
+    },
+    companies: { '501': { name: 'Acme Industrial AG', erp_customer_id: 'CUST-ACME' } },
+    lineItems: {
+      [`${twoCountryDeal}1`]: {
+        name: 'Solution architecture',
+        quantity: '40',
+        price: '150.00',
+        amount: '6000.00',
+        legal_entity_id: 'LE-DE',
+        role: 'Architect',
+        rate_card_id: 'RC-DE-2026',
+      },
+      [`${twoCountryDeal}2`]: {
+        name: 'Finance consulting',
+        quantity: '80',
+        price: '105.00',
+        amount: '8400.00',
+        legal_entity_id: 'LE-FR',
+        role: 'Consultant',
+        rate_card_id: 'RC-FR-2026',
+      },
+      [`${missingRateCardDeal}1`]: {
+        name: 'Supply chain advisory',
+        quantity: '80',
+        price: '100.00',
+        amount: '8000.00',
+        legal_entity_id: 'LE-NL',
+        role: 'Consultant',
+        rate_card_id: 'RC-NL-2026',
+      },
+    },
+  };
+}
+
+interface Timeline {
+  status: string;
+  openExceptions: number;
+}
+
+interface ExceptionsByOwner {
+  owners: {
+    ownerRole: string;
+    count: number;
+    exceptions: { code: string; dealId: string | null; message: string; remediation: string }[];
+  }[];
+}
+
+async function request<T>(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // plain text answers (timelines) stay text
+  }
+  return { status: response.status, body: parsed as T };
+}
+
+function expectOk(what: string, result: { status: number; body: unknown }): void {
+  if (result.status >= 300)
+    throw new Error(`${what} failed with HTTP ${result.status}: ${JSON.stringify(result.body)}`);
+}
+
+async function waitForStatus(
+  endpoints: DemoEndpoints,
+  dealId: string,
+  wanted: (timeline: Timeline) => boolean,
+  what: string,
+) {
+  return eventually(async () => {
+    const { status, body } = await request<Timeline>(
+      'GET',
+      `${endpoints.reporting}/deals/${dealId}/timeline`,
+    );
+    return status === 200 && wanted(body) ? body : undefined;
+  }, 120_000).catch(() => {
+    throw new Error(`timed out waiting for deal ${dealId} to be ${what}`);
+  });
+}
+
+/**
+ * The deal-to-project demo against running services: seed ERP master data, post a signed HubSpot
+ * closed-won batch (a two-country deal and a deal whose rate card is missing), show the business
+ * exception, supply the rate card, and print both setup timelines.
+ */
+export async function runDealToProjectDemo(
+  endpoints: DemoEndpoints,
+  stub: HubSpotStub,
+  print: (line: string) => void,
+): Promise<void> {
+  const run = randomInt(100_000, 999_999);
+  const [twoCountryDeal, missingRateCardDeal] = [run * 10 + 1, run * 10 + 2];
+  Object.assign(stub.data.deals, demoHubSpotData(twoCountryDeal, missingRateCardDeal).deals);
+  Object.assign(stub.data.lineItems, demoHubSpotData(twoCountryDeal, missingRateCardDeal).lineItems);
+  Object.assign(stub.data.companies, demoHubSpotData(twoCountryDeal, missingRateCardDeal).companies);
+
+  print(
+    '1. ERP master data: customer, legal entities DE/FR/NL, rate cards DE and FR (none for NL), templates',
+  );
+  expectOk(
+    'seeding master data',
+    await request('POST', `${endpoints.ingress}/erp/master-data`, DEMO_MASTER_DATA),
+  );
+
+  print(
+    `2. HubSpot closed-won webhook batch (signed, v3): deals ${twoCountryDeal} (DE + FR) and ${missingRateCardDeal} (NL)`,
+  );
+  const body = JSON.stringify([
+    hubSpotDealStageEvent({ eventId: run * 10 + 1, dealId: twoCountryDeal }),
+    hubSpotDealStageEvent({ eventId: run * 10 + 2, dealId: missingRateCardDeal }),
+  ]);
+  const headers = signHubSpotRequest({
+    secret: endpoints.hubSpotAppSecret,
+    uri: `${endpoints.ingressPublicUrl}/webhooks/hubspot`,
+    body,
+  });
+  const accepted = await request('POST', `${endpoints.ingress}/webhooks/hubspot`, body, headers);
+  expectOk('posting the HubSpot webhook', accepted);
+  print(`   ingress answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
+
+  const [dealA, dealB] = [`HS-${twoCountryDeal}`, `HS-${missingRateCardDeal}`];
+  await waitForStatus(endpoints, dealA, (t) => t.status === 'READY', 'READY');
+  print(
+    `3. ${dealA} is READY: contract approved, one project per legal entity, staffing demand and billing provisioned`,
+  );
+  await waitForStatus(endpoints, dealB, (t) => t.openExceptions > 0, 'blocked by a business exception');
+  const exceptions = await request<ExceptionsByOwner>('GET', `${endpoints.reporting}/exceptions?status=open`);
+  print(`4. ${dealB} is blocked; open business exceptions by owner:`);
+  for (const owner of exceptions.body.owners) {
+    for (const exception of owner.exceptions.filter((e) => e.dealId === dealB)) {
+      print(
+        `   [${owner.ownerRole}] ${exception.code}: ${exception.message}\n      fix: ${exception.remediation}`,
+      );
+    }
+  }
+
+  print('5. Sales operations supplies the NL rate card through the ERP API; the deal resumes by itself');
+  expectOk(
+    'supplying the rate card',
+    await request('PUT', `${endpoints.ingress}/erp/rate-cards/RC-NL-2026`, NL_RATE_CARD),
+  );
+  await waitForStatus(endpoints, dealB, (t) => t.status === 'READY', 'READY');
+
+  for (const dealId of [dealA, dealB]) {
+    const timeline = await request<string>(
+      'GET',
+      `${endpoints.reporting}/deals/${dealId}/timeline?format=text`,
+    );
+    print(`\n${timeline.body}`);
+  }
+}

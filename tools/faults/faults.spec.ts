@@ -1,0 +1,289 @@
+import { DLQ_HEADER } from '@throughline/messaging';
+
+import { startOne, stopOne } from '../stack';
+import { REGISTRY_URL } from '../stack';
+import { FaultReport, FaultRun, reportLine, sleep } from './harness';
+import { TcpProxy } from './tcp-proxy';
+
+/**
+ * Fault tests against the real stack, with the staffing service as the system under test: on
+ * ProjectCreated it writes one project_demand row and publishes one StaffingDemandPublished
+ * (inbox + writes + outbox in one transaction). Each scenario injects a failure while events flow
+ * and then counts effects per project: lost (no row or no event), duplicated (events with different
+ * eventIds for one project), redelivered (the same eventId published again: harmless).
+ *
+ * The broker restart runs first and alone (it takes the shared broker down); the other scenarios
+ * run side by side (FAULTS_SERIAL=1 runs them one after the other), each under its own topic
+ * prefix, database and staffing process, because most of their time is spent waiting out the
+ * faults: the 30 s session timeout after kill -9, the 30 s database outage, the retry tiers.
+ */
+jest.setTimeout(360_000);
+
+const scenario = process.env['FAULTS_SERIAL'] ? it : it.concurrent;
+const reports: FaultReport[] = [];
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function record(report: FaultReport, detail: string): FaultReport {
+  reports.push(report);
+  log(`${reportLine(report)}  (${detail})`);
+  return report;
+}
+
+function expectExactlyOnce(report: FaultReport): void {
+  expect({ lost: report.lost, duplicated: report.duplicated }).toEqual({ lost: 0, duplicated: 0 });
+}
+
+/** Handler deliveries (from staffing's log) and unplanned exits, for the detail after each line. */
+function deliveries(run: FaultRun): string {
+  const { deliveries: handled, distinctEvents } = run.handlerDeliveries();
+  const crashes = run.crashes.length ? `; crashed ${run.crashes.length}x: ${run.crashes[0]}` : '';
+  const failed = run.failedStarts.length ? `; ${run.failedStarts.length} failed start(s)` : '';
+  return `handler deliveries=${handled} for ${distinctEvents} events${crashes}${failed}`;
+}
+
+/** Nothing lost or doubled, and the service never died on its own (it was restarted if it did). */
+function expectExactlyOnceWithoutCrash(run: FaultRun, report: FaultReport): void {
+  expectExactlyOnce(report);
+  expect(run.crashes).toEqual([]);
+}
+
+function random(min: number, max: number): number {
+  return min + Math.floor(Math.random() * (max - min));
+}
+
+afterAll(() => {
+  if (reports.length > 0) log(`\nfault summary\n${reports.map(reportLine).join('\n')}\n`);
+});
+
+describe('fault: Kafka broker restart under load', () => {
+  it('loses and doubles nothing the publisher got acknowledged', async () => {
+    const run = await FaultRun.create('broker-restart');
+    let brokerDown = false;
+    try {
+      await run.staffing();
+      const records = run.projectIds(2000).map((id) => run.projectCreated(id));
+      let sent = 0;
+      const publishing = run.publish(records, {
+        batchSize: 100,
+        pauseMs: 150,
+        deadline: Date.now() + 150_000,
+        onBatch: (count) => (sent = count),
+      });
+      const publishDeadline = Date.now() + 60_000;
+      while (sent < 400 && Date.now() < publishDeadline) await sleep(50);
+      brokerDown = true;
+      const stoppedAt = Date.now();
+      await stopOne('kafka');
+      await sleep(5_000);
+      await startOne('kafka');
+      brokerDown = false;
+      const downMs = Date.now() - stoppedAt;
+      const acked = await publishing;
+      const report = record(
+        await run.settle(
+          acked.map((event) => event.data.projectId),
+          180_000,
+        ),
+        `broker down ${(downMs / 1000).toFixed(1)} s, acked ${acked.length}/${records.length}; ${deliveries(run)}`,
+      );
+      expect(acked.length).toBeGreaterThan(400);
+      expectExactlyOnceWithoutCrash(run, report);
+    } finally {
+      if (brokerDown) await startOne('kafka');
+      await run.dispose();
+    }
+  });
+});
+
+describe('faults of one service and its dependencies', () => {
+  scenario('kill -9 of staffing mid-batch, repeatedly at random moments', async () => {
+    const run = await FaultRun.create('kill-9');
+    try {
+      const total = 2000;
+      const kills = Number(process.env['FAULT_KILLS'] ?? 3);
+      const expected = run.projectIds(total);
+      const staffing = await run.staffing();
+      await run.publish(expected.map((id) => run.projectCreated(id)));
+      const killedAt: number[] = [];
+      for (let kill = 0; kill < kills; kill++) {
+        // Kill only while the instance is busy: after it handled something, before it is done.
+        const before = await run.demandRows();
+        while ((await run.demandRows()) === before) await sleep(100);
+        await sleep(random(200, 2_500));
+        const rows = await run.demandRows();
+        if (rows >= total) break;
+        await staffing.stop('SIGKILL');
+        killedAt.push(rows);
+        await staffing.start();
+      }
+      const report = record(
+        await run.settle(expected, 180_000),
+        `killed at ${killedAt.join(', ')} rows; ${deliveries(run)}`,
+      );
+      expect(killedAt).toHaveLength(kills);
+      expectExactlyOnceWithoutCrash(run, report);
+    } finally {
+      await run.dispose();
+    }
+  });
+
+  scenario('PostgreSQL unreachable for 30 s', async () => {
+    const run = await FaultRun.create('postgres-outage');
+    const proxy = await new TcpProxy({ targetHost: '127.0.0.1', targetPort: 5432 }).start();
+    try {
+      await run.staffing({
+        env: { DATABASE_URL: `postgresql://postgres@127.0.0.1:${proxy.port}/postgres` },
+      });
+      const before = run.projectIds(300, 'before');
+      const during = run.projectIds(300, 'during');
+      await run.publish(before.map((id) => run.projectCreated(id)));
+      while ((await run.demandRows()) < 50) await sleep(100);
+      const cutAt = Date.now();
+      await proxy.cut();
+      const rowsAtCut = await run.demandRows();
+      await run.publish(during.map((id) => run.projectCreated(id)));
+      await sleep(30_000 - (Date.now() - cutAt));
+      const rowsAfterCut = await run.demandRows();
+      await proxy.restore();
+      const report = record(
+        await run.settle([...before, ...during], 180_000),
+        `cut ${((Date.now() - cutAt) / 1000).toFixed(0)} s before settling; rows ${rowsAtCut} at the cut, ` +
+          `${rowsAfterCut} at the restore; ${deliveries(run)}`,
+      );
+      expect(rowsAfterCut).toBe(rowsAtCut);
+      expectExactlyOnceWithoutCrash(run, report);
+    } finally {
+      await proxy.close();
+      await run.dispose();
+    }
+  });
+
+  scenario('schema registry unreachable when a fresh instance starts', async () => {
+    const run = await FaultRun.create('registry-outage');
+    const registry = new URL(REGISTRY_URL);
+    const proxy = await new TcpProxy({
+      targetHost: registry.hostname,
+      targetPort: Number(registry.port),
+    }).start();
+    try {
+      await proxy.cut();
+      const cutAt = Date.now();
+      const proxiedUrl = new URL(REGISTRY_URL);
+      proxiedUrl.port = String(proxy.port);
+      await run.staffing({ env: { SCHEMA_REGISTRY_URL: proxiedUrl.toString() } });
+      const expected = run.projectIds(300);
+      await run.publish(expected.map((id) => run.projectCreated(id)));
+      await sleep(10_000);
+      const rowsDuringCut = await run.demandRows();
+      await proxy.restore();
+      const cutMs = Date.now() - cutAt;
+      const report = record(
+        await run.settle(expected, 180_000),
+        `registry cut ${(cutMs / 1000).toFixed(0)} s; rows ${rowsDuringCut} before the restore; ${deliveries(run)}`,
+      );
+      expect(rowsDuringCut).toBe(0);
+      expectExactlyOnceWithoutCrash(run, report);
+    } finally {
+      await proxy.close();
+      await run.dispose();
+    }
+  });
+
+  scenario('a poison message among good ones', async () => {
+    const run = await FaultRun.create('poison');
+    try {
+      await run.staffing();
+      const first = run.projectIds(100, 'a');
+      const second = run.projectIds(100, 'b');
+      const garbage = Buffer.from('not an avro message');
+      await run.publish(first.map((id) => run.projectCreated(id)));
+      // Same key as a later good event: it lands on the same partition, ahead of it.
+      const poisonKey = second[0] as string;
+      await run.publishRaw(poisonKey, garbage);
+      await run.publish(second.map((id) => run.projectCreated(id)));
+      const report = record(await run.settle([...first, ...second], 120_000), deliveries(run));
+      expectExactlyOnceWithoutCrash(run, report);
+      const [dead, ...more] = await run.readTopic(run.deadLetterTopic, 1);
+      expect(more).toHaveLength(0);
+      expect(dead?.key?.toString()).toBe(poisonKey);
+      expect(dead?.value).toEqual(garbage);
+      expect(dead?.headers?.[DLQ_HEADER.errorClass]?.toString()).toBe('PoisonMessageError');
+      expect(await run.depth(run.deadLetterTopic)).toBe(1);
+    } finally {
+      await run.dispose();
+    }
+  });
+
+  scenario('a handler bug for some projects, fixed, then the dead letters replayed', async () => {
+    const run = await FaultRun.create('bug-fix-replay');
+    const auditDatabase = run.database(`tl_fault_${run.id}_ops`);
+    try {
+      const staffing = await run.staffing();
+      // The "bug": staffing's write fails for some projects. Injected in its own database, as
+      // tools may not import the app to swap its provider (module boundaries).
+      await run.query(`
+        CREATE FUNCTION fault_bug() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.project_id LIKE '%-bug-%' THEN
+            RAISE EXCEPTION 'simulated handler bug for %', NEW.project_id;
+          END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER fault_bug BEFORE INSERT ON project_demand FOR EACH ROW EXECUTE FUNCTION fault_bug();
+      `);
+      const good = run.projectIds(100, 'ok');
+      const buggy = run.projectIds(5, 'bug');
+      const all = [...good, ...buggy];
+      await run.publish(all.map((id) => run.projectCreated(id)));
+      // Unknown errors count as retriable: the buggy events climb every retry tier before the DLQ.
+      const deadline = Date.now() + 180_000;
+      while ((await run.depth(run.deadLetterTopic)) < buggy.length && Date.now() < deadline)
+        await sleep(1_000);
+      expect(await run.depth(run.deadLetterTopic)).toBe(buggy.length);
+      const beforeFix = await run.tally(all);
+      expect(beforeFix.lost).toBe(buggy.length);
+
+      // Deploy the fix: the bug goes away, staffing restarts gracefully.
+      await run.query('DROP TRIGGER fault_bug ON project_demand');
+      await staffing.stop('SIGTERM');
+      await staffing.start();
+
+      const env = { DATABASE_NAME: auditDatabase };
+      const replay = await run.ops(
+        ['dlq', 'replay', run.deadLetterTopic, '--to', 'group', '--reason', 'bug fixed', '--actor', 'faults'],
+        env,
+      );
+      expect(replay.code).toBe(0);
+      expect(replay.stdout).toContain(`replayed ${buggy.length} of ${buggy.length}`);
+      const report = record(
+        await run.settle(all, 120_000),
+        `${buggy.length} dead-lettered, replayed; ${deliveries(run)}`,
+      );
+      expectExactlyOnceWithoutCrash(run, report);
+
+      // Replaying again changes nothing: refused by the audit log, and forced, dropped by the inbox.
+      const again = await run.ops(['dlq', 'replay', run.deadLetterTopic, '--to', 'group'], env);
+      expect(again.code).toBe(3);
+      expect(again.stderr).toContain('already replayed');
+      const handledBefore = run.handlerDeliveries().deliveries;
+      const forced = await run.ops(['dlq', 'replay', run.deadLetterTopic, '--to', 'group', '--force'], env);
+      expect(forced.code).toBe(0);
+      const forcedDeadline = Date.now() + 60_000;
+      while (
+        run.handlerDeliveries().deliveries < handledBefore + buggy.length &&
+        Date.now() < forcedDeadline
+      ) {
+        await sleep(250);
+      }
+      expect(run.handlerDeliveries().deliveries).toBe(handledBefore + buggy.length);
+      const afterForced = await run.settle(all, 10_000);
+      expect(afterForced).toEqual(report);
+      expect(await run.demandRows()).toBe(all.length);
+    } finally {
+      await run.dispose();
+    }
+  });
+});

@@ -21,7 +21,9 @@ export type TopicId =
   | 'legalEntityUpserted'
   | 'rateCardUpserted'
   | 'projectTemplateUpserted'
-  | 'smokeTested';
+  | 'smokeTested'
+  | 'slaBreached'
+  | 'slaRecovered';
 
 /** Every Kafka topic, keyed by topic id. Topic names come from here, never from string literals. */
 export const TOPICS: Readonly<Record<TopicId, TopicDefinition>> = deepFreeze({
@@ -152,6 +154,24 @@ export const TOPICS: Readonly<Record<TopicId, TopicDefinition>> = deepFreeze({
     owner: 'tools',
     description: 'Small events for the npm start smoke flow and the benchmark.',
   },
+  slaBreached: {
+    name: 'throughline.sla.sla-breached',
+    partitions: 3,
+    retentionMs: 604800000,
+    cleanupPolicy: 'delete',
+    key: 'entityId',
+    owner: 'sla',
+    description: 'Business SLA breaches with owner, entity, age and money at risk.',
+  },
+  slaRecovered: {
+    name: 'throughline.sla.sla-recovered',
+    partitions: 3,
+    retentionMs: 604800000,
+    cleanupPolicy: 'delete',
+    key: 'entityId',
+    owner: 'sla',
+    description: 'Recoveries of breached business SLAs.',
+  },
 });
 
 /** Every event type: its topic, subject (TopicNameStrategy: `<topic>-value`), owner and registered schemas. */
@@ -268,6 +288,22 @@ export const EVENTS: { readonly [K in EventType]: EventDefinition<K> } = deepFre
     versions: REGISTERED_SCHEMAS.SmokeTested,
     owner: 'tools',
   },
+  SlaBreached: {
+    eventType: 'SlaBreached',
+    topic: TOPICS.slaBreached,
+    subject: 'throughline.sla.sla-breached-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.SlaBreached,
+    owner: 'sla',
+  },
+  SlaRecovered: {
+    eventType: 'SlaRecovered',
+    topic: TOPICS.slaRecovered,
+    subject: 'throughline.sla.sla-recovered-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.SlaRecovered,
+    owner: 'sla',
+  },
 });
 
 /** Event types in catalog order. */
@@ -286,4 +322,6 @@ export const EVENT_TYPES: readonly EventType[] = deepFreeze([
   'RateCardUpserted',
   'ProjectTemplateUpserted',
   'SmokeTested',
+  'SlaBreached',
+  'SlaRecovered',
 ]);

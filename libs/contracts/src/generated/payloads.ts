@@ -432,6 +432,49 @@ export interface SmokeTested {
   sentAt: number;
 }
 
+/**
+ * A business SLA was breached: an entity has waited longer than its SLA allows for the next step.
+ * Avro record `dev.throughline.sla.SlaBreached`.
+ */
+export interface SlaBreached {
+  /** Deterministic per (SLA, entity) so a monitor restart does not raise it twice. */
+  breachId: string;
+  /** SLA name, e.g. PROJECT_SETUP, STAFFING_DEMAND, TIME_TO_BILLING. */
+  sla: string;
+  /** Team that owns the SLA. */
+  ownerRole: string;
+  entityType: string;
+  /** Message key. */
+  entityId: string;
+  dealId: string | null;
+  /** Epoch ms when the SLA clock started. */
+  startedAt: number;
+  thresholdMs: number;
+  /** How long the entity had waited when the breach was detected. */
+  ageMs: number;
+  /** Money at risk in minor units of currency, when known. */
+  moneyAtRiskMinor: number | null;
+  /** ISO-4217 currency of moneyAtRiskMinor. */
+  currency: string | null;
+}
+
+/**
+ * A breached business SLA recovered: the awaited step happened. Avro record
+ * `dev.throughline.sla.SlaRecovered`.
+ */
+export interface SlaRecovered {
+  breachId: string;
+  sla: string;
+  entityType: string;
+  /** Message key. */
+  entityId: string;
+  dealId: string | null;
+  /** Epoch ms when the awaited step happened. */
+  recoveredAt: number;
+  /** How long the step took in the end. */
+  totalMs: number;
+}
+
 // Superseded payload versions, for schema-evolution tests and readers of old data.
 
 /**
@@ -490,6 +533,8 @@ export interface EventPayloads {
   RateCardUpserted: RateCardUpserted;
   ProjectTemplateUpserted: ProjectTemplateUpserted;
   SmokeTested: SmokeTested;
+  SlaBreached: SlaBreached;
+  SlaRecovered: SlaRecovered;
 }
 
 export type EventType = keyof EventPayloads;

@@ -2412,5 +2412,250 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
         ],
       },
     },
+    SlaBreached: {
+      1: {
+        type: 'record',
+        name: 'SlaBreachedEvent',
+        namespace: 'dev.throughline.sla',
+        doc: 'SlaBreached event as written to Kafka: the shared envelope plus the SlaBreached payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'SlaBreached',
+              namespace: 'dev.throughline.sla',
+              doc: 'A business SLA was breached: an entity has waited longer than its SLA allows for the next step.',
+              fields: [
+                {
+                  name: 'breachId',
+                  type: 'string',
+                  doc: 'Deterministic per (SLA, entity) so a monitor restart does not raise it twice.',
+                },
+                {
+                  name: 'sla',
+                  type: 'string',
+                  doc: 'SLA name, e.g. PROJECT_SETUP, STAFFING_DEMAND, TIME_TO_BILLING.',
+                },
+                {
+                  name: 'ownerRole',
+                  type: 'string',
+                  doc: 'Team that owns the SLA.',
+                },
+                {
+                  name: 'entityType',
+                  type: 'string',
+                },
+                {
+                  name: 'entityId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'dealId',
+                  type: ['null', 'string'],
+                  default: null,
+                },
+                {
+                  name: 'startedAt',
+                  type: 'long',
+                  doc: 'Epoch ms when the SLA clock started.',
+                },
+                {
+                  name: 'thresholdMs',
+                  type: 'long',
+                },
+                {
+                  name: 'ageMs',
+                  type: 'long',
+                  doc: 'How long the entity had waited when the breach was detected.',
+                },
+                {
+                  name: 'moneyAtRiskMinor',
+                  type: ['null', 'long'],
+                  default: null,
+                  doc: 'Money at risk in minor units of currency, when known.',
+                },
+                {
+                  name: 'currency',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'ISO-4217 currency of moneyAtRiskMinor.',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    SlaRecovered: {
+      1: {
+        type: 'record',
+        name: 'SlaRecoveredEvent',
+        namespace: 'dev.throughline.sla',
+        doc: 'SlaRecovered event as written to Kafka: the shared envelope plus the SlaRecovered payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'SlaRecovered',
+              namespace: 'dev.throughline.sla',
+              doc: 'A breached business SLA recovered: the awaited step happened.',
+              fields: [
+                {
+                  name: 'breachId',
+                  type: 'string',
+                },
+                {
+                  name: 'sla',
+                  type: 'string',
+                },
+                {
+                  name: 'entityType',
+                  type: 'string',
+                },
+                {
+                  name: 'entityId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'dealId',
+                  type: ['null', 'string'],
+                  default: null,
+                },
+                {
+                  name: 'recoveredAt',
+                  type: 'long',
+                  doc: 'Epoch ms when the awaited step happened.',
+                },
+                {
+                  name: 'totalMs',
+                  type: 'long',
+                  doc: 'How long the step took in the end.',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
   },
 );

@@ -201,6 +201,28 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
     ],
   },
   SmokeTested: { runId: 'run-1', message: 'hello', sentAt: Date.UTC(2025, 0, 1) },
+  SlaBreached: {
+    breachId: 'PROJECT_SETUP:deal-1001',
+    sla: 'PROJECT_SETUP',
+    ownerRole: 'DELIVERY',
+    entityType: 'Deal',
+    entityId: 'deal-1001',
+    dealId: 'deal-1001',
+    startedAt: Date.UTC(2025, 0, 1),
+    thresholdMs: 900_000,
+    ageMs: 960_000,
+    moneyAtRiskMinor: 12_000_000,
+    currency: 'EUR',
+  },
+  SlaRecovered: {
+    breachId: 'PROJECT_SETUP:deal-1001',
+    sla: 'PROJECT_SETUP',
+    entityType: 'Deal',
+    entityId: 'deal-1001',
+    dealId: 'deal-1001',
+    recoveredAt: Date.UTC(2025, 0, 1, 0, 20),
+    totalMs: 1_200_000,
+  },
 };
 
 /** A complete record for `eventType` with a deterministic envelope; the envelope key is the payload's topic key. */

@@ -4,33 +4,7 @@
  * binary float, so "0.29" is 29 and never 28.999999.
  */
 
-/** ISO-4217 currencies whose minor unit is not 1/100; every other code uses 2 decimals. */
-const MINOR_UNIT_EXPONENTS: Readonly<Record<string, number>> = {
-  BHD: 3,
-  IQD: 3,
-  JOD: 3,
-  KWD: 3,
-  LYD: 3,
-  OMR: 3,
-  TND: 3,
-  BIF: 0,
-  CLP: 0,
-  DJF: 0,
-  GNF: 0,
-  ISK: 0,
-  JPY: 0,
-  KMF: 0,
-  KRW: 0,
-  PYG: 0,
-  RWF: 0,
-  UGX: 0,
-  UYI: 0,
-  VND: 0,
-  VUV: 0,
-  XAF: 0,
-  XOF: 0,
-  XPF: 0,
-};
+import { minorUnitDigits } from '@throughline/money';
 
 export class DecimalFormatError extends Error {}
 
@@ -38,7 +12,7 @@ const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export function minorUnitExponent(currency: string): number {
-  return MINOR_UNIT_EXPONENTS[currency] ?? 2;
+  return minorUnitDigits(currency);
 }
 
 /**

@@ -1,7 +1,13 @@
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 
 import { EventRecord, EventType } from '@throughline/contracts';
-import { describeError, isRetriable, Logger, PoisonMessageError } from '@throughline/platform';
+import {
+  describeError,
+  isRetriable,
+  Logger,
+  PoisonMessageError,
+  withLogContext,
+} from '@throughline/platform';
 
 import { contextFromHeaders, inSpan, SpanKind } from '@throughline/observability';
 
@@ -227,22 +233,26 @@ export class EventConsumer {
     };
     if (!this.options.tracing) return route.handler(event);
     const { envelope } = record;
-    await inSpan(
-      `process ${envelope.eventType}`,
-      {
-        kind: SpanKind.CONSUMER,
-        parent: contextFromHeaders(event.headers),
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.operation.type': 'process',
-          'messaging.destination.name': topic,
-          'messaging.consumer.group.name': this.options.groupId,
-          'messaging.message.id': envelope.eventId,
-          'throughline.correlation_id': envelope.correlationId,
-          'throughline.event_type': envelope.eventType,
-        },
-      },
-      () => route.handler(event),
+    await withLogContext(
+      { correlationId: envelope.correlationId, eventId: envelope.eventId, eventType: envelope.eventType },
+      () =>
+        inSpan(
+          `process ${envelope.eventType}`,
+          {
+            kind: SpanKind.CONSUMER,
+            parent: contextFromHeaders(event.headers),
+            attributes: {
+              'messaging.system': 'kafka',
+              'messaging.operation.type': 'process',
+              'messaging.destination.name': topic,
+              'messaging.consumer.group.name': this.options.groupId,
+              'messaging.message.id': envelope.eventId,
+              'throughline.correlation_id': envelope.correlationId,
+              'throughline.event_type': envelope.eventType,
+            },
+          },
+          () => route.handler(event),
+        ),
     );
   }
 

@@ -1,0 +1,61 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { ConfigurationError } from '@throughline/platform';
+
+import { loadSlaSettings } from './config';
+
+function configFile(content: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'sla-config-')), 'slas.json');
+  writeFileSync(file, content);
+  return file;
+}
+
+describe('loadSlaSettings', () => {
+  it('defaults to the built-in SLAs, checked every 5 s', () => {
+    const settings = loadSlaSettings({});
+    expect(settings.checkIntervalMs).toBe(5_000);
+    expect(settings.slas.map((sla) => sla.name)).toEqual([
+      'PROJECT_SETUP',
+      'STAFFING_DEMAND',
+      'FORECAST_REFRESH',
+    ]);
+  });
+
+  it('reads a firm config file and the check interval', () => {
+    const file = configFile(
+      JSON.stringify({
+        slas: [
+          {
+            name: 'STAFFING_DEMAND',
+            ownerRole: 'RESOURCE_MANAGEMENT',
+            start: { eventType: 'ProjectCreated', key: 'projectId' },
+            end: { eventType: 'StaffingDemandPublished', key: 'projectId' },
+            thresholdMs: 60_000,
+            enabled: false,
+          },
+        ],
+      }),
+    );
+    const settings = loadSlaSettings({ SLA_CONFIG_FILE: file, SLA_CHECK_INTERVAL_MS: '250' });
+    expect(settings.checkIntervalMs).toBe(250);
+    expect(settings.slas.find((sla) => sla.name === 'STAFFING_DEMAND')).toMatchObject({
+      thresholdMs: 60_000,
+      enabled: false,
+      moneyAtRisk: null,
+    });
+  });
+
+  it('fails fast naming the variable and the problem', () => {
+    expect(() => loadSlaSettings({ SLA_CHECK_INTERVAL_MS: '0' })).toThrow(/SLA_CHECK_INTERVAL_MS/);
+    const missing = () => loadSlaSettings({ SLA_CONFIG_FILE: '/nonexistent/slas.json' });
+    expect(missing).toThrow(ConfigurationError);
+    expect(missing).toThrow(/SLA_CONFIG_FILE: cannot read JSON from \/nonexistent\/slas.json/);
+    expect(() => loadSlaSettings({ SLA_CONFIG_FILE: configFile('{ not json') })).toThrow(/SLA_CONFIG_FILE/);
+    const invalid = configFile(JSON.stringify({ slas: [{ name: 'X', ownerRole: 'DELIVERY' }] }));
+    expect(() => loadSlaSettings({ SLA_CONFIG_FILE: invalid })).toThrow(
+      /SLA_CONFIG_FILE .*config\.slas\.0\.start: Required/s,
+    );
+  });
+});

@@ -12,6 +12,7 @@ export const SERVICE_PORTS = {
   staffing: 3004,
   billing: 3005,
   reporting: 3006,
+  sla: 3007,
 } as const;
 
 /**

@@ -13,7 +13,7 @@ import { assertDlqTopic } from './dlq-topics';
 import { parseInstant } from './duration';
 import { UsageError } from './errors';
 import { MessageFilter } from './filters';
-import { COMMAND_HELP, GLOBAL_HELP } from './help';
+import { COMMAND_HELP, GLOBAL_HELP, LOOKUP_HELP } from './help';
 
 export interface ParseContext {
   /** Epoch ms, for durations such as `--since 2h`. */
@@ -77,7 +77,12 @@ export function parseCommandLine(argv: readonly string[], context: ParseContext)
   const [group, name, ...rest] = argv;
   if (group === undefined) throw new UsageError('missing command');
   if (group === '--help' || group === '-h' || group === 'help') return { kind: 'help', text: GLOBAL_HELP };
-  if (group !== 'dlq') throw new UsageError(`unknown command "${group}" (expected "dlq")`);
+  if (group === 'lookup')
+    return parseLookup(
+      [name, ...rest].filter((arg): arg is string => arg !== undefined),
+      context,
+    );
+  if (group !== 'dlq') throw new UsageError(`unknown command "${group}" (expected "dlq" or "lookup")`);
   if (name === undefined)
     throw new UsageError('missing dlq command (list, show, replay, park, purge, audit)');
   if (name === '--help' || name === '-h' || name === 'help') return { kind: 'help', text: GLOBAL_HELP };
@@ -193,6 +198,24 @@ function tokenize(
     tokens.values.set(name, [...(existing ?? []), value]);
   }
   return tokens;
+}
+
+const LOOKUP_OPTIONS = { since: 'value', json: 'flag' } as const satisfies Record<string, OptionKind>;
+
+function parseLookup(args: readonly string[], context: ParseContext): Command {
+  if (args.some((arg) => arg === '--help' || arg === '-h')) return { kind: 'help', text: LOOKUP_HELP };
+  const tokens = tokenize(args, LOOKUP_OPTIONS, 'lookup');
+  const options = new Options(tokens.values, 'lookup');
+  const [id, ...extra] = tokens.positionals;
+  if (id === undefined || id.trim() === '') throw new UsageError('missing the id to look up', 'lookup');
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, 'lookup');
+  const since = options.value('since');
+  return {
+    kind: 'lookup',
+    id,
+    since: since === undefined ? undefined : parseInstant(since, context.now, '--since'),
+    json: options.flag('json'),
+  };
 }
 
 class Options {

@@ -51,9 +51,11 @@ export type Command =
       dryRun: boolean;
       attribution: Attribution;
     }
-  | { kind: 'audit'; topic?: string; limit: number; json: boolean };
+  | { kind: 'audit'; topic?: string; limit: number; json: boolean }
+  | { kind: 'lookup'; id: string; since?: number; json: boolean };
 
-export type CommandKind = Exclude<Command['kind'], 'help'>;
+/** The `dlq ...` commands. */
+export type CommandKind = Exclude<Command['kind'], 'help' | 'lookup'>;
 
 export const DEFAULT_SHOW_LIMIT = 50;
 export const DEFAULT_AUDIT_LIMIT = 100;

@@ -29,8 +29,10 @@ Commands:
   dlq park      move dead letters out of the way, to <dlq-topic>.parked (kept indefinitely)
   dlq purge     truncate a dead-letter topic up to given offsets
   dlq audit     who replayed, parked or purged what, and when
+  lookup <id>   everything that happened for a correlation id, event, deal or project, in order,
+                with each service's resulting state
 
-Run "throughline dlq <command> --help" for a command's options.
+Run "throughline dlq <command> --help" or "throughline lookup --help" for a command's options.
 
 Exit codes: 0 done, 1 failure (e.g. Kafka unreachable), 2 bad arguments,
             3 done, but some messages were refused (already replayed or parked; see --force).
@@ -138,3 +140,15 @@ Options:
   --help     this help
 `,
 };
+
+export const LOOKUP_HELP = `Usage: throughline lookup <id> [--since T] [--json]
+
+Finds every event of the flows that <id> takes part in (a correlation id, an event id, a deal,
+project, contract, assignment or exception id), reading the catalog topics under TOPIC_PREFIX, and
+prints them in the order they happened. Then asks each service for its current state of the deals
+and projects involved (contract, project, billing, reporting; CONTRACT_URL, PROJECT_URL,
+BILLING_URL, REPORTING_URL, defaults http://127.0.0.1:3002, 3003, 3005, 3006).
+
+  --since T   read only events written at or after T (ISO time, or a duration such as 2h)
+  --json      machine-readable output
+`;

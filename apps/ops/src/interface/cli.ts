@@ -6,6 +6,7 @@ import { ConfigurationError } from '@throughline/platform';
 
 import { DispatchOutcome } from '../application/dispatch';
 import { listAuditRecords } from '../application/list-audit-records';
+import { lookupFlow } from '../application/lookup-flow';
 import { listDeadLetterTopics } from '../application/list-dead-letter-topics';
 import { parkDeadLetters } from '../application/park-dead-letters';
 import { AuditLog, Clock, OpsContext } from '../application/ports';
@@ -23,10 +24,12 @@ import {
   formatMessage,
   position,
 } from '../domain/format';
+import { formatFlow } from '../domain/flow';
 import { PgAuditLog } from '../infrastructure/audit-store';
 import { loadOpsConfig, OpsConfig } from '../infrastructure/config';
 import { KafkaGateway } from '../infrastructure/kafka-gateway';
 import { RegistryValueDecoder } from '../infrastructure/registry-decoder';
+import { HttpServiceStates, serviceUrlsFrom } from '../infrastructure/service-states';
 
 /** Where the CLI writes; each call gets whole lines. */
 export interface CliIo {
@@ -71,6 +74,8 @@ export async function run(argv: readonly string[], io: CliIo, options: RunOption
     }
     const config = loadOpsConfig(env);
     const context = resources.context(config, io, clock, options.signal);
+    if (command.kind === 'lookup')
+      return await lookup(command, context, new HttpServiceStates(serviceUrlsFrom(env)));
     return await execute(command, context, actorFrom(env));
   } catch (error) {
     return report(error, io);
@@ -79,8 +84,33 @@ export async function run(argv: readonly string[], io: CliIo, options: RunOption
   }
 }
 
+async function lookup(
+  command: Extract<Command, { kind: 'lookup' }>,
+  context: OpsContext,
+  states: HttpServiceStates,
+): Promise<number> {
+  const { console } = context;
+  const found = await lookupFlow(context, states, command);
+  if (command.json) {
+    console.out(JSON.stringify(found, null, 2));
+    return found.events.length > 0 ? EXIT.ok : EXIT.failure;
+  }
+  if (found.events.length === 0) {
+    console.err(`Nothing found for "${command.id}" in ${found.scanned} event(s) read.`);
+    return EXIT.failure;
+  }
+  console.out(
+    `${found.events.length} event(s) for "${command.id}" (of ${found.scanned} read):\n${formatFlow(found.events)}`,
+  );
+  for (const state of found.states) {
+    const text = typeof state.state === 'string' ? state.state : JSON.stringify(state.state);
+    console.out(`\n${state.service} — ${state.entity}${state.available ? '' : ' (no state)'}:\n${text}`);
+  }
+  return EXIT.ok;
+}
+
 async function execute(
-  command: Exclude<Command, { kind: 'help' }>,
+  command: Exclude<Command, { kind: 'help' | 'lookup' }>,
   context: OpsContext,
   defaultActor: string,
 ) {

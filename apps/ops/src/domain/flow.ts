@@ -1,0 +1,105 @@
+/**
+ * Correlation lookup: everything that happened for one id (a correlation id, event id, deal,
+ * project, contract or any other entity id carried by events), in order, from the event log.
+ */
+export interface FlowEvent {
+  topic: string;
+  partition: number;
+  offset: number;
+  eventType: string;
+  eventId: string;
+  correlationId: string;
+  causationId: string | null;
+  occurredAt: number;
+  source: string;
+  key: string;
+  data: Record<string, unknown>;
+}
+
+/** Payload fields that name entities a person may look up. */
+const ENTITY_FIELDS = [
+  'dealId',
+  'projectId',
+  'contractId',
+  'invoiceId',
+  'assignmentId',
+  'exceptionId',
+  'entityId',
+];
+
+/** A decoded `{ envelope, data }` record as a flow event, or undefined for anything else. */
+export function toFlowEvent(
+  position: { topic: string; partition: number; offset: number },
+  json: unknown,
+): FlowEvent | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const { envelope, data } = json as { envelope?: Record<string, unknown>; data?: Record<string, unknown> };
+  if (!envelope || !data || typeof envelope['eventId'] !== 'string') return undefined;
+  return {
+    ...position,
+    eventType: String(envelope['eventType']),
+    eventId: envelope['eventId'],
+    correlationId: String(envelope['correlationId']),
+    causationId: typeof envelope['causationId'] === 'string' ? envelope['causationId'] : null,
+    occurredAt: Number(envelope['occurredAt']),
+    source: String(envelope['source']),
+    key: String(envelope['key']),
+    data,
+  };
+}
+
+export function mentions(event: FlowEvent, id: string): boolean {
+  return (
+    event.eventId === id ||
+    event.correlationId === id ||
+    event.key === id ||
+    ENTITY_FIELDS.some((field) => event.data[field] === id) ||
+    (Array.isArray(event.data['projectIds']) && event.data['projectIds'].includes(id))
+  );
+}
+
+/**
+ * The events that mention `id`, plus every event of the same flows (same correlation ids), in the
+ * order they happened. A deal id thus also finds the staffing and billing events of its projects.
+ */
+export function selectFlow(events: readonly FlowEvent[], id: string): FlowEvent[] {
+  const correlations = new Set(
+    events.filter((event) => mentions(event, id)).map((event) => event.correlationId),
+  );
+  return events
+    .filter((event) => correlations.has(event.correlationId) || mentions(event, id))
+    .sort((a, b) => a.occurredAt - b.occurredAt || a.topic.localeCompare(b.topic) || a.offset - b.offset);
+}
+
+/** The deals and projects a flow touched, to ask the services for their current state. */
+export function entitiesOf(flow: readonly FlowEvent[]): { dealIds: string[]; projectIds: string[] } {
+  const dealIds = new Set<string>();
+  const projectIds = new Set<string>();
+  for (const event of flow) {
+    if (typeof event.data['dealId'] === 'string') dealIds.add(event.data['dealId']);
+    if (typeof event.data['projectId'] === 'string') projectIds.add(event.data['projectId']);
+  }
+  return { dealIds: [...dealIds].sort(), projectIds: [...projectIds].sort() };
+}
+
+export function formatFlow(flow: readonly FlowEvent[]): string {
+  const rows = flow.map((event) => [
+    new Date(event.occurredAt).toISOString().replace('T', ' ').replace('Z', ''),
+    event.eventType,
+    event.source,
+    event.key,
+    event.eventId,
+    event.correlationId,
+  ]);
+  const table = [['OCCURRED (UTC)', 'EVENT', 'SOURCE', 'KEY', 'EVENT ID', 'CORRELATION ID'], ...rows];
+  const widths =
+    table[0]?.map((_, column) => Math.max(...table.map((row) => row[column]?.length ?? 0))) ?? [];
+  return table
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

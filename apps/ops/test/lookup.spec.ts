@@ -1,0 +1,114 @@
+import { sampleEventRecord } from '@throughline/contracts/testing';
+import { causedBy, createEvent, EventPublisher } from '@throughline/messaging';
+import { createMessagingTestContext, MessagingTestContext } from '@throughline/messaging/testing';
+import { randomSuffix } from '@throughline/persistence/testing';
+
+import { run } from '../src/interface/cli';
+
+jest.setTimeout(120_000);
+
+describe('throughline lookup against the real stack', () => {
+  let ctx: MessagingTestContext;
+  const dealId = `D-${randomSuffix()}`;
+  const projectId = `PRJ-${dealId}-LE-DE`;
+
+  async function cli(...argv: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const code = await run(
+      argv,
+      { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
+      {
+        env: {
+          ...process.env,
+          TOPIC_PREFIX: ctx.naming.prefix,
+          // No services run in this test: their state is reported as unavailable, not a crash.
+          CONTRACT_URL: 'http://127.0.0.1:9',
+          PROJECT_URL: 'http://127.0.0.1:9',
+          BILLING_URL: 'http://127.0.0.1:9',
+          REPORTING_URL: 'http://127.0.0.1:9',
+        },
+      },
+    );
+    return { code, stdout, stderr };
+  }
+
+  beforeAll(async () => {
+    ctx = await createMessagingTestContext([
+      'DealWon',
+      'ContractApproved',
+      'ProjectCreated',
+      'StaffingDemandPublished',
+    ]);
+    const publisher = new EventPublisher(ctx.kafka, ctx.codec(), ctx.naming);
+    await publisher.connect();
+    const won = createEvent(
+      'DealWon',
+      { ...sampleEventRecord('DealWon').data, dealId },
+      { source: 'ingress' },
+      () => 1_000,
+    );
+    const approved = createEvent(
+      'ContractApproved',
+      { ...sampleEventRecord('ContractApproved').data, dealId },
+      causedBy(won, 'contract'),
+      () => 2_000,
+    );
+    const created = createEvent(
+      'ProjectCreated',
+      { ...sampleEventRecord('ProjectCreated').data, dealId, projectId },
+      causedBy(approved, 'project'),
+      () => 3_000,
+    );
+    const demand = createEvent(
+      'StaffingDemandPublished',
+      { ...sampleEventRecord('StaffingDemandPublished').data, dealId, projectId },
+      causedBy(created, 'staffing'),
+      () => 4_000,
+    );
+    const unrelated = createEvent(
+      'DealWon',
+      { ...sampleEventRecord('DealWon').data, dealId: `${dealId}-other` },
+      { source: 'ingress' },
+    );
+    // Published out of order, on different topics: lookup puts them back in the order they happened.
+    await publisher.publish([demand, unrelated, created, won, approved].map((record) => ({ record })));
+    await publisher.disconnect();
+  });
+
+  it('prints a deal’s whole flow in order, with each service’s state', async () => {
+    const result = await cli('lookup', dealId);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toMatch(/^4 event\(s\) for "D-/);
+    expect(lines.slice(2, 6).map((line) => line.split(/\s{2,}/)[1])).toEqual([
+      'DealWon',
+      'ContractApproved',
+      'ProjectCreated',
+      'StaffingDemandPublished',
+    ]);
+    expect(result.stdout).toContain(`contract — deal ${dealId} (no state)`);
+    expect(result.stdout).toContain(`billing — project ${projectId} (no state)`);
+  });
+
+  it('finds the same flow from a project id, and answers JSON', async () => {
+    const result = await cli('lookup', projectId, '--json');
+    expect(result.code).toBe(0);
+    const found = JSON.parse(result.stdout) as { events: { eventType: string; correlationId: string }[] };
+    expect(found.events.map((event) => event.eventType)).toEqual([
+      'DealWon',
+      'ContractApproved',
+      'ProjectCreated',
+      'StaffingDemandPublished',
+    ]);
+    expect(new Set(found.events.map((event) => event.correlationId)).size).toBe(1);
+  });
+
+  it('says when nothing matches, and rejects bad arguments', async () => {
+    expect((await cli('lookup', 'no-such-id')).code).toBe(1);
+    const missing = await cli('lookup');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/missing the id/);
+    expect((await cli('lookup', dealId, '--since', 'yesterday-ish')).code).toBe(2);
+  });
+});

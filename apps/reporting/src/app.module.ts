@@ -1,41 +1,59 @@
-import { DynamicModule, Inject, Module, OnModuleDestroy } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { join } from 'node:path';
 
-import { loadServiceConfig, MessagingModule, ServiceConfig } from '@throughline/messaging-nest';
+import {
+  loadServiceConfig,
+  MessagingModule,
+  prismaLifecycle,
+  ServiceConfig,
+} from '@throughline/messaging-nest';
 
+import { ProjectionRebuilds, REBUILD_POLL_MS } from './application/projection-rebuilds';
 import { ReportingQueries } from './application/reporting-queries';
-import { REPORTING_DB, TimelineRecorder } from './application/timeline-recorder';
-import { createReportingDb, ReportingDb } from './infrastructure/reporting-db';
+import { PROJECTION_STORE, REPORTING_DB, TimelineRecorder } from './application/timeline-recorder';
+import { ProjectionStore } from './infrastructure/projection-store';
+import { createReportingDb } from './infrastructure/reporting-db';
 import { DealsController } from './interface/deals.controller';
 import { ExceptionsController } from './interface/exceptions.controller';
+import { ProjectionsController } from './interface/projections.controller';
 import { ReportingHandlers } from './interface/reporting.handlers';
 
-class DbLifecycle implements OnModuleDestroy {
-  constructor(@Inject(REPORTING_DB) private readonly db: ReportingDb) {}
-  async onModuleDestroy(): Promise<void> {
-    await this.db.$disconnect();
-  }
+export interface ReportingOptions {
+  /** How often a running rebuild checks its lag (default 1 s). */
+  rebuildPollMs?: number;
 }
 
 /** The reporting service: setup timelines per deal and business exceptions per owner, built from events. */
 @Module({})
 export class AppModule {
-  static forConfig(config: ServiceConfig = loadServiceConfig('reporting', 3006)): DynamicModule {
+  static forConfig(
+    config: ServiceConfig = loadServiceConfig('reporting', 3006),
+    options: ReportingOptions = {},
+  ): DynamicModule {
+    const migrations = join(__dirname, '..', 'migrations');
+    const registry = createReportingDb(config.databaseUrl);
     return {
       module: AppModule,
       imports: [
         MessagingModule.forRoot({
           config,
-          migrations: [{ name: 'reporting', directory: join(__dirname, '..', 'migrations') }],
+          migrations: [{ name: 'reporting', directory: migrations }],
           publishes: [],
         }),
       ],
-      controllers: [ReportingHandlers, DealsController, ExceptionsController],
+      controllers: [ReportingHandlers, DealsController, ExceptionsController, ProjectionsController],
       providers: [
-        { provide: REPORTING_DB, useValue: createReportingDb(config.databaseUrl) },
-        DbLifecycle,
+        { provide: REPORTING_DB, useValue: registry },
+        {
+          provide: PROJECTION_STORE,
+          useValue: new ProjectionStore(registry, config.databaseUrl, join(migrations, 'projection')),
+        },
+        { provide: REBUILD_POLL_MS, useValue: options.rebuildPollMs ?? 1_000 },
+        prismaLifecycle(REPORTING_DB),
+        prismaLifecycle(PROJECTION_STORE),
         TimelineRecorder,
         ReportingQueries,
+        ProjectionRebuilds,
       ],
     };
   }

@@ -53,7 +53,9 @@ describe('reporting service against the real stack', () => {
   /** Waits until the service has stored the entry of `eventId`, linked to a deal or not (yet). */
   const recorded = (eventId: string) =>
     eventually(async () => {
-      const { rows } = await db.query('SELECT 1 FROM timeline_entry WHERE event_id = $1', [eventId]);
+      const { rows } = await db.query('SELECT 1 FROM projection_1.timeline_entry WHERE event_id = $1', [
+        eventId,
+      ]);
       return rows.length === 1 ? true : undefined;
     }, 30_000);
 
@@ -468,9 +470,10 @@ describe('reporting service against the real stack', () => {
     expect(timeline.steps.map((s) => s.eventId)).toEqual([won.envelope.eventId, raised.envelope.eventId]);
     expect(timeline.openExceptions).toBe(1);
     expect((await exceptionsById('open', [`EXC-${run}-dup`]))[0].count).toBe(1);
-    const { rows } = await db.query('SELECT count(*)::int AS n FROM timeline_entry WHERE deal_id = $1', [
-      dealId,
-    ]);
+    const { rows } = await db.query(
+      'SELECT count(*)::int AS n FROM projection_1.timeline_entry WHERE deal_id = $1',
+      [dealId],
+    );
     expect(rows[0].n).toBe(2);
   });
 

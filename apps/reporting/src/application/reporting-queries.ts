@@ -14,17 +14,21 @@ import {
   StatusStep,
 } from '../domain/deal-timeline';
 import { TimelineStepName } from '../domain/timeline-entry';
+import { ProjectionStore } from '../infrastructure/projection-store';
 import { ReportingDb } from '../infrastructure/reporting-db';
 import { toExceptionRecord, toTimelineStep } from '../infrastructure/rows';
-import { REPORTING_DB } from './timeline-recorder';
+import { PROJECTION_STORE } from './timeline-recorder';
 
-/** Read side for analysts and operations. Each answer reads one consistent snapshot. */
+/**
+ * Read side for analysts and operations. Each answer reads one consistent snapshot of the active
+ * projection (a query that started before a switch finishes on the projection it started on).
+ */
 @Injectable()
 export class ReportingQueries {
-  constructor(@Inject(REPORTING_DB) private readonly db: ReportingDb) {}
+  constructor(@Inject(PROJECTION_STORE) private readonly projections: ProjectionStore) {}
 
   async timeline(dealId: string): Promise<DealTimeline> {
-    return this.db.$transaction(
+    return (await this.active()).$transaction(
       async (tx) => {
         const deal = await tx.deal.findUnique({ where: { dealId } });
         if (!deal) throw new NotFoundError(`Unknown deal ${dealId}: no event of this deal has been recorded`);
@@ -40,7 +44,7 @@ export class ReportingQueries {
   }
 
   async deals(status?: DealStatus): Promise<{ deals: DealSummary[] }> {
-    return this.db.$transaction(
+    return (await this.active()).$transaction(
       async (tx) => {
         const deals = await tx.deal.findMany();
         const activity = await tx.timelineEntry.groupBy({
@@ -94,9 +98,15 @@ export class ReportingQueries {
   }
 
   async exceptions(filter: ExceptionFilter, ownerRole?: ExceptionOwnerRole): Promise<ExceptionsByOwner> {
-    const rows = await this.db.businessException.findMany({
+    const rows = await (
+      await this.active()
+    ).businessException.findMany({
       where: { status: { in: statusesFor(filter) }, ...(ownerRole ? { ownerRole } : {}) },
     });
     return groupByOwner(rows.map(toExceptionRecord), filter);
+  }
+
+  private async active(): Promise<ReportingDb> {
+    return this.projections.db((await this.projections.active()).version);
   }
 }

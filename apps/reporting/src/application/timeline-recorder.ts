@@ -4,98 +4,102 @@ import { ConsumedEvent, handleOnce, MessagingRuntime } from '@throughline/messag
 
 import { applyRaised, applyResolved, ExceptionRecord } from '../domain/business-exception';
 import { mergeDealDetails } from '../domain/deal-timeline';
+import { inboxKeyOf, schemaOf } from '../domain/projection';
 import { ReportedEventType, TimelineEntryDraft, timelineEntryFor } from '../domain/timeline-entry';
-import { lockKeys, ReportingDb, ReportingTx } from '../infrastructure/reporting-db';
+import { ProjectionStore } from '../infrastructure/projection-store';
+import { lockKeys, ReportingTx } from '../infrastructure/reporting-db';
 import { toExceptionRecord } from '../infrastructure/rows';
 
+/** The projection registry in `public`; its client closes last, like every Prisma client. */
 export const REPORTING_DB = Symbol('REPORTING_DB');
+export const PROJECTION_STORE = Symbol('PROJECTION_STORE');
 
 type ExceptionUpdate = (current: ExceptionRecord | null, occurredAt: number) => ExceptionRecord;
 
 /**
  * Turns consumed events into the read models: one timeline entry per event (linked to its deal as
  * soon as the deal is known) and the current state of business exceptions. Each event is handled
- * once (inbox), in one transaction with its writes.
+ * once per projection (the projection's inbox), in one transaction with its writes.
  */
 @Injectable()
 export class TimelineRecorder {
   constructor(
-    @Inject(REPORTING_DB) private readonly db: ReportingDb,
+    @Inject(PROJECTION_STORE) private readonly projections: ProjectionStore,
     private readonly runtime: MessagingRuntime,
   ) {}
 
-  /** Records a setup step (deal, contract, project, staffing, billing, setup outcome, assignment). */
-  record(event: ConsumedEvent<ReportedEventType>): Promise<boolean> {
-    return this.recordEntry(event, null);
+  /**
+   * Records a live event in every projection in use: the active one and, while a rebuild runs, the
+   * one being built (which the rebuild's replay also writes; the shared inbox keeps one entry).
+   */
+  async record(event: ConsumedEvent<ReportedEventType>): Promise<void> {
+    for (const projection of await this.projections.inUse()) await this.recordInto(projection.version, event);
   }
 
-  recordExceptionRaised(event: ConsumedEvent<'BusinessExceptionRaised'>): Promise<boolean> {
-    return this.recordEntry(event, (current, occurredAt) => applyRaised(current, event.data, occurredAt));
-  }
-
-  recordExceptionResolved(event: ConsumedEvent<'BusinessExceptionResolved'>): Promise<boolean> {
-    return this.recordEntry(event, (current, occurredAt) => applyResolved(current, event.data, occurredAt));
-  }
-
-  /** Returns false for a redelivered event, which changes nothing. */
-  private recordEntry(
-    event: ConsumedEvent<ReportedEventType>,
-    updateException: ExceptionUpdate | null,
-  ): Promise<boolean> {
+  /** Records `event` in one projection. Returns false for an event it already holds, which changes nothing. */
+  recordInto(version: number, event: ConsumedEvent<ReportedEventType>): Promise<boolean> {
     const entry = timelineEntryFor(event);
-    return handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
-      const projects = [...entry.dealProjects, ...(entry.projectId ? [entry.projectId] : [])];
-      await lockKeys(tx, [
-        ...projects.map((projectId) => `project:${projectId}`),
-        ...(entry.exceptionId ? [`exception:${entry.exceptionId}`] : []),
-      ]);
-      const exception =
-        updateException && entry.exceptionId
-          ? await tx.businessException.findUnique({ where: { exceptionId: entry.exceptionId } })
-          : null;
-      const dealId =
-        entry.dealId ??
-        exception?.dealId ??
-        (entry.projectId
-          ? ((await tx.projectDeal.findUnique({ where: { projectId: entry.projectId } }))?.dealId ?? null)
-          : null);
+    const updateException = exceptionUpdateFor(event);
+    const schema = schemaOf(version);
+    return handleOnce(
+      this.projections.db(version),
+      inboxKeyOf(this.runtime.groupId, version),
+      event,
+      async (tx) => {
+        const projects = [...entry.dealProjects, ...(entry.projectId ? [entry.projectId] : [])];
+        // Keys are per projection: a rebuild never waits for the active projection's writers.
+        await lockKeys(tx, [
+          ...projects.map((projectId) => `${schema}:project:${projectId}`),
+          ...(entry.exceptionId ? [`${schema}:exception:${entry.exceptionId}`] : []),
+        ]);
+        const exception =
+          updateException && entry.exceptionId
+            ? await tx.businessException.findUnique({ where: { exceptionId: entry.exceptionId } })
+            : null;
+        const dealId =
+          entry.dealId ??
+          exception?.dealId ??
+          (entry.projectId
+            ? ((await tx.projectDeal.findUnique({ where: { projectId: entry.projectId } }))?.dealId ?? null)
+            : null);
 
-      if (dealId) {
-        // Taken after the project/exception locks and only ever for one deal, so never a cycle.
-        await lockKeys(tx, [`deal:${dealId}`]);
-        await this.saveDeal(tx, dealId, entry);
-        for (const projectId of entry.dealProjects) await this.linkProject(tx, projectId, dealId);
-      }
-      if (updateException && entry.exceptionId) {
-        const updated = updateException(exception ? toExceptionRecord(exception) : null, entry.occurredAt);
-        await this.saveException(tx, { ...updated, dealId: updated.dealId ?? dealId }, entry.projectId);
         if (dealId) {
-          await tx.timelineEntry.updateMany({
-            where: { dealId: null, exceptionId: entry.exceptionId },
-            data: { dealId },
-          });
+          // Taken after the project/exception locks and only ever for one deal, so never a cycle.
+          await lockKeys(tx, [`${schema}:deal:${dealId}`]);
+          await this.saveDeal(tx, dealId, entry);
+          for (const projectId of entry.dealProjects) await this.linkProject(tx, projectId, dealId);
         }
-      }
-      await tx.timelineEntry.create({
-        data: {
-          eventId: entry.eventId,
-          dealId,
-          projectId: entry.projectId,
-          exceptionId: entry.exceptionId,
-          step: entry.step,
-          entityType: entry.entityType,
-          entityId: entry.entityId,
-          status: entry.status,
-          summary: entry.summary,
-          eventType: entry.eventType,
-          source: entry.source,
-          correlationId: entry.correlationId,
-          causationId: entry.causationId,
-          occurredAt: new Date(entry.occurredAt),
-          recordedAt: new Date(),
-        },
-      });
-    });
+        if (updateException && entry.exceptionId) {
+          const updated = updateException(exception ? toExceptionRecord(exception) : null, entry.occurredAt);
+          await this.saveException(tx, { ...updated, dealId: updated.dealId ?? dealId }, entry.projectId);
+          if (dealId) {
+            await tx.timelineEntry.updateMany({
+              where: { dealId: null, exceptionId: entry.exceptionId },
+              data: { dealId },
+            });
+          }
+        }
+        await tx.timelineEntry.create({
+          data: {
+            eventId: entry.eventId,
+            dealId,
+            projectId: entry.projectId,
+            exceptionId: entry.exceptionId,
+            step: entry.step,
+            entityType: entry.entityType,
+            entityId: entry.entityId,
+            status: entry.status,
+            summary: entry.summary,
+            eventType: entry.eventType,
+            source: entry.source,
+            correlationId: entry.correlationId,
+            causationId: entry.causationId,
+            occurredAt: new Date(entry.occurredAt),
+            recordedAt: new Date(),
+          },
+        });
+      },
+    );
   }
 
   private async saveDeal(tx: ReportingTx, dealId: string, entry: TimelineEntryDraft): Promise<void> {
@@ -156,4 +160,22 @@ export class TimelineRecorder {
       update: row,
     });
   }
+}
+
+/** How an exception event changes the exception's state; null for events about other things. */
+function exceptionUpdateFor(event: ConsumedEvent<ReportedEventType>): ExceptionUpdate | null {
+  if (isEvent(event, 'BusinessExceptionRaised')) {
+    return (current, occurredAt) => applyRaised(current, event.data, occurredAt);
+  }
+  if (isEvent(event, 'BusinessExceptionResolved')) {
+    return (current, occurredAt) => applyResolved(current, event.data, occurredAt);
+  }
+  return null;
+}
+
+function isEvent<T extends ReportedEventType>(
+  event: ConsumedEvent<ReportedEventType>,
+  eventType: T,
+): event is ConsumedEvent<T> {
+  return event.envelope.eventType === eventType;
 }

@@ -5,8 +5,9 @@ import { PrismaClient } from './prisma/generated/client';
 export type ReportingDb = PrismaClient;
 export type ReportingTx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
-export function createReportingDb(databaseUrl: string): ReportingDb {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+/** A client for the tables of one PostgreSQL schema: `public` (the projection registry) or a projection's. */
+export function createReportingDb(databaseUrl: string, schema = 'public'): ReportingDb {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }, { schema }) });
 }
 
 /**

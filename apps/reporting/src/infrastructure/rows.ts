@@ -2,8 +2,9 @@ import { ExceptionOwnerRole } from '@throughline/contracts';
 
 import { ExceptionRecord, ExceptionStatus } from '../domain/business-exception';
 import { TimelineStep } from '../domain/deal-timeline';
+import { Projection, ProjectionState } from '../domain/projection';
 import { StepStatus, TimelineStepName } from '../domain/timeline-entry';
-import { BusinessException, TimelineEntry } from './prisma/generated/client';
+import { BusinessException, Projection as ProjectionRow, TimelineEntry } from './prisma/generated/client';
 
 /** Database rows → domain values (the columns hold what the domain wrote, so the casts are safe). */
 export function toExceptionRecord(row: BusinessException): ExceptionRecord {
@@ -38,5 +39,17 @@ export function toTimelineStep(row: TimelineEntry): TimelineStep {
     eventId: row.eventId,
     eventType: row.eventType,
     source: row.source,
+  };
+}
+
+export function toProjection(row: ProjectionRow): Projection {
+  return {
+    version: row.version,
+    state: row.state as ProjectionState,
+    fromTimestamp: row.fromTimestamp?.getTime() ?? null,
+    createdAt: row.createdAt.getTime(),
+    activatedAt: row.activatedAt?.getTime() ?? null,
+    retiredAt: row.retiredAt?.getTime() ?? null,
+    droppedAt: row.droppedAt?.getTime() ?? null,
   };
 }

@@ -59,7 +59,7 @@ export class ReportingHandlers {
   @EventPattern('BusinessExceptionRaised')
   async onBusinessExceptionRaised(@Payload() event: ConsumedEvent<'BusinessExceptionRaised'>): Promise<void> {
     this.log(event, { dealId: event.data.dealId, exceptionId: event.data.exceptionId });
-    await this.recorder.recordExceptionRaised(event);
+    await this.recorder.record(event);
   }
 
   @EventPattern('BusinessExceptionResolved')
@@ -67,7 +67,7 @@ export class ReportingHandlers {
     @Payload() event: ConsumedEvent<'BusinessExceptionResolved'>,
   ): Promise<void> {
     this.log(event, { dealId: event.data.dealId, exceptionId: event.data.exceptionId });
-    await this.recorder.recordExceptionResolved(event);
+    await this.recorder.record(event);
   }
 
   private log(event: ConsumedEvent<ReportedEventType>, ids: Record<string, string | null>): void {

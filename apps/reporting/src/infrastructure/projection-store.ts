@@ -1,0 +1,180 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+
+import { SqlExecutor, withPgTransaction } from '@throughline/persistence';
+
+import { droppable, Projection, schemaOf } from '../domain/projection';
+import { createReportingDb, ReportingDb } from './reporting-db';
+import { toProjection } from './rows';
+
+/** Serialises creating, migrating, switching and dropping projections across instances. */
+const REGISTRY_LOCK = `SELECT pg_advisory_xact_lock(hashtextextended('reporting.projections', 0))`;
+
+/**
+ * The projection registry (`public.projection`) and one Prisma client per projection schema.
+ * Projection tables are created from `migrations/projection/*.sql` with search_path set to the
+ * projection's schema, in the same transaction that registers the projection, so no reader or
+ * writer can see a projection whose tables do not exist yet.
+ */
+export class ProjectionStore {
+  private readonly clients = new Map<number, ReportingDb>();
+  /** DDL needs multi-statement scripts, which Prisma's prepared statements cannot run. */
+  private readonly pool: Pool;
+
+  constructor(
+    private readonly registry: ReportingDb,
+    private readonly databaseUrl: string,
+    private readonly migrationsDirectory: string,
+  ) {
+    this.pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  }
+
+  async list(): Promise<Projection[]> {
+    const rows = await this.registry.projection.findMany({ orderBy: { version: 'asc' } });
+    return rows.map(toProjection);
+  }
+
+  async get(version: number): Promise<Projection | null> {
+    const row = await this.registry.projection.findUnique({ where: { version } });
+    return row && toProjection(row);
+  }
+
+  async active(): Promise<Projection> {
+    const row = await this.registry.projection.findFirst({ where: { state: 'ACTIVE' } });
+    if (!row) throw new Error('No active reporting projection: the projection registry is empty');
+    return toProjection(row);
+  }
+
+  /** Read fresh for every event, so a projection created or activated by any instance is seen at once. */
+  async inUse(): Promise<Projection[]> {
+    const rows = await this.registry.projection.findMany({
+      where: { state: { in: ['ACTIVE', 'BUILDING'] } },
+      orderBy: { version: 'asc' },
+    });
+    return rows.map(toProjection);
+  }
+
+  /** The client for a projection's tables (kept for the process lifetime, closed by `$disconnect`). */
+  db(version: number): ReportingDb {
+    let client = this.clients.get(version);
+    if (!client) {
+      client = createReportingDb(this.databaseUrl, schemaOf(version));
+      this.clients.set(version, client);
+    }
+    return client;
+  }
+
+  /**
+   * Registers a BUILDING projection with its tables, unless one is building already (then null).
+   * `fromTimestamp` null means a rebuild from the beginning of the log.
+   */
+  async create(fromTimestamp: number | null): Promise<Projection | null> {
+    const version = await withPgTransaction(this.pool, async (sql) => {
+      await sql.query(REGISTRY_LOCK);
+      const [building] = await sql.query(`SELECT version FROM public.projection WHERE state = 'BUILDING'`);
+      if (building) return null;
+      const [{ next }] = await sql.query<{ next: number }>(
+        'SELECT coalesce(max(version), 0) + 1 AS next FROM public.projection',
+      );
+      await sql.query(
+        `INSERT INTO public.projection (version, state, from_timestamp) VALUES ($1, 'BUILDING', $2)`,
+        [next, fromTimestamp === null ? null : new Date(fromTimestamp)],
+      );
+      await sql.query(`CREATE SCHEMA ${schemaOf(next)}`);
+      await this.applyPending(sql, next);
+      return next;
+    });
+    return version === null ? null : this.get(version);
+  }
+
+  /** Applies projection migrations a projection in use lacks (new files since it was created). */
+  async migrateInUse(): Promise<string[]> {
+    const applied: string[] = [];
+    for (const projection of await this.inUse()) {
+      applied.push(
+        ...(await withPgTransaction(this.pool, async (sql) => {
+          await sql.query(REGISTRY_LOCK);
+          return this.applyPending(sql, projection.version);
+        })),
+      );
+    }
+    return applied;
+  }
+
+  /**
+   * Makes a caught-up BUILDING projection the active one and retires the previous one, atomically.
+   * False if it is no longer building (another instance switched it first).
+   */
+  async activate(version: number): Promise<boolean> {
+    return this.registry.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(REGISTRY_LOCK);
+      const target = await tx.projection.findUnique({ where: { version } });
+      if (target?.state !== 'BUILDING') return false;
+      const now = new Date();
+      await tx.projection.updateMany({
+        where: { state: 'ACTIVE' },
+        data: { state: 'RETIRED', retiredAt: now },
+      });
+      await tx.projection.update({ where: { version }, data: { state: 'ACTIVE', activatedAt: now } });
+      return true;
+    });
+  }
+
+  /** Drops a retired projection's tables and inbox; false if it is not a retired, undropped one. */
+  async drop(version: number, inboxKey: string): Promise<boolean> {
+    const dropped = await withPgTransaction(this.pool, async (sql) => {
+      await sql.query(REGISTRY_LOCK);
+      const [row] = await sql.query<{ state: Projection['state']; dropped_at: Date | null }>(
+        'SELECT state, dropped_at FROM public.projection WHERE version = $1',
+        [version],
+      );
+      if (!row || !droppable({ state: row.state, droppedAt: row.dropped_at?.getTime() ?? null }))
+        return false;
+      await sql.query(`DROP SCHEMA ${schemaOf(version)} CASCADE`);
+      await sql.query('DELETE FROM public.messaging_inbox WHERE consumer_group = $1', [inboxKey]);
+      await sql.query('UPDATE public.projection SET dropped_at = now() WHERE version = $1', [version]);
+      return true;
+    });
+    if (dropped) {
+      await this.clients.get(version)?.$disconnect();
+      this.clients.delete(version);
+    }
+    return dropped;
+  }
+
+  /** Events recorded in a projection (one timeline entry per consumed event). */
+  eventCount(version: number): Promise<number> {
+    return this.db(version).timelineEntry.count();
+  }
+
+  async $disconnect(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((client) => client.$disconnect()));
+    this.clients.clear();
+    await this.pool.end();
+  }
+
+  /** Runs the projection migration files the projection has not applied, inside `sql`'s transaction. */
+  private async applyPending(sql: SqlExecutor, version: number): Promise<string[]> {
+    const done = new Set(
+      (
+        await sql.query<{ name: string }>('SELECT name FROM public.projection_migration WHERE version = $1', [
+          version,
+        ])
+      ).map((row) => row.name),
+    );
+    const files = (await readdir(this.migrationsDirectory)).filter((file) => file.endsWith('.sql')).sort();
+    const applied: string[] = [];
+    for (const file of files.filter((candidate) => !done.has(candidate))) {
+      await sql.query(`SET LOCAL search_path TO ${schemaOf(version)}`);
+      await sql.query(await readFile(join(this.migrationsDirectory, file), 'utf8'));
+      await sql.query('RESET search_path');
+      await sql.query('INSERT INTO public.projection_migration (version, name) VALUES ($1, $2)', [
+        version,
+        file,
+      ]);
+      applied.push(`${schemaOf(version)}/${file}`);
+    }
+    return applied;
+  }
+}

@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
+import { z } from 'zod';
+
+import { parseBody } from '@throughline/messaging-nest';
+
+import { ProjectionRebuilds, ProjectionView } from '../application/projection-rebuilds';
+
+const rebuildBody = z.object({
+  from: z.union([
+    z.literal('beginning'),
+    z
+      .string()
+      .datetime({ offset: true })
+      .refine((value) => Date.parse(value) <= Date.now(), 'must not be in the future'),
+  ]),
+});
+
+/**
+ * Read-model rebuilds, e.g. after a projection bug fix:
+ *   curl -X POST localhost:3006/projections/rebuild -H 'content-type: application/json' \
+ *     -d '{"from":"beginning"}'            # or {"from":"2026-11-01T00:00:00Z"}
+ *   curl localhost:3006/projections         # state, event counts, rebuild lag
+ */
+@Controller('projections')
+export class ProjectionsController {
+  constructor(private readonly rebuilds: ProjectionRebuilds) {}
+
+  @Get()
+  async list(): Promise<{ projections: ProjectionView[] }> {
+    return this.rebuilds.list();
+  }
+
+  /** Starts building a fresh projection; it replaces the active one by itself once caught up. */
+  @Post('rebuild')
+  @HttpCode(202)
+  async rebuild(@Body() body: unknown): Promise<ProjectionView> {
+    const { from } = parseBody(rebuildBody, body);
+    return this.rebuilds.start(from === 'beginning' ? { from } : { from: 'timestamp', at: Date.parse(from) });
+  }
+
+  /** Drops the tables of a retired projection. */
+  @Delete(':version')
+  async drop(@Param('version', ParseIntPipe) version: number): Promise<ProjectionView> {
+    return this.rebuilds.drop(version);
+  }
+}

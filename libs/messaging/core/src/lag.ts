@@ -14,10 +14,11 @@ export async function consumerLag(
     const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
     const rows: LagRow[] = [];
     for (const { topic, partitions } of committed) {
-      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+      const bounds = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p]));
       for (const { partition, offset } of partitions) {
-        const end = ends.get(partition) ?? 0;
-        const position = Number(offset) < 0 ? 0 : Number(offset);
+        const end = Number(bounds.get(partition)?.high ?? 0);
+        // No committed offset yet: the group starts at the log start, which retention may have moved.
+        const position = Number(offset) < 0 ? Number(bounds.get(partition)?.low ?? 0) : Number(offset);
         rows.push({ group: groupId, topic, partition, lag: Math.max(0, end - position) });
       }
     }

@@ -157,3 +157,20 @@ describe('timelineEntryFor', () => {
     });
   });
 });
+
+describe('SLA entries', () => {
+  it('shows a breach with its owner, age and money at risk, and its recovery', () => {
+    const breach = timelineEntryFor(
+      sampleEventRecord('SlaBreached', {
+        data: { ageMs: 965_000, thresholdMs: 900_000, moneyAtRiskMinor: 1_440_000, currency: 'EUR' },
+      }),
+    );
+    expect(breach).toMatchObject({ step: 'SLA_BREACHED', status: 'BREACHED', dealId: 'deal-1001' });
+    expect(breach.summary).toBe(
+      'SLA PROJECT_SETUP breached on Deal deal-1001, owner DELIVERY: waited 16 min 5 s (limit 15 min 0 s), EUR 14,400.00 at risk',
+    );
+    const recovery = timelineEntryFor(sampleEventRecord('SlaRecovered', { data: { totalMs: 42_000 } }));
+    expect(recovery).toMatchObject({ step: 'SLA_RECOVERED', status: 'RECOVERED' });
+    expect(recovery.summary).toBe('SLA PROJECT_SETUP recovered on Deal deal-1001 after 42 s');
+  });
+});

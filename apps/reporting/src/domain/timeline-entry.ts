@@ -20,6 +20,8 @@ export const REPORTED_EVENT_TYPES = [
   'BusinessExceptionRaised',
   'BusinessExceptionResolved',
   'AssignmentChanged',
+  'SlaBreached',
+  'SlaRecovered',
 ] as const;
 export type ReportedEventType = (typeof REPORTED_EVENT_TYPES)[number];
 
@@ -35,6 +37,8 @@ export const TIMELINE_STEPS = [
   'EXCEPTION_RAISED',
   'EXCEPTION_RESOLVED',
   'ASSIGNMENT_CHANGED',
+  'SLA_BREACHED',
+  'SLA_RECOVERED',
 ] as const;
 export type TimelineStepName = (typeof TIMELINE_STEPS)[number];
 
@@ -42,7 +46,8 @@ export type TimelineStepName = (typeof TIMELINE_STEPS)[number];
  * Outcome of one step: COMPLETED for setup milestones, the setup outcome, RAISED/RESOLVED for
  * exceptions, the assignment's status for assignments.
  */
-export type StepStatus = 'COMPLETED' | ProjectSetupStatus | 'RAISED' | 'RESOLVED' | AssignmentStatus;
+export type StepStatus =
+  'COMPLETED' | ProjectSetupStatus | 'RAISED' | 'RESOLVED' | AssignmentStatus | 'BREACHED' | 'RECOVERED';
 
 /** Descriptive fields of a deal some events carry. */
 export interface DealDetails {
@@ -242,7 +247,39 @@ const DESCRIBE: { [T in ReportedEventType]: (data: EventPayloads[T]) => StepFact
     dealId: null,
     projectId: assignment.projectId,
   }),
+  SlaBreached: (breach) => ({
+    ...noLinks,
+    step: 'SLA_BREACHED',
+    entityType: breach.entityType,
+    entityId: breach.entityId,
+    status: 'BREACHED',
+    summary:
+      `SLA ${breach.sla} breached on ${breach.entityType} ${breach.entityId}, owner ${breach.ownerRole}: ` +
+      `waited ${formatDuration(breach.ageMs)} (limit ${formatDuration(breach.thresholdMs)})` +
+      (breach.moneyAtRiskMinor !== null && breach.currency !== null
+        ? `, ${formatMoney(breach.moneyAtRiskMinor, breach.currency)} at risk`
+        : ''),
+    dealId: breach.dealId,
+    projectId: projectOf(breach.entityType, breach.entityId),
+  }),
+  SlaRecovered: (recovery) => ({
+    ...noLinks,
+    step: 'SLA_RECOVERED',
+    entityType: recovery.entityType,
+    entityId: recovery.entityId,
+    status: 'RECOVERED',
+    summary: `SLA ${recovery.sla} recovered on ${recovery.entityType} ${recovery.entityId} after ${formatDuration(recovery.totalMs)}`,
+    dealId: recovery.dealId,
+    projectId: projectOf(recovery.entityType, recovery.entityId),
+  }),
 };
+
+/** "16 min 5 s" from milliseconds, for SLA summaries. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  const minutes = Math.floor(seconds / 60);
+  return minutes > 0 ? `${minutes} min ${seconds % 60} s` : `${seconds} s`;
+}
 
 /** The timeline entry an event becomes: step, entity, outcome, human summary and what links it to a deal. */
 export function timelineEntryFor<T extends ReportedEventType>(event: EventRecord<T>): TimelineEntryDraft {

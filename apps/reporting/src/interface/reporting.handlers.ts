@@ -70,6 +70,18 @@ export class ReportingHandlers {
     await this.recorder.record(event);
   }
 
+  @EventPattern('SlaBreached')
+  async onSlaBreached(@Payload() event: ConsumedEvent<'SlaBreached'>): Promise<void> {
+    this.log(event, { dealId: event.data.dealId, breachId: event.data.breachId });
+    await this.recorder.record(event);
+  }
+
+  @EventPattern('SlaRecovered')
+  async onSlaRecovered(@Payload() event: ConsumedEvent<'SlaRecovered'>): Promise<void> {
+    this.log(event, { dealId: event.data.dealId, breachId: event.data.breachId });
+    await this.recorder.record(event);
+  }
+
   private log(event: ConsumedEvent<ReportedEventType>, ids: Record<string, string | null>): void {
     this.logger.info(
       { eventId: event.envelope.eventId, correlationId: event.envelope.correlationId, ...ids },

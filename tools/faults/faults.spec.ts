@@ -1,8 +1,7 @@
 import { DLQ_HEADER } from '@throughline/messaging';
 
-import { startOne, stopOne } from '../stack';
-import { REGISTRY_URL } from '../stack';
-import { FaultReport, FaultRun, reportLine, sleep } from './harness';
+import { ensureStack, REGISTRY_URL, startOne, stopOne } from '../stack';
+import { FaultReport, FaultRun, reportLine, sleep, until } from './harness';
 import { TcpProxy } from './tcp-proxy';
 
 /**
@@ -26,9 +25,10 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-function record(report: FaultReport, detail: string): FaultReport {
+/** Logs the scenario's line (with what it did and the details) and adds it to the summary. */
+async function record(run: FaultRun, report: FaultReport, what: string): Promise<FaultReport> {
   reports.push(report);
-  log(`${reportLine(report)}  (${detail})`);
+  log(`${reportLine(report)}  (${[what, await details(run, report)].filter(Boolean).join('; ')})`);
   return report;
 }
 
@@ -36,12 +36,16 @@ function expectExactlyOnce(report: FaultReport): void {
   expect({ lost: report.lost, duplicated: report.duplicated }).toEqual({ lost: 0, duplicated: 0 });
 }
 
-/** Handler deliveries (from staffing's log) and unplanned exits, for the detail after each line. */
-function deliveries(run: FaultRun): string {
+/**
+ * The detail after each line: handler deliveries (from staffing's log), unplanned exits and, when
+ * something is missing, where the effects stand.
+ */
+async function details(run: FaultRun, report: FaultReport): Promise<string> {
   const { deliveries: handled, distinctEvents } = run.handlerDeliveries();
   const crashes = run.crashes.length ? `; crashed ${run.crashes.length}x: ${run.crashes[0]}` : '';
   const failed = run.failedStarts.length ? `; ${run.failedStarts.length} failed start(s)` : '';
-  return `handler deliveries=${handled} for ${distinctEvents} events${crashes}${failed}`;
+  const progress = report.lost > 0 ? `; ${await run.progress()}` : '';
+  return `handler deliveries=${handled} for ${distinctEvents} events${crashes}${failed}${progress}`;
 }
 
 /** Nothing lost or doubled, and the service never died on its own (it was restarted if it did). */
@@ -53,6 +57,8 @@ function expectExactlyOnceWithoutCrash(run: FaultRun, report: FaultReport): void
 function random(min: number, max: number): number {
   return min + Math.floor(Math.random() * (max - min));
 }
+
+beforeAll(() => ensureStack(), 180_000);
 
 afterAll(() => {
   if (reports.length > 0) log(`\nfault summary\n${reports.map(reportLine).join('\n')}\n`);
@@ -72,8 +78,7 @@ describe('fault: Kafka broker restart under load', () => {
         deadline: Date.now() + 150_000,
         onBatch: (count) => (sent = count),
       });
-      const publishDeadline = Date.now() + 60_000;
-      while (sent < 400 && Date.now() < publishDeadline) await sleep(50);
+      await until('400 events are acknowledged', async () => sent >= 400, 60_000);
       brokerDown = true;
       const stoppedAt = Date.now();
       await stopOne('kafka');
@@ -82,12 +87,13 @@ describe('fault: Kafka broker restart under load', () => {
       brokerDown = false;
       const downMs = Date.now() - stoppedAt;
       const acked = await publishing;
-      const report = record(
+      const report = await record(
+        run,
         await run.settle(
           acked.map((event) => event.data.projectId),
           180_000,
         ),
-        `broker down ${(downMs / 1000).toFixed(1)} s, acked ${acked.length}/${records.length}; ${deliveries(run)}`,
+        `broker down ${(downMs / 1000).toFixed(1)} s, acked ${acked.length}/${records.length}`,
       );
       expect(acked.length).toBeGreaterThan(400);
       expectExactlyOnceWithoutCrash(run, report);
@@ -111,7 +117,7 @@ describe('faults of one service and its dependencies', () => {
       for (let kill = 0; kill < kills; kill++) {
         // Kill only while the instance is busy: after it handled something, before it is done.
         const before = await run.demandRows();
-        while ((await run.demandRows()) === before) await sleep(100);
+        await until('staffing handles events', async () => (await run.demandRows()) > before, 90_000);
         await sleep(random(200, 2_500));
         const rows = await run.demandRows();
         if (rows >= total) break;
@@ -119,9 +125,10 @@ describe('faults of one service and its dependencies', () => {
         killedAt.push(rows);
         await staffing.start();
       }
-      const report = record(
+      const report = await record(
+        run,
         await run.settle(expected, 180_000),
-        `killed at ${killedAt.join(', ')} rows; ${deliveries(run)}`,
+        `killed at ${killedAt.join(', ')} rows`,
       );
       expect(killedAt).toHaveLength(kills);
       expectExactlyOnceWithoutCrash(run, report);
@@ -140,7 +147,7 @@ describe('faults of one service and its dependencies', () => {
       const before = run.projectIds(300, 'before');
       const during = run.projectIds(300, 'during');
       await run.publish(before.map((id) => run.projectCreated(id)));
-      while ((await run.demandRows()) < 50) await sleep(100);
+      await until('50 rows exist', async () => (await run.demandRows()) >= 50, 90_000);
       const cutAt = Date.now();
       await proxy.cut();
       const rowsAtCut = await run.demandRows();
@@ -148,10 +155,11 @@ describe('faults of one service and its dependencies', () => {
       await sleep(30_000 - (Date.now() - cutAt));
       const rowsAfterCut = await run.demandRows();
       await proxy.restore();
-      const report = record(
+      const cutMs = Date.now() - cutAt;
+      const report = await record(
+        run,
         await run.settle([...before, ...during], 180_000),
-        `cut ${((Date.now() - cutAt) / 1000).toFixed(0)} s before settling; rows ${rowsAtCut} at the cut, ` +
-          `${rowsAfterCut} at the restore; ${deliveries(run)}`,
+        `cut ${(cutMs / 1000).toFixed(1)} s; rows ${rowsAtCut} at the cut, ${rowsAfterCut} at the restore`,
       );
       expect(rowsAfterCut).toBe(rowsAtCut);
       expectExactlyOnceWithoutCrash(run, report);
@@ -180,9 +188,10 @@ describe('faults of one service and its dependencies', () => {
       const rowsDuringCut = await run.demandRows();
       await proxy.restore();
       const cutMs = Date.now() - cutAt;
-      const report = record(
+      const report = await record(
+        run,
         await run.settle(expected, 180_000),
-        `registry cut ${(cutMs / 1000).toFixed(0)} s; rows ${rowsDuringCut} before the restore; ${deliveries(run)}`,
+        `registry cut ${(cutMs / 1000).toFixed(1)} s; rows ${rowsDuringCut} before the restore`,
       );
       expect(rowsDuringCut).toBe(0);
       expectExactlyOnceWithoutCrash(run, report);
@@ -204,7 +213,7 @@ describe('faults of one service and its dependencies', () => {
       const poisonKey = second[0] as string;
       await run.publishRaw(poisonKey, garbage);
       await run.publish(second.map((id) => run.projectCreated(id)));
-      const report = record(await run.settle([...first, ...second], 120_000), deliveries(run));
+      const report = await record(run, await run.settle([...first, ...second], 120_000), '1 poison message');
       expectExactlyOnceWithoutCrash(run, report);
       const [dead, ...more] = await run.readTopic(run.deadLetterTopic, 1);
       expect(more).toHaveLength(0);
@@ -238,10 +247,13 @@ describe('faults of one service and its dependencies', () => {
       const buggy = run.projectIds(5, 'bug');
       const all = [...good, ...buggy];
       await run.publish(all.map((id) => run.projectCreated(id)));
-      // Unknown errors count as retriable: the buggy events climb every retry tier before the DLQ.
-      const deadline = Date.now() + 180_000;
-      while ((await run.depth(run.deadLetterTopic)) < buggy.length && Date.now() < deadline)
-        await sleep(1_000);
+      // A failing write is a driver error, which counts as retriable (only bug classes such as a
+      // cause-less TypeError go straight to the DLQ): the buggy events climb every retry tier first.
+      await until(
+        'the buggy events are dead-lettered',
+        async () => (await run.depth(run.deadLetterTopic)) >= buggy.length,
+        180_000,
+      );
       expect(await run.depth(run.deadLetterTopic)).toBe(buggy.length);
       const beforeFix = await run.tally(all);
       expect(beforeFix.lost).toBe(buggy.length);
@@ -258,9 +270,10 @@ describe('faults of one service and its dependencies', () => {
       );
       expect(replay.code).toBe(0);
       expect(replay.stdout).toContain(`replayed ${buggy.length} of ${buggy.length}`);
-      const report = record(
+      const report = await record(
+        run,
         await run.settle(all, 120_000),
-        `${buggy.length} dead-lettered, replayed; ${deliveries(run)}`,
+        `${buggy.length} dead-lettered, then replayed`,
       );
       expectExactlyOnceWithoutCrash(run, report);
 
@@ -271,13 +284,11 @@ describe('faults of one service and its dependencies', () => {
       const handledBefore = run.handlerDeliveries().deliveries;
       const forced = await run.ops(['dlq', 'replay', run.deadLetterTopic, '--to', 'group', '--force'], env);
       expect(forced.code).toBe(0);
-      const forcedDeadline = Date.now() + 60_000;
-      while (
-        run.handlerDeliveries().deliveries < handledBefore + buggy.length &&
-        Date.now() < forcedDeadline
-      ) {
-        await sleep(250);
-      }
+      await until(
+        'the forced replays are delivered',
+        async () => run.handlerDeliveries().deliveries >= handledBefore + buggy.length,
+        60_000,
+      );
       expect(run.handlerDeliveries().deliveries).toBe(handledBefore + buggy.length);
       const afterForced = await run.settle(all, 10_000);
       expect(afterForced).toEqual(report);

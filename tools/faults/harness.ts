@@ -33,6 +33,15 @@ export interface CliResult {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Polls `check` until it holds; fails naming `what` after `timeoutMs`. */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting until ${what}`);
+    await sleep(100);
+  }
+}
+
 /** What one scenario measured; the spec asserts lost = 0 and duplicated = 0. */
 export interface FaultReport {
   name: string;
@@ -123,7 +132,7 @@ export class FaultRun {
   readonly groupId = `${this.prefix}throughline.staffing`;
   readonly logDir: string;
   readonly collector = new OutputCollector(this);
-  private readonly publisher: EventPublisher;
+  private publisher: EventPublisher | undefined;
   private readonly pool: Pool;
   private readonly instances: StaffingProcess[] = [];
   private readonly extraDatabases: string[] = [];
@@ -131,7 +140,6 @@ export class FaultRun {
   private constructor(readonly name: string) {
     this.kafka = createKafka({ brokers: [KAFKA_BROKERS], clientId: `faults-${this.id}` });
     this.codec = new AvroEventCodec(new SchemaRegistryGateway(REGISTRY_URL), { naming: this.naming });
-    this.publisher = new EventPublisher(this.kafka, this.codec, this.naming);
     this.pool = new Pool({ connectionString: databaseUrlFor(this.staffingDatabase), max: 2 });
     // The database only exists once staffing created it; a failing probe query must not crash jest.
     this.pool.on('error', () => undefined);
@@ -147,7 +155,6 @@ export class FaultRun {
       run.naming,
     );
     await run.codec.prepare(['ProjectCreated']);
-    await run.publisher.connect();
     await run.collector.start();
     return run;
   }
@@ -225,10 +232,12 @@ export class FaultRun {
       const batch = records.slice(start, start + batchSize);
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.publisher.publish(batch.map((record) => ({ record })));
+          const publisher = await this.connectedPublisher();
+          await publisher.publish(batch.map((record) => ({ record })));
           acked.push(...batch);
           break;
         } catch {
+          await this.dropPublisher();
           if (Date.now() > deadline) break;
           await sleep(Math.min(2_000, 100 * 2 ** attempt));
         }
@@ -237,6 +246,25 @@ export class FaultRun {
       if (options.pauseMs) await sleep(options.pauseMs);
     }
     return acked;
+  }
+
+  /**
+   * A failed send gets a new producer: after a broker restart kafkajs' idempotent producer can be
+   * left with sequence numbers the broker rejects for good ("out of order sequence number").
+   */
+  private async connectedPublisher(): Promise<EventPublisher> {
+    if (!this.publisher) {
+      const publisher = new EventPublisher(this.kafka, this.codec, this.naming);
+      await publisher.connect();
+      this.publisher = publisher;
+    }
+    return this.publisher;
+  }
+
+  private async dropPublisher(): Promise<void> {
+    const publisher = this.publisher;
+    this.publisher = undefined;
+    await publisher?.disconnect().catch(() => undefined);
   }
 
   /** Sends raw bytes to the input topic, e.g. a poison message. */
@@ -319,6 +347,12 @@ export class FaultRun {
     return { name: this.name, runs: this.runs, events: expected.length, lost, duplicated, redelivered };
   }
 
+  /** Where the effects stand: rows written, events seen on Kafka, events still in the outbox. */
+  async progress(): Promise<string> {
+    const backlog = await this.outboxBacklog().catch(() => NaN);
+    return `rows=${await this.demandRows()} published=${this.collector.perProject().size} outbox backlog=${backlog}`;
+  }
+
   /** ProjectCreated deliveries to staffing's handler (one log line each), over all of its runs. */
   handlerDeliveries(): { deliveries: number; distinctEvents: number } {
     let deliveries = 0;
@@ -391,7 +425,7 @@ export class FaultRun {
   async dispose(): Promise<void> {
     await Promise.allSettled(this.instances.map((staffing) => staffing.dispose()));
     await this.collector.stop().catch(() => undefined);
-    await this.publisher.disconnect().catch(() => undefined);
+    await this.dropPublisher();
     await this.pool.end().catch(() => undefined);
     for (const name of [this.staffingDatabase, ...this.extraDatabases]) {
       await dropDatabase(name).catch(() => undefined);

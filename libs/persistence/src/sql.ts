@@ -21,6 +21,10 @@ export function pgExecutor(client: Pool | PoolClient): SqlExecutor {
 /** Runs `work` in one transaction on a dedicated connection; rolls back on any error. */
 export async function withPgTransaction<T>(pool: Pool, work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A connection dropped mid-transaction surfaces as the failing query's error; without a listener
+  // the client's 'error' event would crash the process.
+  const ignore = () => undefined;
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     const result = await work(pgExecutor(client));
@@ -30,6 +34,7 @@ export async function withPgTransaction<T>(pool: Pool, work: (sql: SqlExecutor) 
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
+    client.off('error', ignore);
     client.release();
   }
 }

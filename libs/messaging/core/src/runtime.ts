@@ -90,6 +90,10 @@ export class MessagingRuntime {
       },
     });
     this.pool = new Pool({ connectionString: config.databaseUrl, max: 5 });
+    // An idle client losing its connection (database restart) must not crash the process.
+    this.pool.on('error', (error) =>
+      config.logger.warn({ error: describeError(error) }, 'database connection lost'),
+    );
     this.relay = new OutboxRelay(this.pool, this.publisher, {
       logger: config.logger,
       onPublished: (records) =>

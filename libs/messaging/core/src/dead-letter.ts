@@ -1,8 +1,9 @@
-import { IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 
 import { describeError } from '@throughline/platform';
 
 import { HEADER } from './headers';
+import { IdempotentProducer } from './idempotent-producer';
 import { RETRY_HEADER } from './retry-topics';
 
 export interface FailedDelivery {
@@ -41,14 +42,10 @@ const MAX_STACK_LENGTH = 4_000;
 
 /** Copies a failed message byte for byte to its dead-letter topic, with its provenance in headers. */
 export class DeadLetterPublisher {
-  private readonly producer: Producer;
+  private readonly producer: IdempotentProducer;
 
   constructor(kafka: Kafka) {
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: true,
-    });
+    this.producer = new IdempotentProducer(kafka);
   }
 
   connect(): Promise<void> {
@@ -76,7 +73,6 @@ export class DeadLetterPublisher {
     };
     await this.producer.send({
       topic,
-      acks: -1,
       messages: [{ key: message.key, value: message.value, headers }],
     });
   }
@@ -102,7 +98,6 @@ export class DeadLetterPublisher {
     if (failure.correlationId) headers[HEADER.correlationId] = failure.correlationId;
     await this.producer.send({
       topic: deadLetterTopic(failure.topic, failure.groupId),
-      acks: -1,
       messages: [{ key: message.key, value: message.value, headers }],
     });
   }

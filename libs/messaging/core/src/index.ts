@@ -15,3 +15,4 @@ export * from './unit-of-work';
 export * from './runtime';
 export * from './retry-topics';
 export * from './lag';
+export * from './idempotent-producer';

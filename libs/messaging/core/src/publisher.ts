@@ -1,8 +1,9 @@
-import { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { Kafka, Message, TopicMessages } from 'kafkajs';
 
 import { EventRecord, EventType } from '@throughline/contracts';
 
 import { AvroEventCodec, EventEncoder } from './codec';
+import { IdempotentProducer } from './idempotent-producer';
 import { TopicNaming } from './topic-naming';
 
 export interface OutgoingEvent {
@@ -26,33 +27,16 @@ interface PendingSend {
  * keeps the idempotent producer's per-partition sequence in order.
  */
 export class EventPublisher {
-  private producer: Producer;
+  private readonly producer: IdempotentProducer;
   private pending: PendingSend | undefined;
   private flushing: Promise<void> | undefined;
 
   constructor(
-    private readonly kafka: Kafka,
+    kafka: Kafka,
     private readonly codec: AvroEventCodec,
     private readonly naming = new TopicNaming(),
   ) {
-    this.producer = this.newProducer();
-  }
-
-  private newProducer(): Producer {
-    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
-  }
-
-  /**
-   * After a broker restart the idempotent producer's sequence numbers can be out of step with the
-   * broker for good (kafkajs never resets them, kafkajs#598). A fresh producer gets a new producer
-   * id; the failed batch is rejected and re-sent by the caller (the outbox relay), and consumers'
-   * inboxes drop any copy that did land.
-   */
-  private async replaceProducer(): Promise<void> {
-    const broken = this.producer;
-    this.producer = this.newProducer();
-    await broken.disconnect().catch(() => undefined);
-    await this.producer.connect();
+    this.producer = new IdempotentProducer(kafka);
   }
 
   connect(): Promise<void> {
@@ -103,27 +87,12 @@ export class EventPublisher {
         messages,
       }));
       try {
-        await this.producer.sendBatch({ topicMessages, acks: -1 });
+        await this.producer.sendBatch({ topicMessages });
         batch.settle.forEach(({ resolve }) => resolve());
       } catch (error) {
-        if (hasLostProducerState(error)) await this.replaceProducer().catch(() => undefined);
         batch.settle.forEach(({ reject }) => reject(error));
       }
     }
     this.flushing = undefined;
   }
-}
-
-const PRODUCER_STATE_ERRORS = new Set([
-  'OUT_OF_ORDER_SEQUENCE_NUMBER',
-  'UNKNOWN_PRODUCER_ID',
-  'INVALID_PRODUCER_EPOCH',
-]);
-
-function hasLostProducerState(error: unknown): boolean {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    if (PRODUCER_STATE_ERRORS.has((current as { type?: string }).type ?? '')) return true;
-    if (/out of order sequence number/i.test(current.message)) return true;
-  }
-  return false;
 }

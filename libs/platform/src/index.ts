@@ -2,3 +2,4 @@ export * from './errors';
 export * from './config';
 export * from './logger';
 export * from './log-context';
+export * from './periodic-task';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 
 import { Logger, LOGGER } from '@throughline/messaging-nest';
-import { describeError } from '@throughline/platform';
+import { describeError, PeriodicTask } from '@throughline/platform';
 
 import { ProjectSetupService } from '../application/project-setup.service';
 import { SETUP_CONFIG, SetupConfig } from '../application/tokens';
@@ -13,26 +13,22 @@ import { SETUP_CONFIG, SetupConfig } from '../application/tokens';
  */
 @Injectable()
 export class SetupDeadlineScheduler implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly setup: ProjectSetupService,
     @Inject(SETUP_CONFIG) private readonly config: SetupConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.task = new PeriodicTask(this.config.deadlineCheckMs, () => this.check());
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      // A slow check is not run over by the next tick.
-      this.running ??= this.check().finally(() => (this.running = undefined));
-    }, this.config.deadlineCheckMs);
+    this.task.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.task.stop();
   }
 
   private async check(): Promise<void> {

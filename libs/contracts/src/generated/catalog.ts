@@ -23,7 +23,18 @@ export type TopicId =
   | 'projectTemplateUpserted'
   | 'smokeTested'
   | 'slaBreached'
-  | 'slaRecovered';
+  | 'slaRecovered'
+  | 'timeEntryApproved'
+  | 'expenseApproved'
+  | 'actualChanged'
+  | 'billingPeriodClosed'
+  | 'invoiceIssued'
+  | 'revenueRecognized'
+  | 'paymentReceived'
+  | 'milestoneCompleted'
+  | 'changeOrderApproved'
+  | 'projectPlanChanged'
+  | 'projectForecastUpdated';
 
 /** Every Kafka topic, keyed by topic id. Topic names come from here, never from string literals. */
 export const TOPICS: Readonly<Record<TopicId, TopicDefinition>> = deepFreeze({
@@ -172,6 +183,106 @@ export const TOPICS: Readonly<Record<TopicId, TopicDefinition>> = deepFreeze({
     owner: 'sla',
     description: 'Recoveries of breached business SLAs.',
   },
+  timeEntryApproved: {
+    name: 'throughline.time.time-entry-approved',
+    partitions: 6,
+    retentionMs: 604800000,
+    cleanupPolicy: 'delete',
+    key: 'projectId',
+    owner: 'ingress',
+    description: 'Time entries approved in the PSA or time tool.',
+  },
+  expenseApproved: {
+    name: 'throughline.time.expense-approved',
+    partitions: 6,
+    retentionMs: 604800000,
+    cleanupPolicy: 'delete',
+    key: 'projectId',
+    owner: 'ingress',
+    description: 'Expenses approved in the PSA or expense tool.',
+  },
+  actualChanged: {
+    name: 'throughline.billing.actual-changed',
+    partitions: 6,
+    retentionMs: 604800000,
+    cleanupPolicy: 'delete',
+    key: 'projectId',
+    owner: 'billing',
+    description: 'Priced actuals (approved time and expenses) and their billing status.',
+  },
+  billingPeriodClosed: {
+    name: 'throughline.billing.billing-period-closed',
+    partitions: 1,
+    retentionMs: 604800000,
+    cleanupPolicy: 'delete',
+    key: 'period',
+    owner: 'billing',
+    description: 'Billing period closes with the draft invoices they produced.',
+  },
+  invoiceIssued: {
+    name: 'throughline.billing.invoice-issued',
+    partitions: 3,
+    retentionMs: 604800000,
+    cleanupPolicy: 'delete',
+    key: 'customerId',
+    owner: 'billing',
+    description:
+      'Invoices issued to customers, every line traceable to its source actuals or schedule items.',
+  },
+  revenueRecognized: {
+    name: 'throughline.billing.revenue-recognized',
+    partitions: 3,
+    retentionMs: 604800000,
+    cleanupPolicy: 'delete',
+    key: 'projectId',
+    owner: 'billing',
+    description: 'Revenue recognized per project and period under its revenue rule.',
+  },
+  paymentReceived: {
+    name: 'throughline.erp.payment-received',
+    partitions: 3,
+    retentionMs: 604800000,
+    cleanupPolicy: 'delete',
+    key: 'customerId',
+    owner: 'ingress',
+    description: 'Customer payments received in the ERP.',
+  },
+  milestoneCompleted: {
+    name: 'throughline.project.milestone-completed',
+    partitions: 3,
+    retentionMs: 604800000,
+    cleanupPolicy: 'delete',
+    key: 'projectId',
+    owner: 'project',
+    description: 'Project milestones completed and accepted.',
+  },
+  changeOrderApproved: {
+    name: 'throughline.deal.change-order-approved',
+    partitions: 3,
+    retentionMs: 604800000,
+    cleanupPolicy: 'delete',
+    key: 'projectId',
+    owner: 'ingress',
+    description: 'Approved change orders to projects.',
+  },
+  projectPlanChanged: {
+    name: 'throughline.project.project-plan-changed',
+    partitions: 6,
+    retentionMs: 604800000,
+    cleanupPolicy: 'delete',
+    key: 'projectId',
+    owner: 'project',
+    description: 'Project delivery plan and financial baseline after change orders.',
+  },
+  projectForecastUpdated: {
+    name: 'throughline.project.project-forecast-updated',
+    partitions: 6,
+    retentionMs: 604800000,
+    cleanupPolicy: 'delete',
+    key: 'projectId',
+    owner: 'project',
+    description: 'Project cost forecast and margin, refreshed after staffing changes and change orders.',
+  },
 });
 
 /** Every event type: its topic, subject (TopicNameStrategy: `<topic>-value`), owner and registered schemas. */
@@ -304,6 +415,94 @@ export const EVENTS: { readonly [K in EventType]: EventDefinition<K> } = deepFre
     versions: REGISTERED_SCHEMAS.SlaRecovered,
     owner: 'sla',
   },
+  TimeEntryApproved: {
+    eventType: 'TimeEntryApproved',
+    topic: TOPICS.timeEntryApproved,
+    subject: 'throughline.time.time-entry-approved-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.TimeEntryApproved,
+    owner: 'ingress',
+  },
+  ExpenseApproved: {
+    eventType: 'ExpenseApproved',
+    topic: TOPICS.expenseApproved,
+    subject: 'throughline.time.expense-approved-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.ExpenseApproved,
+    owner: 'ingress',
+  },
+  ActualChanged: {
+    eventType: 'ActualChanged',
+    topic: TOPICS.actualChanged,
+    subject: 'throughline.billing.actual-changed-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.ActualChanged,
+    owner: 'billing',
+  },
+  BillingPeriodClosed: {
+    eventType: 'BillingPeriodClosed',
+    topic: TOPICS.billingPeriodClosed,
+    subject: 'throughline.billing.billing-period-closed-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.BillingPeriodClosed,
+    owner: 'billing',
+  },
+  InvoiceIssued: {
+    eventType: 'InvoiceIssued',
+    topic: TOPICS.invoiceIssued,
+    subject: 'throughline.billing.invoice-issued-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.InvoiceIssued,
+    owner: 'billing',
+  },
+  RevenueRecognized: {
+    eventType: 'RevenueRecognized',
+    topic: TOPICS.revenueRecognized,
+    subject: 'throughline.billing.revenue-recognized-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.RevenueRecognized,
+    owner: 'billing',
+  },
+  PaymentReceived: {
+    eventType: 'PaymentReceived',
+    topic: TOPICS.paymentReceived,
+    subject: 'throughline.erp.payment-received-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.PaymentReceived,
+    owner: 'ingress',
+  },
+  MilestoneCompleted: {
+    eventType: 'MilestoneCompleted',
+    topic: TOPICS.milestoneCompleted,
+    subject: 'throughline.project.milestone-completed-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.MilestoneCompleted,
+    owner: 'project',
+  },
+  ChangeOrderApproved: {
+    eventType: 'ChangeOrderApproved',
+    topic: TOPICS.changeOrderApproved,
+    subject: 'throughline.deal.change-order-approved-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.ChangeOrderApproved,
+    owner: 'ingress',
+  },
+  ProjectPlanChanged: {
+    eventType: 'ProjectPlanChanged',
+    topic: TOPICS.projectPlanChanged,
+    subject: 'throughline.project.project-plan-changed-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.ProjectPlanChanged,
+    owner: 'project',
+  },
+  ProjectForecastUpdated: {
+    eventType: 'ProjectForecastUpdated',
+    topic: TOPICS.projectForecastUpdated,
+    subject: 'throughline.project.project-forecast-updated-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.ProjectForecastUpdated,
+    owner: 'project',
+  },
 });
 
 /** Event types in catalog order. */
@@ -324,4 +523,15 @@ export const EVENT_TYPES: readonly EventType[] = deepFreeze([
   'SmokeTested',
   'SlaBreached',
   'SlaRecovered',
+  'TimeEntryApproved',
+  'ExpenseApproved',
+  'ActualChanged',
+  'BillingPeriodClosed',
+  'InvoiceIssued',
+  'RevenueRecognized',
+  'PaymentReceived',
+  'MilestoneCompleted',
+  'ChangeOrderApproved',
+  'ProjectPlanChanged',
+  'ProjectForecastUpdated',
 ]);

@@ -475,6 +475,369 @@ export interface SlaRecovered {
   totalMs: number;
 }
 
+/**
+ * A time entry was approved in the PSA or time tool; billing turns it into a priced actual. Avro
+ * record `dev.throughline.time.TimeEntryApproved`.
+ */
+export interface TimeEntryApproved {
+  /** Stable id from the time tool; approving it again has no further effect. */
+  entryId: string;
+  /** Message key. */
+  projectId: string;
+  personId: string;
+  /** Role the hours were worked in (prices the entry from the rate card). */
+  role: string;
+  /** ISO-8601 date (YYYY-MM-DD) the hours were worked. */
+  workDate: string;
+  /** Hours × 100. */
+  hoursHundredths: number;
+  billable: boolean;
+  /** Epoch ms of the approval. */
+  approvedAt: number;
+  /** Approver's user id (not a name or e-mail). */
+  approvedBy: string;
+  /** Time tool that sent the entry, e.g. PSA. */
+  sourceSystem: string;
+}
+
+/**
+ * An expense was approved in the PSA or expense tool; billing turns it into a priced actual. Avro
+ * record `dev.throughline.time.ExpenseApproved`.
+ */
+export interface ExpenseApproved {
+  /** Stable id from the expense tool; approving it again has no further effect. */
+  expenseId: string;
+  /** Message key. */
+  projectId: string;
+  personId: string;
+  /** ISO-8601 date (YYYY-MM-DD). */
+  incurredOn: string;
+  /** Minor units of currency. */
+  amountMinor: number;
+  /** ISO-4217 currency code of amountMinor (may differ from the project's). */
+  currency: string;
+  /** e.g. TRAVEL, LODGING, MEALS, SOFTWARE. */
+  category: string;
+  receiptReference: string | null;
+  billable: boolean;
+  /** Epoch ms of the approval. */
+  approvedAt: number;
+  /** Approver's user id (not a name or e-mail). */
+  approvedBy: string;
+  sourceSystem: string;
+}
+
+/**
+ * Current state of a priced actual (approved time or expense): published when billing records it
+ * and again on every status change. Avro record `dev.throughline.billing.ActualChanged`.
+ */
+export interface ActualChanged {
+  /** The time entry or expense id it was recorded from. */
+  actualId: string;
+  kind: ActualKind;
+  /** Message key. */
+  projectId: string;
+  dealId: string;
+  customerId: string;
+  legalEntityId: string;
+  personId: string;
+  /** Null for expenses. */
+  role: string | null;
+  /** ISO-8601 date worked or incurred. */
+  workDate: string;
+  /** Hours × 100; 0 for expenses. */
+  hoursHundredths: number;
+  billable: boolean;
+  /** ISO-4217 currency code of the money fields. */
+  currency: string;
+  /** Hourly bill rate applied; null for expenses or when unpriced. */
+  rateMinor: number | null;
+  /** Rate card the rate came from. */
+  rateCardId: string | null;
+  /** Billable amount in minor units; 0 when not billable or unpriced. */
+  billAmountMinor: number;
+  /** Hourly cost rate applied (person on the project, else role). */
+  costRateMinor: number | null;
+  /** Cost in minor units. */
+  costAmountMinor: number;
+  /**
+   * YYYY-MM: the open billing period it is billed in (the month worked, or the next open one if
+   * that is closed).
+   */
+  billingPeriod: string;
+  status: ActualStatus;
+  invoiceId: string | null;
+  /** Epoch ms of the approval. */
+  approvedAt: number;
+  /** Epoch ms of this status. */
+  changedAt: number;
+}
+
+/** Symbols of {@link ActualKind}. */
+export const ACTUAL_KINDS = ['TIME', 'EXPENSE'] as const;
+/** Avro enum `dev.throughline.billing.ActualKind`. */
+export type ActualKind = (typeof ACTUAL_KINDS)[number];
+
+/** Symbols of {@link ActualStatus}. */
+export const ACTUAL_STATUSES = [
+  'UNPRICED',
+  'UNBILLED',
+  'READY_TO_INVOICE',
+  'INVOICED',
+  'WRITTEN_OFF',
+] as const;
+/**
+ * UNPRICED: no rate card covers it yet (a business exception is raised); UNBILLED: priced, period
+ * open; READY_TO_INVOICE: on a draft invoice after period close; INVOICED; WRITTEN_OFF. Avro enum
+ * `dev.throughline.billing.ActualStatus`.
+ */
+export type ActualStatus = (typeof ACTUAL_STATUSES)[number];
+
+/**
+ * A billing period was closed: its ready-to-invoice actuals and due schedule items were grouped
+ * into draft invoices per customer, legal entity and currency. Avro record
+ * `dev.throughline.billing.BillingPeriodClosed`.
+ */
+export interface BillingPeriodClosed {
+  /** YYYY-MM. Message key. */
+  period: string;
+  /** Epoch ms. */
+  closedAt: number;
+  closedBy: string;
+  draftInvoices: DraftInvoiceSummary[];
+}
+
+/** Avro record `dev.throughline.billing.DraftInvoiceSummary`. */
+export interface DraftInvoiceSummary {
+  invoiceId: string;
+  customerId: string;
+  legalEntityId: string;
+  currency: string;
+  totalMinor: number;
+  lineCount: number;
+}
+
+/**
+ * An invoice was issued to a customer; every line names the actuals or schedule items it bills.
+ * Avro record `dev.throughline.billing.InvoiceIssued`.
+ */
+export interface InvoiceIssued {
+  invoiceId: string;
+  invoiceNumber: string;
+  /** Message key. */
+  customerId: string;
+  /** Issuing legal entity. */
+  legalEntityId: string;
+  /** ISO-4217 currency code of the money fields. */
+  currency: string;
+  /** YYYY-MM. */
+  billingPeriod: string;
+  /** ISO-8601 date. */
+  issuedOn: string;
+  /** ISO-8601 date payment is due. */
+  dueDate: string;
+  /** Epoch ms. */
+  issuedAt: number;
+  lines: InvoiceLine[];
+  /** Sum of the lines. */
+  totalMinor: number;
+}
+
+/** Avro record `dev.throughline.billing.InvoiceLine`. */
+export interface InvoiceLine {
+  lineId: string;
+  projectId: string;
+  dealId: string;
+  kind: InvoiceLineKind;
+  description: string;
+  /** Hours × 100 for time lines. */
+  quantityHundredths: number | null;
+  unitPriceMinor: number | null;
+  amountMinor: number;
+  /** Actual ids or schedule item ids this line bills. */
+  sourceIds: string[];
+}
+
+/** Symbols of {@link InvoiceLineKind}. */
+export const INVOICE_LINE_KINDS = ['TIME', 'EXPENSE', 'MILESTONE', 'RETAINER', 'PROGRESS'] as const;
+/** Avro enum `dev.throughline.billing.InvoiceLineKind`. */
+export type InvoiceLineKind = (typeof INVOICE_LINE_KINDS)[number];
+
+/**
+ * Revenue recognized for a project in a period under its revenue rule. Avro record
+ * `dev.throughline.billing.RevenueRecognized`.
+ */
+export interface RevenueRecognized {
+  /** Deterministic per project, period and currency. */
+  recognitionId: string;
+  /** Message key. */
+  projectId: string;
+  dealId: string;
+  /** YYYY-MM. */
+  period: string;
+  revenueRule: RevenueRule;
+  /** ISO-4217 currency code of the money fields. */
+  currency: string;
+  /** Recognized in this period, minor units. */
+  amountMinor: number;
+  /** Recognized to date including this period. */
+  cumulativeMinor: number;
+  /** Cost-to-cost progress (10000 = 100%). */
+  percentCompleteBasisPoints: number | null;
+  /**
+   * Exact sub-minor-unit remainder carried to the next period, as a fraction 'n/d' of one minor
+   * unit ('0/1' when none).
+   */
+  carriedRemainder: string;
+}
+
+/**
+ * The ERP received a customer payment against an invoice. Avro record
+ * `dev.throughline.erp.PaymentReceived`.
+ */
+export interface PaymentReceived {
+  /** ERP payment id; receiving it again has no further effect. */
+  paymentId: string;
+  invoiceId: string;
+  /** Message key. */
+  customerId: string;
+  /** ISO-4217 currency code of amountMinor. */
+  currency: string;
+  amountMinor: number;
+  /** ISO-8601 date. */
+  receivedOn: string;
+  reference: string | null;
+}
+
+/**
+ * Delivery completed (and the customer accepted) a project milestone; fixed-fee milestones become
+ * billable. Avro record `dev.throughline.project.MilestoneCompleted`.
+ */
+export interface MilestoneCompleted {
+  /** Message key. */
+  projectId: string;
+  dealId: string;
+  milestoneId: string;
+  /** ISO-8601 date. */
+  completedOn: string;
+  /** User id. */
+  completedBy: string;
+}
+
+/**
+ * A change order to a project was approved (CRM or contract system): changes to hours, fee, dates
+ * and milestones. Avro record `dev.throughline.deal.ChangeOrderApproved`.
+ */
+export interface ChangeOrderApproved {
+  /** Stable id; approving it again has no further effect. */
+  changeOrderId: string;
+  /** Message key. */
+  projectId: string;
+  description: string;
+  /** ISO-8601 date. */
+  effectiveDate: string;
+  /**
+   * Change to the budget (the fee on fixed-fee projects), minor units of the project currency; may
+   * be negative.
+   */
+  budgetDeltaMinor: number;
+  /** ISO-8601 date; null keeps the end date. */
+  newEndDate: string | null;
+  roleChanges: ChangeOrderRoleChange[];
+  milestoneChanges: ChangeOrderMilestoneChange[];
+  /** User id. */
+  approvedBy: string;
+}
+
+/** Avro record `dev.throughline.deal.ChangeOrderRoleChange`. */
+export interface ChangeOrderRoleChange {
+  role: string;
+  /** Change to budgeted hours × 100; may be negative. */
+  hoursDeltaHundredths: number;
+  /** New bill rate for the role; null keeps it (required for a new role). */
+  rateMinor: number | null;
+}
+
+/** Avro record `dev.throughline.deal.ChangeOrderMilestoneChange`. */
+export interface ChangeOrderMilestoneChange {
+  action: ChangeAction;
+  milestoneId: string;
+  name: string | null;
+  dueDate: string | null;
+  amountMinor: number | null;
+}
+
+/** Symbols of {@link ChangeAction}. */
+export const CHANGE_ACTIONS = ['ADD', 'CHANGE', 'REMOVE'] as const;
+/** Avro enum `dev.throughline.deal.ChangeAction`. */
+export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
+
+/**
+ * A project's delivery plan and financial baseline after a change order: current values beside the
+ * baseline the project was created with. Avro record `dev.throughline.project.ProjectPlanChanged`.
+ */
+export interface ProjectPlanChanged {
+  /** Message key. */
+  projectId: string;
+  dealId: string;
+  /** 1 at creation, +1 per applied change order. */
+  planVersion: number;
+  changeOrderId: string;
+  /** ISO-8601 date. */
+  effectiveDate: string;
+  /** ISO-4217 currency code of the money fields. */
+  currency: string;
+  billingType: BillingType;
+  startDate: string;
+  endDate: string;
+  baselineEndDate: string;
+  /** Current budget (fee on fixed-fee projects). */
+  budgetMinor: number;
+  baselineBudgetMinor: number;
+  milestones: PlannedMilestone[];
+  roles: PlannedRole[];
+}
+
+/** Avro record `dev.throughline.project.PlannedMilestone`. */
+export interface PlannedMilestone {
+  milestoneId: string;
+  name: string;
+  dueDate: string;
+  amountMinor: number | null;
+}
+
+/** Avro record `dev.throughline.project.PlannedRole`. */
+export interface PlannedRole {
+  role: string;
+  hoursHundredths: number;
+  baselineHoursHundredths: number;
+  rateMinor: number;
+  skills: string[];
+}
+
+/**
+ * A project's cost forecast and margin were recomputed after a staffing change or change order.
+ * Avro record `dev.throughline.project.ProjectForecastUpdated`.
+ */
+export interface ProjectForecastUpdated {
+  /** Message key. */
+  projectId: string;
+  dealId: string;
+  /** ISO-4217 currency code of the money fields. */
+  currency: string;
+  /** Current budget / fee. */
+  forecastRevenueMinor: number;
+  /** Sum of the forecast cost of active assignments. */
+  forecastCostMinor: number;
+  /** Revenue minus cost. */
+  forecastMarginMinor: number;
+  /** Event id of the AssignmentChanged or ChangeOrderApproved that caused the refresh. */
+  triggerEventId: string;
+  triggerType: string;
+  /** Epoch ms. */
+  refreshedAt: number;
+}
+
 // Superseded payload versions, for schema-evolution tests and readers of old data.
 
 /**
@@ -535,6 +898,17 @@ export interface EventPayloads {
   SmokeTested: SmokeTested;
   SlaBreached: SlaBreached;
   SlaRecovered: SlaRecovered;
+  TimeEntryApproved: TimeEntryApproved;
+  ExpenseApproved: ExpenseApproved;
+  ActualChanged: ActualChanged;
+  BillingPeriodClosed: BillingPeriodClosed;
+  InvoiceIssued: InvoiceIssued;
+  RevenueRecognized: RevenueRecognized;
+  PaymentReceived: PaymentReceived;
+  MilestoneCompleted: MilestoneCompleted;
+  ChangeOrderApproved: ChangeOrderApproved;
+  ProjectPlanChanged: ProjectPlanChanged;
+  ProjectForecastUpdated: ProjectForecastUpdated;
 }
 
 export type EventType = keyof EventPayloads;

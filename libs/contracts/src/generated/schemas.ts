@@ -2657,5 +2657,1640 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
         ],
       },
     },
+    TimeEntryApproved: {
+      1: {
+        type: 'record',
+        name: 'TimeEntryApprovedEvent',
+        namespace: 'dev.throughline.time',
+        doc: 'TimeEntryApproved event as written to Kafka: the shared envelope plus the TimeEntryApproved payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'TimeEntryApproved',
+              namespace: 'dev.throughline.time',
+              doc: 'A time entry was approved in the PSA or time tool; billing turns it into a priced actual.',
+              fields: [
+                {
+                  name: 'entryId',
+                  type: 'string',
+                  doc: 'Stable id from the time tool; approving it again has no further effect.',
+                },
+                {
+                  name: 'projectId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'personId',
+                  type: 'string',
+                },
+                {
+                  name: 'role',
+                  type: 'string',
+                  doc: 'Role the hours were worked in (prices the entry from the rate card).',
+                },
+                {
+                  name: 'workDate',
+                  type: 'string',
+                  doc: 'ISO-8601 date (YYYY-MM-DD) the hours were worked.',
+                },
+                {
+                  name: 'hoursHundredths',
+                  type: 'long',
+                  doc: 'Hours × 100.',
+                },
+                {
+                  name: 'billable',
+                  type: 'boolean',
+                },
+                {
+                  name: 'approvedAt',
+                  type: 'long',
+                  doc: 'Epoch ms of the approval.',
+                },
+                {
+                  name: 'approvedBy',
+                  type: 'string',
+                  doc: "Approver's user id (not a name or e-mail).",
+                },
+                {
+                  name: 'sourceSystem',
+                  type: 'string',
+                  doc: 'Time tool that sent the entry, e.g. PSA.',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    ExpenseApproved: {
+      1: {
+        type: 'record',
+        name: 'ExpenseApprovedEvent',
+        namespace: 'dev.throughline.time',
+        doc: 'ExpenseApproved event as written to Kafka: the shared envelope plus the ExpenseApproved payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'ExpenseApproved',
+              namespace: 'dev.throughline.time',
+              doc: 'An expense was approved in the PSA or expense tool; billing turns it into a priced actual.',
+              fields: [
+                {
+                  name: 'expenseId',
+                  type: 'string',
+                  doc: 'Stable id from the expense tool; approving it again has no further effect.',
+                },
+                {
+                  name: 'projectId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'personId',
+                  type: 'string',
+                },
+                {
+                  name: 'incurredOn',
+                  type: 'string',
+                  doc: 'ISO-8601 date (YYYY-MM-DD).',
+                },
+                {
+                  name: 'amountMinor',
+                  type: 'long',
+                  doc: 'Minor units of currency.',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: "ISO-4217 currency code of amountMinor (may differ from the project's).",
+                },
+                {
+                  name: 'category',
+                  type: 'string',
+                  doc: 'e.g. TRAVEL, LODGING, MEALS, SOFTWARE.',
+                },
+                {
+                  name: 'receiptReference',
+                  type: ['null', 'string'],
+                  default: null,
+                },
+                {
+                  name: 'billable',
+                  type: 'boolean',
+                },
+                {
+                  name: 'approvedAt',
+                  type: 'long',
+                  doc: 'Epoch ms of the approval.',
+                },
+                {
+                  name: 'approvedBy',
+                  type: 'string',
+                  doc: "Approver's user id (not a name or e-mail).",
+                },
+                {
+                  name: 'sourceSystem',
+                  type: 'string',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    ActualChanged: {
+      1: {
+        type: 'record',
+        name: 'ActualChangedEvent',
+        namespace: 'dev.throughline.billing',
+        doc: 'ActualChanged event as written to Kafka: the shared envelope plus the ActualChanged payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'ActualChanged',
+              namespace: 'dev.throughline.billing',
+              doc: 'Current state of a priced actual (approved time or expense): published when billing records it and again on every status change.',
+              fields: [
+                {
+                  name: 'actualId',
+                  type: 'string',
+                  doc: 'The time entry or expense id it was recorded from.',
+                },
+                {
+                  name: 'kind',
+                  type: {
+                    type: 'enum',
+                    name: 'ActualKind',
+                    symbols: ['TIME', 'EXPENSE'],
+                  },
+                },
+                {
+                  name: 'projectId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'dealId',
+                  type: 'string',
+                },
+                {
+                  name: 'customerId',
+                  type: 'string',
+                },
+                {
+                  name: 'legalEntityId',
+                  type: 'string',
+                },
+                {
+                  name: 'personId',
+                  type: 'string',
+                },
+                {
+                  name: 'role',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'Null for expenses.',
+                },
+                {
+                  name: 'workDate',
+                  type: 'string',
+                  doc: 'ISO-8601 date worked or incurred.',
+                },
+                {
+                  name: 'hoursHundredths',
+                  type: 'long',
+                  doc: 'Hours × 100; 0 for expenses.',
+                },
+                {
+                  name: 'billable',
+                  type: 'boolean',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency code of the money fields.',
+                },
+                {
+                  name: 'rateMinor',
+                  type: ['null', 'long'],
+                  default: null,
+                  doc: 'Hourly bill rate applied; null for expenses or when unpriced.',
+                },
+                {
+                  name: 'rateCardId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'Rate card the rate came from.',
+                },
+                {
+                  name: 'billAmountMinor',
+                  type: 'long',
+                  doc: 'Billable amount in minor units; 0 when not billable or unpriced.',
+                },
+                {
+                  name: 'costRateMinor',
+                  type: ['null', 'long'],
+                  default: null,
+                  doc: 'Hourly cost rate applied (person on the project, else role).',
+                },
+                {
+                  name: 'costAmountMinor',
+                  type: 'long',
+                  doc: 'Cost in minor units.',
+                },
+                {
+                  name: 'billingPeriod',
+                  type: 'string',
+                  doc: 'YYYY-MM: the open billing period it is billed in (the month worked, or the next open one if that is closed).',
+                },
+                {
+                  name: 'status',
+                  type: {
+                    type: 'enum',
+                    name: 'ActualStatus',
+                    doc: 'UNPRICED: no rate card covers it yet (a business exception is raised); UNBILLED: priced, period open; READY_TO_INVOICE: on a draft invoice after period close; INVOICED; WRITTEN_OFF.',
+                    symbols: ['UNPRICED', 'UNBILLED', 'READY_TO_INVOICE', 'INVOICED', 'WRITTEN_OFF'],
+                  },
+                },
+                {
+                  name: 'invoiceId',
+                  type: ['null', 'string'],
+                  default: null,
+                },
+                {
+                  name: 'approvedAt',
+                  type: 'long',
+                  doc: 'Epoch ms of the approval.',
+                },
+                {
+                  name: 'changedAt',
+                  type: 'long',
+                  doc: 'Epoch ms of this status.',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    BillingPeriodClosed: {
+      1: {
+        type: 'record',
+        name: 'BillingPeriodClosedEvent',
+        namespace: 'dev.throughline.billing',
+        doc: 'BillingPeriodClosed event as written to Kafka: the shared envelope plus the BillingPeriodClosed payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'BillingPeriodClosed',
+              namespace: 'dev.throughline.billing',
+              doc: 'A billing period was closed: its ready-to-invoice actuals and due schedule items were grouped into draft invoices per customer, legal entity and currency.',
+              fields: [
+                {
+                  name: 'period',
+                  type: 'string',
+                  doc: 'YYYY-MM. Message key.',
+                },
+                {
+                  name: 'closedAt',
+                  type: 'long',
+                  doc: 'Epoch ms.',
+                },
+                {
+                  name: 'closedBy',
+                  type: 'string',
+                },
+                {
+                  name: 'draftInvoices',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'DraftInvoiceSummary',
+                      fields: [
+                        {
+                          name: 'invoiceId',
+                          type: 'string',
+                        },
+                        {
+                          name: 'customerId',
+                          type: 'string',
+                        },
+                        {
+                          name: 'legalEntityId',
+                          type: 'string',
+                        },
+                        {
+                          name: 'currency',
+                          type: 'string',
+                        },
+                        {
+                          name: 'totalMinor',
+                          type: 'long',
+                        },
+                        {
+                          name: 'lineCount',
+                          type: 'int',
+                        },
+                      ],
+                    },
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    InvoiceIssued: {
+      1: {
+        type: 'record',
+        name: 'InvoiceIssuedEvent',
+        namespace: 'dev.throughline.billing',
+        doc: 'InvoiceIssued event as written to Kafka: the shared envelope plus the InvoiceIssued payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'InvoiceIssued',
+              namespace: 'dev.throughline.billing',
+              doc: 'An invoice was issued to a customer; every line names the actuals or schedule items it bills.',
+              fields: [
+                {
+                  name: 'invoiceId',
+                  type: 'string',
+                },
+                {
+                  name: 'invoiceNumber',
+                  type: 'string',
+                },
+                {
+                  name: 'customerId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'legalEntityId',
+                  type: 'string',
+                  doc: 'Issuing legal entity.',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency code of the money fields.',
+                },
+                {
+                  name: 'billingPeriod',
+                  type: 'string',
+                  doc: 'YYYY-MM.',
+                },
+                {
+                  name: 'issuedOn',
+                  type: 'string',
+                  doc: 'ISO-8601 date.',
+                },
+                {
+                  name: 'dueDate',
+                  type: 'string',
+                  doc: 'ISO-8601 date payment is due.',
+                },
+                {
+                  name: 'issuedAt',
+                  type: 'long',
+                  doc: 'Epoch ms.',
+                },
+                {
+                  name: 'lines',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'InvoiceLine',
+                      fields: [
+                        {
+                          name: 'lineId',
+                          type: 'string',
+                        },
+                        {
+                          name: 'projectId',
+                          type: 'string',
+                        },
+                        {
+                          name: 'dealId',
+                          type: 'string',
+                        },
+                        {
+                          name: 'kind',
+                          type: {
+                            type: 'enum',
+                            name: 'InvoiceLineKind',
+                            symbols: ['TIME', 'EXPENSE', 'MILESTONE', 'RETAINER', 'PROGRESS'],
+                          },
+                        },
+                        {
+                          name: 'description',
+                          type: 'string',
+                        },
+                        {
+                          name: 'quantityHundredths',
+                          type: ['null', 'long'],
+                          default: null,
+                          doc: 'Hours × 100 for time lines.',
+                        },
+                        {
+                          name: 'unitPriceMinor',
+                          type: ['null', 'long'],
+                          default: null,
+                        },
+                        {
+                          name: 'amountMinor',
+                          type: 'long',
+                        },
+                        {
+                          name: 'sourceIds',
+                          type: {
+                            type: 'array',
+                            items: 'string',
+                          },
+                          doc: 'Actual ids or schedule item ids this line bills.',
+                        },
+                      ],
+                    },
+                  },
+                },
+                {
+                  name: 'totalMinor',
+                  type: 'long',
+                  doc: 'Sum of the lines.',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    RevenueRecognized: {
+      1: {
+        type: 'record',
+        name: 'RevenueRecognizedEvent',
+        namespace: 'dev.throughline.billing',
+        doc: 'RevenueRecognized event as written to Kafka: the shared envelope plus the RevenueRecognized payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'RevenueRecognized',
+              namespace: 'dev.throughline.billing',
+              doc: 'Revenue recognized for a project in a period under its revenue rule.',
+              fields: [
+                {
+                  name: 'recognitionId',
+                  type: 'string',
+                  doc: 'Deterministic per project, period and currency.',
+                },
+                {
+                  name: 'projectId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'dealId',
+                  type: 'string',
+                },
+                {
+                  name: 'period',
+                  type: 'string',
+                  doc: 'YYYY-MM.',
+                },
+                {
+                  name: 'revenueRule',
+                  type: {
+                    type: 'enum',
+                    name: 'RevenueRule',
+                    namespace: 'dev.throughline.billing',
+                    doc: 'Revenue-recognition rule.',
+                    symbols: [
+                      'AS_DELIVERED',
+                      'PERCENT_COMPLETE_COST_TO_COST',
+                      'ON_MILESTONE',
+                      'RETAINER_USAGE',
+                    ],
+                  },
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency code of the money fields.',
+                },
+                {
+                  name: 'amountMinor',
+                  type: 'long',
+                  doc: 'Recognized in this period, minor units.',
+                },
+                {
+                  name: 'cumulativeMinor',
+                  type: 'long',
+                  doc: 'Recognized to date including this period.',
+                },
+                {
+                  name: 'percentCompleteBasisPoints',
+                  type: ['null', 'int'],
+                  default: null,
+                  doc: 'Cost-to-cost progress (10000 = 100%).',
+                },
+                {
+                  name: 'carriedRemainder',
+                  type: 'string',
+                  doc: "Exact sub-minor-unit remainder carried to the next period, as a fraction 'n/d' of one minor unit ('0/1' when none).",
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    PaymentReceived: {
+      1: {
+        type: 'record',
+        name: 'PaymentReceivedEvent',
+        namespace: 'dev.throughline.erp',
+        doc: 'PaymentReceived event as written to Kafka: the shared envelope plus the PaymentReceived payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'PaymentReceived',
+              namespace: 'dev.throughline.erp',
+              doc: 'The ERP received a customer payment against an invoice.',
+              fields: [
+                {
+                  name: 'paymentId',
+                  type: 'string',
+                  doc: 'ERP payment id; receiving it again has no further effect.',
+                },
+                {
+                  name: 'invoiceId',
+                  type: 'string',
+                },
+                {
+                  name: 'customerId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency code of amountMinor.',
+                },
+                {
+                  name: 'amountMinor',
+                  type: 'long',
+                },
+                {
+                  name: 'receivedOn',
+                  type: 'string',
+                  doc: 'ISO-8601 date.',
+                },
+                {
+                  name: 'reference',
+                  type: ['null', 'string'],
+                  default: null,
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    MilestoneCompleted: {
+      1: {
+        type: 'record',
+        name: 'MilestoneCompletedEvent',
+        namespace: 'dev.throughline.project',
+        doc: 'MilestoneCompleted event as written to Kafka: the shared envelope plus the MilestoneCompleted payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'MilestoneCompleted',
+              namespace: 'dev.throughline.project',
+              doc: 'Delivery completed (and the customer accepted) a project milestone; fixed-fee milestones become billable.',
+              fields: [
+                {
+                  name: 'projectId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'dealId',
+                  type: 'string',
+                },
+                {
+                  name: 'milestoneId',
+                  type: 'string',
+                },
+                {
+                  name: 'completedOn',
+                  type: 'string',
+                  doc: 'ISO-8601 date.',
+                },
+                {
+                  name: 'completedBy',
+                  type: 'string',
+                  doc: 'User id.',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    ChangeOrderApproved: {
+      1: {
+        type: 'record',
+        name: 'ChangeOrderApprovedEvent',
+        namespace: 'dev.throughline.deal',
+        doc: 'ChangeOrderApproved event as written to Kafka: the shared envelope plus the ChangeOrderApproved payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'ChangeOrderApproved',
+              namespace: 'dev.throughline.deal',
+              doc: 'A change order to a project was approved (CRM or contract system): changes to hours, fee, dates and milestones.',
+              fields: [
+                {
+                  name: 'changeOrderId',
+                  type: 'string',
+                  doc: 'Stable id; approving it again has no further effect.',
+                },
+                {
+                  name: 'projectId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'description',
+                  type: 'string',
+                },
+                {
+                  name: 'effectiveDate',
+                  type: 'string',
+                  doc: 'ISO-8601 date.',
+                },
+                {
+                  name: 'budgetDeltaMinor',
+                  type: 'long',
+                  doc: 'Change to the budget (the fee on fixed-fee projects), minor units of the project currency; may be negative.',
+                },
+                {
+                  name: 'newEndDate',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'ISO-8601 date; null keeps the end date.',
+                },
+                {
+                  name: 'roleChanges',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'ChangeOrderRoleChange',
+                      fields: [
+                        {
+                          name: 'role',
+                          type: 'string',
+                        },
+                        {
+                          name: 'hoursDeltaHundredths',
+                          type: 'long',
+                          doc: 'Change to budgeted hours × 100; may be negative.',
+                        },
+                        {
+                          name: 'rateMinor',
+                          type: ['null', 'long'],
+                          default: null,
+                          doc: 'New bill rate for the role; null keeps it (required for a new role).',
+                        },
+                      ],
+                    },
+                  },
+                },
+                {
+                  name: 'milestoneChanges',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'ChangeOrderMilestoneChange',
+                      fields: [
+                        {
+                          name: 'action',
+                          type: {
+                            type: 'enum',
+                            name: 'ChangeAction',
+                            symbols: ['ADD', 'CHANGE', 'REMOVE'],
+                          },
+                        },
+                        {
+                          name: 'milestoneId',
+                          type: 'string',
+                        },
+                        {
+                          name: 'name',
+                          type: ['null', 'string'],
+                          default: null,
+                        },
+                        {
+                          name: 'dueDate',
+                          type: ['null', 'string'],
+                          default: null,
+                        },
+                        {
+                          name: 'amountMinor',
+                          type: ['null', 'long'],
+                          default: null,
+                        },
+                      ],
+                    },
+                  },
+                },
+                {
+                  name: 'approvedBy',
+                  type: 'string',
+                  doc: 'User id.',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    ProjectPlanChanged: {
+      1: {
+        type: 'record',
+        name: 'ProjectPlanChangedEvent',
+        namespace: 'dev.throughline.project',
+        doc: 'ProjectPlanChanged event as written to Kafka: the shared envelope plus the ProjectPlanChanged payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'ProjectPlanChanged',
+              namespace: 'dev.throughline.project',
+              doc: "A project's delivery plan and financial baseline after a change order: current values beside the baseline the project was created with.",
+              fields: [
+                {
+                  name: 'projectId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'dealId',
+                  type: 'string',
+                },
+                {
+                  name: 'planVersion',
+                  type: 'int',
+                  doc: '1 at creation, +1 per applied change order.',
+                },
+                {
+                  name: 'changeOrderId',
+                  type: 'string',
+                },
+                {
+                  name: 'effectiveDate',
+                  type: 'string',
+                  doc: 'ISO-8601 date.',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency code of the money fields.',
+                },
+                {
+                  name: 'billingType',
+                  type: {
+                    type: 'enum',
+                    name: 'BillingType',
+                    namespace: 'dev.throughline.common',
+                    doc: 'How an engagement is billed.',
+                    symbols: [
+                      'TIME_AND_MATERIALS',
+                      'FIXED_FEE_MILESTONE',
+                      'FIXED_FEE_PERCENT_COMPLETE',
+                      'RETAINER',
+                    ],
+                  },
+                },
+                {
+                  name: 'startDate',
+                  type: 'string',
+                },
+                {
+                  name: 'endDate',
+                  type: 'string',
+                },
+                {
+                  name: 'baselineEndDate',
+                  type: 'string',
+                },
+                {
+                  name: 'budgetMinor',
+                  type: 'long',
+                  doc: 'Current budget (fee on fixed-fee projects).',
+                },
+                {
+                  name: 'baselineBudgetMinor',
+                  type: 'long',
+                },
+                {
+                  name: 'milestones',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'PlannedMilestone',
+                      fields: [
+                        {
+                          name: 'milestoneId',
+                          type: 'string',
+                        },
+                        {
+                          name: 'name',
+                          type: 'string',
+                        },
+                        {
+                          name: 'dueDate',
+                          type: 'string',
+                        },
+                        {
+                          name: 'amountMinor',
+                          type: ['null', 'long'],
+                          default: null,
+                        },
+                      ],
+                    },
+                  },
+                },
+                {
+                  name: 'roles',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'PlannedRole',
+                      fields: [
+                        {
+                          name: 'role',
+                          type: 'string',
+                        },
+                        {
+                          name: 'hoursHundredths',
+                          type: 'long',
+                        },
+                        {
+                          name: 'baselineHoursHundredths',
+                          type: 'long',
+                        },
+                        {
+                          name: 'rateMinor',
+                          type: 'long',
+                        },
+                        {
+                          name: 'skills',
+                          type: {
+                            type: 'array',
+                            items: 'string',
+                          },
+                        },
+                      ],
+                    },
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    ProjectForecastUpdated: {
+      1: {
+        type: 'record',
+        name: 'ProjectForecastUpdatedEvent',
+        namespace: 'dev.throughline.project',
+        doc: 'ProjectForecastUpdated event as written to Kafka: the shared envelope plus the ProjectForecastUpdated payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'ProjectForecastUpdated',
+              namespace: 'dev.throughline.project',
+              doc: "A project's cost forecast and margin were recomputed after a staffing change or change order.",
+              fields: [
+                {
+                  name: 'projectId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'dealId',
+                  type: 'string',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency code of the money fields.',
+                },
+                {
+                  name: 'forecastRevenueMinor',
+                  type: 'long',
+                  doc: 'Current budget / fee.',
+                },
+                {
+                  name: 'forecastCostMinor',
+                  type: 'long',
+                  doc: 'Sum of the forecast cost of active assignments.',
+                },
+                {
+                  name: 'forecastMarginMinor',
+                  type: 'long',
+                  doc: 'Revenue minus cost.',
+                },
+                {
+                  name: 'triggerEventId',
+                  type: 'string',
+                  doc: 'Event id of the AssignmentChanged or ChangeOrderApproved that caused the refresh.',
+                },
+                {
+                  name: 'triggerType',
+                  type: 'string',
+                },
+                {
+                  name: 'refreshedAt',
+                  type: 'long',
+                  doc: 'Epoch ms.',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
   },
 );

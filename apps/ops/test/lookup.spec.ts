@@ -11,6 +11,7 @@ describe('throughline lookup against the real stack', () => {
   let ctx: MessagingTestContext;
   const dealId = `D-${randomSuffix()}`;
   const projectId = `PRJ-${dealId}-LE-DE`;
+  const invoiceId = `INV-${dealId}`;
 
   async function cli(...argv: string[]) {
     let stdout = '';
@@ -39,6 +40,9 @@ describe('throughline lookup against the real stack', () => {
       'ContractApproved',
       'ProjectCreated',
       'StaffingDemandPublished',
+      'BillingPeriodClosed',
+      'InvoiceIssued',
+      'PaymentReceived',
     ]);
     const publisher = new EventPublisher(ctx.kafka, ctx.codec(), ctx.naming);
     await publisher.connect();
@@ -71,8 +75,35 @@ describe('throughline lookup against the real stack', () => {
       { ...sampleEventRecord('DealWon').data, dealId: `${dealId}-other` },
       { source: 'ingress' },
     );
+    const closed = createEvent(
+      'BillingPeriodClosed',
+      {
+        ...sampleEventRecord('BillingPeriodClosed').data,
+        draftInvoices: [{ ...sampleEventRecord('BillingPeriodClosed').data.draftInvoices[0], invoiceId }],
+      },
+      { source: 'billing' },
+      () => 5_000,
+    );
+    const issued = createEvent(
+      'InvoiceIssued',
+      {
+        ...sampleEventRecord('InvoiceIssued').data,
+        invoiceId,
+        lines: sampleEventRecord('InvoiceIssued').data.lines.map((line) => ({ ...line, projectId, dealId })),
+      },
+      { source: 'billing' },
+      () => 6_000,
+    );
+    const paid = createEvent(
+      'PaymentReceived',
+      { ...sampleEventRecord('PaymentReceived').data, invoiceId },
+      { source: 'ingress' },
+      () => 7_000,
+    );
     // Published out of order, on different topics: lookup puts them back in the order they happened.
-    await publisher.publish([demand, unrelated, created, won, approved].map((record) => ({ record })));
+    await publisher.publish(
+      [demand, paid, unrelated, created, issued, won, closed, approved].map((record) => ({ record })),
+    );
     await publisher.disconnect();
   });
 
@@ -91,7 +122,7 @@ describe('throughline lookup against the real stack', () => {
     expect(result.stdout).toContain(`billing — project ${projectId} (no state)`);
   });
 
-  it('finds the same flow from a project id, and answers JSON', async () => {
+  it('finds the same flow from a project id, with the invoices that bill it, and answers JSON', async () => {
     const result = await cli('lookup', projectId, '--json');
     expect(result.code).toBe(0);
     const found = JSON.parse(result.stdout) as { events: { eventType: string; correlationId: string }[] };
@@ -100,8 +131,29 @@ describe('throughline lookup against the real stack', () => {
       'ContractApproved',
       'ProjectCreated',
       'StaffingDemandPublished',
+      'InvoiceIssued',
     ]);
-    expect(new Set(found.events.map((event) => event.correlationId)).size).toBe(1);
+    expect(new Set(found.events.slice(0, 4).map((event) => event.correlationId)).size).toBe(1);
+  });
+
+  it('follows an invoice from the period close to its payment, with billing’s state of it', async () => {
+    const result = await cli('lookup', invoiceId, '--json');
+    expect(result.code).toBe(0);
+    const found = JSON.parse(result.stdout) as {
+      events: { eventType: string }[];
+      states: { service: string; entity: string }[];
+    };
+    expect(found.events.map((event) => event.eventType)).toEqual([
+      'BillingPeriodClosed',
+      'InvoiceIssued',
+      'PaymentReceived',
+    ]);
+    expect(found.states).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ service: 'billing', entity: `invoice ${invoiceId}` }),
+        expect.objectContaining({ service: 'project', entity: `project ${projectId} plan` }),
+      ]),
+    );
   });
 
   it('says when nothing matches, and rejects bad arguments', async () => {

@@ -1,4 +1,4 @@
-import { entitiesOf, FlowEvent, selectFlow, toFlowEvent } from '../domain/flow';
+import { entitiesOf, FlowEntities, FlowEvent, selectFlow, toFlowEvent } from '../domain/flow';
 import { OpsContext, TopicReadRange } from './ports';
 
 /** Current state of the entities of a flow, as each owning service reports it. */
@@ -11,8 +11,8 @@ export interface ServiceState {
 }
 
 export interface ServiceStates {
-  /** Asks each service for its state of the deals and projects (never throws). */
-  collect(entities: { dealIds: readonly string[]; projectIds: readonly string[] }): Promise<ServiceState[]>;
+  /** Asks each service for its state of the deals, projects and invoices (never throws). */
+  collect(entities: Readonly<FlowEntities>): Promise<ServiceState[]>;
 }
 
 export interface FlowLookup {
@@ -24,7 +24,7 @@ export interface FlowLookup {
 
 /**
  * Reads every catalog topic (from `since`, or the start of the log) and returns the flow that `id`
- * belongs to, with each service's resulting state of the deals and projects it touched.
+ * belongs to, with each service's resulting state of the deals, projects and invoices it touched.
  */
 export async function lookupFlow(
   context: OpsContext,

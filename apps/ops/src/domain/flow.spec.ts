@@ -72,9 +72,52 @@ describe('correlation lookup', () => {
     );
     expect(decoded && mentions(decoded, 'D9')).toBe(true);
     expect(toFlowEvent({ topic: 't', partition: 0, offset: 0 }, 'garbage')).toBeUndefined();
-    expect(entitiesOf(selectFlow(all, 'P1'))).toEqual({ dealIds: ['D1'], projectIds: ['P1'] });
+    expect(entitiesOf(selectFlow(all, 'P1'))).toEqual({
+      dealIds: ['D1'],
+      projectIds: ['P1'],
+      invoiceIds: [],
+    });
     expect(formatFlow([dealWon]).split('\n')[1]).toMatch(
       /^1970-01-01 00:00:01\.000 +DealWon +test +D1 +evt-/,
     );
+  });
+
+  describe('time to cash', () => {
+    const approved = event('TimeEntryApproved', 'c-time', 10_000, { entryId: 'TE-1', projectId: 'P1' });
+    const actual = event('ActualChanged', 'c-time', 11_000, {
+      actualId: 'TE-1',
+      projectId: 'P1',
+      dealId: 'D1',
+      invoiceId: null,
+    });
+    const closed = event('BillingPeriodClosed', 'c-close', 20_000, {
+      period: '2026-10',
+      draftInvoices: [{ invoiceId: 'INV-1' }],
+    });
+    const issued = event('InvoiceIssued', 'c-issue', 21_000, {
+      invoiceId: 'INV-1',
+      invoiceNumber: 'LE-DE-2026-0001',
+      lines: [{ projectId: 'P1', sourceIds: ['TE-1'] }],
+    });
+    const paid = event('PaymentReceived', 'c-pay', 30_000, { paymentId: 'PAY-1', invoiceId: 'INV-1' });
+    const events = [paid, issued, closed, actual, approved, other];
+
+    it('finds an invoice from its close to its payment, by id or number', () => {
+      expect(selectFlow(events, 'INV-1').map((e) => e.eventType)).toEqual([
+        'BillingPeriodClosed',
+        'InvoiceIssued',
+        'PaymentReceived',
+      ]);
+      expect(selectFlow(events, 'LE-DE-2026-0001').map((e) => e.eventType)).toEqual(['InvoiceIssued']);
+      expect(entitiesOf(selectFlow(events, 'INV-1')).invoiceIds).toEqual(['INV-1']);
+    });
+
+    it('finds a time entry from its approval to the invoice line that bills it', () => {
+      expect(selectFlow(events, 'TE-1').map((e) => e.eventType)).toEqual([
+        'TimeEntryApproved',
+        'ActualChanged',
+        'InvoiceIssued',
+      ]);
+    });
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Correlation lookup: everything that happened for one id (a correlation id, event id, deal,
- * project, contract or any other entity id carried by events), in order, from the event log.
+ * project, contract, invoice or any other entity id carried by events), in order, from the event log.
  */
 export interface FlowEvent {
   topic: string;
@@ -22,10 +22,40 @@ const ENTITY_FIELDS = [
   'projectId',
   'contractId',
   'invoiceId',
+  'invoiceNumber',
   'assignmentId',
   'exceptionId',
   'entityId',
+  'entryId',
+  'expenseId',
+  'actualId',
+  'changeOrderId',
+  'paymentId',
+  'recognitionId',
 ];
+
+/** Ids named inside a payload's lists: draft invoices of a period close, the sources of invoice lines. */
+function nestedIds(data: Record<string, unknown>): string[] {
+  const ids: string[] = [];
+  if (Array.isArray(data['projectIds'])) ids.push(...data['projectIds'].filter(isString));
+  for (const draft of listOf(data['draftInvoices']))
+    if (isString(draft['invoiceId'])) ids.push(draft['invoiceId']);
+  for (const line of listOf(data['lines'])) {
+    if (isString(line['projectId'])) ids.push(line['projectId']);
+    if (Array.isArray(line['sourceIds'])) ids.push(...line['sourceIds'].filter(isString));
+  }
+  return ids;
+}
+
+function listOf(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value)
+    ? value.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null)
+    : [];
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
 
 /** A decoded `{ envelope, data }` record as a flow event, or undefined for anything else. */
 export function toFlowEvent(
@@ -54,7 +84,7 @@ export function mentions(event: FlowEvent, id: string): boolean {
     event.correlationId === id ||
     event.key === id ||
     ENTITY_FIELDS.some((field) => event.data[field] === id) ||
-    (Array.isArray(event.data['projectIds']) && event.data['projectIds'].includes(id))
+    nestedIds(event.data).includes(id)
   );
 }
 
@@ -71,15 +101,28 @@ export function selectFlow(events: readonly FlowEvent[], id: string): FlowEvent[
     .sort((a, b) => a.occurredAt - b.occurredAt || a.topic.localeCompare(b.topic) || a.offset - b.offset);
 }
 
-/** The deals and projects a flow touched, to ask the services for their current state. */
-export function entitiesOf(flow: readonly FlowEvent[]): { dealIds: string[]; projectIds: string[] } {
+export interface FlowEntities {
+  dealIds: string[];
+  projectIds: string[];
+  invoiceIds: string[];
+}
+
+/** The deals, projects and invoices a flow touched, to ask the services for their current state. */
+export function entitiesOf(flow: readonly FlowEvent[]): FlowEntities {
   const dealIds = new Set<string>();
   const projectIds = new Set<string>();
+  const invoiceIds = new Set<string>();
   for (const event of flow) {
-    if (typeof event.data['dealId'] === 'string') dealIds.add(event.data['dealId']);
-    if (typeof event.data['projectId'] === 'string') projectIds.add(event.data['projectId']);
+    if (isString(event.data['dealId'])) dealIds.add(event.data['dealId']);
+    if (isString(event.data['projectId'])) projectIds.add(event.data['projectId']);
+    if (isString(event.data['invoiceId'])) invoiceIds.add(event.data['invoiceId']);
+    for (const line of listOf(event.data['lines'])) {
+      if (isString(line['dealId'])) dealIds.add(line['dealId']);
+      if (isString(line['projectId'])) projectIds.add(line['projectId']);
+    }
   }
-  return { dealIds: [...dealIds].sort(), projectIds: [...projectIds].sort() };
+  const sorted = (ids: Set<string>) => [...ids].sort();
+  return { dealIds: sorted(dealIds), projectIds: sorted(projectIds), invoiceIds: sorted(invoiceIds) };
 }
 
 export function formatFlow(flow: readonly FlowEvent[]): string {

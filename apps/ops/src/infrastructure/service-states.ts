@@ -1,4 +1,5 @@
 import { ServiceState, ServiceStates } from '../application/lookup-flow';
+import { FlowEntities } from '../domain/flow';
 
 export interface ServiceUrls {
   contract: string;
@@ -16,14 +17,11 @@ export function serviceUrlsFrom(env: NodeJS.ProcessEnv): ServiceUrls {
   };
 }
 
-/** Each service's current state of a flow's deals and projects, over their HTTP APIs. */
+/** Each service's current state of a flow's deals, projects and invoices, over their HTTP APIs. */
 export class HttpServiceStates implements ServiceStates {
   constructor(private readonly urls: ServiceUrls) {}
 
-  async collect(entities: {
-    dealIds: readonly string[];
-    projectIds: readonly string[];
-  }): Promise<ServiceState[]> {
+  async collect(entities: Readonly<FlowEntities>): Promise<ServiceState[]> {
     const requests: [string, string, string][] = [];
     for (const dealId of entities.dealIds) {
       requests.push([
@@ -43,10 +41,16 @@ export class HttpServiceStates implements ServiceStates {
       ]);
     }
     for (const projectId of entities.projectIds) {
+      const id = encodeURIComponent(projectId);
+      requests.push(['project', `project ${projectId} plan`, `${this.urls.project}/projects/${id}/plan`]);
+      requests.push(['billing', `project ${projectId}`, `${this.urls.billing}/billing-schedules/${id}`]);
+      requests.push(['reporting', `project ${projectId}`, `${this.urls.reporting}/reports/projects/${id}`]);
+    }
+    for (const invoiceId of entities.invoiceIds) {
       requests.push([
         'billing',
-        `project ${projectId}`,
-        `${this.urls.billing}/billing-schedules/${encodeURIComponent(projectId)}`,
+        `invoice ${invoiceId}`,
+        `${this.urls.billing}/invoices/${encodeURIComponent(invoiceId)}`,
       ]);
     }
     return Promise.all(requests.map(([service, entity, url]) => this.fetchState(service, entity, url)));

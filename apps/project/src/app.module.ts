@@ -8,12 +8,16 @@ import {
   ServiceConfig,
 } from '@throughline/messaging-nest';
 
+import { PlanService } from './application/plan.service';
 import { PROJECT_DB, ProjectService } from './application/project.service';
 import { createProjectDb } from './infrastructure/project-db';
 import { ProjectHandlers } from './interface/project.handlers';
 import { ProjectsController } from './interface/projects.controller';
 
-/** The project service: PSA projects (phases, milestones, roles) for approved contracts. */
+/**
+ * The project service: PSA projects (phases, milestones, roles) for approved contracts, their change
+ * orders (plan versions beside the baseline), milestone completion and cost/margin forecasts.
+ */
 @Module({})
 export class AppModule {
   static forConfig(config: ServiceConfig = loadServiceConfig('project', 3003)): DynamicModule {
@@ -23,7 +27,14 @@ export class AppModule {
         MessagingModule.forRoot({
           config,
           migrations: [{ name: 'project', directory: join(__dirname, '..', 'migrations') }],
-          publishes: ['ProjectCreated', 'BusinessExceptionRaised', 'BusinessExceptionResolved'],
+          publishes: [
+            'ProjectCreated',
+            'BusinessExceptionRaised',
+            'BusinessExceptionResolved',
+            'ProjectPlanChanged',
+            'MilestoneCompleted',
+            'ProjectForecastUpdated',
+          ],
         }),
       ],
       controllers: [ProjectHandlers, ProjectsController],
@@ -31,6 +42,7 @@ export class AppModule {
         { provide: PROJECT_DB, useValue: createProjectDb(config.databaseUrl) },
         prismaLifecycle(PROJECT_DB),
         ProjectService,
+        PlanService,
       ],
     };
   }

@@ -19,13 +19,16 @@ import { NotFoundError } from '@throughline/platform';
 
 import { isoDateOf } from '../domain/calendar';
 import { PlanProblem, planProjects, projectIdFor, referencesOf } from '../domain/project-plan';
-import { lockPlanning, ProjectDb, ProjectTx, toJson } from '../infrastructure/project-db';
 import {
-  PendingContract,
-  Project,
-  ProjectTemplate,
-  RateCard,
-} from '../infrastructure/prisma/generated/client';
+  lockPlanning,
+  ProjectDb,
+  projectOf,
+  projectRow,
+  ProjectTx,
+  toJson,
+} from '../infrastructure/project-db';
+import { PendingContract, ProjectTemplate, RateCard } from '../infrastructure/prisma/generated/client';
+import { applyHeldChangeOrders } from './plan-changes';
 
 export const PROJECT_DB = Symbol('PROJECT_DB');
 const SOURCE = 'project';
@@ -168,6 +171,7 @@ export class ProjectService {
         if (exists) continue;
         await tx.project.create({ data: projectRow(project) });
         created.push(createEvent('ProjectCreated', project, origin));
+        created.push(...(await applyHeldChangeOrders(tx, project.projectId, Date.now())));
       }
       await tx.pendingContract.deleteMany({ where: { contractId: contract.contractId } });
       return [...created, ...resolved];
@@ -244,15 +248,6 @@ function rateCardOf(row: RateCard): RateCardUpserted {
   };
 }
 
-function projectRow(project: ProjectCreated) {
-  return {
-    ...project,
-    budgetMinor: BigInt(project.budgetMinor),
-    phases: toJson(project.phases),
-    roles: toJson(project.roles),
-  };
-}
-
 function occurredAt(event: ConsumedEvent): bigint {
   return BigInt(event.envelope.occurredAt);
 }
@@ -260,23 +255,4 @@ function occurredAt(event: ConsumedEvent): bigint {
 /** True when the stored replica comes from a later event than `event` (a late redelivery). */
 function isNewer(stored: { sourceOccurredAt: bigint } | null, event: ConsumedEvent): boolean {
   return stored !== null && stored.sourceOccurredAt > occurredAt(event);
-}
-
-function projectOf(row: Project): ProjectCreated {
-  return {
-    projectId: row.projectId,
-    contractId: row.contractId,
-    dealId: row.dealId,
-    customerId: row.customerId,
-    legalEntityId: row.legalEntityId,
-    currency: row.currency,
-    billingType: row.billingType as ProjectCreated['billingType'],
-    templateId: row.templateId,
-    name: row.name,
-    startDate: row.startDate,
-    endDate: row.endDate,
-    budgetMinor: Number(row.budgetMinor),
-    phases: row.phases as unknown as ProjectCreated['phases'],
-    roles: row.roles as unknown as ProjectCreated['roles'],
-  };
 }

@@ -4,12 +4,14 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { ConsumedEvent } from '@throughline/messaging';
 import { Logger, LOGGER } from '@throughline/messaging-nest';
 
+import { PlanService } from '../application/plan.service';
 import { ProjectService } from '../application/project.service';
 
 @Controller()
 export class ProjectHandlers {
   constructor(
     private readonly projects: ProjectService,
+    private readonly plans: PlanService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -51,5 +53,33 @@ export class ProjectHandlers {
       'RateCardUpserted',
     );
     await this.projects.upsertRateCard(event);
+  }
+
+  @EventPattern('ChangeOrderApproved')
+  async onChangeOrderApproved(@Payload() event: ConsumedEvent<'ChangeOrderApproved'>): Promise<void> {
+    this.logger.info(
+      {
+        eventId: event.envelope.eventId,
+        correlationId: event.envelope.correlationId,
+        changeOrderId: event.data.changeOrderId,
+        projectId: event.data.projectId,
+      },
+      'ChangeOrderApproved',
+    );
+    await this.plans.applyChangeOrder(event);
+  }
+
+  @EventPattern('AssignmentChanged')
+  async onAssignmentChanged(@Payload() event: ConsumedEvent<'AssignmentChanged'>): Promise<void> {
+    this.logger.info(
+      {
+        eventId: event.envelope.eventId,
+        correlationId: event.envelope.correlationId,
+        assignmentId: event.data.assignmentId,
+        projectId: event.data.projectId,
+      },
+      'AssignmentChanged',
+    );
+    await this.plans.recordAssignment(event);
   }
 }

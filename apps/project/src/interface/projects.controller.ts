@@ -1,16 +1,36 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { z } from 'zod';
 
-import { ProjectCreated } from '@throughline/contracts';
+import { MilestoneCompleted, ProjectCreated } from '@throughline/contracts';
 import { parseBody } from '@throughline/messaging-nest';
 
+import { ForecastView, PlanService, PlanView } from '../application/plan.service';
 import { ProjectService } from '../application/project.service';
+import { isIsoDate } from '../domain/calendar';
 
 const projectsQuery = z.object({ dealId: z.string().min(1) });
 
+const completionBody = z.object({
+  completedOn: z.string().refine(isIsoDate, 'expected a calendar date YYYY-MM-DD'),
+  completedBy: z.string().min(1),
+});
+
 @Controller('projects')
 export class ProjectsController {
-  constructor(private readonly projects: ProjectService) {}
+  constructor(
+    private readonly projects: ProjectService,
+    private readonly plans: PlanService,
+  ) {}
 
   /** The projects created for a deal (one per delivering legal entity), by project id. */
   @Get()
@@ -19,8 +39,45 @@ export class ProjectsController {
     return this.projects.projectsOfDeal(dealId);
   }
 
+  /** The project as created (its baseline); see /plan for the current plan. */
   @Get(':projectId')
   async get(@Param('projectId') projectId: string): Promise<ProjectCreated> {
     return this.projects.project(projectId);
+  }
+
+  /** Baseline vs current plan (budget, end date, hours per role, milestones with status), change orders. */
+  @Get(':projectId/plan')
+  async plan(@Param('projectId') projectId: string): Promise<PlanView> {
+    return this.plans.plan(projectId);
+  }
+
+  /** Forecast revenue (current budget), cost (active assignments) and margin. */
+  @Get(':projectId/forecast')
+  async forecast(@Param('projectId') projectId: string): Promise<ForecastView> {
+    return this.plans.forecast(projectId);
+  }
+
+  /**
+   * Completes a milestone → MilestoneCompleted. Repeating it with the same date answers 200 with
+   * the earlier completion and publishes nothing; another date is a 409.
+   */
+  @Post(':projectId/milestones/:milestoneId/complete')
+  @HttpCode(200)
+  async complete(
+    @Param('projectId') projectId: string,
+    @Param('milestoneId') milestoneId: string,
+    @Body() body: unknown,
+    @Headers('x-correlation-id') correlationId?: string,
+  ): Promise<MilestoneCompleted> {
+    const request = parseBody(completionBody, body);
+    const result = await this.plans.completeMilestone(projectId, { milestoneId, ...request }, correlationId);
+    if (result.kind === 'conflict') {
+      throw new ConflictException({
+        error: `Milestone ${milestoneId} of project ${projectId} was already completed on ${result.existing.completedOn} by ${result.existing.completedBy}`,
+        completedOn: result.existing.completedOn,
+        completedBy: result.existing.completedBy,
+      });
+    }
+    return result.event;
   }
 }

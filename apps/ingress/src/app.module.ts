@@ -11,8 +11,10 @@ import { join } from 'node:path';
 import { loadServiceConfig, MessagingModule, ServiceConfig } from '@throughline/messaging-nest';
 
 import { DeliveriesService } from './application/deliveries.service';
+import { FinanceIntakeService } from './application/finance-intake.service';
 import { HubSpotDealWorker } from './application/hubspot-deal.worker';
 import { MasterDataService } from './application/master-data.service';
+import { PsaIntakeService } from './application/psa-intake.service';
 import { INGRESS_CONFIG, INGRESS_DB } from './application/tokens';
 import { WebhookIntake } from './application/webhook-intake.service';
 import { HubSpotCrmClient } from './infrastructure/hubspot/hubspot-client';
@@ -20,6 +22,8 @@ import { createIngressDb, IngressDb } from './infrastructure/ingress-db';
 import { IngressConfig, loadIngressConfig } from './ingress-config';
 import { DeliveriesController } from './interface/deliveries.controller';
 import { ErpController } from './interface/erp.controller';
+import { FinanceController } from './interface/finance.controller';
+import { PsaController } from './interface/psa.controller';
 import { WebhookBodyErrors } from './interface/webhook-body-errors';
 import { WebhooksController } from './interface/webhooks.controller';
 
@@ -46,7 +50,8 @@ class IngressLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
 
 /**
  * The ingress service: verified CRM webhooks (HubSpot, Salesforce) become DealWon, ERP master data
- * becomes *Upserted events. Pure HTTP in; it consumes no events.
+ * becomes *Upserted events, PSA time and expenses become *Approved events on approval, ERP payments
+ * PaymentReceived and approved change orders ChangeOrderApproved. Pure HTTP in; it consumes no events.
  */
 @Module({})
 export class AppModule {
@@ -66,10 +71,20 @@ export class AppModule {
             'LegalEntityUpserted',
             'RateCardUpserted',
             'ProjectTemplateUpserted',
+            'TimeEntryApproved',
+            'ExpenseApproved',
+            'PaymentReceived',
+            'ChangeOrderApproved',
           ],
         }),
       ],
-      controllers: [WebhooksController, DeliveriesController, ErpController],
+      controllers: [
+        WebhooksController,
+        DeliveriesController,
+        ErpController,
+        PsaController,
+        FinanceController,
+      ],
       providers: [
         { provide: INGRESS_DB, useValue: createIngressDb(config.databaseUrl) },
         { provide: INGRESS_CONFIG, useValue: ingress },
@@ -86,6 +101,8 @@ export class AppModule {
         WebhookIntake,
         DeliveriesService,
         MasterDataService,
+        PsaIntakeService,
+        FinanceIntakeService,
         WebhookBodyErrors,
         IngressLifecycle,
       ],

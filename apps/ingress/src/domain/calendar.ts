@@ -28,3 +28,25 @@ export function toCalendarDate(text: string): string | undefined {
   }
   return undefined;
 }
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+/** 2000-01-01 and 2100-01-01 in epoch ms: outside this, an "instant" is a unit mistake (seconds?). */
+const EARLIEST_INSTANT = 946_684_800_000;
+const LATEST_INSTANT = 4_102_444_800_000;
+
+/**
+ * An instant sent by an external system as epoch milliseconds or an ISO-8601 date-time with an
+ * explicit zone ("2026-12-01T17:00:00Z", "…+01:00"), as epoch ms. Undefined for anything else,
+ * including zone-less date-times (ambiguous) and epoch seconds (out of the plausible range).
+ */
+export function toEpochMs(value: string | number): number | undefined {
+  let instant: number;
+  if (typeof value === 'number') {
+    instant = value;
+  } else {
+    if (!ISO_INSTANT.test(value.trim())) return undefined;
+    instant = Date.parse(value.trim());
+  }
+  if (!Number.isInteger(instant) || instant < EARLIEST_INSTANT || instant >= LATEST_INSTANT) return undefined;
+  return instant;
+}

@@ -66,3 +66,24 @@ export function extendedAmountMinor(priceText: string, hoursHundredths: number, 
   if (rounded > MAX_SAFE) throw new DecimalFormatError(`${priceText} × hours is too large`);
   return Number(rounded);
 }
+
+/**
+ * Like {@link decimalToScaledInteger} but a leading "-" is allowed: deltas such as a change order's
+ * budget change ("-1500.50" EUR → -150050). "-0" is 0.
+ */
+export function signedDecimalToScaledInteger(text: string, scale: number): number {
+  const trimmed = text.trim();
+  const negative = trimmed.startsWith('-');
+  const magnitude = decimalToScaledInteger(negative ? trimmed.slice(1) : trimmed, scale);
+  return negative && magnitude !== 0 ? -magnitude : magnitude;
+}
+
+/**
+ * A decimal given as a JSON string or number, as text for exact parsing. A number is taken as
+ * JavaScript writes it (7.5 → "7.5"); one that is not exactly a short decimal (0.1 + 0.2 →
+ * "0.30000000000000004", 1e21 → "1e+21") then fails the decimal-places or format check rather
+ * than being rounded.
+ */
+export function decimalText(value: string | number): string {
+  return typeof value === 'number' ? String(value) : value;
+}

@@ -1,0 +1,309 @@
+/**
+ * Time entries and expenses as a PSA or time tool sends them, and the rules of their approval:
+ * an entry may change while SUBMITTED; its approval publishes it once (TimeEntryApproved /
+ * ExpenseApproved); after that it is frozen, and a changed re-send is a conflict (corrections of
+ * approved entries are not supported).
+ */
+
+import { ExpenseApproved, TimeEntryApproved } from '@throughline/contracts';
+
+import { isCalendarDate, toEpochMs } from './calendar';
+import { RuleIssue } from './master-data';
+import { DecimalFormatError, decimalText, decimalToScaledInteger, parseMoneyMinor } from './money';
+
+export const ENTRY_STATUSES = ['SUBMITTED', 'APPROVED'] as const;
+export type EntryStatus = (typeof ENTRY_STATUSES)[number];
+
+/** Most hours one time entry may carry (one person, one day). */
+export const MAX_HOURS_HUNDREDTHS_PER_ENTRY = 2_400;
+/** Time tool named in the events when the sender does not say. */
+export const DEFAULT_SOURCE_SYSTEM = 'PSA';
+
+export interface Approval {
+  /** Approver's user id (never a name or e-mail). */
+  approvedBy: string;
+  /** Epoch ms. */
+  approvedAt: number;
+}
+
+/** What a time entry says, apart from its approval. */
+export interface TimeEntryFacts {
+  entryId: string;
+  projectId: string;
+  personId: string;
+  role: string;
+  workDate: string;
+  hoursHundredths: number;
+  billable: boolean;
+  sourceSystem: string;
+}
+
+/** What an expense says, apart from its approval. */
+export interface ExpenseFacts {
+  expenseId: string;
+  projectId: string;
+  personId: string;
+  incurredOn: string;
+  amountMinor: number;
+  currency: string;
+  category: string;
+  receiptReference: string | null;
+  billable: boolean;
+  sourceSystem: string;
+}
+
+/** An entry as received: its facts and, when sent as APPROVED, its approval. */
+export interface Submission<F> {
+  facts: F;
+  approval: Approval | null;
+}
+
+/** An entry as ingress holds it. */
+export interface StoredEntry<F> {
+  facts: F;
+  status: EntryStatus;
+}
+
+/** The fields common to both request kinds, already checked for shape. */
+interface EntryInput {
+  status?: EntryStatus | undefined;
+  approvedBy?: string | null | undefined;
+  approvedAt?: string | number | null | undefined;
+  sourceSystem?: string | undefined;
+}
+
+export interface TimeEntryInput extends EntryInput {
+  entryId: string;
+  projectId: string;
+  personId: string;
+  role: string;
+  workDate: string;
+  hours: string | number;
+  billable: boolean;
+}
+
+export interface ExpenseInput extends EntryInput {
+  expenseId: string;
+  projectId: string;
+  personId: string;
+  incurredOn: string;
+  /** Decimal string in the currency's minor-unit precision. */
+  amount: string;
+  currency: string;
+  category: string;
+  receiptReference?: string | null | undefined;
+  billable: boolean;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: RuleIssue[] };
+
+/** Hours of one entry as hours × 100: at most 2 decimals, more than 0, at most 24. */
+export function parseEntryHours(value: string | number): number {
+  const text = decimalText(value);
+  const hundredths = decimalToScaledInteger(text, 2);
+  if (hundredths === 0) throw new DecimalFormatError(`"${text}" hours: an entry must have more than 0 hours`);
+  if (hundredths > MAX_HOURS_HUNDREDTHS_PER_ENTRY) {
+    throw new DecimalFormatError(`"${text}" hours is more than 24 in one entry`);
+  }
+  return hundredths;
+}
+
+/** A time entry request → its facts and approval, or every rule it breaks (paths within the entry). */
+export function parseTimeEntry(
+  input: TimeEntryInput,
+  receivedAt: number,
+): Parsed<Submission<TimeEntryFacts>> {
+  const issues: RuleIssue[] = [];
+  let hoursHundredths = 0;
+  try {
+    hoursHundredths = parseEntryHours(input.hours);
+  } catch (error) {
+    issues.push({ path: ['hours'], message: messageOf(error) });
+  }
+  if (!isCalendarDate(input.workDate)) {
+    issues.push({ path: ['workDate'], message: 'expected a calendar date YYYY-MM-DD' });
+  }
+  const approval = parseApproval(input, receivedAt, issues);
+  if (issues.length > 0) return { ok: false, issues };
+  return {
+    ok: true,
+    value: {
+      facts: {
+        entryId: input.entryId,
+        projectId: input.projectId,
+        personId: input.personId,
+        role: input.role,
+        workDate: input.workDate,
+        hoursHundredths,
+        billable: input.billable,
+        sourceSystem: input.sourceSystem ?? DEFAULT_SOURCE_SYSTEM,
+      },
+      approval,
+    },
+  };
+}
+
+/** An expense request → its facts and approval, or every rule it breaks (paths within the expense). */
+export function parseExpense(input: ExpenseInput, receivedAt: number): Parsed<Submission<ExpenseFacts>> {
+  const issues: RuleIssue[] = [];
+  let amountMinor = 0;
+  try {
+    amountMinor = parseMoneyMinor(input.amount, input.currency);
+    if (amountMinor === 0) issues.push({ path: ['amount'], message: 'an expense must be more than 0' });
+  } catch (error) {
+    issues.push({ path: ['amount'], message: `${messageOf(error)} (${input.currency})` });
+  }
+  if (!isCalendarDate(input.incurredOn)) {
+    issues.push({ path: ['incurredOn'], message: 'expected a calendar date YYYY-MM-DD' });
+  }
+  const approval = parseApproval(input, receivedAt, issues);
+  if (issues.length > 0) return { ok: false, issues };
+  return {
+    ok: true,
+    value: {
+      facts: {
+        expenseId: input.expenseId,
+        projectId: input.projectId,
+        personId: input.personId,
+        incurredOn: input.incurredOn,
+        amountMinor,
+        currency: input.currency,
+        category: input.category,
+        receiptReference: input.receiptReference ?? null,
+        billable: input.billable,
+        sourceSystem: input.sourceSystem ?? DEFAULT_SOURCE_SYSTEM,
+      },
+      approval,
+    },
+  };
+}
+
+/**
+ * status APPROVED needs approvedBy (approvedAt defaults to when ingress received it); a SUBMITTED
+ * entry carries no approval fields.
+ */
+function parseApproval(input: EntryInput, receivedAt: number, issues: RuleIssue[]): Approval | null {
+  const approvedAt = input.approvedAt ?? null;
+  const approvedBy = input.approvedBy ?? null;
+  if ((input.status ?? 'SUBMITTED') === 'SUBMITTED') {
+    if (approvedBy !== null) {
+      issues.push({ path: ['approvedBy'], message: 'only allowed with status APPROVED' });
+    }
+    if (approvedAt !== null) {
+      issues.push({ path: ['approvedAt'], message: 'only allowed with status APPROVED' });
+    }
+    return null;
+  }
+  if (approvedBy === null) issues.push({ path: ['approvedBy'], message: 'required with status APPROVED' });
+  const at = parseApprovedAt(approvedAt, receivedAt, issues);
+  return approvedBy === null || at === undefined ? null : { approvedBy, approvedAt: at };
+}
+
+/** approvedAt as epoch ms: given (epoch ms or ISO date-time with zone) or else `now`. */
+export function parseApprovedAt(
+  value: string | number | null | undefined,
+  now: number,
+  issues: RuleIssue[],
+): number | undefined {
+  if (value === null || value === undefined) return now;
+  const instant = toEpochMs(value);
+  if (instant === undefined) {
+    issues.push({
+      path: ['approvedAt'],
+      message: 'expected epoch milliseconds or an ISO-8601 date-time with a zone, e.g. 2026-12-01T17:00:00Z',
+    });
+  } else if (instant > now + 5 * 60_000) {
+    issues.push({ path: ['approvedAt'], message: 'lies in the future' });
+  }
+  return instant;
+}
+
+export type IntakeOutcome =
+  /** New, SUBMITTED: stored, nothing published yet. */
+  | 'RECEIVED'
+  /** Known and still SUBMITTED, sent with different facts: stored, nothing published. */
+  | 'UPDATED'
+  /** Approved by this request: the *Approved event is published. */
+  | 'APPROVED'
+  /** Known, SUBMITTED, identical re-send: nothing to do. */
+  | 'UNCHANGED'
+  /** Known and already approved; the re-send is identical: nothing to do, no second event. */
+  | 'ALREADY_APPROVED';
+
+export type IntakeDecision =
+  | { conflict: false; outcome: IntakeOutcome; store: boolean; approve: boolean; changed: string[] }
+  | { conflict: true; changed: string[] };
+
+/**
+ * What receiving `incoming` does given what ingress holds. Approval metadata of a re-sent approved
+ * entry is not compared: the first approval stands.
+ */
+export function decideIntake<F extends object>(
+  existing: StoredEntry<F> | undefined,
+  incoming: Submission<F>,
+): IntakeDecision {
+  const approve = incoming.approval !== null;
+  if (!existing) {
+    return { conflict: false, outcome: approve ? 'APPROVED' : 'RECEIVED', store: true, approve, changed: [] };
+  }
+  const changed = changedFields(existing.facts, incoming.facts);
+  if (existing.status === 'APPROVED') {
+    return changed.length > 0
+      ? { conflict: true, changed }
+      : { conflict: false, outcome: 'ALREADY_APPROVED', store: false, approve: false, changed };
+  }
+  const outcome: IntakeOutcome = approve ? 'APPROVED' : changed.length > 0 ? 'UPDATED' : 'UNCHANGED';
+  return { conflict: false, outcome, store: changed.length > 0, approve, changed };
+}
+
+/** Names of the fields whose values differ (facts are flat records of primitives). */
+export function changedFields<F extends object>(before: F, after: F): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys]
+    .filter((key) => (before as Record<string, unknown>)[key] !== (after as Record<string, unknown>)[key])
+    .sort();
+}
+
+export function timeEntryApproved(facts: TimeEntryFacts, approval: Approval): TimeEntryApproved {
+  return {
+    entryId: facts.entryId,
+    projectId: facts.projectId,
+    personId: facts.personId,
+    role: facts.role,
+    workDate: facts.workDate,
+    hoursHundredths: facts.hoursHundredths,
+    billable: facts.billable,
+    approvedAt: approval.approvedAt,
+    approvedBy: approval.approvedBy,
+    sourceSystem: facts.sourceSystem,
+  };
+}
+
+export function expenseApproved(facts: ExpenseFacts, approval: Approval): ExpenseApproved {
+  return {
+    expenseId: facts.expenseId,
+    projectId: facts.projectId,
+    personId: facts.personId,
+    incurredOn: facts.incurredOn,
+    amountMinor: facts.amountMinor,
+    currency: facts.currency,
+    category: facts.category,
+    receiptReference: facts.receiptReference,
+    billable: facts.billable,
+    approvedAt: approval.approvedAt,
+    approvedBy: approval.approvedBy,
+    sourceSystem: facts.sourceSystem,
+  };
+}
+
+/** Indexes of ids that occur more than once, by id. */
+export function duplicateIds(ids: readonly string[]): Map<string, number[]> {
+  const seen = new Map<string, number[]>();
+  ids.forEach((id, index) => seen.set(id, [...(seen.get(id) ?? []), index]));
+  return new Map([...seen].filter(([, indexes]) => indexes.length > 1));
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof DecimalFormatError) return error.message;
+  throw error;
+}

@@ -1,0 +1,32 @@
+import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
+
+import { parseBody } from '@throughline/messaging-nest';
+
+import { FinanceIntakeService } from '../application/finance-intake.service';
+import { parseChangeOrder, parsePayment } from '../domain/finance-intake';
+import { changeOrderBody, orReject, paymentBody } from './time-to-cash.schemas';
+
+/** ERP payments → PaymentReceived; approved change orders (CRM / contract system) → ChangeOrderApproved. */
+@Controller()
+export class FinanceController {
+  constructor(@Inject(FinanceIntakeService) private readonly finance: FinanceIntakeService) {}
+
+  @Post('erp/payments')
+  @HttpCode(200)
+  async postPayment(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
+    const payment = orReject(parsePayment(parseBody(paymentBody, body)));
+    const { outcome, eventId, record } = await this.finance.receivePayment(payment, correlationId);
+    return { paymentId: payment.paymentId, outcome, eventId, payment: record };
+  }
+
+  @Post('crm/change-orders')
+  @HttpCode(200)
+  async postChangeOrder(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
+    const changeOrder = orReject(parseChangeOrder(parseBody(changeOrderBody, body)));
+    const { outcome, eventId, record, currency } = await this.finance.receiveChangeOrder(
+      changeOrder,
+      correlationId,
+    );
+    return { changeOrderId: record.changeOrderId, outcome, eventId, currency, changeOrder: record };
+  }
+}

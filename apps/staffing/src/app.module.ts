@@ -13,7 +13,7 @@ import { createStaffingDb } from './infrastructure/staffing-db';
 import { AssignmentsController } from './interface/assignments.controller';
 import { StaffingHandlers } from './interface/staffing.handlers';
 
-/** The staffing service: role demand for new projects, assignments and their forecast cost. */
+/** The staffing service: role demand for new and re-planned projects, assignments and their forecast cost. */
 @Module({})
 export class AppModule {
   static forConfig(config: ServiceConfig = loadServiceConfig('staffing', 3004)): DynamicModule {

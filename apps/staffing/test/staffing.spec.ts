@@ -4,6 +4,8 @@ import { startTestService, testServiceConfig, TestService } from '@throughline/m
 import { sampleEventRecord } from '@throughline/contracts/testing';
 
 import { AppModule } from '../src/app.module';
+import { STAFFING_DB } from '../src/application/staffing.service';
+import { StaffingDb } from '../src/infrastructure/staffing-db';
 
 jest.setTimeout(60_000);
 
@@ -87,6 +89,120 @@ describe('staffing service against the real stack', () => {
     const changed = await probe.waitFor('AssignmentChanged', (e) => e.data.assignmentId === 'A-1');
     expect(changed.envelope.correlationId).toBe('corr-assign-1');
     expect(changed.data.forecastCostMinor).toBe(560_000);
+  });
+
+  it('re-publishes the demand after a plan change, once per plan version, keeping assignments', async () => {
+    const projectId = 'PRJ-STAFF-PLAN';
+    const created = createEvent('ProjectCreated', { ...project, projectId }, { source: 'project' });
+    await probe.publish(created);
+    await probe.waitFor('StaffingDemandPublished', (e) => e.data.demandId === `DEM-${projectId}`);
+    const assign = (assignmentId: string, role: string, endDate: string) =>
+      fetch(`${service.url}/assignments/${assignmentId}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          projectId,
+          personId: 'P-1',
+          role,
+          hoursHundredths: 1_000,
+          startDate: '2027-03-01',
+          endDate,
+          costRateMinor: 5_000,
+        }),
+      });
+    expect((await assign('A-PLAN-1', 'Architect', '2027-03-31')).status).toBe(200);
+    // Before the change order the project has no Data engineer and ends on 2027-03-31.
+    expect((await assign('A-PLAN-2', 'Data engineer', '2027-04-30')).status).toBe(400);
+
+    const plan = {
+      ...sampleEventRecord('ProjectPlanChanged').data,
+      projectId,
+      dealId: 'D-1',
+      planVersion: 2,
+      changeOrderId: 'CO-PLAN-1',
+      currency: 'EUR',
+      startDate: '2026-12-01',
+      endDate: '2027-04-30',
+      baselineEndDate: '2027-03-31',
+      roles: [
+        {
+          role: 'Architect',
+          hoursHundredths: 12_000,
+          baselineHoursHundredths: 10_000,
+          rateMinor: 15_000,
+          skills: ['SAP'],
+        },
+        {
+          role: 'Data engineer',
+          hoursHundredths: 8_000,
+          baselineHoursHundredths: 0,
+          rateMinor: 12_000,
+          skills: [],
+        },
+      ],
+    };
+    const changed = createEvent('ProjectPlanChanged', plan, { source: 'project' });
+    await probe.publish(
+      changed,
+      changed, // redelivered
+      createEvent('ProjectPlanChanged', plan, { source: 'project' }), // same plan version again
+      createEvent('ProjectPlanChanged', { ...plan, planVersion: 1 }, { source: 'project' }), // older
+    );
+    const demand = await probe.waitFor(
+      'StaffingDemandPublished',
+      (e) => e.data.demandId === `DEM-${projectId}-v2`,
+    );
+    expect(demand.envelope.causationId).toBe(changed.envelope.eventId);
+    expect(demand.envelope.correlationId).toBe(changed.envelope.correlationId);
+    expect(demand.data).toEqual({
+      demandId: `DEM-${projectId}-v2`,
+      projectId,
+      dealId: 'D-1',
+      demands: [
+        {
+          demandLineId: `${projectId}:Architect`,
+          role: 'Architect',
+          skills: ['SAP'],
+          hoursHundredths: 12_000,
+          startDate: '2026-12-01',
+          endDate: '2027-04-30',
+        },
+        {
+          demandLineId: `${projectId}:Data engineer`,
+          role: 'Data engineer',
+          skills: [],
+          hoursHundredths: 8_000,
+          startDate: '2026-12-01',
+          endDate: '2027-04-30',
+        },
+      ],
+    });
+    // The new role and the later end date are staffable now; the earlier assignment still stands.
+    expect((await assign('A-PLAN-2', 'Data engineer', '2027-04-30')).status).toBe(200);
+    const db = service.app.get<StaffingDb>(STAFFING_DB);
+    expect(await db.assignment.count({ where: { projectId } })).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(probe.events('StaffingDemandPublished', (e) => e.data.projectId === projectId)).toHaveLength(2);
+  });
+
+  it('creates the demand from a plan change that arrives before ProjectCreated', async () => {
+    const projectId = 'PRJ-STAFF-EARLY';
+    const plan = {
+      ...sampleEventRecord('ProjectPlanChanged').data,
+      projectId,
+      dealId: 'D-2',
+      planVersion: 2,
+      startDate: '2026-12-01',
+      endDate: '2027-05-31',
+      roles: [
+        { role: 'Architect', hoursHundredths: 500, baselineHoursHundredths: 400, rateMinor: 1, skills: [] },
+      ],
+    };
+    await probe.publish(createEvent('ProjectPlanChanged', plan, { source: 'project' }));
+    await probe.waitFor('StaffingDemandPublished', (e) => e.data.demandId === `DEM-${projectId}-v2`);
+    await probe.publish(createEvent('ProjectCreated', { ...project, projectId }, { source: 'project' }));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(probe.events('StaffingDemandPublished', (e) => e.data.projectId === projectId)).toHaveLength(1);
   });
 
   it('answers bad input with a 4xx and a reason', async () => {

@@ -12,7 +12,7 @@ import {
 import { NotFoundError, ValidationError } from '@throughline/platform';
 
 import { AssignmentRejected, AssignmentRequest, planAssignment } from '../domain/assignment';
-import { demandForProject } from '../domain/demand';
+import { demandForPlan, demandForProject, isNewerPlan } from '../domain/demand';
 import { StaffingDb } from '../infrastructure/staffing-db';
 
 export const STAFFING_DB = Symbol('STAFFING_DB');
@@ -41,6 +41,36 @@ export class StaffingService {
           endDate: event.data.endDate,
           lines: demand.demands as unknown as object[],
         },
+      });
+      return [createEvent('StaffingDemandPublished', demand, causedBy(event, SOURCE))];
+    });
+  }
+
+  /**
+   * ProjectPlanChanged → the project's demand lines follow the current plan (hours per role, end
+   * date, new roles) and are re-published under a new demand id, once per plan version. Existing
+   * assignments are left as they are. A plan change arriving before ProjectCreated creates the demand
+   * (the later ProjectCreated then has no effect).
+   */
+  async updateDemand(event: ConsumedEvent<'ProjectPlanChanged'>): Promise<void> {
+    await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
+      const plan = event.data;
+      const existing = await tx.projectDemand.findUnique({ where: { projectId: plan.projectId } });
+      if (!isNewerPlan(existing?.planVersion, plan)) return [];
+      const demand = demandForPlan(plan);
+      const row = {
+        dealId: plan.dealId,
+        demandId: demand.demandId,
+        currency: plan.currency,
+        startDate: plan.startDate,
+        endDate: plan.endDate,
+        lines: demand.demands as unknown as object[],
+        planVersion: plan.planVersion,
+      };
+      await tx.projectDemand.upsert({
+        where: { projectId: plan.projectId },
+        create: { projectId: plan.projectId, ...row },
+        update: row,
       });
       return [createEvent('StaffingDemandPublished', demand, causedBy(event, SOURCE))];
     });

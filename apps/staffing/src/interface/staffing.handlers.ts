@@ -25,4 +25,18 @@ export class StaffingHandlers {
     );
     await this.staffing.publishDemand(event);
   }
+
+  @EventPattern('ProjectPlanChanged')
+  async onProjectPlanChanged(@Payload() event: ConsumedEvent<'ProjectPlanChanged'>): Promise<void> {
+    this.logger.info(
+      {
+        eventId: event.envelope.eventId,
+        correlationId: event.envelope.correlationId,
+        projectId: event.data.projectId,
+        planVersion: event.data.planVersion,
+      },
+      'ProjectPlanChanged',
+    );
+    await this.staffing.updateDemand(event);
+  }
 }

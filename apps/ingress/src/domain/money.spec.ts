@@ -7,6 +7,7 @@ import {
   minorUnitExponent,
   parseHoursHundredths,
   parseMoneyMinor,
+  signedDecimalToScaledInteger,
 } from './money';
 
 describe('parseMoneyMinor', () => {
@@ -75,5 +76,16 @@ describe('extendedAmountMinor', () => {
     expect(extendedAmountMinor('33.33', 150, 'EUR')).toBe(5_000); // 1.5 h × 33.33 = 49.995
     expect(extendedAmountMinor('0.333', 100, 'EUR')).toBe(33);
     expect(extendedAmountMinor('1000', 250, 'JPY')).toBe(2_500);
+  });
+});
+
+describe('signedDecimalToScaledInteger', () => {
+  it('parses deltas with a sign exactly', () => {
+    expect(signedDecimalToScaledInteger('-1500.50', 2)).toBe(-150_050);
+    expect(signedDecimalToScaledInteger('1500.5', 2)).toBe(150_050);
+    expect(signedDecimalToScaledInteger('-0.29', 2)).toBe(-29);
+    expect(Object.is(signedDecimalToScaledInteger('-0', 2), 0)).toBe(true);
+    expect(() => signedDecimalToScaledInteger('--1', 2)).toThrow(DecimalFormatError);
+    expect(() => signedDecimalToScaledInteger('-1.005', 2)).toThrow('at most 2 allowed');
   });
 });

@@ -2,13 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { BillingProvisioned, BillingScheduleItem } from '@throughline/contracts';
 import { causedBy, ConsumedEvent, createEvent, handleOnce, MessagingRuntime } from '@throughline/messaging';
-import { NotFoundError } from '@throughline/platform';
+import { NotFoundError, TransientError } from '@throughline/platform';
 
+import { reconcileMilestones } from '../domain/change-orders';
 import { billingScheduleIdFor, BillingRejected, provisionBilling } from '../domain/billing-schedule';
 import { BillingDb } from '../infrastructure/billing-db';
 import { BillingSchedule, BillingScheduleItem as ItemRow } from '../infrastructure/prisma/generated/client';
 
-export const BILLING_DB = Symbol('BILLING_DB');
+import { ActualsService } from './actuals.service';
+import { BILLING_DB } from './tokens';
+
+export { BILLING_DB };
 const SOURCE = 'billing';
 
 /** A provisioned schedule as the API shows it: the BillingProvisioned payload plus the budget. */
@@ -19,6 +23,7 @@ export class BillingService {
   constructor(
     @Inject(BILLING_DB) private readonly db: BillingDb,
     private readonly runtime: MessagingRuntime,
+    private readonly actuals: ActualsService,
   ) {}
 
   /**
@@ -30,12 +35,15 @@ export class BillingService {
       const project = event.data;
       const billingScheduleId = billingScheduleIdFor(project.projectId);
       if (await tx.billingSchedule.findUnique({ where: { billingScheduleId } })) return [];
+      // Billing knows the project's terms even when its schedule is rejected: its actuals are priced.
+      const priced = await this.actuals.projectKnown(tx, project, causedBy(event, SOURCE));
       let billing: BillingProvisioned;
       try {
         billing = provisionBilling(project);
       } catch (error) {
         if (!(error instanceof BillingRejected)) throw error;
         return [
+          ...priced,
           createEvent(
             'BusinessExceptionRaised',
             {
@@ -74,7 +82,105 @@ export class BillingService {
           },
         },
       });
-      return [createEvent('BillingProvisioned', billing, causedBy(event, SOURCE))];
+      return [createEvent('BillingProvisioned', billing, causedBy(event, SOURCE)), ...priced];
+    });
+  }
+
+  /**
+   * ProjectPlanChanged (a change order applied): the new budget / fee from now on and, on
+   * milestone-billed projects, the milestone schedule items added, changed or removed. Billed
+   * milestones are immutable: a change to one raises a business exception for finance.
+   */
+  async planChanged(event: ConsumedEvent<'ProjectPlanChanged'>): Promise<void> {
+    await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
+      const plan = event.data;
+      const project = await tx.billingProject.findUnique({ where: { projectId: plan.projectId } });
+      if (!project) {
+        // ProjectCreated travels on another topic and may not be here yet: retry until it is.
+        throw new TransientError(
+          `Plan change for project ${plan.projectId}, which billing does not know yet`,
+        );
+      }
+      if (plan.planVersion <= project.planVersion) return [];
+      await tx.billingProject.update({
+        where: { projectId: plan.projectId },
+        data: { feeMinor: BigInt(plan.budgetMinor), endDate: plan.endDate, planVersion: plan.planVersion },
+      });
+      const schedule = await tx.billingSchedule.findUnique({
+        where: { projectId: plan.projectId },
+        include: { items: { orderBy: { position: 'asc' } } },
+      });
+      if (!schedule) return [];
+      await tx.billingSchedule.update({
+        where: { projectId: plan.projectId },
+        data: { budgetMinor: BigInt(Math.max(plan.budgetMinor, 0)) },
+      });
+      if (project.billingType !== 'FIXED_FEE_MILESTONE') return [];
+      const change = reconcileMilestones(
+        schedule.items.flatMap((item) =>
+          item.milestoneId === null
+            ? []
+            : [
+                {
+                  itemId: item.itemId,
+                  milestoneId: item.milestoneId,
+                  description: item.description,
+                  dueDate: item.dueDate,
+                  amountMinor: item.amountMinor === null ? null : Number(item.amountMinor),
+                  billed: item.invoiceId !== null,
+                },
+              ],
+        ),
+        plan.milestones,
+      );
+      for (const itemId of change.remove) await tx.billingScheduleItem.delete({ where: { itemId } });
+      for (const item of change.change) {
+        await tx.billingScheduleItem.update({
+          where: { itemId: item.itemId },
+          data: {
+            description: item.description,
+            dueDate: item.dueDate,
+            amountMinor: BigInt(item.amountMinor),
+          },
+        });
+      }
+      let position = schedule.items.reduce((max, item) => Math.max(max, item.position), -1);
+      for (const item of change.add) {
+        position += 1;
+        await tx.billingScheduleItem.create({
+          data: {
+            itemId: `${schedule.billingScheduleId}-${item.milestoneId}`,
+            billingScheduleId: schedule.billingScheduleId,
+            position,
+            description: item.description,
+            dueDate: item.dueDate,
+            amountMinor: BigInt(item.amountMinor),
+            milestoneId: item.milestoneId,
+          },
+        });
+      }
+      return change.conflicts.map((conflict) =>
+        createEvent(
+          'BusinessExceptionRaised',
+          {
+            exceptionId: `EXC-${schedule.billingScheduleId}-${conflict.milestoneId}-BILLED_MILESTONE_CHANGED`,
+            ownerRole: 'FINANCE_OPERATIONS',
+            entityType: 'Project',
+            entityId: plan.projectId,
+            dealId: plan.dealId,
+            code: 'BILLED_MILESTONE_CHANGED',
+            message: `Change order ${plan.changeOrderId} on project ${plan.projectId}: ${conflict.reason}; billed milestones are not changed`,
+            remediation: `Agree with delivery how to settle the billed milestone ${conflict.milestoneId} (credit note or a corrective change order)`,
+            details: {
+              changeOrderId: plan.changeOrderId,
+              milestoneId: conflict.milestoneId,
+              itemId: conflict.itemId,
+              planVersion: String(plan.planVersion),
+            },
+          },
+          causedBy(event, SOURCE),
+        ),
+      );
     });
   }
 

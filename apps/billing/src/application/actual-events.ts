@@ -1,0 +1,91 @@
+import { ActualChanged, EventRecord } from '@throughline/contracts';
+import { createEvent, EventOrigin } from '@throughline/messaging';
+
+import { Actual } from '../infrastructure/prisma/generated/client';
+
+export const SOURCE = 'billing';
+
+const num = (value: bigint | null): number | null => (value === null ? null : Number(value));
+
+/** The ActualChanged payload of a stored actual; null while its project is unknown. */
+export function actualChangedOf(row: Actual): ActualChanged | null {
+  if (row.dealId === null || row.customerId === null || row.legalEntityId === null || row.currency === null) {
+    return null;
+  }
+  return {
+    actualId: row.actualId,
+    kind: row.kind as ActualChanged['kind'],
+    projectId: row.projectId,
+    dealId: row.dealId,
+    customerId: row.customerId,
+    legalEntityId: row.legalEntityId,
+    personId: row.personId,
+    role: row.role,
+    workDate: row.workDate,
+    hoursHundredths: Number(row.hoursHundredths),
+    billable: row.billable,
+    currency: row.currency,
+    rateMinor: num(row.rateMinor),
+    rateCardId: row.rateCardId,
+    billAmountMinor: Number(row.billAmountMinor),
+    costRateMinor: num(row.costRateMinor),
+    costAmountMinor: Number(row.costAmountMinor),
+    billingPeriod: row.billingPeriod,
+    status: row.status as ActualChanged['status'],
+    invoiceId: row.invoiceId,
+    approvedAt: Number(row.approvedAt),
+    changedAt: Number(row.changedAt),
+  };
+}
+
+export function actualChangedEvents(rows: readonly Actual[], origin: EventOrigin): EventRecord[] {
+  return rows.flatMap((row) => {
+    const data = actualChangedOf(row);
+    return data ? [createEvent('ActualChanged', data, origin)] : [];
+  });
+}
+
+/** The API view of an actual: the ActualChanged fields plus why something is missing. */
+export type ActualView = Omit<ActualChanged, 'dealId' | 'customerId' | 'legalEntityId' | 'currency'> & {
+  dealId: string | null;
+  customerId: string | null;
+  legalEntityId: string | null;
+  currency: string | null;
+  note: string | null;
+};
+
+export function actualViewOf(row: Actual): ActualView {
+  return {
+    actualId: row.actualId,
+    kind: row.kind as ActualChanged['kind'],
+    projectId: row.projectId,
+    dealId: row.dealId,
+    customerId: row.customerId,
+    legalEntityId: row.legalEntityId,
+    personId: row.personId,
+    role: row.role,
+    workDate: row.workDate,
+    hoursHundredths: Number(row.hoursHundredths),
+    billable: row.billable,
+    currency: row.currency,
+    rateMinor: num(row.rateMinor),
+    rateCardId: row.rateCardId,
+    billAmountMinor: Number(row.billAmountMinor),
+    costRateMinor: num(row.costRateMinor),
+    costAmountMinor: Number(row.costAmountMinor),
+    billingPeriod: row.billingPeriod,
+    status: row.status as ActualChanged['status'],
+    invoiceId: row.invoiceId,
+    approvedAt: Number(row.approvedAt),
+    changedAt: Number(row.changedAt),
+    note: row.note,
+  };
+}
+
+export function missingRateExceptionId(actualId: string): string {
+  return `EXC-ACT-${actualId}-MISSING_RATE`;
+}
+
+export function unknownProjectExceptionId(actualId: string): string {
+  return `EXC-ACT-${actualId}-UNKNOWN_PROJECT`;
+}

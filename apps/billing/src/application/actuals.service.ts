@@ -1,0 +1,460 @@
+import { Inject, Injectable } from '@nestjs/common';
+
+import {
+  EventRecord,
+  ExpenseApproved,
+  ProjectCreated,
+  RateCardRate,
+  TimeEntryApproved,
+} from '@throughline/contracts';
+import {
+  causedBy,
+  commit,
+  ConsumedEvent,
+  createEvent,
+  EventOrigin,
+  handleOnce,
+  MessagingRuntime,
+} from '@throughline/messaging';
+import { NotFoundError } from '@throughline/platform';
+
+import { REVENUE_RULE } from '../domain/billing-schedule';
+import { billingPeriodFor, priceTimeEntry, RateCard } from '../domain/pricing';
+import { BillingDb, BillingTx } from '../infrastructure/billing-db';
+import { Actual, BillingProject } from '../infrastructure/prisma/generated/client';
+import {
+  actualChangedEvents,
+  ActualView,
+  actualViewOf,
+  missingRateExceptionId,
+  SOURCE,
+  unknownProjectExceptionId,
+} from './actual-events';
+import { BILLING_DB } from './tokens';
+
+/** A request to change an actual's status was refused because of its current state (HTTP 409). */
+export class ActualStateConflict extends Error {}
+
+export async function closedPeriods(tx: BillingTx): Promise<Set<string>> {
+  const rows = await tx.billingPeriod.findMany({ select: { period: true } });
+  return new Set(rows.map((row) => row.period));
+}
+
+/**
+ * Approved time and expenses → priced actuals, and the replicated data pricing needs (projects,
+ * rate cards, person cost rates). One actual per entry/expense id, whatever the event id.
+ */
+@Injectable()
+export class ActualsService {
+  constructor(
+    @Inject(BILLING_DB) private readonly db: BillingDb,
+    private readonly runtime: MessagingRuntime,
+  ) {}
+
+  async recordTime(event: ConsumedEvent<'TimeEntryApproved'>): Promise<void> {
+    await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
+      const entry: TimeEntryApproved = event.data;
+      if (await tx.actual.findUnique({ where: { actualId: entry.entryId } })) return [];
+      const now = Date.now();
+      const row = await tx.actual.create({
+        data: {
+          actualId: entry.entryId,
+          kind: 'TIME',
+          projectId: entry.projectId,
+          personId: entry.personId,
+          role: entry.role,
+          workDate: entry.workDate,
+          hoursHundredths: BigInt(entry.hoursHundredths),
+          approvedBillable: entry.billable,
+          billable: entry.billable,
+          billingPeriod: billingPeriodFor(entry.workDate, await closedPeriods(tx)),
+          status: 'UNPRICED',
+          approvedAt: BigInt(entry.approvedAt),
+          changedAt: BigInt(now),
+        },
+      });
+      return this.price(tx, [row], causedBy(event, SOURCE), now, true);
+    });
+  }
+
+  async recordExpense(event: ConsumedEvent<'ExpenseApproved'>): Promise<void> {
+    await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
+      const expense: ExpenseApproved = event.data;
+      if (await tx.actual.findUnique({ where: { actualId: expense.expenseId } })) return [];
+      const now = Date.now();
+      const row = await tx.actual.create({
+        data: {
+          actualId: expense.expenseId,
+          kind: 'EXPENSE',
+          projectId: expense.projectId,
+          personId: expense.personId,
+          role: null,
+          workDate: expense.incurredOn,
+          hoursHundredths: 0n,
+          approvedBillable: expense.billable,
+          billable: expense.billable,
+          currency: expense.currency,
+          expenseAmountMinor: BigInt(expense.amountMinor),
+          description: `${expense.category} ${expense.incurredOn}${expense.receiptReference ? ` (${expense.receiptReference})` : ''}`,
+          billingPeriod: billingPeriodFor(expense.incurredOn, await closedPeriods(tx)),
+          status: 'UNPRICED',
+          approvedAt: BigInt(expense.approvedAt),
+          changedAt: BigInt(now),
+        },
+      });
+      return this.price(tx, [row], causedBy(event, SOURCE), now, true);
+    });
+  }
+
+  /** A project became known (ProjectCreated): store its terms and price the actuals waiting for it. */
+  async projectKnown(tx: BillingTx, project: ProjectCreated, origin: EventOrigin): Promise<EventRecord[]> {
+    if (await tx.billingProject.findUnique({ where: { projectId: project.projectId } })) return [];
+    await tx.billingProject.create({
+      data: {
+        projectId: project.projectId,
+        dealId: project.dealId,
+        customerId: project.customerId,
+        legalEntityId: project.legalEntityId,
+        currency: project.currency,
+        billingType: project.billingType,
+        revenueRule: REVENUE_RULE[project.billingType],
+        startDate: project.startDate,
+        endDate: project.endDate,
+        feeMinor: BigInt(project.budgetMinor),
+      },
+    });
+    const waiting = await tx.actual.findMany({
+      where: { projectId: project.projectId, status: 'UNPRICED' },
+      orderBy: { recordedSeq: 'asc' },
+    });
+    return this.price(tx, waiting, origin, Date.now(), false);
+  }
+
+  /** A rate card version: replaces the stored one, then prices the actuals it now covers. */
+  async upsertRateCard(event: ConsumedEvent<'RateCardUpserted'>): Promise<void> {
+    await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
+      const card = event.data;
+      const row = {
+        legalEntityId: card.legalEntityId,
+        currency: card.currency,
+        effectiveFrom: card.effectiveFrom,
+        effectiveTo: card.effectiveTo,
+        rates: card.rates as unknown as object[],
+      };
+      await tx.rateCard.upsert({
+        where: { rateCardId: card.rateCardId },
+        create: { rateCardId: card.rateCardId, ...row },
+        update: row,
+      });
+      const waiting = await tx.actual.findMany({
+        where: { legalEntityId: card.legalEntityId, status: 'UNPRICED', kind: 'TIME' },
+        orderBy: { recordedSeq: 'asc' },
+      });
+      return this.price(tx, waiting, causedBy(event, SOURCE), Date.now(), false);
+    });
+  }
+
+  /** The person's cost rate on the project; a cancelled assignment keeps the rate for history. */
+  async assignmentChanged(event: ConsumedEvent<'AssignmentChanged'>): Promise<void> {
+    await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
+      const a = event.data;
+      const key = { projectId: a.projectId, personId: a.personId };
+      const existing = await tx.personCostRate.findUnique({ where: { projectId_personId: key } });
+      const costRateMinor =
+        a.status === 'CANCELLED' && existing ? existing.costRateMinor : BigInt(a.costRateMinor);
+      await tx.personCostRate.upsert({
+        where: { projectId_personId: key },
+        create: { ...key, costRateMinor, assignmentStatus: a.status },
+        update: { costRateMinor, assignmentStatus: a.status },
+      });
+      return [];
+    });
+  }
+
+  async forecastUpdated(event: ConsumedEvent<'ProjectForecastUpdated'>): Promise<void> {
+    await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
+      const f = event.data;
+      const forecastTotalCostMinor = BigInt(f.forecastCostMinor);
+      await tx.projectForecast.upsert({
+        where: { projectId: f.projectId },
+        create: { projectId: f.projectId, forecastTotalCostMinor },
+        update: { forecastTotalCostMinor },
+      });
+      return [];
+    });
+  }
+
+  async milestoneCompleted(event: ConsumedEvent<'MilestoneCompleted'>): Promise<void> {
+    await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
+      const m = event.data;
+      const key = { projectId: m.projectId, milestoneId: m.milestoneId };
+      if (await tx.completedMilestone.findUnique({ where: { projectId_milestoneId: key } })) return [];
+      await tx.completedMilestone.create({ data: { ...key, completedOn: m.completedOn } });
+      return [];
+    });
+  }
+
+  /**
+   * Writes an actual off. Only before it is on a draft invoice (UNPRICED, UNBILLED); once on a
+   * draft or invoiced it is refused, so drafts never need to drop lines.
+   */
+  async writeOff(actualId: string, reason: string, correlationId?: string): Promise<ActualView> {
+    let written: Actual | undefined;
+    await commit(this.db, async (tx) => {
+      const actual = await tx.actual.findUnique({ where: { actualId } });
+      if (!actual) throw new NotFoundError(`No actual ${actualId}`);
+      if (actual.status !== 'UNBILLED' && actual.status !== 'UNPRICED') {
+        throw new ActualStateConflict(
+          `Actual ${actualId} is ${actual.status}${actual.invoiceId ? ` on invoice ${actual.invoiceId}` : ''}: only UNPRICED or UNBILLED actuals can be written off`,
+        );
+      }
+      const updated = await tx.actual.update({
+        where: { actualId },
+        data: { status: 'WRITTEN_OFF', note: `written off: ${reason}`, changedAt: BigInt(Date.now()) },
+      });
+      const origin = { source: SOURCE, correlationId };
+      const events: EventRecord[] = actualChangedEvents([updated], origin);
+      if (actual.status === 'UNPRICED') {
+        const exceptionId =
+          actual.dealId === null ? unknownProjectExceptionId(actualId) : missingRateExceptionId(actualId);
+        events.push(
+          createEvent(
+            'BusinessExceptionResolved',
+            {
+              exceptionId,
+              entityType: 'Actual',
+              entityId: actualId,
+              dealId: actual.dealId,
+              resolution: `Actual written off: ${reason}`,
+            },
+            origin,
+          ),
+        );
+      }
+      written = updated;
+      return events;
+    });
+    return actualViewOf(written as Actual);
+  }
+
+  async list(projectId?: string, status?: string): Promise<ActualView[]> {
+    const rows = await this.db.actual.findMany({
+      where: { ...(projectId ? { projectId } : {}), ...(status ? { status } : {}) },
+      orderBy: [{ workDate: 'asc' }, { actualId: 'asc' }],
+      take: 1_000,
+    });
+    return rows.map(actualViewOf);
+  }
+
+  /**
+   * Prices UNPRICED actuals (in order: the pricing carry runs per project in recording order) and
+   * returns their events: ActualChanged when recorded or when the status changes, a business
+   * exception for finance when no rate covers an entry, its resolution when one does.
+   */
+  async price(
+    tx: BillingTx,
+    rows: readonly Actual[],
+    origin: EventOrigin,
+    now: number,
+    isNew: boolean,
+  ): Promise<EventRecord[]> {
+    const events: EventRecord[] = [];
+    const projects = new Map<string, BillingProject | null>();
+    const closed = await closedPeriods(tx);
+    for (const row of rows) {
+      if (!projects.has(row.projectId)) {
+        projects.set(
+          row.projectId,
+          await tx.billingProject.findUnique({ where: { projectId: row.projectId } }),
+        );
+      }
+      const project = projects.get(row.projectId) ?? null;
+      if (!project) {
+        if (isNew) {
+          await tx.actual.update({
+            where: { actualId: row.actualId },
+            data: { note: `project ${row.projectId} is not known to billing yet` },
+          });
+          events.push(unknownProjectRaised(row, origin));
+        }
+        continue;
+      }
+      const wasWaitingForProject = row.dealId === null;
+      const priced = await this.priceOne(tx, row, project);
+      const billingPeriod = billingPeriodFor(`${row.billingPeriod}-01`, closed);
+      const updated = await tx.actual.update({
+        where: { actualId: row.actualId },
+        data: {
+          ...priced,
+          dealId: project.dealId,
+          customerId: project.customerId,
+          legalEntityId: project.legalEntityId,
+          billingPeriod,
+          changedAt: BigInt(now),
+        },
+      });
+      if (updated.kind === 'TIME' && priced.carryHundredths !== undefined) {
+        project.carryHundredths = priced.carryHundredths;
+        await tx.billingProject.update({
+          where: { projectId: project.projectId },
+          data: { carryHundredths: priced.carryHundredths },
+        });
+      }
+      const statusChanged = updated.status !== row.status;
+      if (!isNew && !wasWaitingForProject && !statusChanged) continue;
+      events.push(...actualChangedEvents([updated], origin));
+      if (wasWaitingForProject && !isNew) {
+        events.push(
+          resolved(
+            unknownProjectExceptionId(row.actualId),
+            updated,
+            `Project ${project.projectId} is known`,
+            origin,
+          ),
+        );
+      }
+      if (updated.status === 'UNPRICED') events.push(missingRateRaised(updated, project, origin));
+      else if (row.status === 'UNPRICED' && !isNew && !wasWaitingForProject) {
+        events.push(
+          resolved(
+            missingRateExceptionId(row.actualId),
+            updated,
+            `Priced from rate card ${updated.rateCardId ?? '(none)'}`,
+            origin,
+          ),
+        );
+      }
+    }
+    return events;
+  }
+
+  private async priceOne(
+    tx: BillingTx,
+    row: Actual,
+    project: BillingProject,
+  ): Promise<{
+    status: string;
+    billable: boolean;
+    currency: string;
+    rateMinor: bigint | null;
+    rateCardId: string | null;
+    billAmountMinor: bigint;
+    costRateMinor: bigint | null;
+    costAmountMinor: bigint;
+    note: string | null;
+    carryHundredths?: number;
+  }> {
+    if (row.kind === 'EXPENSE') {
+      const amount = row.expenseAmountMinor ?? 0n;
+      return {
+        status: 'UNBILLED',
+        billable: row.approvedBillable,
+        currency: row.currency ?? project.currency,
+        rateMinor: null,
+        rateCardId: null,
+        billAmountMinor: row.approvedBillable ? amount : 0n,
+        costRateMinor: null,
+        costAmountMinor: amount,
+        note: null,
+      };
+    }
+    const cards = await tx.rateCard.findMany({
+      where: { legalEntityId: project.legalEntityId, currency: project.currency },
+    });
+    const personRate = await tx.personCostRate.findUnique({
+      where: { projectId_personId: { projectId: project.projectId, personId: row.personId } },
+    });
+    const priced = priceTimeEntry(
+      {
+        hoursHundredths: Number(row.hoursHundredths),
+        role: row.role ?? '',
+        workDate: row.workDate,
+        billable: row.approvedBillable,
+      },
+      {
+        projectId: project.projectId,
+        legalEntityId: project.legalEntityId,
+        currency: project.currency,
+        billingType: project.billingType as ProjectCreated['billingType'],
+      },
+      cards.map((card): RateCard => ({
+        rateCardId: card.rateCardId,
+        legalEntityId: card.legalEntityId,
+        currency: card.currency,
+        effectiveFrom: card.effectiveFrom,
+        effectiveTo: card.effectiveTo,
+        rates: card.rates as unknown as RateCardRate[],
+      })),
+      personRate === null ? null : Number(personRate.costRateMinor),
+      project.carryHundredths,
+    );
+    const big = (value: number | null) => (value === null ? null : BigInt(value));
+    return {
+      status: priced.status,
+      billable: priced.billable,
+      currency: project.currency,
+      rateMinor: big(priced.rateMinor),
+      rateCardId: priced.rateCardId,
+      billAmountMinor: BigInt(priced.billAmountMinor),
+      costRateMinor: big(priced.costRateMinor),
+      costAmountMinor: BigInt(priced.costAmountMinor),
+      note: priced.note,
+      carryHundredths: priced.carryHundredths,
+    };
+  }
+}
+
+function unknownProjectRaised(row: Actual, origin: EventOrigin): EventRecord {
+  return createEvent(
+    'BusinessExceptionRaised',
+    {
+      exceptionId: unknownProjectExceptionId(row.actualId),
+      ownerRole: 'FINANCE_OPERATIONS',
+      entityType: 'Actual',
+      entityId: row.actualId,
+      dealId: null,
+      code: 'UNKNOWN_PROJECT',
+      message: `Approved ${row.kind === 'TIME' ? 'time entry' : 'expense'} ${row.actualId} is for project ${row.projectId}, which billing does not know`,
+      remediation: `Check that project ${row.projectId} exists and was set up; the actual is kept and priced as soon as the project arrives`,
+      details: { projectId: row.projectId, workDate: row.workDate },
+    },
+    origin,
+  );
+}
+
+function missingRateRaised(row: Actual, project: BillingProject, origin: EventOrigin): EventRecord {
+  return createEvent(
+    'BusinessExceptionRaised',
+    {
+      exceptionId: missingRateExceptionId(row.actualId),
+      ownerRole: 'FINANCE_OPERATIONS',
+      entityType: 'Actual',
+      entityId: row.actualId,
+      dealId: project.dealId,
+      code: 'MISSING_RATE',
+      message: `No ${project.currency} rate for role ${row.role ?? '?'} of legal entity ${project.legalEntityId} on ${row.workDate}: time entry ${row.actualId} cannot be priced`,
+      remediation: `Publish a rate card for legal entity ${project.legalEntityId} in ${project.currency} covering ${row.workDate} with role ${row.role ?? '?'} (ERP rate cards API); the entry is priced as soon as it arrives`,
+      details: {
+        projectId: project.projectId,
+        legalEntityId: project.legalEntityId,
+        currency: project.currency,
+        role: row.role ?? '',
+        workDate: row.workDate,
+      },
+    },
+    origin,
+  );
+}
+
+function resolved(
+  exceptionId: string,
+  row: Actual,
+  resolution: string,
+  origin: EventOrigin,
+): EventRecord<'BusinessExceptionResolved'> {
+  return createEvent(
+    'BusinessExceptionResolved',
+    { exceptionId, entityType: 'Actual', entityId: row.actualId, dealId: row.dealId, resolution },
+    origin,
+  );
+}

@@ -1,0 +1,40 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { z } from 'zod';
+
+import { ACTUAL_STATUSES } from '@throughline/contracts';
+import { parseBody } from '@throughline/messaging-nest';
+import { ValidationError } from '@throughline/platform';
+
+import { ActualView } from '../application/actual-events';
+import { ActualsService } from '../application/actuals.service';
+import { conflictsAs409 } from './conflict';
+
+const writeOffBody = z.object({ reason: z.string().min(1) });
+
+@Controller('actuals')
+export class ActualsController {
+  constructor(private readonly actuals: ActualsService) {}
+
+  @Get()
+  async list(
+    @Query('projectId') projectId?: string,
+    @Query('status') status?: string,
+  ): Promise<ActualView[]> {
+    if (status !== undefined && !(ACTUAL_STATUSES as readonly string[]).includes(status)) {
+      throw new ValidationError(`Invalid status "${status}": expected one of ${ACTUAL_STATUSES.join(', ')}`);
+    }
+    return this.actuals.list(projectId, status);
+  }
+
+  /** Writes an actual off (only while UNPRICED or UNBILLED, i.e. before it is on a draft; else 409). */
+  @Post(':actualId/write-off')
+  @HttpCode(200)
+  async writeOff(
+    @Param('actualId') actualId: string,
+    @Body() body: unknown,
+    @Headers('x-correlation-id') correlationId?: string,
+  ): Promise<ActualView> {
+    const { reason } = parseBody(writeOffBody, body);
+    return conflictsAs409(() => this.actuals.writeOff(actualId, reason, correlationId));
+  }
+}

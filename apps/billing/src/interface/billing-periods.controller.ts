@@ -1,0 +1,36 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { z } from 'zod';
+
+import { BillingPeriodClosed } from '@throughline/contracts';
+import { parseBody } from '@throughline/messaging-nest';
+import { ValidationError } from '@throughline/platform';
+
+import { BillingPeriodView, InvoicingService } from '../application/invoicing.service';
+import { PERIOD } from '../domain/pricing';
+import { conflictsAs409 } from './conflict';
+
+const closeBody = z.object({ closedBy: z.string().min(1) });
+
+@Controller('billing-periods')
+export class BillingPeriodsController {
+  constructor(private readonly invoicing: InvoicingService) {}
+
+  /** Periods with actuals (OPEN) and closed periods, in order. */
+  @Get()
+  async list(): Promise<BillingPeriodView[]> {
+    return this.invoicing.periods();
+  }
+
+  /** Closes a period: draft invoices, revenue recognition, BillingPeriodClosed. 409 if closed. */
+  @Post(':period/close')
+  @HttpCode(200)
+  async close(
+    @Param('period') period: string,
+    @Body() body: unknown,
+    @Headers('x-correlation-id') correlationId?: string,
+  ): Promise<BillingPeriodClosed> {
+    if (!PERIOD.test(period)) throw new ValidationError(`Invalid period "${period}": expected YYYY-MM`);
+    const { closedBy } = parseBody(closeBody, body);
+    return conflictsAs409(() => this.invoicing.closePeriod(period, closedBy, correlationId));
+  }
+}

@@ -39,7 +39,7 @@ export interface ProjectionView {
   activatedAt: string | null;
   retiredAt: string | null;
   droppedAt: string | null;
-  /** Events recorded (one timeline entry each); null once its tables are dropped. */
+  /** Events recorded (its inbox rows); null once its tables are dropped. */
   eventCount: number | null;
   /** While BUILDING: the replay group and how far it is behind the end of the log. */
   rebuild: (RebuildProgress & { consumerGroup: string }) | null;
@@ -155,7 +155,7 @@ export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplica
         return;
       }
       const progress = rebuildProgress(await rebuild.replay.lag());
-      const recorded = await this.projections.eventCount(version);
+      const recorded = await this.projections.eventCount(inboxKeyOf(this.runtime.groupId, version));
       this.logger.info({ version, ...progress, recorded }, 'projection rebuild progress');
       if (progress.caughtUp) {
         const previous = await this.projections.active();
@@ -200,7 +200,9 @@ export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplica
       retiredAt: isoOrNull(projection.retiredAt),
       droppedAt: isoOrNull(projection.droppedAt),
       eventCount:
-        projection.droppedAt === null ? await this.projections.eventCount(projection.version) : null,
+        projection.droppedAt === null
+          ? await this.projections.eventCount(inboxKeyOf(this.runtime.groupId, projection.version))
+          : null,
       rebuild: building
         ? {
             consumerGroup,

@@ -5,10 +5,16 @@ import { ConsumedEvent, handleOnce, MessagingRuntime } from '@throughline/messag
 import { applyRaised, applyResolved, ExceptionRecord } from '../domain/business-exception';
 import { mergeDealDetails } from '../domain/deal-timeline';
 import { inboxKeyOf, schemaOf } from '../domain/projection';
-import { ReportedEventType, TimelineEntryDraft, timelineEntryFor } from '../domain/timeline-entry';
+import {
+  isTimelineEvent,
+  ReportedEventType,
+  TimelineEntryDraft,
+  timelineEntryFor,
+} from '../domain/timeline-entry';
 import { ProjectionStore } from '../infrastructure/projection-store';
 import { lockKeys, ReportingTx } from '../infrastructure/reporting-db';
 import { toExceptionRecord } from '../infrastructure/rows';
+import { FiguresRecorder } from './figures-recorder';
 
 /** The projection registry in `public`; its client closes last, like every Prisma client. */
 export const REPORTING_DB = Symbol('REPORTING_DB');
@@ -17,8 +23,9 @@ export const PROJECTION_STORE = Symbol('PROJECTION_STORE');
 type ExceptionUpdate = (current: ExceptionRecord | null, occurredAt: number) => ExceptionRecord;
 
 /**
- * Turns consumed events into the read models: one timeline entry per event (linked to its deal as
- * soon as the deal is known) and the current state of business exceptions. Each event is handled
+ * Turns consumed events into the read models: one timeline entry per setup event (linked to its deal as
+ * soon as the deal is known), the current state of business exceptions and, through the
+ * FiguresRecorder, the time-to-cash facts. Each event is handled
  * once per projection (the projection's inbox), in one transaction with its writes.
  */
 @Injectable()
@@ -26,6 +33,7 @@ export class TimelineRecorder {
   constructor(
     @Inject(PROJECTION_STORE) private readonly projections: ProjectionStore,
     private readonly runtime: MessagingRuntime,
+    private readonly figures: FiguresRecorder,
   ) {}
 
   /**
@@ -38,7 +46,7 @@ export class TimelineRecorder {
 
   /** Records `event` in one projection. Returns false for an event it already holds, which changes nothing. */
   recordInto(version: number, event: ConsumedEvent<ReportedEventType>): Promise<boolean> {
-    const entry = timelineEntryFor(event);
+    const entry = isTimelineEvent(event) ? timelineEntryFor(event) : null;
     const updateException = exceptionUpdateFor(event);
     const schema = schemaOf(version);
     return handleOnce(
@@ -46,60 +54,71 @@ export class TimelineRecorder {
       inboxKeyOf(this.runtime.groupId, version),
       event,
       async (tx) => {
-        const projects = [...entry.dealProjects, ...(entry.projectId ? [entry.projectId] : [])];
-        // Keys are per projection: a rebuild never waits for the active projection's writers.
-        await lockKeys(tx, [
-          ...projects.map((projectId) => `${schema}:project:${projectId}`),
-          ...(entry.exceptionId ? [`${schema}:exception:${entry.exceptionId}`] : []),
-        ]);
-        const exception =
-          updateException && entry.exceptionId
-            ? await tx.businessException.findUnique({ where: { exceptionId: entry.exceptionId } })
-            : null;
-        const dealId =
-          entry.dealId ??
-          exception?.dealId ??
-          (entry.projectId
-            ? ((await tx.projectDeal.findUnique({ where: { projectId: entry.projectId } }))?.dealId ?? null)
-            : null);
-
-        if (dealId) {
-          // Taken after the project/exception locks and only ever for one deal, so never a cycle.
-          await lockKeys(tx, [`${schema}:deal:${dealId}`]);
-          await this.saveDeal(tx, dealId, entry);
-          for (const projectId of entry.dealProjects) await this.linkProject(tx, projectId, dealId);
-        }
-        if (updateException && entry.exceptionId) {
-          const updated = updateException(exception ? toExceptionRecord(exception) : null, entry.occurredAt);
-          await this.saveException(tx, { ...updated, dealId: updated.dealId ?? dealId }, entry.projectId);
-          if (dealId) {
-            await tx.timelineEntry.updateMany({
-              where: { dealId: null, exceptionId: entry.exceptionId },
-              data: { dealId },
-            });
-          }
-        }
-        await tx.timelineEntry.create({
-          data: {
-            eventId: entry.eventId,
-            dealId,
-            projectId: entry.projectId,
-            exceptionId: entry.exceptionId,
-            step: entry.step,
-            entityType: entry.entityType,
-            entityId: entry.entityId,
-            status: entry.status,
-            summary: entry.summary,
-            eventType: entry.eventType,
-            source: entry.source,
-            correlationId: entry.correlationId,
-            causationId: entry.causationId,
-            occurredAt: new Date(entry.occurredAt),
-            recordedAt: new Date(),
-          },
-        });
+        if (entry) await this.recordTimeline(tx, schema, entry, updateException);
+        await this.figures.apply(tx, schema, event);
       },
     );
+  }
+
+  /** The event's timeline entry, its deal and project links, and the exception it changes. */
+  private async recordTimeline(
+    tx: ReportingTx,
+    schema: string,
+    entry: TimelineEntryDraft,
+    updateException: ExceptionUpdate | null,
+  ): Promise<void> {
+    const projects = [...entry.dealProjects, ...(entry.projectId ? [entry.projectId] : [])];
+    // Keys are per projection: a rebuild never waits for the active projection's writers.
+    await lockKeys(tx, [
+      ...projects.map((projectId) => `${schema}:project:${projectId}`),
+      ...(entry.exceptionId ? [`${schema}:exception:${entry.exceptionId}`] : []),
+    ]);
+    const exception =
+      updateException && entry.exceptionId
+        ? await tx.businessException.findUnique({ where: { exceptionId: entry.exceptionId } })
+        : null;
+    const dealId =
+      entry.dealId ??
+      exception?.dealId ??
+      (entry.projectId
+        ? ((await tx.projectDeal.findUnique({ where: { projectId: entry.projectId } }))?.dealId ?? null)
+        : null);
+
+    if (dealId) {
+      // Taken after the project/exception locks and only ever for one deal, so never a cycle.
+      await lockKeys(tx, [`${schema}:deal:${dealId}`]);
+      await this.saveDeal(tx, dealId, entry);
+      for (const projectId of entry.dealProjects) await this.linkProject(tx, projectId, dealId);
+    }
+    if (updateException && entry.exceptionId) {
+      const updated = updateException(exception ? toExceptionRecord(exception) : null, entry.occurredAt);
+      await this.saveException(tx, { ...updated, dealId: updated.dealId ?? dealId }, entry.projectId);
+      if (dealId) {
+        await tx.timelineEntry.updateMany({
+          where: { dealId: null, exceptionId: entry.exceptionId },
+          data: { dealId },
+        });
+      }
+    }
+    await tx.timelineEntry.create({
+      data: {
+        eventId: entry.eventId,
+        dealId,
+        projectId: entry.projectId,
+        exceptionId: entry.exceptionId,
+        step: entry.step,
+        entityType: entry.entityType,
+        entityId: entry.entityId,
+        status: entry.status,
+        summary: entry.summary,
+        eventType: entry.eventType,
+        source: entry.source,
+        correlationId: entry.correlationId,
+        causationId: entry.causationId,
+        occurredAt: new Date(entry.occurredAt),
+        recordedAt: new Date(),
+      },
+    });
   }
 
   private async saveDeal(tx: ReportingTx, dealId: string, entry: TimelineEntryDraft): Promise<void> {

@@ -10,7 +10,7 @@ import {
 import { formatHours, formatMoney } from './money';
 
 /** The events reporting turns into timeline entries. */
-export const REPORTED_EVENT_TYPES = [
+export const TIMELINE_EVENT_TYPES = [
   'DealWon',
   'ContractApproved',
   'ProjectCreated',
@@ -23,7 +23,32 @@ export const REPORTED_EVENT_TYPES = [
   'SlaBreached',
   'SlaRecovered',
 ] as const;
+export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number];
+
+/**
+ * Events only the time-to-cash figures use: they keep no timeline entry (a deal's timeline is its
+ * setup story, and priced actuals alone would bury it). ProjectCreated and AssignmentChanged feed both.
+ */
+export const FIGURE_ONLY_EVENT_TYPES = [
+  'ProjectPlanChanged',
+  'ProjectForecastUpdated',
+  'MilestoneCompleted',
+  'ActualChanged',
+  'InvoiceIssued',
+  'PaymentReceived',
+  'RevenueRecognized',
+  'BillingPeriodClosed',
+] as const;
+
+/** Every event type reporting consumes (the live consumer's handlers and a rebuild's replay). */
+export const REPORTED_EVENT_TYPES = [...TIMELINE_EVENT_TYPES, ...FIGURE_ONLY_EVENT_TYPES] as const;
 export type ReportedEventType = (typeof REPORTED_EVENT_TYPES)[number];
+
+export function isTimelineEvent<T extends ReportedEventType>(
+  event: EventRecord<T>,
+): event is EventRecord<T & TimelineEventType> {
+  return (TIMELINE_EVENT_TYPES as readonly string[]).includes(event.envelope.eventType);
+}
 
 export const TIMELINE_STEPS = [
   'DEAL_WON',
@@ -79,7 +104,7 @@ interface StepFacts {
 /** A timeline entry for one event, before it is linked to a deal. */
 export interface TimelineEntryDraft extends StepFacts {
   eventId: string;
-  eventType: ReportedEventType;
+  eventType: TimelineEventType;
   source: string;
   correlationId: string;
   causationId: string | null;
@@ -109,7 +134,7 @@ const SETUP_STEPS: Record<ProjectSetupStatus, TimelineStepName> = {
 
 const noLinks = { projectId: null, exceptionId: null, dealProjects: [], dealDetails: null };
 
-const DESCRIBE: { [T in ReportedEventType]: (data: EventPayloads[T]) => StepFacts } = {
+const DESCRIBE: { [T in TimelineEventType]: (data: EventPayloads[T]) => StepFacts } = {
   DealWon: (deal) => ({
     ...noLinks,
     step: 'DEAL_WON',
@@ -282,7 +307,7 @@ export function formatDuration(ms: number): string {
 }
 
 /** The timeline entry an event becomes: step, entity, outcome, human summary and what links it to a deal. */
-export function timelineEntryFor<T extends ReportedEventType>(event: EventRecord<T>): TimelineEntryDraft {
+export function timelineEntryFor<T extends TimelineEventType>(event: EventRecord<T>): TimelineEntryDraft {
   const { envelope } = event;
   const describe = DESCRIBE[envelope.eventType] as (data: EventPayloads[T]) => StepFacts;
   return {

@@ -143,9 +143,14 @@ export class ProjectionStore {
     return dropped;
   }
 
-  /** Events recorded in a projection (one timeline entry per consumed event). */
-  eventCount(version: number): Promise<number> {
-    return this.db(version).timelineEntry.count();
+  /**
+   * Events recorded in a projection: its inbox rows (every consumed event has one; only setup events
+   * also have a timeline entry).
+   */
+  async eventCount(inboxKey: string): Promise<number> {
+    const rows = await this.registry.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM public.messaging_inbox WHERE consumer_group = ${inboxKey}`;
+    return rows[0].n;
   }
 
   async $disconnect(): Promise<void> {

@@ -1,9 +1,10 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 
-import { PrismaClient } from './prisma/generated/client';
+import { Prisma, PrismaClient } from './prisma/generated/client';
 
 export type ReportingDb = PrismaClient;
 export type ReportingTx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+export type ActualFilter = Prisma.ActualWhereInput;
 
 /** A client for the tables of one PostgreSQL schema: `public` (the projection registry) or a projection's. */
 export function createReportingDb(databaseUrl: string, schema = 'public'): ReportingDb {

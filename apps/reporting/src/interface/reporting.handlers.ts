@@ -82,6 +82,58 @@ export class ReportingHandlers {
     await this.recorder.record(event);
   }
 
+  @EventPattern('ProjectPlanChanged')
+  async onProjectPlanChanged(@Payload() event: ConsumedEvent<'ProjectPlanChanged'>): Promise<void> {
+    this.log(event, { projectId: event.data.projectId, changeOrderId: event.data.changeOrderId });
+    await this.recorder.record(event);
+  }
+
+  @EventPattern('ProjectForecastUpdated')
+  async onProjectForecastUpdated(@Payload() event: ConsumedEvent<'ProjectForecastUpdated'>): Promise<void> {
+    this.log(event, { projectId: event.data.projectId, triggerEventId: event.data.triggerEventId });
+    await this.recorder.record(event);
+  }
+
+  @EventPattern('MilestoneCompleted')
+  async onMilestoneCompleted(@Payload() event: ConsumedEvent<'MilestoneCompleted'>): Promise<void> {
+    this.log(event, { projectId: event.data.projectId, milestoneId: event.data.milestoneId });
+    await this.recorder.record(event);
+  }
+
+  @EventPattern('ActualChanged')
+  async onActualChanged(@Payload() event: ConsumedEvent<'ActualChanged'>): Promise<void> {
+    this.log(event, {
+      projectId: event.data.projectId,
+      actualId: event.data.actualId,
+      status: event.data.status,
+    });
+    await this.recorder.record(event);
+  }
+
+  @EventPattern('InvoiceIssued')
+  async onInvoiceIssued(@Payload() event: ConsumedEvent<'InvoiceIssued'>): Promise<void> {
+    this.log(event, { customerId: event.data.customerId, invoiceId: event.data.invoiceId });
+    await this.recorder.record(event);
+  }
+
+  @EventPattern('PaymentReceived')
+  async onPaymentReceived(@Payload() event: ConsumedEvent<'PaymentReceived'>): Promise<void> {
+    this.log(event, { invoiceId: event.data.invoiceId, paymentId: event.data.paymentId });
+    await this.recorder.record(event);
+  }
+
+  @EventPattern('RevenueRecognized')
+  async onRevenueRecognized(@Payload() event: ConsumedEvent<'RevenueRecognized'>): Promise<void> {
+    this.log(event, { projectId: event.data.projectId, recognitionId: event.data.recognitionId });
+    await this.recorder.record(event);
+  }
+
+  @EventPattern('BillingPeriodClosed')
+  async onBillingPeriodClosed(@Payload() event: ConsumedEvent<'BillingPeriodClosed'>): Promise<void> {
+    this.log(event, { period: event.data.period });
+    await this.recorder.record(event);
+  }
+
   private log(event: ConsumedEvent<ReportedEventType>, ids: Record<string, string | null>): void {
     this.logger.info(
       { eventId: event.envelope.eventId, correlationId: event.envelope.correlationId, ...ids },

@@ -1,0 +1,149 @@
+import { periodBounds, weekdaysInPeriod } from './calendar';
+import { formatHours } from './money';
+import { basisPoints } from './ratio';
+import { ActualFacts, AssignmentFacts } from './time-to-cash';
+
+export type UtilisationGroup = 'person' | 'role';
+
+export interface UtilisationRow {
+  personId?: string;
+  role: string;
+  /** People in the row (1 for a person). */
+  people: number;
+  billableHoursHundredths: number;
+  totalHoursHundredths: number;
+  capacityHoursHundredths: number;
+  /** Billable hours / capacity hours in basis points (10 000 = 100 %; above when overbooked). */
+  utilisationBasisPoints: number;
+  billableHours: string;
+  totalHours: string;
+  capacityHours: string;
+}
+
+export interface UtilisationReport {
+  period: string;
+  groupBy: UtilisationGroup;
+  weekdays: number;
+  capacityHoursPerDayHundredths: number;
+  rows: UtilisationRow[];
+}
+
+/** A role for people known only from an assignment without hours, or from time booked without a role. */
+export const UNKNOWN_ROLE = 'UNASSIGNED';
+
+/**
+ * Utilisation of people in a calendar-month period.
+ *
+ * - Hours: approved TIME actuals whose work date is in the period, in their current state (written-off
+ *   time was still worked, so every status counts); billable hours are those flagged billable.
+ * - People: everyone with time in the period, plus everyone with a CONFIRMED assignment overlapping it
+ *   (at 0 hours), so idle capacity shows.
+ * - Capacity: `capacityHoursPerDayHundredths` × Monday–Friday days of the month (no holiday calendar).
+ * - A person's role is the role they booked most hours in during the period (ties: alphabetical),
+ *   else the role of their confirmed assignment; by role, each person's hours and capacity count
+ *   once, under that role, so role capacities add up to the total.
+ */
+export function utilisation(
+  period: string,
+  capacityHoursPerDayHundredths: number,
+  actuals: readonly ActualFacts[],
+  assignments: readonly AssignmentFacts[],
+  groupBy: UtilisationGroup = 'person',
+): UtilisationReport {
+  const { first, last } = periodBounds(period);
+  const weekdays = weekdaysInPeriod(period);
+  const capacity = capacityHoursPerDayHundredths * weekdays;
+  interface Person {
+    billable: number;
+    total: number;
+    roleHours: Map<string, number>;
+    assignedRole: string | null;
+  }
+  const people = new Map<string, Person>();
+  const person = (personId: string) => {
+    let found = people.get(personId);
+    if (!found) {
+      found = { billable: 0, total: 0, roleHours: new Map(), assignedRole: null };
+      people.set(personId, found);
+    }
+    return found;
+  };
+  for (const actual of actuals) {
+    if (actual.kind !== 'TIME' || actual.workDate < first || actual.workDate > last) continue;
+    const target = person(actual.personId);
+    target.total += actual.hoursHundredths;
+    if (actual.billable) target.billable += actual.hoursHundredths;
+    if (actual.role)
+      target.roleHours.set(actual.role, (target.roleHours.get(actual.role) ?? 0) + actual.hoursHundredths);
+  }
+  for (const assignment of [...assignments].sort((a, b) => a.assignmentId.localeCompare(b.assignmentId))) {
+    if (assignment.status !== 'CONFIRMED' || assignment.endDate < first || assignment.startDate > last)
+      continue;
+    const target = person(assignment.personId);
+    target.assignedRole ??= assignment.role;
+  }
+
+  const personRows = [...people.entries()].map(([personId, facts]) => ({
+    personId,
+    role: primaryRole(facts.roleHours) ?? facts.assignedRole ?? UNKNOWN_ROLE,
+    billable: facts.billable,
+    total: facts.total,
+  }));
+  const grouped =
+    groupBy === 'person'
+      ? personRows.map((row) => ({
+          key: row.personId,
+          personId: row.personId,
+          role: row.role,
+          people: 1,
+          billable: row.billable,
+          total: row.total,
+        }))
+      : [...groupRoles(personRows).values()];
+  return {
+    period,
+    groupBy,
+    weekdays,
+    capacityHoursPerDayHundredths,
+    rows: grouped
+      .map((row) => {
+        const rowCapacity = capacity * row.people;
+        return {
+          ...(row.personId === undefined ? {} : { personId: row.personId }),
+          role: row.role,
+          people: row.people,
+          billableHoursHundredths: row.billable,
+          totalHoursHundredths: row.total,
+          capacityHoursHundredths: rowCapacity,
+          utilisationBasisPoints: basisPoints(row.billable, rowCapacity),
+          billableHours: formatHours(row.billable),
+          totalHours: formatHours(row.total),
+          capacityHours: formatHours(rowCapacity),
+        };
+      })
+      .sort((a, b) => (a.personId ?? a.role).localeCompare(b.personId ?? b.role)),
+  };
+}
+
+function primaryRole(roleHours: ReadonlyMap<string, number>): string | null {
+  let best: [string, number] | null = null;
+  for (const entry of [...roleHours.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!best || entry[1] > best[1]) best = entry;
+  }
+  return best?.[0] ?? null;
+}
+
+function groupRoles(rows: readonly { role: string; billable: number; total: number }[]) {
+  const roles = new Map<
+    string,
+    { key: string; personId?: string; role: string; people: number; billable: number; total: number }
+  >();
+  for (const row of rows) {
+    const target = roles.get(row.role) ?? { key: row.role, role: row.role, people: 0, billable: 0, total: 0 };
+    target.people += 1;
+    target.billable += row.billable;
+    target.total += row.total;
+    roles.set(row.role, target);
+  }
+  return roles;
+}

@@ -1,0 +1,68 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { z } from 'zod';
+
+import { parseBody } from '@throughline/messaging-nest';
+
+import { FiguresQueries } from '../application/figures-queries';
+import { isIsoDate, isPeriod } from '../domain/calendar';
+
+const period = z.string().refine(isPeriod, 'must be a calendar month YYYY-MM');
+/** As-of dates default to today (UTC). */
+const asOf = z
+  .string()
+  .refine(isIsoDate, 'must be a date YYYY-MM-DD')
+  .default(() => new Date().toISOString().slice(0, 10));
+
+const utilisationQuery = z.object({ period, groupBy: z.enum(['person', 'role']).default('person') });
+const periodQuery = z.object({ period });
+const asOfQuery = z.object({ asOf });
+
+/**
+ * Time-to-cash figures (issue #4). Money is integer minor units with its currency (plus a
+ * formatted string); ratios are integer basis points (10 000 = 100 %), rounded half away from zero.
+ */
+@Controller('reports')
+export class ReportsController {
+  constructor(private readonly figures: FiguresQueries) {}
+
+  @Get('utilisation')
+  async utilisation(@Query() query: unknown) {
+    const { period: month, groupBy } = parseBody(utilisationQuery, query);
+    return this.figures.utilisation(month, groupBy);
+  }
+
+  @Get('backlog')
+  async backlog() {
+    return this.figures.backlog();
+  }
+
+  @Get('margin')
+  async margin() {
+    return this.figures.margin();
+  }
+
+  @Get('billing-leakage')
+  async billingLeakage(@Query() query: unknown) {
+    return this.figures.leakage(parseBody(asOfQuery, query).asOf);
+  }
+
+  @Get('ar-ageing')
+  async arAgeing(@Query() query: unknown) {
+    return this.figures.arAgeing(parseBody(asOfQuery, query).asOf);
+  }
+
+  @Get('delivery-risk')
+  async deliveryRisk(@Query() query: unknown) {
+    return this.figures.deliveryRisk(parseBody(asOfQuery, query).asOf);
+  }
+
+  @Get('summary')
+  async summary(@Query() query: unknown) {
+    return this.figures.summary(parseBody(periodQuery, query).period);
+  }
+
+  @Get('projects/:projectId')
+  async project(@Param('projectId') projectId: string, @Query() query: unknown) {
+    return this.figures.project(projectId, parseBody(asOfQuery, query).asOf);
+  }
+}

@@ -8,7 +8,7 @@ import {
   ServiceConfig,
 } from '@throughline/messaging-nest';
 
-import { SlaMonitorService } from './application/sla-monitor.service';
+import { HISTORY_EVENT_TYPES, SlaMonitorService } from './application/sla-monitor.service';
 import { SlaQueryService } from './application/sla-query.service';
 import { SLA_DB, SLA_SETTINGS, SlaSettings } from './application/tokens';
 import { loadSlaSettings } from './config';
@@ -37,7 +37,10 @@ export class AppModule {
           publishes: ['SlaBreached', 'SlaRecovered'],
         }),
       ],
-      controllers: [slaEventHandlers(consumedEventTypes(settings.slas)), SlaController],
+      controllers: [
+        slaEventHandlers([...new Set([...consumedEventTypes(settings.slas), ...HISTORY_EVENT_TYPES])].sort()),
+        SlaController,
+      ],
       providers: [
         { provide: SLA_DB, useValue: createSlaDb(config.databaseUrl) },
         { provide: SLA_SETTINGS, useValue: settings },

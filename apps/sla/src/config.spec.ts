@@ -20,6 +20,8 @@ describe('loadSlaSettings', () => {
       'PROJECT_SETUP',
       'STAFFING_DEMAND',
       'FORECAST_REFRESH',
+      'TIME_TO_BILLING',
+      'INVOICE_AFTER_CLOSE',
     ]);
   });
 

@@ -25,6 +25,16 @@ function eventAt<T extends EventType>(
   );
 }
 
+/** Deep equality with asymmetric matchers, for polling until a figure settles. */
+function equals(actual: unknown, expected: unknown): boolean {
+  try {
+    expect(actual).toMatchObject(expected as Record<string, unknown>);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('sla service against the real stack', () => {
@@ -40,7 +50,9 @@ describe('sla service against the real stack', () => {
     const config = testServiceConfig('sla');
     // The built-in SLAs with thresholds short enough to breach during the test.
     const slas = resolveSlaConfig(undefined, {
-      slas: DEFAULT_SLAS.slas.map((sla) => ({ ...sla, thresholdMs: THRESHOLD_MS })),
+      slas: DEFAULT_SLAS.slas.map((sla) =>
+        sla.businessDays === undefined ? { ...sla, thresholdMs: THRESHOLD_MS } : sla,
+      ),
     });
     service = await startTestService(AppModule.forConfig(config, { slas, checkIntervalMs: 300 }), config);
     probe = await new EventProbe(service.runtime as MessagingRuntime).start(['SlaBreached', 'SlaRecovered']);
@@ -204,11 +216,231 @@ describe('sla service against the real stack', () => {
     // Closed setups took 200, 300, 1000, 2000 and 4000 ms; recovered ones were 500 and 2500 ms late.
     expect(roi).toEqual({
       projectSetupCycleTime: { sla: 'PROJECT_SETUP', closedClocks: 5, p50Ms: 1_000, p95Ms: 4_000 },
-      breachesBySla: { PROJECT_SETUP: 2, STAFFING_DEMAND: 1, FORECAST_REFRESH: 0 },
+      breachesBySla: {
+        PROJECT_SETUP: 2,
+        STAFFING_DEMAND: 1,
+        FORECAST_REFRESH: 0,
+        TIME_TO_BILLING: 0,
+        INVOICE_AFTER_CLOSE: 0,
+      },
       recoveredBreaches: 2,
       meanTimeToRecoveryMs: 1_500,
+      billingLeakage: { asOf: expect.any(String), actuals: 0, unpriced: 0, byCurrency: [] },
+      businessExceptions: {
+        raised: 0,
+        open: 0,
+        resolved: 0,
+        timeToResolution: { p50Ms: null, p95Ms: null },
+      },
     });
     expect(probe.events('SlaBreached', (e) => ['D-ROI-1', 'D-ROI-2'].includes(e.data.entityId))).toEqual([]);
+  });
+
+  it('breaches TIME_TO_BILLING while the entry is unpriced and recovers it once priced, with its amount', async () => {
+    const approved = eventAt('TimeEntryApproved', { entryId: 'TE-SLA-1', projectId: 'PRJ-D1-LE-DE' });
+    const startedAt = approved.envelope.occurredAt;
+    await probe.publish(approved);
+    // Billing has it but no rate card covers it: not yet billed, so the clock keeps running.
+    await probe.publish(
+      eventAt(
+        'ActualChanged',
+        {
+          actualId: 'TE-SLA-1',
+          kind: 'TIME',
+          status: 'UNPRICED',
+          billAmountMinor: 0,
+          billingPeriod: '2099-01',
+        },
+        startedAt + 300,
+      ),
+    );
+    const breach = await probe.waitFor('SlaBreached', (e) => e.data.entityId === 'TE-SLA-1');
+    expect(breach.data).toMatchObject({
+      breachId: 'TIME_TO_BILLING:TE-SLA-1',
+      sla: 'TIME_TO_BILLING',
+      ownerRole: 'FINANCE_OPERATIONS',
+      entityType: 'timeEntry',
+      startedAt,
+      thresholdMs: THRESHOLD_MS,
+      moneyAtRiskMinor: null,
+      currency: null,
+    });
+    expect(breach.envelope.causationId).toBe(approved.envelope.eventId);
+
+    const priced = eventAt(
+      'ActualChanged',
+      {
+        actualId: 'TE-SLA-1',
+        kind: 'TIME',
+        status: 'UNBILLED',
+        billAmountMinor: 112_500,
+        currency: 'EUR',
+        billingPeriod: '2099-01',
+      },
+      startedAt + 2_500,
+    );
+    await probe.publish(priced);
+    const recovered = await probe.waitFor('SlaRecovered', (e) => e.data.entityId === 'TE-SLA-1');
+    expect(recovered.data).toMatchObject({
+      breachId: 'TIME_TO_BILLING:TE-SLA-1',
+      recoveredAt: startedAt + 2_500,
+      totalMs: 2_500,
+    });
+    expect(recovered.envelope.causationId).toBe(priced.envelope.eventId);
+    const recoveredBreaches = await get<{ breachId: string }[]>('/breaches?status=recovered');
+    expect(recoveredBreaches).toContainEqual(
+      expect.objectContaining({
+        breachId: 'TIME_TO_BILLING:TE-SLA-1',
+        ageMs: 2_500,
+        moneyAtRiskMinor: 112_500,
+        currency: 'EUR',
+      }),
+    );
+  });
+
+  it('gives invoices one business day after a Friday close (due Monday) and recovers a late one', async () => {
+    // Closed Friday 2026-11-13 10:00 UTC: both drafts are due Monday 2026-11-16 10:00 UTC.
+    const closedAt = Date.parse('2026-11-13T10:00:00Z');
+    const draft = { customerId: 'C-1', legalEntityId: 'LE-DE', lineCount: 1 };
+    const issued = (invoiceId: string, issuedAt: number) =>
+      eventAt('InvoiceIssued', { invoiceId, issuedAt }, issuedAt);
+    // INV-SLA-A was issued Monday 09:00 (71 h after the close) and arrives before the close itself.
+    await probe.publish(issued('INV-SLA-A', Date.parse('2026-11-16T09:00:00Z')));
+    const close = eventAt(
+      'BillingPeriodClosed',
+      {
+        period: '2026-10',
+        closedAt,
+        draftInvoices: [
+          { ...draft, invoiceId: 'INV-SLA-A', currency: 'EUR', totalMinor: 131_450 },
+          { ...draft, invoiceId: 'INV-SLA-B', currency: 'USD', totalMinor: 99_000 },
+        ],
+      },
+      closedAt + 60_000,
+    );
+    await probe.publish(close);
+
+    const breach = await probe.waitFor('SlaBreached', (e) => e.data.sla === 'INVOICE_AFTER_CLOSE');
+    expect(breach.data).toMatchObject({
+      breachId: 'INVOICE_AFTER_CLOSE:INV-SLA-B',
+      ownerRole: 'FINANCE_OPERATIONS',
+      entityType: 'invoice',
+      entityId: 'INV-SLA-B',
+      startedAt: closedAt,
+      thresholdMs: 72 * 3_600_000,
+      moneyAtRiskMinor: 99_000,
+      currency: 'USD',
+    });
+    // Issued Tuesday 10:00, four days after the close.
+    await probe.publish(issued('INV-SLA-B', Date.parse('2026-11-17T10:00:00Z')));
+    const recovered = await probe.waitFor('SlaRecovered', (e) => e.data.entityId === 'INV-SLA-B');
+    expect(recovered.data.totalMs).toBe(96 * 3_600_000);
+    await sleep(1_000);
+    expect(probe.events('SlaBreached', (e) => e.data.entityId === 'INV-SLA-A')).toEqual([]);
+    const slas = await get<{ name: string; clocks: Record<string, number> }[]>('/slas');
+    expect(slas.find((sla) => sla.name === 'INVOICE_AFTER_CLOSE')?.clocks).toEqual({
+      open: 0,
+      breached: 0,
+      met: 1,
+      recovered: 1,
+      awaitingStart: 0,
+    });
+  });
+
+  it('watches the forecast refresh of each assignment change by its event id', async () => {
+    const refreshedChange = eventAt('AssignmentChanged', { assignmentId: 'A-SLA-1', projectId: 'PRJ-F-1' });
+    const staleChange = eventAt('AssignmentChanged', { assignmentId: 'A-SLA-2', projectId: 'PRJ-F-1' });
+    await probe.publish(
+      refreshedChange,
+      staleChange,
+      eventAt(
+        'ProjectForecastUpdated',
+        { projectId: 'PRJ-F-1', triggerEventId: refreshedChange.envelope.eventId },
+        refreshedChange.envelope.occurredAt + 200,
+      ),
+    );
+    const breach = await probe.waitFor('SlaBreached', (e) => e.data.sla === 'FORECAST_REFRESH');
+    expect(breach.data).toMatchObject({
+      entityId: staleChange.envelope.eventId,
+      ownerRole: 'RESOURCE_MANAGEMENT',
+      entityType: 'assignmentChange',
+    });
+    expect(probe.events('SlaBreached', (e) => e.data.entityId === refreshedChange.envelope.eventId)).toEqual(
+      [],
+    );
+  });
+
+  it('reports billing leakage and business exception figures from the event history', async () => {
+    const expense = (actualId: string, changes: Partial<EventPayloads['ActualChanged']>, changedAt: number) =>
+      eventAt(
+        'ActualChanged',
+        {
+          actualId,
+          kind: 'EXPENSE',
+          projectId: 'PRJ-ROI-1',
+          role: null,
+          billable: true,
+          billingPeriod: '2026-09',
+          currency: 'EUR',
+          changedAt,
+          ...changes,
+        },
+        changedAt,
+      );
+    const t = Date.parse('2026-09-30T12:00:00Z');
+    await probe.publish(
+      expense('X-1', { status: 'UNBILLED', billAmountMinor: 18_950 }, t),
+      expense('X-1', { status: 'READY_TO_INVOICE', billAmountMinor: 18_950 }, t + 1_000),
+      // Invoiced; an older status arriving after it does not move it back.
+      expense('X-2', { status: 'INVOICED', billAmountMinor: 50_000 }, t + 2_000),
+      expense('X-2', { status: 'UNBILLED', billAmountMinor: 50_000 }, t),
+      expense('X-3', { status: 'UNBILLED', billAmountMinor: 7_525, currency: 'USD' }, t),
+      // Its period has not ended.
+      expense('X-4', { status: 'UNBILLED', billAmountMinor: 1_000, billingPeriod: '2099-01' }, t),
+      expense('X-5', { status: 'UNBILLED', billAmountMinor: 0, billable: false }, t),
+      expense('X-6', { status: 'UNPRICED', billAmountMinor: 0 }, t),
+      expense('X-7', { status: 'WRITTEN_OFF', billAmountMinor: 3_000 }, t),
+    );
+    const base = Date.now() - 600_000;
+    const raised = (exceptionId: string, at: number) =>
+      eventAt('BusinessExceptionRaised', { exceptionId, entityId: `E-${exceptionId}` }, at);
+    const resolved = (exceptionId: string, at: number) =>
+      eventAt('BusinessExceptionResolved', { exceptionId, entityId: `E-${exceptionId}` }, at);
+    await probe.publish(
+      raised('EX-1', base),
+      resolved('EX-1', base + 60_000),
+      // Raised again before it was resolved: still measured from the first raise (90 s).
+      raised('EX-2', base),
+      raised('EX-2', base + 30_000),
+      resolved('EX-2', base + 90_000),
+      raised('EX-3', base),
+      resolved('EX-4', base + 5_000),
+      raised('EX-4', base),
+    );
+
+    const expected = {
+      billingLeakage: {
+        asOf: expect.any(String),
+        actuals: 3,
+        unpriced: 1,
+        byCurrency: [
+          { currency: 'EUR', amountMinor: 18_950, actuals: 2 },
+          { currency: 'USD', amountMinor: 7_525, actuals: 1 },
+        ],
+      },
+      businessExceptions: {
+        raised: 4,
+        open: 1,
+        resolved: 3,
+        timeToResolution: { p50Ms: 60_000, p95Ms: 90_000 },
+      },
+    };
+    let figures: unknown;
+    await eventually(async () => {
+      figures = await get('/roi');
+      return equals(figures, expected) ? true : undefined;
+    }).catch(() => undefined);
+    expect(figures).toMatchObject(expected);
   });
 
   it('lists the configured SLAs and rejects a bad breach filter', async () => {
@@ -217,13 +449,18 @@ describe('sla service against the real stack', () => {
     expect(slas.map((sla) => [sla.name, sla.ownerRole, sla.enabled, sla.thresholdMs])).toEqual([
       ['PROJECT_SETUP', 'DELIVERY', true, THRESHOLD_MS],
       ['STAFFING_DEMAND', 'RESOURCE_MANAGEMENT', true, THRESHOLD_MS],
-      ['FORECAST_REFRESH', 'RESOURCE_MANAGEMENT', false, THRESHOLD_MS],
+      ['FORECAST_REFRESH', 'RESOURCE_MANAGEMENT', true, THRESHOLD_MS],
+      ['TIME_TO_BILLING', 'FINANCE_OPERATIONS', true, THRESHOLD_MS],
+      ['INVOICE_AFTER_CLOSE', 'FINANCE_OPERATIONS', true, null],
     ]);
     const all = await get<{ breachId: string }[]>('/breaches?status=all');
     expect(all.map((breach) => breach.breachId).sort()).toEqual([
+      expect.stringMatching(/^FORECAST_REFRESH:/),
+      'INVOICE_AFTER_CLOSE:INV-SLA-B',
       'PROJECT_SETUP:D-ROI-3',
       'PROJECT_SETUP:D-SLA-LATE',
       'STAFFING_DEMAND:P-SLA-1',
+      'TIME_TO_BILLING:TE-SLA-1',
     ]);
     const bad = await fetch(`${service.url}/breaches?status=closed`);
     expect(bad.status).toBe(400);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 
-import { EventRecord, SlaBreached } from '@throughline/contracts';
+import { EventRecord, EventType, SlaBreached } from '@throughline/contracts';
 import {
   causedBy,
   commit,
@@ -14,7 +14,12 @@ import {
 import { checkClock, ClockTransition, endClock, startClock } from '../domain/clock';
 import { observationsOf } from '../domain/observation';
 import { lockClock, lockDueClocks, saveClock } from '../infrastructure/clock.repository';
-import { SlaDb } from '../infrastructure/sla-db';
+import {
+  recordActual,
+  recordExceptionRaised,
+  recordExceptionResolved,
+} from '../infrastructure/history.repository';
+import { SlaDb, SlaTx } from '../infrastructure/sla-db';
 import { SLA_DB, SLA_SETTINGS, SlaSettings, SOURCE } from './tokens';
 
 /** Due clocks handled per check (the rest wait for the next check). */
@@ -35,23 +40,25 @@ export class SlaMonitorService {
 
   /** A consumed event: starts and/or ends the clocks of every SLA it matches, once per event. */
   async observe(event: ConsumedEvent): Promise<void> {
-    const observations = observationsOf(
-      this.settings.slas,
-      event.envelope.eventType,
-      event.data as unknown as Record<string, unknown>,
-    );
-    if (observations.length === 0) return;
+    const observations = observationsOf(this.settings.slas, {
+      eventType: event.envelope.eventType,
+      eventId: event.envelope.eventId,
+      occurredAt: event.envelope.occurredAt,
+      payload: event.data as unknown as Record<string, unknown>,
+    });
+    const history = isHistoryEvent(event);
+    if (observations.length === 0 && !history) return;
     let breaches: SlaBreached[] = [];
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
       breaches = [];
       const records: EventRecord[] = [];
+      if (history) await recordHistory(tx, event);
       for (const observation of observations) {
         const stored = await lockClock(tx, observation.terms.sla, observation.entityId);
-        const at = event.envelope.occurredAt;
         const transition =
           observation.role === 'start'
-            ? startClock(stored?.clock ?? null, observation.terms, { ...observation, at })
-            : endClock(stored?.clock ?? null, observation.terms, { ...observation, at });
+            ? startClock(stored?.clock ?? null, observation.terms, observation)
+            : endClock(stored?.clock ?? null, observation.terms, observation);
         if (!transition.changed) continue;
         const origin =
           observation.role === 'start'
@@ -96,6 +103,38 @@ export class SlaMonitorService {
   private countBreaches(breaches: readonly SlaBreached[]): void {
     for (const breach of breaches)
       this.runtime.metrics.slaBreaches.inc({ sla: breach.sla, owner: breach.ownerRole });
+  }
+}
+
+/** Events kept for the ROI figures (billing leakage, business exceptions), whatever the SLAs. */
+export const HISTORY_EVENT_TYPES = [
+  'ActualChanged',
+  'BusinessExceptionRaised',
+  'BusinessExceptionResolved',
+] as const satisfies readonly EventType[];
+
+type HistoryEvent = ConsumedEvent<(typeof HISTORY_EVENT_TYPES)[number]>;
+
+function isHistoryEvent(event: ConsumedEvent): event is HistoryEvent {
+  return (HISTORY_EVENT_TYPES as readonly string[]).includes(event.envelope.eventType);
+}
+
+async function recordHistory(tx: SlaTx, event: HistoryEvent): Promise<void> {
+  const at = event.envelope.occurredAt;
+  switch (event.envelope.eventType) {
+    case 'ActualChanged': {
+      return recordActual(tx, (event as ConsumedEvent<'ActualChanged'>).data);
+    }
+    case 'BusinessExceptionRaised': {
+      const raised = (event as ConsumedEvent<'BusinessExceptionRaised'>).data;
+      return recordExceptionRaised(tx, raised.exceptionId, raised.ownerRole, at);
+    }
+    case 'BusinessExceptionResolved':
+      return recordExceptionResolved(
+        tx,
+        (event as ConsumedEvent<'BusinessExceptionResolved'>).data.exceptionId,
+        at,
+      );
   }
 }
 

@@ -1,11 +1,27 @@
 import { Inject, Injectable } from '@nestjs/common';
 
 import { CLOCK_STATUSES, ClockStatus, SlaClock } from '../domain/clock';
-import { RoiFigures, roiFigures } from '../domain/roi';
-import { SlaDefinition } from '../domain/sla-definition';
+import { RoiFigures as ClockRoiFigures, roiFigures } from '../domain/roi';
+import {
+  BillingLeakage,
+  billingLeakage,
+  BusinessExceptionFigures,
+  businessExceptionFigures,
+} from '../domain/roi-history';
+import { allowanceMs, DEFAULT_SLAS, resolveSlaConfig, SlaDefinition } from '../domain/sla-definition';
 import { countClocks, findClocks } from '../infrastructure/clock.repository';
+import { findExceptions, findUninvoicedActuals } from '../infrastructure/history.repository';
 import { SlaDb } from '../infrastructure/sla-db';
 import { SLA_DB, SLA_SETTINGS, SlaSettings } from './tokens';
+
+export interface RoiFigures extends ClockRoiFigures {
+  /** Billable actuals not invoiced after their period's INVOICE_AFTER_CLOSE deadline. */
+  billingLeakage: BillingLeakage;
+  businessExceptions: BusinessExceptionFigures;
+}
+
+/** The SLA whose allowance after a period's end decides when its actuals count as leaked. */
+const INVOICE_SLA = 'INVOICE_AFTER_CLOSE';
 
 export type BreachFilter = 'open' | 'recovered' | 'all';
 
@@ -67,13 +83,35 @@ export class SlaQueryService {
     return clocks.map((clock) => breachView(clock, now));
   }
 
-  /** Figures over all clocks; loads the closed and breached clocks (fine at a firm's deal volume). */
-  async roi(): Promise<RoiFigures> {
+  /**
+   * Figures over all clocks and the kept event history; loads the closed and breached clocks, the
+   * uninvoiced actuals and the exceptions (fine at a firm's volume).
+   */
+  async roi(now = Date.now()): Promise<RoiFigures> {
     const statuses = CLOCK_STATUSES.filter((status) => status !== 'RUNNING' && status !== 'AWAITING_START');
-    return roiFigures(
-      await findClocks(this.db, statuses),
-      this.settings.slas.map((sla) => sla.name),
-    );
+    const [clocks, actuals, exceptions] = await Promise.all([
+      findClocks(this.db, statuses),
+      findUninvoicedActuals(this.db),
+      findExceptions(this.db),
+    ]);
+    const invoiceSla = this.invoiceSla();
+    return {
+      ...roiFigures(
+        clocks,
+        this.settings.slas.map((sla) => sla.name),
+      ),
+      billingLeakage: billingLeakage(actuals, now, (end) => end + allowanceMs(invoiceSla, end)),
+      businessExceptions: businessExceptionFigures(exceptions),
+    };
+  }
+
+  /** The configured invoice SLA, enabled or not (a firm may switch its clocks off), else the built-in. */
+  private invoiceSla(): SlaDefinition {
+    const configured = this.settings.slas.find((sla) => sla.name === INVOICE_SLA);
+    if (configured) return configured;
+    const builtIn = resolveSlaConfig(undefined, DEFAULT_SLAS).find((sla) => sla.name === INVOICE_SLA);
+    if (!builtIn) throw new Error(`built-in SLA ${INVOICE_SLA} is missing`);
+    return builtIn;
   }
 }
 

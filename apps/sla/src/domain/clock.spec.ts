@@ -123,4 +123,56 @@ describe('SLA clock', () => {
       expect(startClock(early.clock, terms, start).clock).toMatchObject({ status: 'MET', endedAt: T0 - 50 });
     });
   });
+
+  describe('allowance fixed at the start and money known at the end', () => {
+    it('takes the allowance of the start even when the end came first', () => {
+      // A Friday close due on Monday: the start decides the allowance (72 h), not the end's nominal 24 h.
+      const early = endClock(
+        null,
+        { ...terms, thresholdMs: 86_400_000 },
+        { ...end, at: T0 + 60 * 3_600_000 },
+      );
+      const started = startClock(early.clock, { ...terms, thresholdMs: 72 * 3_600_000 }, start);
+      expect(started).toMatchObject({ breached: null, recovered: null });
+      expect(started.clock).toMatchObject({ status: 'MET', thresholdMs: 72 * 3_600_000 });
+    });
+
+    it('records the end event money on a clock that started without any', () => {
+      const unknown = { ...start, moneyAtRiskMinor: null, currency: null };
+      const breached = checkClock(startClock(null, terms, unknown).clock, T0 + 1_500);
+      expect(breached.breached).toMatchObject({ moneyAtRiskMinor: null, currency: null });
+      const closed = endClock(breached.clock, terms, {
+        ...end,
+        at: T0 + 2_000,
+        moneyAtRiskMinor: 112_500,
+        currency: 'EUR',
+      });
+      expect(closed.recovered).toMatchObject({ totalMs: 2_000 });
+      expect(closed.clock).toMatchObject({ status: 'RECOVERED', moneyAtRiskMinor: 112_500, currency: 'EUR' });
+    });
+
+    it('raises a late close with the end money, and keeps a start amount over an end one', () => {
+      const unknown = { ...start, moneyAtRiskMinor: null, currency: null };
+      const late = endClock(startClock(null, terms, unknown).clock, terms, {
+        ...end,
+        at: T0 + 1_200,
+        moneyAtRiskMinor: 40_000,
+        currency: 'USD',
+      });
+      expect(late.breached).toMatchObject({ ageMs: 1_200, moneyAtRiskMinor: 40_000, currency: 'USD' });
+      const known = endClock(opened(), terms, { ...end, moneyAtRiskMinor: 1, currency: 'USD' });
+      expect(known.clock).toMatchObject({ moneyAtRiskMinor: 250_000, currency: 'EUR' });
+    });
+
+    it('keeps the money of an early end when its start has none', () => {
+      const early = endClock(null, terms, {
+        ...end,
+        at: T0 + 5_000,
+        moneyAtRiskMinor: 9_900,
+        currency: 'GBP',
+      });
+      const started = startClock(early.clock, terms, { ...start, moneyAtRiskMinor: null, currency: null });
+      expect(started.breached).toMatchObject({ moneyAtRiskMinor: 9_900, currency: 'GBP' });
+    });
+  });
 });

@@ -49,6 +49,9 @@ export interface ClockEnd {
   entityId: string;
   dealId: string | null;
   at: number;
+  /** Money at risk known only from the end event (e.g. the priced amount); null when none. */
+  moneyAtRiskMinor?: number | null;
+  currency?: string | null;
 }
 
 export interface ClockTransition {
@@ -64,16 +67,21 @@ export function breachIdOf(sla: string, entityId: string): string {
   return `${sla}:${entityId}`;
 }
 
-/** The start event: opens the clock, or closes one whose end event came first. */
+/**
+ * The start event: opens the clock, or closes one whose end event came first. The start's terms
+ * decide the allowance (it may depend on the start time, e.g. business days).
+ */
 export function startClock(existing: SlaClock | null, terms: ClockTerms, start: ClockStart): ClockTransition {
   if (existing && existing.status !== 'AWAITING_START') return unchanged(existing);
+  const startMoney = start.moneyAtRiskMinor !== null && start.currency !== null;
   const clock: SlaClock = {
     ...(existing ?? newClock(terms, start.entityId)),
+    thresholdMs: terms.thresholdMs,
     status: 'RUNNING',
     startedAt: start.at,
     dealId: existing?.dealId ?? start.dealId,
-    moneyAtRiskMinor: start.moneyAtRiskMinor,
-    currency: start.currency,
+    moneyAtRiskMinor: startMoney ? start.moneyAtRiskMinor : (existing?.moneyAtRiskMinor ?? null),
+    currency: startMoney ? start.currency : (existing?.currency ?? null),
   };
   return existing && existing.endedAt !== null ? close(clock, existing.endedAt) : changed(clock);
 }
@@ -83,13 +91,25 @@ export function endClock(existing: SlaClock | null, terms: ClockTerms, end: Cloc
   if (!existing) {
     return changed({
       ...newClock(terms, end.entityId),
+      ...endMoney(null, end),
       dealId: end.dealId,
       status: 'AWAITING_START',
       endedAt: end.at,
     });
   }
   if (existing.status !== 'RUNNING' && existing.status !== 'BREACHED') return unchanged(existing);
-  return close({ ...existing, dealId: existing.dealId ?? end.dealId }, end.at);
+  return close({ ...existing, ...endMoney(existing, end), dealId: existing.dealId ?? end.dealId }, end.at);
+}
+
+/** The end's money at risk where the clock has none yet (the start's amount wins). */
+function endMoney(clock: SlaClock | null, end: ClockEnd): Pick<SlaClock, 'moneyAtRiskMinor' | 'currency'> {
+  if (clock && clock.moneyAtRiskMinor !== null)
+    return { moneyAtRiskMinor: clock.moneyAtRiskMinor, currency: clock.currency };
+  const amount = end.moneyAtRiskMinor ?? null;
+  const currency = end.currency ?? null;
+  return amount !== null && currency !== null
+    ? { moneyAtRiskMinor: amount, currency }
+    : { moneyAtRiskMinor: clock?.moneyAtRiskMinor ?? null, currency: clock?.currency ?? null };
 }
 
 /** The periodic check: a running clock older than its threshold breaches, once. */

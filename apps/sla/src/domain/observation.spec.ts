@@ -1,18 +1,27 @@
-import { consumedEventTypes, observationsOf } from './observation';
+import { sampleEventRecord } from '@throughline/contracts/testing';
+
+import { consumedEventTypes, ObservedEvent, observationsOf } from './observation';
 import { resolveSlaConfig } from './sla-definition';
 
 const slas = resolveSlaConfig(undefined);
+const T0 = Date.parse('2026-11-27T10:00:00Z'); // a Friday
+const HOUR = 3_600_000;
+
+function event(eventType: string, payload: Record<string, unknown>, occurredAt = T0): ObservedEvent {
+  return { eventType, eventId: `evt-${eventType}`, occurredAt, payload };
+}
 
 describe('observationsOf', () => {
   it('starts the project-setup clock on DealWon with the deal amount at risk', () => {
     expect(
-      observationsOf(slas, 'DealWon', { dealId: 'D-1', amountMinor: 1_250_000, currency: 'EUR' }),
+      observationsOf(slas, event('DealWon', { dealId: 'D-1', amountMinor: 1_250_000, currency: 'EUR' })),
     ).toEqual([
       {
         terms: { sla: 'PROJECT_SETUP', ownerRole: 'DELIVERY', entityType: 'deal', thresholdMs: 900_000 },
         role: 'start',
         entityId: 'D-1',
         dealId: 'D-1',
+        at: T0,
         moneyAtRiskMinor: 1_250_000,
         currency: 'EUR',
       },
@@ -20,8 +29,10 @@ describe('observationsOf', () => {
   });
 
   it('ends it only on the condition (status READY)', () => {
-    expect(observationsOf(slas, 'ProjectSetupCompleted', { dealId: 'D-1', status: 'FAILED' })).toEqual([]);
-    expect(observationsOf(slas, 'ProjectSetupCompleted', { dealId: 'D-1', status: 'READY' })).toEqual([
+    expect(observationsOf(slas, event('ProjectSetupCompleted', { dealId: 'D-1', status: 'FAILED' }))).toEqual(
+      [],
+    );
+    expect(observationsOf(slas, event('ProjectSetupCompleted', { dealId: 'D-1', status: 'READY' }))).toEqual([
       expect.objectContaining({
         role: 'end',
         entityId: 'D-1',
@@ -30,32 +41,168 @@ describe('observationsOf', () => {
     ]);
   });
 
-  it('keys the staffing-demand clock on the project and ignores disabled SLAs', () => {
+  it('keys the staffing-demand clock on the project', () => {
     expect(
-      observationsOf(slas, 'ProjectCreated', {
-        projectId: 'P-1',
-        dealId: 'D-1',
-        budgetMinor: 90_000,
-        currency: 'USD',
-      }),
+      observationsOf(
+        slas,
+        event('ProjectCreated', { projectId: 'P-1', dealId: 'D-1', budgetMinor: 90_000, currency: 'USD' }),
+      ),
     ).toEqual([
       expect.objectContaining({ role: 'start', entityId: 'P-1', dealId: 'D-1', moneyAtRiskMinor: 90_000 }),
     ]);
-    expect(observationsOf(slas, 'AssignmentChanged', { projectId: 'P-1' })).toEqual([]);
   });
 
-  it('ignores an event without the key', () => {
-    expect(observationsOf(slas, 'DealWon', { dealId: '' })).toEqual([]);
+  it('ignores an event without the key and disabled SLAs', () => {
+    expect(observationsOf(slas, event('DealWon', { dealId: '' }))).toEqual([]);
+    const disabled = slas.map((sla) => ({ ...sla, enabled: false }));
+    expect(observationsOf(disabled, event('DealWon', { dealId: 'D-1' }))).toEqual([]);
+  });
+
+  describe('TIME_TO_BILLING', () => {
+    const approved = sampleEventRecord('TimeEntryApproved').data;
+    const actual = sampleEventRecord('ActualChanged').data;
+
+    it('starts per time entry without money (unknown until priced)', () => {
+      expect(observationsOf(slas, event('TimeEntryApproved', { ...approved, entryId: 'TE-1' }))).toEqual([
+        {
+          terms: {
+            sla: 'TIME_TO_BILLING',
+            ownerRole: 'FINANCE_OPERATIONS',
+            entityType: 'timeEntry',
+            thresholdMs: HOUR,
+          },
+          role: 'start',
+          entityId: 'TE-1',
+          dealId: null,
+          at: T0,
+          moneyAtRiskMinor: null,
+          currency: null,
+        },
+      ]);
+    });
+
+    it('ends on a priced actual of the entry with its bill amount, never on UNPRICED or an expense', () => {
+      const priced = { ...actual, actualId: 'TE-1', status: 'UNBILLED', billAmountMinor: 112_500 };
+      expect(observationsOf(slas, event('ActualChanged', priced))).toEqual([
+        expect.objectContaining({
+          role: 'end',
+          entityId: 'TE-1',
+          dealId: actual.dealId,
+          moneyAtRiskMinor: 112_500,
+          currency: 'EUR',
+          terms: expect.objectContaining({ sla: 'TIME_TO_BILLING' }),
+        }),
+      ]);
+      expect(observationsOf(slas, event('ActualChanged', { ...priced, status: 'INVOICED' }))).toHaveLength(1);
+      expect(
+        observationsOf(slas, event('ActualChanged', { ...priced, status: 'UNPRICED', billAmountMinor: 0 })),
+      ).toEqual([]);
+      expect(observationsOf(slas, event('ActualChanged', { ...priced, kind: 'EXPENSE' }))).toEqual([]);
+    });
+  });
+
+  describe('INVOICE_AFTER_CLOSE', () => {
+    const closed = {
+      period: '2026-10',
+      closedAt: T0,
+      closedBy: 'U-9',
+      draftInvoices: [
+        {
+          invoiceId: 'INV-1',
+          customerId: 'C-1',
+          legalEntityId: 'LE-DE',
+          currency: 'EUR',
+          totalMinor: 131_450,
+          lineCount: 2,
+        },
+        {
+          invoiceId: 'INV-2',
+          customerId: 'C-2',
+          legalEntityId: 'LE-US',
+          currency: 'USD',
+          totalMinor: 99_000,
+          lineCount: 1,
+        },
+      ],
+    };
+
+    it('opens one clock per draft invoice, due on the next business day, from closedAt', () => {
+      // Published 5 minutes after the close; the clock starts at closedAt (Friday) and is due Monday.
+      const observations = observationsOf(slas, event('BillingPeriodClosed', closed, T0 + 300_000));
+      expect(observations).toEqual([
+        {
+          terms: {
+            sla: 'INVOICE_AFTER_CLOSE',
+            ownerRole: 'FINANCE_OPERATIONS',
+            entityType: 'invoice',
+            thresholdMs: 72 * HOUR,
+          },
+          role: 'start',
+          entityId: 'INV-1',
+          dealId: null,
+          at: T0,
+          moneyAtRiskMinor: 131_450,
+          currency: 'EUR',
+        },
+        expect.objectContaining({ entityId: 'INV-2', at: T0, moneyAtRiskMinor: 99_000, currency: 'USD' }),
+      ]);
+    });
+
+    it('allows one day for a Wednesday close and opens nothing for a close without drafts', () => {
+      const wednesday = Date.parse('2026-11-25T18:00:00Z');
+      expect(
+        observationsOf(slas, event('BillingPeriodClosed', { ...closed, closedAt: wednesday }))[0].terms
+          .thresholdMs,
+      ).toBe(24 * HOUR);
+      expect(observationsOf(slas, event('BillingPeriodClosed', { ...closed, draftInvoices: [] }))).toEqual(
+        [],
+      );
+    });
+
+    it('ends on InvoiceIssued for the invoice at issuedAt', () => {
+      const issued = { ...sampleEventRecord('InvoiceIssued').data, invoiceId: 'INV-1', issuedAt: T0 + HOUR };
+      expect(observationsOf(slas, event('InvoiceIssued', issued, T0 + 2 * HOUR))).toEqual([
+        expect.objectContaining({ role: 'end', entityId: 'INV-1', at: T0 + HOUR }),
+      ]);
+    });
+  });
+
+  describe('FORECAST_REFRESH', () => {
+    it('starts per assignment change, keyed by its eventId, and ends on the forecast citing it', () => {
+      const changed = {
+        ...sampleEventRecord('AssignmentChanged').data,
+        forecastCostMinor: 560_000,
+        currency: 'EUR',
+      };
+      expect(observationsOf(slas, { ...event('AssignmentChanged', changed), eventId: 'evt-A' })).toEqual([
+        expect.objectContaining({
+          role: 'start',
+          entityId: 'evt-A',
+          moneyAtRiskMinor: 560_000,
+          terms: expect.objectContaining({ sla: 'FORECAST_REFRESH', ownerRole: 'RESOURCE_MANAGEMENT' }),
+        }),
+      ]);
+      const refreshed = { ...sampleEventRecord('ProjectForecastUpdated').data, triggerEventId: 'evt-A' };
+      expect(observationsOf(slas, event('ProjectForecastUpdated', refreshed))).toEqual([
+        expect.objectContaining({ role: 'end', entityId: 'evt-A' }),
+      ]);
+    });
   });
 });
 
 describe('consumedEventTypes', () => {
   it('lists the start and end events of enabled SLAs once', () => {
     expect(consumedEventTypes(slas)).toEqual([
+      'ActualChanged',
+      'AssignmentChanged',
+      'BillingPeriodClosed',
       'DealWon',
+      'InvoiceIssued',
       'ProjectCreated',
+      'ProjectForecastUpdated',
       'ProjectSetupCompleted',
       'StaffingDemandPublished',
+      'TimeEntryApproved',
     ]);
   });
 });

@@ -2,13 +2,16 @@ import { isEventType, registeredSchema } from '@throughline/contracts';
 
 /** What a config may rely on about one top-level payload field of an event. */
 export interface PayloadField {
-  kind: 'string' | 'number' | 'boolean' | 'enum' | 'other';
+  kind: 'string' | 'number' | 'boolean' | 'enum' | 'records' | 'other';
   nullable: boolean;
   /** Symbols of an enum field. */
   symbols?: readonly string[];
+  /** Fields of each element of an array of records (kind `records`). */
+  itemFields?: ReadonlyMap<string, PayloadField>;
 }
 
-type AvroType = string | AvroType[] | { type: AvroType; symbols?: string[]; fields?: AvroField[] };
+type AvroType =
+  string | AvroType[] | { type: AvroType; symbols?: string[]; fields?: AvroField[]; items?: AvroType };
 interface AvroField {
   name: string;
   type: AvroType;
@@ -22,7 +25,11 @@ export function payloadFields(eventType: string): ReadonlyMap<string, PayloadFie
   if (!isEventType(eventType)) return undefined;
   const schema = registeredSchema(eventType) as { fields: AvroField[] };
   const data = schema.fields.find((field) => field.name === 'data')?.type as { fields?: AvroField[] };
-  return new Map((data.fields ?? []).map((field) => [field.name, describe(field.type)]));
+  return fieldMap(data.fields ?? []);
+}
+
+function fieldMap(fields: readonly AvroField[]): ReadonlyMap<string, PayloadField> {
+  return new Map(fields.map((field) => [field.name, describe(field.type)]));
 }
 
 function describe(type: AvroType): PayloadField {
@@ -33,6 +40,13 @@ function describe(type: AvroType): PayloadField {
   }
   if (typeof type === 'object') {
     if (type.type === 'enum') return { kind: 'enum', nullable: false, symbols: type.symbols ?? [] };
+    if (type.type === 'array') {
+      const items = type.items;
+      if (items && typeof items === 'object' && !Array.isArray(items) && items.type === 'record')
+        return { kind: 'records', nullable: false, itemFields: fieldMap(items.fields ?? []) };
+      return { kind: 'other', nullable: false };
+    }
+    if (type.type === 'record') return { kind: 'other', nullable: false };
     return describe(type.type);
   }
   switch (type) {

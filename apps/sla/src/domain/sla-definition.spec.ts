@@ -1,4 +1,4 @@
-import { DEFAULT_SLAS, InvalidSlaConfig, resolveSlaConfig } from './sla-definition';
+import { allowanceMs, InvalidSlaConfig, resolveSlaConfig } from './sla-definition';
 
 const projectSetup = {
   name: 'PROJECT_SETUP',
@@ -20,18 +20,26 @@ function problemsOf(input: unknown): readonly string[] {
 }
 
 describe('resolveSlaConfig', () => {
-  it('uses the built-in defaults without a config, the forecast refresh one disabled', () => {
+  it('uses the built-in defaults without a config, all enabled', () => {
     const slas = resolveSlaConfig(undefined);
-    expect(slas.map((sla) => [sla.name, sla.ownerRole, sla.thresholdMs, sla.enabled])).toEqual([
-      ['PROJECT_SETUP', 'DELIVERY', 900_000, true],
-      ['STAFFING_DEMAND', 'RESOURCE_MANAGEMENT', 300_000, true],
-      ['FORECAST_REFRESH', 'RESOURCE_MANAGEMENT', 900_000, false],
+    expect(
+      slas.map((sla) => [sla.name, sla.ownerRole, sla.thresholdMs, sla.businessDays, sla.enabled]),
+    ).toEqual([
+      ['PROJECT_SETUP', 'DELIVERY', 900_000, null, true],
+      ['STAFFING_DEMAND', 'RESOURCE_MANAGEMENT', 300_000, null, true],
+      ['FORECAST_REFRESH', 'RESOURCE_MANAGEMENT', 900_000, null, true],
+      ['TIME_TO_BILLING', 'FINANCE_OPERATIONS', 3_600_000, null, true],
+      ['INVOICE_AFTER_CLOSE', 'FINANCE_OPERATIONS', null, 1, true],
     ]);
     expect(slas[0]).toMatchObject({
       entityType: 'deal',
-      moneyAtRisk: { amountField: 'amountMinor', currencyField: 'currency' },
+      moneyAtRisk: { amountField: 'amountMinor', currencyField: 'currency', from: 'start' },
     });
-    expect(slas[2].note).toMatch(/No forecast-refresh event/);
+    expect(slas.find((sla) => sla.name === 'TIME_TO_BILLING')?.moneyAtRisk).toEqual({
+      amountField: 'billAmountMinor',
+      currencyField: 'currency',
+      from: 'end',
+    });
   });
 
   it('merges a firm config over the defaults by name and adds new SLAs', () => {
@@ -39,7 +47,7 @@ describe('resolveSlaConfig', () => {
       slas: [
         projectSetup,
         {
-          name: 'TIME_TO_BILLING',
+          name: 'BILLING_SETUP',
           ownerRole: 'FINANCE_OPERATIONS',
           entityType: 'project',
           start: { eventType: 'ProjectCreated', key: 'projectId' },
@@ -51,11 +59,13 @@ describe('resolveSlaConfig', () => {
     expect(slas.map((sla) => sla.name)).toEqual([
       'STAFFING_DEMAND',
       'FORECAST_REFRESH',
-      'PROJECT_SETUP',
       'TIME_TO_BILLING',
+      'INVOICE_AFTER_CLOSE',
+      'PROJECT_SETUP',
+      'BILLING_SETUP',
     ]);
     expect(slas.find((sla) => sla.name === 'PROJECT_SETUP')?.thresholdMs).toBe(600_000);
-    expect(slas.find((sla) => sla.name === 'TIME_TO_BILLING')).toMatchObject({
+    expect(slas.find((sla) => sla.name === 'BILLING_SETUP')).toMatchObject({
       moneyAtRisk: null,
       enabled: true,
     });
@@ -108,12 +118,81 @@ describe('resolveSlaConfig', () => {
   });
 
   it('lets a disabled SLA name an event that does not exist yet', () => {
-    expect(DEFAULT_SLAS.slas.find((sla) => sla.name === 'FORECAST_REFRESH')?.end.eventType).toBe(
-      'ForecastRefreshed',
-    );
-    const enabled = { slas: [{ ...DEFAULT_SLAS.slas[2], enabled: true }] };
-    expect(problemsOf(enabled)).toEqual([
-      'FORECAST_REFRESH.end.eventType: "ForecastRefreshed" is not an event type of the catalog',
+    const forecast = {
+      ...projectSetup,
+      name: 'FORECAST',
+      end: { eventType: 'ForecastRefreshed', key: 'dealId' },
+    };
+    expect(resolveSlaConfig({ slas: [{ ...forecast, enabled: false }] }).at(-1)).toMatchObject({
+      name: 'FORECAST',
+      enabled: false,
+    });
+    expect(problemsOf({ slas: [forecast] })).toEqual([
+      'FORECAST.end.eventType: "ForecastRefreshed" is not an event type of the catalog',
+    ]);
+  });
+
+  it('needs exactly one of a fixed threshold and business days', () => {
+    const { thresholdMs: _unused, ...withoutThreshold } = projectSetup;
+    expect(problemsOf({ slas: [withoutThreshold] })).toEqual([
+      'config.slas.0.thresholdMs: set exactly one of thresholdMs and businessDays',
+    ]);
+    expect(problemsOf({ slas: [{ ...projectSetup, businessDays: 1 }] })).toEqual([
+      'config.slas.0.thresholdMs: set exactly one of thresholdMs and businessDays',
+    ]);
+    const daily = resolveSlaConfig({ slas: [{ ...withoutThreshold, businessDays: 2 }] }).at(-1);
+    if (!daily) throw new Error('expected the business-day SLA');
+    expect(daily).toMatchObject({ thresholdMs: null, businessDays: 2 });
+    // Friday 12:00 + 2 business days = Tuesday 12:00.
+    const friday = Date.parse('2026-11-27T12:00:00Z');
+    expect(allowanceMs(daily, friday)).toBe(4 * 86_400_000);
+    expect(allowanceMs({ thresholdMs: 5_000, businessDays: null }, friday)).toBe(5_000);
+  });
+
+  it('checks per-element keys, time fields, list conditions and end-event money against the catalog', () => {
+    const problems = problemsOf({
+      slas: [
+        {
+          name: 'INVOICING',
+          ownerRole: 'FINANCE_OPERATIONS',
+          start: {
+            eventType: 'BillingPeriodClosed',
+            each: 'draftInvoices',
+            key: 'invoiceNo',
+            timeField: 'closedBy',
+          },
+          end: { eventType: 'InvoiceIssued', key: 'invoiceId', each: 'invoiceNumber' },
+          businessDays: 1,
+          moneyAtRisk: { amountField: 'amountMinor', currencyField: 'currency' },
+        },
+        {
+          name: 'BILLING',
+          ownerRole: 'FINANCE_OPERATIONS',
+          start: { eventType: 'TimeEntryApproved', key: 'entryId' },
+          end: {
+            eventType: 'ActualChanged',
+            key: 'actualId',
+            condition: { status: { notIn: ['UNPRICED', 'LOST'] }, kind: { in: ['TIME'] } },
+          },
+          thresholdMs: 1_000,
+          moneyAtRisk: { amountField: 'billAmountMinor', currencyField: 'rateCardId', from: 'end' },
+        },
+        {
+          name: 'BY_EVENT',
+          ownerRole: 'DELIVERY',
+          start: { eventType: 'BillingPeriodClosed', each: 'draftInvoices', key: '$eventId' },
+          end: { eventType: 'ProjectForecastUpdated', key: 'triggerEventId' },
+          thresholdMs: 1_000,
+        },
+      ],
+    });
+    expect(problems).toEqual([
+      'INVOICING.start.timeField: BillingPeriodClosed has no number field "closedBy"',
+      'INVOICING.start.key: BillingPeriodClosed.draftInvoices[] has no string field "invoiceNo"',
+      'INVOICING.end.each: InvoiceIssued has no array-of-records field "invoiceNumber"',
+      'INVOICING.moneyAtRisk.amountField: BillingPeriodClosed.draftInvoices[] has no number field "amountMinor"',
+      'BILLING.end.condition.status: "LOST" is not one of UNPRICED, UNBILLED, READY_TO_INVOICE, INVOICED, WRITTEN_OFF',
+      'BY_EVENT.start.key: $eventId cannot be combined with each',
     ]);
   });
 });

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 import { OwnerRole } from '@throughline/platform';
 
-import { payloadFields } from './payload-fields';
+import { businessDayDeadline } from './business-days';
+import { PayloadField, payloadFields } from './payload-fields';
 
 export const OWNER_ROLES = [
   'FINANCE_OPERATIONS',
@@ -12,15 +13,35 @@ export const OWNER_ROLES = [
   'MASTER_DATA',
 ] as const satisfies readonly OwnerRole[];
 
-const conditionSchema = z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()]));
+const scalarSchema = z.union([z.string(), z.number(), z.boolean()]);
+/** A payload field's required value: equal to a value, one of a list, or none of a list. */
+const conditionValueSchema = z.union([
+  scalarSchema,
+  z.object({ in: z.array(scalarSchema).min(1) }).strict(),
+  z.object({ notIn: z.array(scalarSchema).min(1) }).strict(),
+]);
+const conditionSchema = z.record(z.string().min(1), conditionValueSchema);
+
+/** The `key` that names the event's own envelope eventId instead of a payload field. */
+export const EVENT_ID_KEY = '$eventId';
 
 const endpointSchema = z
   .object({
     /** Event type of the catalog, e.g. DealWon. */
     eventType: z.string().min(1),
-    /** Payload field holding the entity id both events share, e.g. dealId. */
+    /**
+     * Payload field holding the entity id both events share, e.g. dealId; `$eventId` = the event's
+     * envelope eventId (an end event then names it in a payload field, e.g. triggerEventId).
+     */
     key: z.string().min(1),
-    /** Payload fields that must equal these values for the event to count, e.g. { status: READY }. */
+    /**
+     * An array-of-records payload field: one clock per element (e.g. draftInvoices); key,
+     * condition and money fields then name fields of the element.
+     */
+    each: z.string().min(1).optional(),
+    /** Payload field with the business time (epoch ms) to measure from; default: occurredAt. */
+    timeField: z.string().min(1).optional(),
+    /** Payload fields that must match for the event to count, e.g. { status: READY }. */
     condition: conditionSchema.optional(),
   })
   .strict();
@@ -33,24 +54,62 @@ export const slaDefinitionSchema = z
     entityType: z.string().min(1).optional(),
     start: endpointSchema,
     end: endpointSchema,
-    thresholdMs: z.number().int().positive(),
-    /** Start-event payload fields giving the money at risk (integer minor units) and its currency. */
+    /** A fixed allowance: a clock older than this breaches. Exactly one of this and businessDays. */
+    thresholdMs: z.number().int().positive().optional(),
+    /** Due at the same time of day (UTC) this many Monday–Friday days after the start. */
+    businessDays: z.number().int().positive().max(30).optional(),
+    /**
+     * Payload fields giving the money at risk (integer minor units) and its currency, read from the
+     * start event (default) or from the end event (known only once the step happened).
+     */
     moneyAtRisk: z
-      .object({ amountField: z.string().min(1), currencyField: z.string().min(1) })
+      .object({
+        amountField: z.string().min(1),
+        currencyField: z.string().min(1),
+        from: z.enum(['start', 'end']).default('start'),
+      })
       .strict()
       .nullable()
       .default(null),
     enabled: z.boolean().default(true),
     note: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((sla, context) => {
+    if ((sla.thresholdMs === undefined) === (sla.businessDays === undefined))
+      context.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['thresholdMs'],
+        message: 'set exactly one of thresholdMs and businessDays',
+      });
+  });
 
 export const slaConfigSchema = z.object({ slas: z.array(slaDefinitionSchema) }).strict();
 
 export type SlaConfigInput = z.input<typeof slaConfigSchema>;
 export type SlaCondition = z.infer<typeof conditionSchema>;
+export type SlaConditionValue = z.infer<typeof conditionValueSchema>;
 export type SlaEndpoint = z.infer<typeof endpointSchema>;
-export type SlaDefinition = Omit<z.infer<typeof slaDefinitionSchema>, 'entityType'> & { entityType: string };
+export type SlaDefinition = Omit<
+  z.infer<typeof slaDefinitionSchema>,
+  'entityType' | 'thresholdMs' | 'businessDays'
+> & { entityType: string; thresholdMs: number | null; businessDays: number | null };
+
+const DAY_MS = 86_400_000;
+
+/** How long a clock of `sla` started at `startedAt` may run before it breaches. */
+export function allowanceMs(
+  sla: Pick<SlaDefinition, 'thresholdMs' | 'businessDays'>,
+  startedAt: number,
+): number {
+  if (sla.businessDays !== null) return businessDayDeadline(startedAt, sla.businessDays) - startedAt;
+  return sla.thresholdMs ?? DAY_MS;
+}
+
+/** The allowance before the start is known (a clock whose end came first); replaced at the start. */
+export function nominalAllowanceMs(sla: Pick<SlaDefinition, 'thresholdMs' | 'businessDays'>): number {
+  return sla.businessDays !== null ? sla.businessDays * DAY_MS : (sla.thresholdMs ?? DAY_MS);
+}
 
 /** Built-in SLAs; a firm's config file overrides them by name and may add more. */
 export const DEFAULT_SLAS: SlaConfigInput = {
@@ -74,14 +133,40 @@ export const DEFAULT_SLAS: SlaConfigInput = {
     {
       name: 'FORECAST_REFRESH',
       ownerRole: 'RESOURCE_MANAGEMENT',
-      start: { eventType: 'AssignmentChanged', key: 'projectId' },
-      end: { eventType: 'ForecastRefreshed', key: 'projectId' },
+      entityType: 'assignmentChange',
+      start: { eventType: 'AssignmentChanged', key: EVENT_ID_KEY },
+      end: { eventType: 'ProjectForecastUpdated', key: 'triggerEventId' },
       thresholdMs: 15 * 60_000,
       moneyAtRisk: { amountField: 'forecastCostMinor', currencyField: 'currency' },
-      enabled: false,
-      note:
-        'No forecast-refresh event exists in the catalog yet; enable once one is published ' +
-        '(and set end.eventType to it).',
+      note: 'Per assignment change (its eventId): the project forecast citing it as triggerEventId.',
+    },
+    {
+      name: 'TIME_TO_BILLING',
+      ownerRole: 'FINANCE_OPERATIONS',
+      entityType: 'timeEntry',
+      start: { eventType: 'TimeEntryApproved', key: 'entryId' },
+      // UNPRICED means billing has it but could not price it: it has not reached billing yet.
+      end: {
+        eventType: 'ActualChanged',
+        key: 'actualId',
+        condition: { kind: 'TIME', status: { notIn: ['UNPRICED'] } },
+      },
+      thresholdMs: 60 * 60_000,
+      moneyAtRisk: { amountField: 'billAmountMinor', currencyField: 'currency', from: 'end' },
+    },
+    {
+      name: 'INVOICE_AFTER_CLOSE',
+      ownerRole: 'FINANCE_OPERATIONS',
+      entityType: 'invoice',
+      start: {
+        eventType: 'BillingPeriodClosed',
+        each: 'draftInvoices',
+        key: 'invoiceId',
+        timeField: 'closedAt',
+      },
+      end: { eventType: 'InvoiceIssued', key: 'invoiceId', timeField: 'issuedAt' },
+      businessDays: 1,
+      moneyAtRisk: { amountField: 'totalMinor', currencyField: 'currency' },
     },
   ],
 };
@@ -124,7 +209,9 @@ function parseConfig(input: unknown, label: string): SlaDefinition[] {
   }
   return result.data.slas.map((sla) => ({
     ...sla,
-    entityType: sla.entityType ?? sla.start.key.replace(/Id$/, ''),
+    entityType: sla.entityType ?? sla.start.key.replace(/^\$/, '').replace(/Id$/, ''),
+    thresholdMs: sla.thresholdMs ?? null,
+    businessDays: sla.businessDays ?? null,
   }));
 }
 
@@ -133,36 +220,73 @@ function catalogProblems(sla: SlaDefinition): string[] {
     ...endpointProblems(sla.name, 'start', sla.start),
     ...endpointProblems(sla.name, 'end', sla.end),
   ];
-  const fields = payloadFields(sla.start.eventType);
-  if (sla.moneyAtRisk && fields) {
-    const { amountField, currencyField } = sla.moneyAtRisk;
-    if (fields.get(amountField)?.kind !== 'number')
-      problems.push(
-        `${sla.name}.moneyAtRisk.amountField: ${sla.start.eventType} has no number field "${amountField}"`,
-      );
-    if (fields.get(currencyField)?.kind !== 'string')
-      problems.push(
-        `${sla.name}.moneyAtRisk.currencyField: ${sla.start.eventType} has no string field "${currencyField}"`,
-      );
+  if (sla.moneyAtRisk) {
+    const endpoint = sla[sla.moneyAtRisk.from];
+    const fields = endpointFields(endpoint);
+    if (fields) {
+      const { amountField, currencyField } = sla.moneyAtRisk;
+      const where = endpoint.each ? `${endpoint.eventType}.${endpoint.each}[]` : endpoint.eventType;
+      if (fields.get(amountField)?.kind !== 'number')
+        problems.push(`${sla.name}.moneyAtRisk.amountField: ${where} has no number field "${amountField}"`);
+      if (fields.get(currencyField)?.kind !== 'string')
+        problems.push(
+          `${sla.name}.moneyAtRisk.currencyField: ${where} has no string field "${currencyField}"`,
+        );
+    }
   }
   return problems;
 }
 
+/** The fields key, condition and money name: the payload's, or each element's with `each`. */
+function endpointFields(endpoint: SlaEndpoint): ReadonlyMap<string, PayloadField> | undefined {
+  const fields = payloadFields(endpoint.eventType);
+  if (!fields || !endpoint.each) return fields;
+  return fields.get(endpoint.each)?.itemFields;
+}
+
 function endpointProblems(name: string, which: 'start' | 'end', endpoint: SlaEndpoint): string[] {
   const path = `${name}.${which}`;
-  const fields = payloadFields(endpoint.eventType);
-  if (!fields) return [`${path}.eventType: "${endpoint.eventType}" is not an event type of the catalog`];
+  const payload = payloadFields(endpoint.eventType);
+  if (!payload) return [`${path}.eventType: "${endpoint.eventType}" is not an event type of the catalog`];
   const problems: string[] = [];
-  if (fields.get(endpoint.key)?.kind !== 'string')
-    problems.push(`${path}.key: ${endpoint.eventType} has no string field "${endpoint.key}"`);
-  for (const [field, value] of Object.entries(endpoint.condition ?? {})) {
+  if (endpoint.timeField !== undefined && payload.get(endpoint.timeField)?.kind !== 'number')
+    problems.push(`${path}.timeField: ${endpoint.eventType} has no number field "${endpoint.timeField}"`);
+  const fields = endpointFields(endpoint);
+  if (!fields) {
+    problems.push(`${path}.each: ${endpoint.eventType} has no array-of-records field "${endpoint.each}"`);
+    return problems;
+  }
+  const where = endpoint.each ? `${endpoint.eventType}.${endpoint.each}[]` : endpoint.eventType;
+  if (endpoint.key === EVENT_ID_KEY) {
+    if (endpoint.each) problems.push(`${path}.key: ${EVENT_ID_KEY} cannot be combined with each`);
+  } else if (fields.get(endpoint.key)?.kind !== 'string') {
+    problems.push(`${path}.key: ${where} has no string field "${endpoint.key}"`);
+  }
+  for (const [field, expected] of Object.entries(endpoint.condition ?? {})) {
     const described = fields.get(field);
-    if (!described)
-      problems.push(`${path}.condition.${field}: ${endpoint.eventType} has no field "${field}"`);
-    else if (described.kind === 'enum' && !described.symbols?.includes(String(value)))
-      problems.push(
-        `${path}.condition.${field}: "${String(value)}" is not one of ${described.symbols?.join(', ')}`,
-      );
+    if (!described) {
+      problems.push(`${path}.condition.${field}: ${where} has no field "${field}"`);
+      continue;
+    }
+    if (described.kind !== 'enum') continue;
+    for (const value of conditionValues(expected))
+      if (!described.symbols?.includes(String(value)))
+        problems.push(
+          `${path}.condition.${field}: "${String(value)}" is not one of ${described.symbols?.join(', ')}`,
+        );
   }
   return problems;
+}
+
+/** The values a condition names, whatever its form. */
+export function conditionValues(expected: SlaConditionValue): readonly (string | number | boolean)[] {
+  if (typeof expected !== 'object') return [expected];
+  return 'in' in expected ? expected.in : expected.notIn;
+}
+
+/** Whether a payload field's value satisfies a condition. */
+export function conditionMatches(expected: SlaConditionValue, actual: unknown): boolean {
+  if (typeof expected !== 'object') return actual === expected;
+  if ('in' in expected) return expected.in.some((value) => value === actual);
+  return !expected.notIn.some((value) => value === actual);
 }

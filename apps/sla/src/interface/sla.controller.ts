@@ -3,8 +3,7 @@ import { z } from 'zod';
 
 import { parseBody } from '@throughline/messaging-nest';
 
-import { BreachView, SlaQueryService, SlaView } from '../application/sla-query.service';
-import { RoiFigures } from '../domain/roi';
+import { BreachView, RoiFigures, SlaQueryService, SlaView } from '../application/sla-query.service';
 
 const breachesQuery = z.object({
   status: z.enum(['open', 'recovered', 'all']).default('open'),
@@ -28,7 +27,10 @@ export class SlaController {
     return this.query.breaches(status, limit);
   }
 
-  /** Project-setup cycle time p50/p95, breaches per SLA, mean time to recovery. */
+  /**
+   * Project-setup cycle time p50/p95, breaches per SLA, mean time to recovery, billing leakage and
+   * business exceptions (raised, open, resolved, time to resolution p50/p95).
+   */
   @Get('roi')
   roi(): Promise<RoiFigures> {
     return this.query.roi();

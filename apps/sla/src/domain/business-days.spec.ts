@@ -1,0 +1,47 @@
+import { businessDayDeadline, periodEnd } from './business-days';
+
+const at = (iso: string) => Date.parse(iso);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('businessDayDeadline', () => {
+  it('is the next day at the same time for a Monday to Thursday close', () => {
+    // 2026-11-23 is a Monday, 2026-11-26 a Thursday.
+    expect(iso(businessDayDeadline(at('2026-11-23T16:30:00.000Z'), 1))).toBe('2026-11-24T16:30:00.000Z');
+    expect(iso(businessDayDeadline(at('2026-11-26T09:15:42.123Z'), 1))).toBe('2026-11-27T09:15:42.123Z');
+  });
+
+  it('is the Monday for a Friday close (three days)', () => {
+    const friday = at('2026-11-27T17:45:00.000Z');
+    expect(iso(businessDayDeadline(friday, 1))).toBe('2026-11-30T17:45:00.000Z');
+    expect(businessDayDeadline(friday, 1) - friday).toBe(3 * 86_400_000);
+  });
+
+  it('is the Monday for a Saturday or Sunday close', () => {
+    expect(iso(businessDayDeadline(at('2026-11-28T08:00:00.000Z'), 1))).toBe('2026-11-30T08:00:00.000Z');
+    expect(iso(businessDayDeadline(at('2026-11-29T23:59:59.999Z'), 1))).toBe('2026-11-30T23:59:59.999Z');
+  });
+
+  it('counts only Monday to Friday for several days', () => {
+    // Thursday + 2 business days = Monday; Friday + 5 = next Friday.
+    expect(iso(businessDayDeadline(at('2026-11-26T12:00:00.000Z'), 2))).toBe('2026-11-30T12:00:00.000Z');
+    expect(iso(businessDayDeadline(at('2026-11-27T12:00:00.000Z'), 5))).toBe('2026-12-04T12:00:00.000Z');
+  });
+
+  it('rejects a non-positive or fractional number of days', () => {
+    expect(() => businessDayDeadline(0, 0)).toThrow(RangeError);
+    expect(() => businessDayDeadline(0, 1.5)).toThrow(RangeError);
+  });
+});
+
+describe('periodEnd', () => {
+  it('is the first instant of the next month, across a year end', () => {
+    expect(iso(periodEnd('2026-10') ?? 0)).toBe('2026-11-01T00:00:00.000Z');
+    expect(iso(periodEnd('2026-12') ?? 0)).toBe('2027-01-01T00:00:00.000Z');
+  });
+
+  it('is null for something that is not a YYYY-MM period', () => {
+    expect(periodEnd('2026-13')).toBeNull();
+    expect(periodEnd('2026-1')).toBeNull();
+    expect(periodEnd('')).toBeNull();
+  });
+});

@@ -31,7 +31,6 @@ export class PsaController {
       idField: 'entryId',
       schema: timeEntryBody,
       parse: (input) => parseTimeEntry(input, now),
-      idOf: (entry) => entry.facts.entryId,
     });
     const results = await this.psa.receiveTimeEntries(entries, correlationId);
     return summary(results.map(({ id, ...rest }) => ({ entryId: id, ...rest })));
@@ -46,7 +45,6 @@ export class PsaController {
       idField: 'expenseId',
       schema: expenseBody,
       parse: (input) => parseExpense(input, now),
-      idOf: (expense) => expense.facts.expenseId,
     });
     const results = await this.psa.receiveExpenses(expenses, correlationId);
     return summary(results.map(({ id, ...rest }) => ({ expenseId: id, ...rest })));

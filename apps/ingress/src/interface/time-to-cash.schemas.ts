@@ -151,7 +151,6 @@ export function parseEntries<S extends z.ZodTypeAny, T>(
     idField: string;
     schema: S;
     parse: (input: z.infer<S>) => Parsed<T>;
-    idOf: (value: T) => string;
   },
 ): T[] {
   const items: unknown[] = Array.isArray(body) ? body : [body];
@@ -162,9 +161,14 @@ export function parseEntries<S extends z.ZodTypeAny, T>(
   }
   const rejected: RejectedEntry[] = [];
   const parsed: T[] = [];
+  const ids = items.map((item) => {
+    const value = (item as Record<string, unknown> | null)?.[options.idField];
+    return typeof value === 'string' ? value : null;
+  });
+  // Indexes are positions in the request, so a duplicate is reported where the sender put it.
+  const duplicates = duplicateIds(ids.map((id, index) => id ?? `\u0000${index}`));
   items.forEach((item, index) => {
-    const idValue = (item as Record<string, unknown> | null)?.[options.idField];
-    const id = typeof idValue === 'string' ? idValue : null;
+    const id = ids[index] ?? null;
     const shape = options.schema.safeParse(item);
     const result: Parsed<T> = shape.success
       ? options.parse(shape.data)
@@ -172,22 +176,17 @@ export function parseEntries<S extends z.ZodTypeAny, T>(
           ok: false,
           issues: shape.error.issues.map((issue) => ({ path: issue.path, message: issue.message })),
         };
-    if (result.ok) parsed.push(result.value);
-    else rejected.push({ index, id, errors: result.issues.map(describeIssue) });
-  });
-  for (const [id, indexes] of duplicateIds(parsed.map(options.idOf))) {
-    for (const index of indexes.slice(1)) {
-      rejected.push({
-        index,
-        id,
-        errors: [
-          `${options.idField}: "${id}" appears more than once in the batch (indexes ${indexes.join(', ')})`,
-        ],
-      });
+    const errors = result.ok ? [] : result.issues.map(describeIssue);
+    const sameId = id === null ? undefined : duplicates.get(id);
+    if (sameId && sameId[0] !== index) {
+      errors.push(
+        `${options.idField}: "${id}" appears more than once in the batch (indexes ${sameId.join(', ')})`,
+      );
     }
-  }
+    if (errors.length > 0) rejected.push({ index, id, errors });
+    else if (result.ok) parsed.push(result.value);
+  });
   if (rejected.length > 0) {
-    rejected.sort((a, b) => a.index - b.index);
     throw new ValidationError(
       `Invalid request: ${rejected.length} of ${items.length} ${options.kind} invalid; nothing was stored. ` +
         rejected.map((entry) => `[${entry.index}] ${entry.errors.join('; ')}`).join(' | '),

@@ -6,6 +6,7 @@ import { ExportedSpan } from './file-span-exporter';
 import {
   contextFromHeaders,
   flushTraces,
+  httpTracingMiddleware,
   initTracing,
   inSpan,
   shutdownTracing,
@@ -47,6 +48,28 @@ describe('tracing with the file exporter', () => {
     expect(consumer?.parentSpanId).toBe(server?.spanId);
     expect(db?.parentSpanId).toBe(consumer?.spanId);
     expect(server?.service).toBe('tracing-spec');
+  });
+
+  it('records an HTTP request as a SERVER span with its correlation id', async () => {
+    const listeners: (() => void)[] = [];
+    const response = {
+      statusCode: 201,
+      once: (_event: 'finish' | 'close', listener: () => void) => listeners.push(listener),
+    };
+    const request = {
+      method: 'PUT',
+      originalUrl: '/assignments/A-1?dryRun=1',
+      headers: { 'x-correlation-id': 'corr-http-1' },
+    };
+    httpTracingMiddleware()(request, response, () => undefined);
+    listeners.forEach((listener) => listener());
+    await flushTraces();
+    expect(readSpans().find((span) => span.name === 'PUT /assignments/A-1')?.attributes).toMatchObject({
+      'http.request.method': 'PUT',
+      'url.path': '/assignments/A-1',
+      'http.response.status_code': 201,
+      'throughline.correlation_id': 'corr-http-1',
+    });
   });
 
   it('records a failure on the span and rethrows it', async () => {

@@ -114,7 +114,8 @@ interface HttpResponseLike {
 
 /**
  * Express/Connect middleware: one SERVER span per request, continuing the caller's W3C trace
- * context, active for everything the request does (including events it causes).
+ * context, active for everything the request does (including events it causes). The request's
+ * `x-correlation-id` is recorded as `throughline.correlation_id`, as on consumed events.
  */
 export function httpTracingMiddleware() {
   return (request: HttpRequestLike, response: HttpResponseLike, next: () => void): void => {
@@ -122,11 +123,16 @@ export function httpTracingMiddleware() {
     for (const [name, value] of Object.entries(request.headers))
       headers[name] = Array.isArray(value) ? value[0] : value;
     const path = (request.originalUrl ?? request.url ?? '/').split('?')[0];
+    const correlationId = headers['x-correlation-id'];
     const span = tracer().startSpan(
       `${request.method ?? 'GET'} ${path}`,
       {
         kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': request.method ?? 'GET', 'url.path': path },
+        attributes: {
+          'http.request.method': request.method ?? 'GET',
+          'url.path': path,
+          ...(correlationId ? { 'throughline.correlation_id': correlationId } : {}),
+        },
       },
       contextFromHeaders(headers),
     );

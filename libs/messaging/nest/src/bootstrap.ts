@@ -5,6 +5,7 @@ import { MessagingRuntime } from '@throughline/messaging';
 import { httpTracingMiddleware } from '@throughline/observability';
 import { describeError, Logger } from '@throughline/platform';
 
+import { correlationMiddleware } from './correlation';
 import { HttpErrorFilter } from './http-error.filter';
 import { KafkaEventTransport } from './kafka-event.transport';
 import { LOGGER, SERVICE_CONFIG } from './messaging.module';
@@ -17,8 +18,11 @@ import { ServiceConfig } from './service-config';
 export async function createService(module: Type<unknown> | DynamicModule): Promise<INestApplication> {
   const app = await NestFactory.create(module, { logger: ['error', 'warn'], rawBody: true });
   const runtime = app.get(MessagingRuntime);
+  const logger = app.get<Logger>(LOGGER);
+  // Correlation first, so the request's span and everything after it see the id.
+  app.use(correlationMiddleware(logger));
   app.use(httpTracingMiddleware());
-  app.useGlobalFilters(new HttpErrorFilter(app.get<Logger>(LOGGER)));
+  app.useGlobalFilters(new HttpErrorFilter(logger));
   await runtime.start();
   app.connectMicroservice(
     { strategy: new KafkaEventTransport(runtime.consumer) },

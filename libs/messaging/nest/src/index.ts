@@ -5,3 +5,4 @@ export * from './bootstrap';
 export * from './http-error.filter';
 export * from './zod-body';
 export * from './prisma-lifecycle';
+export * from './correlation';

@@ -29,6 +29,8 @@ export interface MessagingModuleOptions {
   migrations: readonly MigrationSource[];
   publishes: readonly EventType[];
   consumer?: MessagingRuntimeConfig['consumer'];
+  /** The service's logger; default: JSON lines on stdout at the config's level (tests capture lines). */
+  logger?: Logger;
 }
 
 @Controller('health')
@@ -73,7 +75,7 @@ class RuntimeLifecycle implements OnApplicationShutdown {
 @Module({})
 export class MessagingModule {
   static forRoot(options: MessagingModuleOptions): DynamicModule {
-    const logger = createLogger(options.config.service, options.config.logLevel);
+    const logger = options.logger ?? createLogger(options.config.service, options.config.logLevel);
     const runtime = new MessagingRuntime({
       service: options.config.service,
       brokers: options.config.brokers,

@@ -29,6 +29,7 @@ import {
   toForecastFacts,
   toInvoiceFacts,
   toPaymentFacts,
+  toPeriodCloseFacts,
   toPlanChangeFacts,
   toProjectFacts,
   toRevenueFacts,
@@ -134,6 +135,7 @@ export class FiguresQueries {
 
   summary(period: string): Promise<PeriodSummary> {
     return this.read(async (tx) => {
+      const closed = await tx.billingPeriodClose.findUnique({ where: { period } });
       const people = utilisation(
         period,
         this.config.capacityHoursPerDayHundredths,
@@ -147,6 +149,7 @@ export class FiguresQueries {
         (await tx.revenueRecognition.findMany({ where: { period } })).map(toRevenueFacts),
         people.rows,
         await this.margins(tx),
+        closed && toPeriodCloseFacts(closed),
       );
     });
   }

@@ -409,8 +409,20 @@ describe('period summary', () => {
     ];
     const people = utilisation('2026-10', 800, [actual('T1', 'PRJ-A', { hoursHundredths: 8_800 })], []).rows;
     const margins = margin(revenues, [], []);
-    expect(periodSummary('2026-10', invoices, revenues, people, margins)).toEqual({
+    const close = {
       period: '2026-10',
+      closedAt: Date.UTC(2026, 10, 1, 6),
+      draftInvoices: [
+        { invoiceId: 'I1', customerId: 'C-ACME', currency: 'EUR', totalMinor: 1_000_000 },
+        { invoiceId: 'I2', customerId: 'C-ACME', currency: 'EUR', totalMinor: 234_567 },
+      ],
+    };
+    expect(periodSummary('2026-10', invoices, revenues, people, margins, close)).toEqual({
+      period: '2026-10',
+      close: {
+        closedAt: '2026-11-01T06:00:00.000Z',
+        drafts: [{ currency: 'EUR', totalMinor: 1_234_567, count: 2, total: 'EUR 12,345.67' }],
+      },
       invoices: [
         { currency: 'EUR', totalMinor: 1_234_567, count: 2, total: 'EUR 12,345.67' },
         { currency: 'GBP', totalMinor: 5_000, count: 1, total: 'GBP 50.00' },

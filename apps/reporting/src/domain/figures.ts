@@ -9,6 +9,7 @@ import {
   ForecastFacts,
   InvoiceFacts,
   PaymentFacts,
+  PeriodCloseFacts,
   RevenueFacts,
   UNINVOICED_STATUSES,
 } from './time-to-cash';
@@ -519,6 +520,11 @@ export function deliveryRisk(
 
 export interface PeriodSummary {
   period: string;
+  /** When the period was closed and the draft invoices it produced, per currency; null while open. */
+  close: {
+    closedAt: string;
+    drafts: { currency: string; totalMinor: number; count: number; total: string }[];
+  } | null;
   invoices: { currency: string; totalMinor: number; count: number; total: string }[];
   revenue: { currency: string; amountMinor: number; amount: string }[];
   utilisation: {
@@ -549,6 +555,7 @@ export function periodSummary(
   revenues: readonly RevenueFacts[],
   people: readonly UtilisationRow[],
   margins: readonly MarginProject[],
+  close: PeriodCloseFacts | null = null,
 ): PeriodSummary {
   const invoiceTotals = new Map<string, { total: number; count: number }>();
   for (const invoice of invoices) {
@@ -566,8 +573,29 @@ export function periodSummary(
       sumMinor([revenueTotals.get(revenue.currency) ?? 0, revenue.amountMinor]),
     );
   }
+  const drafts = new Map<string, { total: number; count: number }>();
+  for (const draft of close?.period === period ? close.draftInvoices : []) {
+    const total = drafts.get(draft.currency) ?? { total: 0, count: 0 };
+    total.total = sumMinor([total.total, draft.totalMinor]);
+    total.count += 1;
+    drafts.set(draft.currency, total);
+  }
   return {
     period,
+    close:
+      close?.period === period
+        ? {
+            closedAt: new Date(close.closedAt).toISOString(),
+            drafts: [...drafts.entries()]
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([currency, { total, count }]) => ({
+                currency,
+                totalMinor: total,
+                count,
+                total: formatMoney(total, currency),
+              })),
+          }
+        : null,
     invoices: [...invoiceTotals.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([currency, { total, count }]) => ({

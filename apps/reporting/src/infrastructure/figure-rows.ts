@@ -13,6 +13,7 @@ import {
   InvoiceFacts,
   MilestoneCompletionFacts,
   PaymentFacts,
+  PeriodCloseFacts,
   PlanChangeFacts,
   PlanMilestone,
   PlanRole,
@@ -23,6 +24,7 @@ import {
 import {
   Actual,
   Assignment,
+  BillingPeriodClose,
   Invoice,
   InvoiceLine,
   MilestoneCompletion,
@@ -180,4 +182,12 @@ export function toCompletionFacts(row: MilestoneCompletion): MilestoneCompletion
 /** The version of a stored state that only has a timestamp and its event id. */
 export function versionAt(at: Date | number, eventId: string, rank = 0): StateVersion {
   return { at: typeof at === 'number' ? at : at.getTime(), rank, eventId };
+}
+
+export function toPeriodCloseFacts(row: BillingPeriodClose): PeriodCloseFacts {
+  return {
+    period: row.period,
+    closedAt: row.closedAt.getTime(),
+    draftInvoices: row.draftInvoices as unknown as PeriodCloseFacts['draftInvoices'],
+  };
 }

@@ -280,7 +280,7 @@ export class ActualsService {
         continue;
       }
       const wasWaitingForProject = row.dealId === null;
-      const priced = await this.priceOne(tx, row, project);
+      const { carryHundredths, ...priced } = await this.priceOne(tx, row, project);
       const billingPeriod = billingPeriodFor(`${row.billingPeriod}-01`, closed);
       const updated = await tx.actual.update({
         where: { actualId: row.actualId },
@@ -293,12 +293,9 @@ export class ActualsService {
           changedAt: BigInt(now),
         },
       });
-      if (updated.kind === 'TIME' && priced.carryHundredths !== undefined) {
-        project.carryHundredths = priced.carryHundredths;
-        await tx.billingProject.update({
-          where: { projectId: project.projectId },
-          data: { carryHundredths: priced.carryHundredths },
-        });
+      if (carryHundredths !== undefined && carryHundredths !== project.carryHundredths) {
+        project.carryHundredths = carryHundredths;
+        await tx.billingProject.update({ where: { projectId: project.projectId }, data: { carryHundredths } });
       }
       const statusChanged = updated.status !== row.status;
       if (!isNew && !wasWaitingForProject && !statusChanged) continue;

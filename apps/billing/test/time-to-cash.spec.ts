@@ -1,0 +1,486 @@
+import {
+  BillingType,
+  EventPayloads,
+  EventType,
+  ProjectCreated,
+  RateCardUpserted,
+  TimeEntryApproved,
+} from '@throughline/contracts';
+import { sampleEventRecord } from '@throughline/contracts/testing';
+import { createEvent, MessagingRuntime } from '@throughline/messaging';
+import { EventProbe } from '@throughline/messaging/testing';
+import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
+
+import { AppModule } from '../src/app.module';
+
+jest.setTimeout(90_000);
+
+/*
+ * One service and database for the whole file: period close is global, so each scenario uses its
+ * own customer (invoices are per customer) and the scenarios close months in increasing order.
+ */
+
+function project(
+  projectId: string,
+  customerId: string,
+  legalEntityId: string,
+  billingType: BillingType,
+  overrides: Partial<ProjectCreated> = {},
+): ProjectCreated {
+  return {
+    projectId,
+    contractId: `CTR-${projectId}`,
+    dealId: `D-${projectId}`,
+    customerId,
+    legalEntityId,
+    currency: 'EUR',
+    billingType,
+    templateId: 'TPL-1',
+    name: projectId,
+    startDate: '2030-01-01',
+    endDate: '2030-06-30',
+    budgetMinor: 10_001,
+    phases: [
+      {
+        phaseId: `${projectId}-PH1`,
+        name: 'Delivery',
+        startDate: '2030-01-01',
+        endDate: '2030-06-30',
+        milestones: [
+          {
+            milestoneId: 'M1',
+            name: 'Blueprint',
+            dueDate: '2030-04-15',
+            amountMinor: 3_333,
+            percentOfFee: null,
+          },
+          {
+            milestoneId: 'M2',
+            name: 'Go-live',
+            dueDate: '2030-06-30',
+            amountMinor: 6_668,
+            percentOfFee: null,
+          },
+        ],
+      },
+    ],
+    roles: [{ role: 'Consultant', hoursHundredths: 40_000, rateMinor: 12_345, skills: [] }],
+    ...overrides,
+  };
+}
+
+function rateCard(rateCardId: string, legalEntityId: string, overrides: Partial<RateCardUpserted> = {}) {
+  return {
+    rateCardId,
+    legalEntityId,
+    currency: 'EUR',
+    effectiveFrom: '2030-01-01',
+    effectiveTo: null,
+    rates: [{ role: 'Consultant', rateMinor: 12_345, costRateMinor: 8_000 }],
+    ...overrides,
+  };
+}
+
+function timeEntry(
+  entryId: string,
+  projectId: string,
+  workDate: string,
+  hoursHundredths: number,
+): TimeEntryApproved {
+  return {
+    entryId,
+    projectId,
+    personId: 'P-ADA',
+    role: 'Consultant',
+    workDate,
+    hoursHundredths,
+    billable: true,
+    approvedAt: Date.parse(`${workDate}T18:00:00Z`),
+    approvedBy: 'U-APPROVER',
+    sourceSystem: 'PSA',
+  };
+}
+
+function event<T extends EventType>(type: T, data: EventPayloads[T], source = 'ingress') {
+  return createEvent(type, data, { source });
+}
+
+describe('billing time to cash against the real stack', () => {
+  let service: TestService;
+  let probe: EventProbe;
+
+  beforeAll(async () => {
+    const config = testServiceConfig('billing');
+    service = await startTestService(AppModule.forConfig(config), config);
+    probe = await new EventProbe(service.runtime as MessagingRuntime).start([
+      'BillingProvisioned',
+      'ActualChanged',
+      'BusinessExceptionRaised',
+      'BusinessExceptionResolved',
+      'BillingPeriodClosed',
+      'InvoiceIssued',
+      'RevenueRecognized',
+    ]);
+  });
+
+  afterAll(async () => {
+    await probe.stop();
+    await service.stop();
+  });
+
+  const settle = (ms = 1_500) => new Promise((resolve) => setTimeout(resolve, ms));
+  const post = (path: string, body: unknown) =>
+    fetch(`${service.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const get = async (path: string) => (await fetch(`${service.url}${path}`)).json();
+
+  /** Publishes the project (and rate cards) and waits until billing knows the project. */
+  async function setUp(created: ProjectCreated, ...cards: RateCardUpserted[]) {
+    await probe.publish(...cards.map((card) => event('RateCardUpserted', card)));
+    await probe.publish(createEvent('ProjectCreated', created, { source: 'project' }));
+    await probe.waitFor('BillingProvisioned', (e) => e.data.projectId === created.projectId);
+    await settle(1_000);
+  }
+
+  const priced = (actualId: string) =>
+    probe.waitFor('ActualChanged', (e) => e.data.actualId === actualId && e.data.status === 'UNBILLED');
+
+  it('records an approved time entry once, however often and under whatever event id it arrives', async () => {
+    await setUp(project('PRJ-DUP', 'C-DUP', 'LE-DUP', 'TIME_AND_MATERIALS'), rateCard('RC-DUP', 'LE-DUP'));
+    const first = event('TimeEntryApproved', timeEntry('TE-DUP-1', 'PRJ-DUP', '2030-01-07', 800));
+    const sameEntryNewEventId = event(
+      'TimeEntryApproved',
+      timeEntry('TE-DUP-1', 'PRJ-DUP', '2030-01-07', 800),
+    );
+    await probe.publish(first, first, sameEntryNewEventId);
+    const recorded = await priced('TE-DUP-1');
+    await settle();
+    expect(probe.events('ActualChanged', (e) => e.data.actualId === 'TE-DUP-1')).toHaveLength(1);
+    // 8 h × 123.45 = 987.60 EUR.
+    expect(recorded.data).toMatchObject({
+      projectId: 'PRJ-DUP',
+      dealId: 'D-PRJ-DUP',
+      customerId: 'C-DUP',
+      legalEntityId: 'LE-DUP',
+      kind: 'TIME',
+      currency: 'EUR',
+      rateMinor: 12_345,
+      rateCardId: 'RC-DUP',
+      billAmountMinor: 98_760,
+      costRateMinor: 8_000,
+      costAmountMinor: 64_000,
+      billingPeriod: '2030-01',
+      status: 'UNBILLED',
+      invoiceId: null,
+    });
+    expect(recorded.envelope.causationId).toBe(first.envelope.eventId);
+    const actuals = (await get('/actuals?projectId=PRJ-DUP')) as unknown[];
+    expect(actuals).toHaveLength(1);
+  });
+
+  it('prices time, closes the period into a draft and issues it: lines cite the actuals', async () => {
+    await setUp(project('PRJ-TTC', 'C-TTC', 'LE-TTC', 'TIME_AND_MATERIALS'), rateCard('RC-TTC', 'LE-TTC'));
+    // 1.5 h × 123.45 = 185.175 → 18517 + 0.5 carried; 2 h × 123.45 = 246.90 + 0.005 → 24690 + 0.5 carried.
+    await probe.publish(
+      event('TimeEntryApproved', timeEntry('TE-TTC-1', 'PRJ-TTC', '2030-01-10', 150)),
+      event('TimeEntryApproved', timeEntry('TE-TTC-2', 'PRJ-TTC', '2030-01-11', 200)),
+      event('ExpenseApproved', {
+        ...sampleEventRecord('ExpenseApproved').data,
+        expenseId: 'EX-TTC-1',
+        projectId: 'PRJ-TTC',
+        incurredOn: '2030-01-12',
+        amountMinor: 4_250,
+        currency: 'GBP',
+        category: 'TRAVEL',
+        receiptReference: 'R-1',
+        billable: true,
+      }),
+    );
+    expect((await priced('TE-TTC-1')).data.billAmountMinor).toBe(18_517);
+    expect((await priced('TE-TTC-2')).data.billAmountMinor).toBe(24_690);
+    expect((await priced('EX-TTC-1')).data).toMatchObject({ billAmountMinor: 4_250, currency: 'GBP' });
+
+    const close = await post('/billing-periods/2030-01/close', { closedBy: 'U-FIN' });
+    expect(close.status).toBe(200);
+    const closed = await probe.waitFor('BillingPeriodClosed', (e) => e.data.period === '2030-01');
+    const eurInvoice = 'INV-2030-01-C-TTC-LE-TTC-EUR';
+    const gbpInvoice = 'INV-2030-01-C-TTC-LE-TTC-GBP';
+    expect(closed.data.draftInvoices.filter((d) => d.customerId === 'C-TTC')).toEqual([
+      {
+        invoiceId: eurInvoice,
+        customerId: 'C-TTC',
+        legalEntityId: 'LE-TTC',
+        currency: 'EUR',
+        totalMinor: 43_207,
+        lineCount: 2,
+      },
+      {
+        invoiceId: gbpInvoice,
+        customerId: 'C-TTC',
+        legalEntityId: 'LE-TTC',
+        currency: 'GBP',
+        totalMinor: 4_250,
+        lineCount: 1,
+      },
+    ]);
+    const ready = await probe.waitFor(
+      'ActualChanged',
+      (e) => e.data.actualId === 'TE-TTC-1' && e.data.status === 'READY_TO_INVOICE',
+    );
+    expect(ready.data.invoiceId).toBe(eurInvoice);
+
+    const revenue = await probe.waitFor(
+      'RevenueRecognized',
+      (e) => e.data.projectId === 'PRJ-TTC' && e.data.currency === 'EUR',
+    );
+    expect(revenue.data).toEqual({
+      recognitionId: 'REV-PRJ-TTC-2030-01-EUR',
+      projectId: 'PRJ-TTC',
+      dealId: 'D-PRJ-TTC',
+      period: '2030-01',
+      revenueRule: 'AS_DELIVERED',
+      currency: 'EUR',
+      amountMinor: 43_207,
+      cumulativeMinor: 43_207,
+      percentCompleteBasisPoints: null,
+      carriedRemainder: '1/2',
+    });
+
+    const again = await post('/billing-periods/2030-01/close', { closedBy: 'U-FIN' });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: string }).error).toMatch(/2030-01 was already closed by U-FIN/);
+
+    const draft = (await get(`/invoices/${eurInvoice}`)) as {
+      status: string;
+      lines: { sourceIds: string[] }[];
+    };
+    expect(draft.status).toBe('DRAFT');
+    expect(draft.lines.map((l) => l.sourceIds)).toEqual([['TE-TTC-1'], ['TE-TTC-2']]);
+    const drafts = (await get('/invoices?status=DRAFT&customerId=C-TTC')) as { invoiceId: string }[];
+    expect(drafts.map((d) => d.invoiceId)).toEqual([eurInvoice, gbpInvoice]);
+
+    const issue = await post(`/invoices/${eurInvoice}/issue`, { issuedOn: '2030-02-03' });
+    expect(issue.status).toBe(200);
+    const issued = await probe.waitFor('InvoiceIssued', (e) => e.data.invoiceId === eurInvoice);
+    expect(issued.data).toMatchObject({
+      invoiceNumber: 'LE-TTC-000001',
+      customerId: 'C-TTC',
+      legalEntityId: 'LE-TTC',
+      currency: 'EUR',
+      billingPeriod: '2030-01',
+      issuedOn: '2030-02-03',
+      dueDate: '2030-03-05',
+      totalMinor: 43_207,
+    });
+    expect(issued.data.lines).toEqual([
+      {
+        lineId: `${eurInvoice}-L001`,
+        projectId: 'PRJ-TTC',
+        dealId: 'D-PRJ-TTC',
+        kind: 'TIME',
+        description: 'Consultant 2030-01-10',
+        quantityHundredths: 150,
+        unitPriceMinor: 12_345,
+        amountMinor: 18_517,
+        sourceIds: ['TE-TTC-1'],
+      },
+      {
+        lineId: `${eurInvoice}-L002`,
+        projectId: 'PRJ-TTC',
+        dealId: 'D-PRJ-TTC',
+        kind: 'TIME',
+        description: 'Consultant 2030-01-11',
+        quantityHundredths: 200,
+        unitPriceMinor: 12_345,
+        amountMinor: 24_690,
+        sourceIds: ['TE-TTC-2'],
+      },
+    ]);
+    for (const actualId of ['TE-TTC-1', 'TE-TTC-2']) {
+      await probe.waitFor(
+        'ActualChanged',
+        (e) =>
+          e.data.actualId === actualId && e.data.status === 'INVOICED' && e.data.invoiceId === eurInvoice,
+      );
+    }
+    expect((await post(`/invoices/${eurInvoice}/issue`, {})).status).toBe(409);
+    expect((await post(`/actuals/TE-TTC-1/write-off`, { reason: 'goodwill' })).status).toBe(409);
+    expect((await post('/invoices/INV-NOPE/issue', {})).status).toBe(404);
+    expect((await post('/billing-periods/2030-13/close', { closedBy: 'U-FIN' })).status).toBe(400);
+    expect((await post('/billing-periods/2030-02/close', {})).status).toBe(400);
+  });
+
+  it('keeps time without a rate UNPRICED with an exception for finance, and prices it when a rate card covers it', async () => {
+    await setUp(project('PRJ-UNP', 'C-UNP', 'LE-UNP', 'TIME_AND_MATERIALS'));
+    await probe.publish(event('TimeEntryApproved', timeEntry('TE-UNP-1', 'PRJ-UNP', '2030-02-04', 100)));
+    const unpriced = await probe.waitFor(
+      'ActualChanged',
+      (e) => e.data.actualId === 'TE-UNP-1' && e.data.status === 'UNPRICED',
+    );
+    expect(unpriced.data).toMatchObject({ billAmountMinor: 0, rateMinor: null, billingPeriod: '2030-02' });
+    const raised = await probe.waitFor('BusinessExceptionRaised', (e) => e.data.entityId === 'TE-UNP-1');
+    expect(raised.data).toMatchObject({
+      exceptionId: 'EXC-ACT-TE-UNP-1-MISSING_RATE',
+      ownerRole: 'FINANCE_OPERATIONS',
+      entityType: 'Actual',
+      code: 'MISSING_RATE',
+      dealId: 'D-PRJ-UNP',
+    });
+    expect(raised.data.remediation).toMatch(/rate card for legal entity LE-UNP in EUR covering 2030-02-04/);
+
+    await probe.publish(
+      event(
+        'RateCardUpserted',
+        rateCard('RC-UNP', 'LE-UNP', {
+          effectiveFrom: '2030-02-01',
+          rates: [{ role: 'Consultant', rateMinor: 10_000, costRateMinor: null }],
+        }),
+      ),
+    );
+    const nowPriced = await priced('TE-UNP-1');
+    expect(nowPriced.data).toMatchObject({
+      rateMinor: 10_000,
+      rateCardId: 'RC-UNP',
+      billAmountMinor: 10_000,
+      costAmountMinor: 0,
+    });
+    const resolved = await probe.waitFor('BusinessExceptionResolved', (e) => e.data.entityId === 'TE-UNP-1');
+    expect(resolved.data.exceptionId).toBe('EXC-ACT-TE-UNP-1-MISSING_RATE');
+  });
+
+  it('lands time approved after its period closed on the next open period', async () => {
+    await setUp(
+      project('PRJ-LATE', 'C-LATE', 'LE-LATE', 'TIME_AND_MATERIALS'),
+      rateCard('RC-LATE', 'LE-LATE'),
+    );
+    await probe.publish(event('TimeEntryApproved', timeEntry('TE-LATE-1', 'PRJ-LATE', '2030-02-05', 100)));
+    await priced('TE-LATE-1');
+    expect((await post('/billing-periods/2030-02/close', { closedBy: 'U-FIN' })).status).toBe(200);
+    const feb = await probe.waitFor('BillingPeriodClosed', (e) => e.data.period === '2030-02');
+    expect(feb.data.draftInvoices.find((d) => d.customerId === 'C-LATE')).toMatchObject({
+      invoiceId: 'INV-2030-02-C-LATE-LE-LATE-EUR',
+      totalMinor: 12_345,
+    });
+
+    await probe.publish(event('TimeEntryApproved', timeEntry('TE-LATE-2', 'PRJ-LATE', '2030-02-20', 200)));
+    const late = await priced('TE-LATE-2');
+    expect(late.data.billingPeriod).toBe('2030-03');
+    expect((await post('/billing-periods/2030-03/close', { closedBy: 'U-FIN' })).status).toBe(200);
+    const mar = await probe.waitFor('BillingPeriodClosed', (e) => e.data.period === '2030-03');
+    expect(mar.data.draftInvoices.find((d) => d.customerId === 'C-LATE')).toMatchObject({
+      invoiceId: 'INV-2030-03-C-LATE-LE-LATE-EUR',
+      totalMinor: 24_690,
+      lineCount: 1,
+    });
+    const periods = (await get('/billing-periods')) as { period: string; status: string }[];
+    expect(periods.filter((p) => ['2030-02', '2030-03'].includes(p.period)).map((p) => p.status)).toEqual([
+      'CLOSED',
+      'CLOSED',
+    ]);
+  });
+
+  it('applies a change order mid-project to a milestone schedule; a billed milestone stays as billed', async () => {
+    await setUp(project('PRJ-CO', 'C-CO', 'LE-CO', 'FIXED_FEE_MILESTONE'));
+    await probe.publish(
+      createEvent(
+        'MilestoneCompleted',
+        {
+          projectId: 'PRJ-CO',
+          dealId: 'D-PRJ-CO',
+          milestoneId: 'M1',
+          completedOn: '2030-04-10',
+          completedBy: 'U-PM',
+        },
+        { source: 'project' },
+      ),
+    );
+    await settle();
+    expect((await post('/billing-periods/2030-04/close', { closedBy: 'U-FIN' })).status).toBe(200);
+    const apr = await probe.waitFor('BillingPeriodClosed', (e) => e.data.period === '2030-04');
+    expect(apr.data.draftInvoices.find((d) => d.customerId === 'C-CO')).toMatchObject({
+      totalMinor: 3_333,
+      lineCount: 1,
+    });
+    const aprRevenue = await probe.waitFor('RevenueRecognized', (e) => e.data.projectId === 'PRJ-CO');
+    expect(aprRevenue.data).toMatchObject({
+      period: '2030-04',
+      revenueRule: 'ON_MILESTONE',
+      amountMinor: 3_333,
+    });
+
+    await probe.publish(
+      createEvent(
+        'ProjectPlanChanged',
+        {
+          ...sampleEventRecord('ProjectPlanChanged').data,
+          projectId: 'PRJ-CO',
+          dealId: 'D-PRJ-CO',
+          planVersion: 2,
+          changeOrderId: 'CO-1',
+          effectiveDate: '2030-04-20',
+          currency: 'EUR',
+          billingType: 'FIXED_FEE_MILESTONE',
+          budgetMinor: 14_000,
+          baselineBudgetMinor: 10_001,
+          milestones: [
+            { milestoneId: 'M1', name: 'Blueprint', dueDate: '2030-04-15', amountMinor: 4_000 },
+            { milestoneId: 'M2', name: 'Go-live', dueDate: '2030-06-30', amountMinor: 8_000 },
+            { milestoneId: 'M3', name: 'Hypercare', dueDate: '2030-07-31', amountMinor: 2_000 },
+          ],
+        },
+        { source: 'project' },
+      ),
+    );
+    const raised = await probe.waitFor(
+      'BusinessExceptionRaised',
+      (e) => e.data.entityId === 'PRJ-CO' && e.data.code === 'BILLED_MILESTONE_CHANGED',
+    );
+    expect(raised.data).toMatchObject({
+      ownerRole: 'FINANCE_OPERATIONS',
+      details: { milestoneId: 'M1', changeOrderId: 'CO-1' },
+    });
+    const schedule = (await get('/billing-schedules/PRJ-CO')) as {
+      budgetMinor: number;
+      scheduleItems: { milestoneId: string; amountMinor: number }[];
+    };
+    expect(schedule.budgetMinor).toBe(14_000);
+    expect(schedule.scheduleItems.map((i) => [i.milestoneId, i.amountMinor])).toEqual([
+      ['M1', 3_333],
+      ['M2', 8_000],
+      ['M3', 2_000],
+    ]);
+
+    await probe.publish(
+      createEvent(
+        'MilestoneCompleted',
+        {
+          projectId: 'PRJ-CO',
+          dealId: 'D-PRJ-CO',
+          milestoneId: 'M2',
+          completedOn: '2030-05-03',
+          completedBy: 'U-PM',
+        },
+        { source: 'project' },
+      ),
+    );
+    await settle();
+    expect((await post('/billing-periods/2030-05/close', { closedBy: 'U-FIN' })).status).toBe(200);
+    const may = await probe.waitFor('BillingPeriodClosed', (e) => e.data.period === '2030-05');
+    expect(may.data.draftInvoices.find((d) => d.customerId === 'C-CO')).toMatchObject({
+      totalMinor: 8_000,
+      lineCount: 1,
+    });
+    const mayRevenue = await probe.waitFor(
+      'RevenueRecognized',
+      (e) => e.data.projectId === 'PRJ-CO' && e.data.period === '2030-05',
+    );
+    expect(mayRevenue.data).toMatchObject({
+      amountMinor: 8_000,
+      cumulativeMinor: 11_333,
+      carriedRemainder: '0/1',
+    });
+  });
+});

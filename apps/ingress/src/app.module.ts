@@ -23,6 +23,7 @@ import { IngressConfig, loadIngressConfig } from './ingress-config';
 import { DeliveriesController } from './interface/deliveries.controller';
 import { ErpController } from './interface/erp.controller';
 import { FinanceController } from './interface/finance.controller';
+import { PsaBodyParser } from './interface/psa-body-parser';
 import { PsaController } from './interface/psa.controller';
 import { WebhookBodyErrors } from './interface/webhook-body-errors';
 import { WebhooksController } from './interface/webhooks.controller';
@@ -104,6 +105,7 @@ export class AppModule {
         PsaIntakeService,
         FinanceIntakeService,
         WebhookBodyErrors,
+        PsaBodyParser,
         IngressLifecycle,
       ],
     };

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { IngressHarness, sleep, startIngress } from './ingress-harness';
 
 jest.setTimeout(90_000);
@@ -245,22 +247,35 @@ describe('time-to-cash intake (PSA time and expenses, ERP payments, change order
     expect(empty.json.error).toMatch(/an array of 1 to 500 time entries \(got 0\)/);
   });
 
-  it('accepts a batch of 500 entries in one request and refuses 501', async () => {
+  it('accepts a batch of 500 entries in one request (over the 100 kB default body limit) and refuses 501', async () => {
+    const bulkProject = 'PRJ-HS-1234567890-LE-DE-BERLIN';
     const batch = Array.from({ length: 500 }, (_, i) => ({
-      ...entry(`TE-BULK-${i}`, '7.75'),
-      projectId: 'PRJ-BULK',
+      ...entry(`TE-${randomUUID()}`, '7.75'),
+      projectId: bulkProject,
+      personId: `P-${randomUUID()}`,
+      role: 'Senior Solution Architect',
       workDate: `2026-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
+      sourceSystem: 'KIMAI-EU-PRODUCTION',
     }));
+    expect(JSON.stringify(batch).length).toBeGreaterThan(100_000);
     const accepted = await post<EntryAnswer>('/psa/time-entries', batch);
     expect(accepted.status).toBe(200);
     expect(accepted.json).toMatchObject({ received: 500, approved: 0 });
-    const rows = await timeEntriesOf('projectId=PRJ-BULK&status=SUBMITTED');
+    const rows = await timeEntriesOf(`projectId=${bulkProject}&status=SUBMITTED`);
     expect(rows).toHaveLength(500);
     expect(rows.every((row) => row['hoursHundredths'] === 775)).toBe(true);
 
     const tooMany = await post<{ error: string }>('/psa/time-entries', [...batch, entry('TE-BULK-500', '1')]);
     expect(tooMany.status).toBe(400);
     expect(tooMany.json.error).toMatch(/got 501/);
+
+    const malformed = await fetch(`${harness.service.url}/psa/time-entries`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '[{"entryId": "TE-1",',
+    });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: string }).error).toMatch(/^unreadable JSON body: /);
   });
 
   it('takes expenses, approves them and publishes exact minor units per currency', async () => {

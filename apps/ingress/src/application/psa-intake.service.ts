@@ -317,9 +317,10 @@ function rejectConflicts(kind: string, conflicts: readonly Conflict[]): void {
   if (conflicts.length === 0) return;
   throw new ConflictException({
     error:
-      `${conflicts.length} ${kind} were already approved and are sent with different content ` +
-      `(${conflicts.map((c) => `${c.id}: ${c.changed.join(', ')}`).join('; ')}); corrections of ` +
-      `approved entries are not supported, so nothing in this request was stored`,
+      `already approved ${kind} sent with different content (${conflicts
+        .map((c) => `${c.id}: ${c.changed.join(', ')}`)
+        .join('; ')}); corrections of approved entries are not supported, so nothing in this ` +
+      `request was stored`,
     conflicts,
   });
 }

@@ -233,6 +233,8 @@ export function draftInvoices(
     }
   }
 
+  const actualIds = new Set(actuals.map((a) => a.actualId));
+  const itemIds = new Set(items.map((item) => item.itemId));
   const byInvoice = groupBy(pending, (l) => invoiceIdFor(period, l.customerId, l.legalEntityId, l.currency));
   for (const [invoiceId, lines] of [...byInvoice.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const first = lines[0];
@@ -244,8 +246,8 @@ export function draftInvoices(
     );
     for (const l of invoiceLines) {
       for (const sourceId of l.sourceIds) {
-        if (actuals.some((a) => a.actualId === sourceId)) plan.actualInvoice.set(sourceId, invoiceId);
-        else if (items.some((item) => item.itemId === sourceId)) plan.itemInvoice.set(sourceId, invoiceId);
+        if (actualIds.has(sourceId)) plan.actualInvoice.set(sourceId, invoiceId);
+        else if (itemIds.has(sourceId)) plan.itemInvoice.set(sourceId, invoiceId);
       }
     }
     plan.invoices.push({

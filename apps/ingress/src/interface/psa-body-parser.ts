@@ -16,7 +16,10 @@ export const PSA_BODY_LIMIT = '1mb';
 export class PsaBodyParser {
   constructor(@Inject(HttpAdapterHost) adapterHost: HttpAdapterHost) {
     const adapter = adapterHost.httpAdapter;
-    adapter.use('/psa', json({ limit: PSA_BODY_LIMIT }));
+    // Wrapped: Nest skips its global parser when a middleware named "jsonParser" (the name of
+    // Express's json()) is already registered, which would leave every other route unparsed.
+    const parse = json({ limit: PSA_BODY_LIMIT });
+    adapter.use('/psa', (req: Request, res: Response, next: NextFunction) => parse(req, res, next));
     adapter.use('/psa', (error: unknown, _req: Request, res: Response, next: NextFunction) => {
       const parserError = error as { type?: unknown; status?: number; message?: string } | null;
       if (

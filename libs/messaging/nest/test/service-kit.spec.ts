@@ -1,4 +1,4 @@
-import { Body, Controller, DynamicModule, Headers, Inject, Module, Post } from '@nestjs/common';
+import { Body, Controller, DynamicModule, Get, Headers, Inject, Module, Post } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Writable } from 'node:stream';
 
@@ -35,6 +35,11 @@ class EchoController {
   echo(@Body() body: { note: string }, @Headers('x-correlation-id') correlationId?: string) {
     this.logger.info({ note: body.note }, 'echo handled');
     return { correlationId, logContext: currentLogContext() };
+  }
+
+  @Get('boom')
+  boom(): never {
+    throw new Error('database on fire');
   }
 }
 
@@ -189,5 +194,20 @@ describe('service kit against the real stack: metrics and correlation ids', () =
     });
     const handled = await eventually(() => lines.find((line) => line['msg'] === 'echo handled'));
     expect(handled).toMatchObject({ correlationId: generated });
+  });
+
+  it('logs an unhandled request error with the correlation id of the request', async () => {
+    lines.splice(0);
+    const response = await fetch(`${service.url}/echo/boom`, {
+      headers: { 'x-correlation-id': 'corr-boom' },
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('x-correlation-id')).toBe('corr-boom');
+    const error = await eventually(() =>
+      lines.find((line) => line['msg'] === 'unhandled error in HTTP handler'),
+    );
+    expect(error).toMatchObject({ correlationId: 'corr-boom', level: 50 });
+    const request = await eventually(() => lines.find((line) => line['msg'] === 'http request'));
+    expect(request).toMatchObject({ correlationId: 'corr-boom', status: 503, path: '/echo/boom' });
   });
 });

@@ -483,4 +483,150 @@ describe('billing time to cash against the real stack', () => {
       carriedRemainder: '0/1',
     });
   });
+  it('keeps time that arrives before its project and prices it once the project does', async () => {
+    await probe.publish(event('TimeEntryApproved', timeEntry('TE-EARLY-1', 'PRJ-EARLY', '2030-06-03', 100)));
+    const raised = await probe.waitFor('BusinessExceptionRaised', (e) => e.data.entityId === 'TE-EARLY-1');
+    expect(raised.data).toMatchObject({
+      code: 'UNKNOWN_PROJECT',
+      exceptionId: 'EXC-ACT-TE-EARLY-1-UNKNOWN_PROJECT',
+    });
+    expect((await get('/actuals?projectId=PRJ-EARLY')) as unknown[]).toMatchObject([
+      { status: 'UNPRICED', dealId: null },
+    ]);
+
+    await setUp(
+      project('PRJ-EARLY', 'C-EARLY', 'LE-EARLY', 'TIME_AND_MATERIALS'),
+      rateCard('RC-EARLY', 'LE-EARLY'),
+    );
+    expect((await priced('TE-EARLY-1')).data).toMatchObject({
+      billAmountMinor: 12_345,
+      customerId: 'C-EARLY',
+    });
+    const resolved = await probe.waitFor(
+      'BusinessExceptionResolved',
+      (e) => e.data.exceptionId === 'EXC-ACT-TE-EARLY-1-UNKNOWN_PROJECT',
+    );
+    expect(resolved.data.entityId).toBe('TE-EARLY-1');
+  });
+
+  it('bills and recognizes a percent-complete project by cost to cost, costed at the assignment rate', async () => {
+    await setUp(
+      project('PRJ-PC', 'C-PC', 'LE-PC', 'FIXED_FEE_PERCENT_COMPLETE', {
+        startDate: '2030-06-01',
+        endDate: '2030-08-31',
+      }),
+      rateCard('RC-PC', 'LE-PC'),
+    );
+    await probe.publish(
+      createEvent(
+        'AssignmentChanged',
+        {
+          ...sampleEventRecord('AssignmentChanged').data,
+          assignmentId: 'AS-PC-1',
+          projectId: 'PRJ-PC',
+          personId: 'P-ADA',
+          role: 'Consultant',
+          costRateMinor: 6_000,
+          currency: 'EUR',
+          status: 'CONFIRMED',
+        },
+        { source: 'staffing' },
+      ),
+      createEvent(
+        'ProjectForecastUpdated',
+        {
+          ...sampleEventRecord('ProjectForecastUpdated').data,
+          projectId: 'PRJ-PC',
+          dealId: 'D-PRJ-PC',
+          currency: 'EUR',
+          forecastRevenueMinor: 10_001,
+          forecastCostMinor: 18_000,
+          forecastMarginMinor: -7_999,
+        },
+        { source: 'project' },
+      ),
+    );
+    await settle();
+    await probe.publish(event('TimeEntryApproved', timeEntry('TE-PC-1', 'PRJ-PC', '2030-06-10', 100)));
+    // Time on a fixed-fee project is cost only: 1 h × 60.00 at the person's assignment cost rate.
+    expect((await priced('TE-PC-1')).data).toMatchObject({
+      billable: false,
+      billAmountMinor: 0,
+      costRateMinor: 6_000,
+      costAmountMinor: 6_000,
+    });
+
+    expect((await post('/billing-periods/2030-06/close', { closedBy: 'U-FIN' })).status).toBe(200);
+    const jun = await probe.waitFor('BillingPeriodClosed', (e) => e.data.period === '2030-06');
+    // 10001 × 6000 / 18000 = 3333 2/3 → 3333 billed and recognized, 2/3 carried.
+    expect(jun.data.draftInvoices.find((d) => d.customerId === 'C-PC')).toMatchObject({
+      totalMinor: 3_333,
+      lineCount: 1,
+    });
+    const invoice = (await get('/invoices/INV-2030-06-C-PC-LE-PC-EUR')) as {
+      lines: { kind: string; sourceIds: string[] }[];
+    };
+    expect(invoice.lines).toMatchObject([{ kind: 'PROGRESS', sourceIds: ['BS-PRJ-PC-01'] }]);
+    const revenue = await probe.waitFor('RevenueRecognized', (e) => e.data.projectId === 'PRJ-PC');
+    expect(revenue.data).toMatchObject({
+      period: '2030-06',
+      revenueRule: 'PERCENT_COMPLETE_COST_TO_COST',
+      amountMinor: 3_333,
+      cumulativeMinor: 3_333,
+      percentCompleteBasisPoints: 3_333,
+      carriedRemainder: '2/3',
+    });
+  });
+
+  it('writes off an unbilled actual, only once and only before it is on a draft', async () => {
+    await probe.publish(event('TimeEntryApproved', timeEntry('TE-WO-1', 'PRJ-LATE', '2030-07-02', 100)));
+    await priced('TE-WO-1');
+    expect((await post('/actuals/TE-WO-1/write-off', {})).status).toBe(400);
+    const written = await post('/actuals/TE-WO-1/write-off', { reason: 'duplicate booking' });
+    expect(written.status).toBe(200);
+    expect(await written.json()).toMatchObject({
+      status: 'WRITTEN_OFF',
+      note: 'written off: duplicate booking',
+    });
+    await probe.waitFor(
+      'ActualChanged',
+      (e) => e.data.actualId === 'TE-WO-1' && e.data.status === 'WRITTEN_OFF',
+    );
+    expect((await post('/actuals/TE-WO-1/write-off', { reason: 'again' })).status).toBe(409);
+    expect((await post('/actuals/TE-NOPE/write-off', { reason: 'x' })).status).toBe(404);
+    expect((await fetch(`${service.url}/actuals?status=LOST`)).status).toBe(400);
+  });
+
+  it('bills a retainer with the time beyond it as overage and recognizes usage', async () => {
+    await setUp(
+      project('PRJ-RT', 'C-RT', 'LE-RT', 'RETAINER', {
+        startDate: '2030-07-01',
+        endDate: '2030-08-31',
+        budgetMinor: 20_000,
+      }),
+      rateCard('RC-RT', 'LE-RT', { rates: [{ role: 'Consultant', rateMinor: 10_000, costRateMinor: null }] }),
+    );
+    await probe.publish(event('TimeEntryApproved', timeEntry('TE-RT-1', 'PRJ-RT', '2030-07-08', 150)));
+    expect((await priced('TE-RT-1')).data.billAmountMinor).toBe(15_000);
+    expect((await post('/billing-periods/2030-07/close', { closedBy: 'U-FIN' })).status).toBe(200);
+    const jul = await probe.waitFor('BillingPeriodClosed', (e) => e.data.period === '2030-07');
+    expect(jul.data.draftInvoices.find((d) => d.customerId === 'C-LATE')).toBeUndefined();
+    expect(jul.data.draftInvoices.find((d) => d.customerId === 'C-RT')).toMatchObject({
+      totalMinor: 15_000,
+      lineCount: 2,
+    });
+    const invoice = (await get('/invoices/INV-2030-07-C-RT-LE-RT-EUR')) as {
+      lines: { kind: string; amountMinor: number; sourceIds: string[] }[];
+    };
+    expect(invoice.lines.map((l) => [l.kind, l.amountMinor, l.sourceIds])).toEqual([
+      ['RETAINER', 10_000, ['BS-PRJ-RT-01']],
+      ['TIME', 5_000, ['TE-RT-1']],
+    ]);
+    const revenue = await probe.waitFor('RevenueRecognized', (e) => e.data.projectId === 'PRJ-RT');
+    expect(revenue.data).toMatchObject({
+      revenueRule: 'RETAINER_USAGE',
+      amountMinor: 15_000,
+      carriedRemainder: '0/1',
+    });
+  });
 });

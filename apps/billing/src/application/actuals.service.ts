@@ -20,7 +20,7 @@ import { NotFoundError } from '@throughline/platform';
 
 import { REVENUE_RULE } from '../domain/billing-schedule';
 import { billingPeriodFor, priceTimeEntry, RateCard } from '../domain/pricing';
-import { BillingDb, BillingTx } from '../infrastructure/billing-db';
+import { BillingDb, BillingTx, lockBilling } from '../infrastructure/billing-db';
 import { Actual, BillingProject } from '../infrastructure/prisma/generated/client';
 import {
   actualChangedEvents,
@@ -54,6 +54,7 @@ export class ActualsService {
   async recordTime(event: ConsumedEvent<'TimeEntryApproved'>): Promise<void> {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
       const entry: TimeEntryApproved = event.data;
+      await lockBilling(tx);
       if (await tx.actual.findUnique({ where: { actualId: entry.entryId } })) return [];
       const now = Date.now();
       const row = await tx.actual.create({
@@ -80,6 +81,7 @@ export class ActualsService {
   async recordExpense(event: ConsumedEvent<'ExpenseApproved'>): Promise<void> {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
       const expense: ExpenseApproved = event.data;
+      await lockBilling(tx);
       if (await tx.actual.findUnique({ where: { actualId: expense.expenseId } })) return [];
       const now = Date.now();
       const row = await tx.actual.create({
@@ -108,6 +110,7 @@ export class ActualsService {
 
   /** A project became known (ProjectCreated): store its terms and price the actuals waiting for it. */
   async projectKnown(tx: BillingTx, project: ProjectCreated, origin: EventOrigin): Promise<EventRecord[]> {
+    await lockBilling(tx);
     if (await tx.billingProject.findUnique({ where: { projectId: project.projectId } })) return [];
     await tx.billingProject.create({
       data: {
@@ -134,6 +137,7 @@ export class ActualsService {
   async upsertRateCard(event: ConsumedEvent<'RateCardUpserted'>): Promise<void> {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
       const card = event.data;
+      await lockBilling(tx);
       const row = {
         legalEntityId: card.legalEntityId,
         currency: card.currency,
@@ -201,6 +205,7 @@ export class ActualsService {
   async writeOff(actualId: string, reason: string, correlationId?: string): Promise<ActualView> {
     let written: Actual | undefined;
     await commit(this.db, async (tx) => {
+      await lockBilling(tx);
       const actual = await tx.actual.findUnique({ where: { actualId } });
       if (!actual) throw new NotFoundError(`No actual ${actualId}`);
       if (actual.status !== 'UNBILLED' && actual.status !== 'UNPRICED') {

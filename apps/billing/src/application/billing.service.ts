@@ -6,7 +6,7 @@ import { NotFoundError, TransientError } from '@throughline/platform';
 
 import { reconcileMilestones } from '../domain/change-orders';
 import { billingScheduleIdFor, BillingRejected, provisionBilling } from '../domain/billing-schedule';
-import { BillingDb } from '../infrastructure/billing-db';
+import { BillingDb, lockBilling } from '../infrastructure/billing-db';
 import { BillingSchedule, BillingScheduleItem as ItemRow } from '../infrastructure/prisma/generated/client';
 
 import { ActualsService } from './actuals.service';
@@ -94,6 +94,7 @@ export class BillingService {
   async planChanged(event: ConsumedEvent<'ProjectPlanChanged'>): Promise<void> {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
       const plan = event.data;
+      await lockBilling(tx);
       const project = await tx.billingProject.findUnique({ where: { projectId: plan.projectId } });
       if (!project) {
         // ProjectCreated travels on another topic and may not be here yet: retry until it is.

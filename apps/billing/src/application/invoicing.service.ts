@@ -18,7 +18,7 @@ import {
   recognitionIdFor,
   recognize,
 } from '../domain/revenue-recognition';
-import { BillingDb, BillingTx } from '../infrastructure/billing-db';
+import { BillingDb, BillingTx, lockBilling } from '../infrastructure/billing-db';
 import { Invoice } from '../infrastructure/prisma/generated/client';
 import { actualChangedEvents, SOURCE } from './actual-events';
 import { BILLING_DB } from './tokens';
@@ -62,6 +62,7 @@ export class InvoicingService {
   async closePeriod(period: string, closedBy: string, correlationId?: string): Promise<BillingPeriodClosed> {
     let closed: BillingPeriodClosed | undefined;
     await commit(this.db, async (tx) => {
+      await lockBilling(tx);
       const existing = await tx.billingPeriod.findUnique({ where: { period } });
       if (existing) {
         throw new StateConflict(
@@ -313,6 +314,7 @@ export class InvoicingService {
   async issue(invoiceId: string, issuedOn: string, correlationId?: string): Promise<InvoiceIssued> {
     let issued: InvoiceIssued | undefined;
     await commit(this.db, async (tx) => {
+      await lockBilling(tx);
       const invoice = await tx.invoice.findUnique({ where: { invoiceId } });
       if (!invoice) throw new NotFoundError(`No invoice ${invoiceId}`);
       if (invoice.status !== 'DRAFT') {

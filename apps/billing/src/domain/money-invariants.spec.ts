@@ -53,9 +53,10 @@ const entryArb = fc.record({
   month: fc.constantFrom('2030-01', '2030-02', '2030-03'),
   day: fc.integer({ min: 1, max: 28 }),
   hoursHundredths: fc.integer({ min: 0, max: 2_400 }),
-  billable: fc.boolean({ noBias: false }),
+  billable: fc.boolean(),
 });
-type Step = { kind: 'entry'; entry: fc.RecordValue<typeof entryArb> } | { kind: 'close' };
+type Entry = typeof entryArb extends fc.Arbitrary<infer T> ? T : never;
+type Step = { kind: 'entry'; entry: Entry } | { kind: 'close' };
 const stepsArb = fc.array(
   fc.oneof(
     { weight: 9, arbitrary: entryArb.map((entry): Step => ({ kind: 'entry', entry })) },

@@ -7,8 +7,9 @@ import {
   billingLeakage,
   BusinessExceptionFigures,
   businessExceptionFigures,
+  invoiceDeadline,
 } from '../domain/roi-history';
-import { allowanceMs, DEFAULT_SLAS, resolveSlaConfig, SlaDefinition } from '../domain/sla-definition';
+import { DEFAULT_SLAS, resolveSlaConfig, SlaDefinition } from '../domain/sla-definition';
 import { countClocks, findClocks } from '../infrastructure/clock.repository';
 import { findExceptions, findUninvoicedActuals } from '../infrastructure/history.repository';
 import { SlaDb } from '../infrastructure/sla-db';
@@ -100,7 +101,7 @@ export class SlaQueryService {
         clocks,
         this.settings.slas.map((sla) => sla.name),
       ),
-      billingLeakage: billingLeakage(actuals, now, (end) => end + allowanceMs(invoiceSla, end)),
+      billingLeakage: billingLeakage(actuals, now, (period) => invoiceDeadline(period, invoiceSla)),
       businessExceptions: businessExceptionFigures(exceptions),
     };
   }

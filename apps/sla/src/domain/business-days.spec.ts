@@ -1,4 +1,4 @@
-import { businessDayDeadline, periodEnd } from './business-days';
+import { businessDayDeadline, isTimeZone, periodEnd } from './business-days';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -27,6 +27,24 @@ describe('businessDayDeadline', () => {
     expect(iso(businessDayDeadline(at('2026-11-27T12:00:00.000Z'), 5))).toBe('2026-12-04T12:00:00.000Z');
   });
 
+  it("takes weekdays and the time of day in the firm's time zone", () => {
+    // Friday 20:00 in New York is Saturday 01:00 UTC: due Monday 20:00 New York time, not Sunday.
+    const fridayEvening = at('2026-11-28T01:00:00.000Z');
+    expect(iso(businessDayDeadline(fridayEvening, 1))).toBe('2026-11-30T01:00:00.000Z');
+    expect(iso(businessDayDeadline(fridayEvening, 1, 'America/New_York'))).toBe('2026-12-01T01:00:00.000Z');
+    // Monday 00:30 in Berlin is Sunday 23:30 UTC: due Tuesday 00:30 Berlin time.
+    expect(iso(businessDayDeadline(at('2026-11-29T23:30:00.000Z'), 1, 'Europe/Berlin'))).toBe(
+      '2026-11-30T23:30:00.000Z',
+    );
+  });
+
+  it('keeps the local time of day across a daylight-saving change', () => {
+    // Friday 2026-10-23 09:00 CEST (07:00 UTC) → Monday 2026-10-26 09:00 CET (08:00 UTC).
+    expect(iso(businessDayDeadline(at('2026-10-23T07:00:00.000Z'), 1, 'Europe/Berlin'))).toBe(
+      '2026-10-26T08:00:00.000Z',
+    );
+  });
+
   it('rejects a non-positive or fractional number of days', () => {
     expect(() => businessDayDeadline(0, 0)).toThrow(RangeError);
     expect(() => businessDayDeadline(0, 1.5)).toThrow(RangeError);
@@ -39,9 +57,22 @@ describe('periodEnd', () => {
     expect(iso(periodEnd('2026-12') ?? 0)).toBe('2027-01-01T00:00:00.000Z');
   });
 
+  it('is local midnight in a time zone', () => {
+    expect(iso(periodEnd('2026-10', 'Europe/Berlin') ?? 0)).toBe('2026-10-31T23:00:00.000Z');
+    expect(iso(periodEnd('2026-06', 'America/New_York') ?? 0)).toBe('2026-07-01T04:00:00.000Z');
+  });
+
   it('is null for something that is not a YYYY-MM period', () => {
     expect(periodEnd('2026-13')).toBeNull();
     expect(periodEnd('2026-1')).toBeNull();
     expect(periodEnd('')).toBeNull();
+  });
+});
+
+describe('isTimeZone', () => {
+  it('knows IANA zones and refuses others', () => {
+    expect(isTimeZone('Europe/Berlin')).toBe(true);
+    expect(isTimeZone('UTC')).toBe(true);
+    expect(isTimeZone('Mars/Olympus_Mons')).toBe(false);
   });
 });

@@ -1,5 +1,10 @@
-import { businessDayDeadline } from './business-days';
-import { ActualState, billingLeakage, businessExceptionFigures, ExceptionState } from './roi-history';
+import {
+  ActualState,
+  billingLeakage,
+  businessExceptionFigures,
+  ExceptionState,
+  invoiceDeadline,
+} from './roi-history';
 
 function actual(actualId: string, changes: Partial<ActualState>): ActualState {
   return {
@@ -13,7 +18,8 @@ function actual(actualId: string, changes: Partial<ActualState>): ActualState {
   };
 }
 
-const oneBusinessDay = (end: number) => businessDayDeadline(end, 1);
+const oneBusinessDay = (period: string) =>
+  invoiceDeadline(period, { thresholdMs: null, businessDays: 1, timeZone: 'UTC' });
 
 describe('billingLeakage', () => {
   // 2026-10 ends 2026-11-01T00:00Z (a Sunday): its invoices are due Monday 2026-11-02T00:00Z.
@@ -70,6 +76,24 @@ describe('billingLeakage', () => {
         oneBusinessDay,
       ),
     ).toThrow(RangeError);
+  });
+});
+
+describe('invoiceDeadline', () => {
+  it('is the invoice allowance after the local end of the period', () => {
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    const businessDay = { thresholdMs: null, businessDays: 1 };
+    // October 2026 ends Sunday midnight: due Monday; in Berlin midnight is 23:00 UTC the day before.
+    expect(iso(invoiceDeadline('2026-10', { ...businessDay, timeZone: 'UTC' }))).toBe(
+      '2026-11-02T00:00:00.000Z',
+    );
+    expect(iso(invoiceDeadline('2026-10', { ...businessDay, timeZone: 'Europe/Berlin' }))).toBe(
+      '2026-11-01T23:00:00.000Z',
+    );
+    expect(
+      iso(invoiceDeadline('2026-10', { thresholdMs: 3_600_000, businessDays: null, timeZone: 'UTC' })),
+    ).toBe('2026-11-01T01:00:00.000Z');
+    expect(invoiceDeadline('October', { ...businessDay, timeZone: 'UTC' })).toBeNull();
   });
 });
 

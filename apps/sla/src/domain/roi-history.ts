@@ -1,5 +1,6 @@
 import { periodEnd } from './business-days';
 import { nearestRankPercentile } from './percentile';
+import { allowanceMs, SlaDefinition } from './sla-definition';
 
 /** Latest known state of one priced actual (from ActualChanged). */
 export interface ActualState {
@@ -42,22 +43,33 @@ export interface BillingLeakage {
 }
 
 /**
+ * When a billing period's invoices are due: the invoice SLA's allowance after the period's end
+ * (local midnight in the SLA's time zone). Null for a malformed period.
+ */
+export function invoiceDeadline(
+  period: string,
+  invoiceSla: Pick<SlaDefinition, 'thresholdMs' | 'businessDays' | 'timeZone'>,
+): number | null {
+  const end = periodEnd(period, invoiceSla.timeZone);
+  return end === null ? null : end + allowanceMs(invoiceSla, end);
+}
+
+/**
  * Billing leakage: billable actuals still UNPRICED, UNBILLED or READY_TO_INVOICE although their
- * billing period ended more than the invoice allowance ago. `deadlineAfter(periodEnd)` is when the
- * period's invoices were due (the INVOICE_AFTER_CLOSE allowance after the period's end).
+ * billing period's invoices were due before `now` (`deadlineOf(period)`, see invoiceDeadline).
  */
 export function billingLeakage(
   actuals: readonly ActualState[],
   now: number,
-  deadlineAfter: (periodEnd: number) => number,
+  deadlineOf: (period: string) => number | null,
 ): BillingLeakage {
   const sums = new Map<string, { amount: bigint; actuals: number }>();
   let count = 0;
   let unpriced = 0;
   for (const actual of actuals) {
     if (!actual.billable || !NOT_INVOICED_STATUSES.includes(actual.status)) continue;
-    const end = periodEnd(actual.billingPeriod);
-    if (end === null || now <= deadlineAfter(end)) continue;
+    const deadline = deadlineOf(actual.billingPeriod);
+    if (deadline === null || now <= deadline) continue;
     count += 1;
     if (actual.status === 'UNPRICED') unpriced += 1;
     const sum = sums.get(actual.currency) ?? { amount: 0n, actuals: 0 };

@@ -146,7 +146,16 @@ describe('resolveSlaConfig', () => {
     // Friday 12:00 + 2 business days = Tuesday 12:00.
     const friday = Date.parse('2026-11-27T12:00:00Z');
     expect(allowanceMs(daily, friday)).toBe(4 * 86_400_000);
-    expect(allowanceMs({ thresholdMs: 5_000, businessDays: null }, friday)).toBe(5_000);
+    expect(allowanceMs({ thresholdMs: 5_000, businessDays: null, timeZone: 'UTC' }, friday)).toBe(5_000);
+    // Friday 20:00 in New York (Saturday 01:00 UTC) is due Monday 20:00 there: 72 h, not 48 h.
+    const newYork = resolveSlaConfig({
+      slas: [{ ...withoutThreshold, businessDays: 1, timeZone: 'America/New_York' }],
+    }).at(-1);
+    if (!newYork) throw new Error('expected the New York SLA');
+    expect(allowanceMs(newYork, Date.parse('2026-11-28T01:00:00Z'))).toBe(72 * 3_600_000);
+    expect(problemsOf({ slas: [{ ...withoutThreshold, businessDays: 1, timeZone: 'Mars/Base' }] })).toEqual([
+      'config.slas.0.timeZone: not an IANA time zone, e.g. Europe/Berlin',
+    ]);
   });
 
   it('checks per-element keys, time fields, list conditions and end-event money against the catalog', () => {

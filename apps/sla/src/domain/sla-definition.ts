@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { OwnerRole } from '@throughline/platform';
 
-import { businessDayDeadline } from './business-days';
+import { businessDayDeadline, isTimeZone } from './business-days';
 import { PayloadField, payloadFields } from './payload-fields';
 
 export const OWNER_ROLES = [
@@ -58,6 +58,8 @@ export const slaDefinitionSchema = z
     thresholdMs: z.number().int().positive().optional(),
     /** Due at the same time of day (UTC) this many Monday–Friday days after the start. */
     businessDays: z.number().int().positive().max(30).optional(),
+    /** IANA time zone whose weekdays and time of day business days count in (default UTC). */
+    timeZone: z.string().refine(isTimeZone, 'not an IANA time zone, e.g. Europe/Berlin').default('UTC'),
     /**
      * Payload fields giving the money at risk (integer minor units) and its currency, read from the
      * start event (default) or from the end event (known only once the step happened).
@@ -99,10 +101,11 @@ const DAY_MS = 86_400_000;
 
 /** How long a clock of `sla` started at `startedAt` may run before it breaches. */
 export function allowanceMs(
-  sla: Pick<SlaDefinition, 'thresholdMs' | 'businessDays'>,
+  sla: Pick<SlaDefinition, 'thresholdMs' | 'businessDays' | 'timeZone'>,
   startedAt: number,
 ): number {
-  if (sla.businessDays !== null) return businessDayDeadline(startedAt, sla.businessDays) - startedAt;
+  if (sla.businessDays !== null)
+    return businessDayDeadline(startedAt, sla.businessDays, sla.timeZone) - startedAt;
   return sla.thresholdMs ?? DAY_MS;
 }
 

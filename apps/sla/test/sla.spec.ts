@@ -216,6 +216,13 @@ describe('sla service against the real stack', () => {
     // Closed setups took 200, 300, 1000, 2000 and 4000 ms; recovered ones were 500 and 2500 ms late.
     expect(roi).toEqual({
       projectSetupCycleTime: { sla: 'PROJECT_SETUP', closedClocks: 5, p50Ms: 1_000, p95Ms: 4_000 },
+      cycleTimeBySla: {
+        PROJECT_SETUP: { sla: 'PROJECT_SETUP', closedClocks: 5, p50Ms: 1_000, p95Ms: 4_000 },
+        STAFFING_DEMAND: { sla: 'STAFFING_DEMAND', closedClocks: 0, p50Ms: null, p95Ms: null },
+        FORECAST_REFRESH: { sla: 'FORECAST_REFRESH', closedClocks: 0, p50Ms: null, p95Ms: null },
+        TIME_TO_BILLING: { sla: 'TIME_TO_BILLING', closedClocks: 0, p50Ms: null, p95Ms: null },
+        INVOICE_AFTER_CLOSE: { sla: 'INVOICE_AFTER_CLOSE', closedClocks: 0, p50Ms: null, p95Ms: null },
+      },
       breachesBySla: {
         PROJECT_SETUP: 2,
         STAFFING_DEMAND: 1,
@@ -419,6 +426,16 @@ describe('sla service against the real stack', () => {
     );
 
     const expected = {
+      cycleTimeBySla: expect.objectContaining({
+        // TE-SLA-1 was priced 2.5 s after approval; INV-SLA-A took 71 h, INV-SLA-B 96 h.
+        TIME_TO_BILLING: { sla: 'TIME_TO_BILLING', closedClocks: 1, p50Ms: 2_500, p95Ms: 2_500 },
+        INVOICE_AFTER_CLOSE: {
+          sla: 'INVOICE_AFTER_CLOSE',
+          closedClocks: 2,
+          p50Ms: 71 * 3_600_000,
+          p95Ms: 96 * 3_600_000,
+        },
+      }),
       billingLeakage: {
         asOf: expect.any(String),
         actuals: 3,

@@ -12,7 +12,7 @@ import {
 } from '@throughline/messaging';
 
 import { checkClock, ClockTransition, endClock, startClock } from '../domain/clock';
-import { observationsOf } from '../domain/observation';
+import { Observation, observationsOf } from '../domain/observation';
 import { lockClock, lockDueClocks, saveClock } from '../infrastructure/clock.repository';
 import {
   recordActual,
@@ -53,7 +53,8 @@ export class SlaMonitorService {
       breaches = [];
       const records: EventRecord[] = [];
       if (history) await recordHistory(tx, event);
-      for (const observation of observations) {
+      // Clocks locked in one order, so two events opening overlapping sets cannot deadlock.
+      for (const observation of [...observations].sort(byClockKey)) {
         const stored = await lockClock(tx, observation.terms.sla, observation.entityId);
         const transition =
           observation.role === 'start'
@@ -136,6 +137,12 @@ async function recordHistory(tx: SlaTx, event: HistoryEvent): Promise<void> {
         at,
       );
   }
+}
+
+function byClockKey(a: Observation, b: Observation): number {
+  const left = `${a.terms.sla}\u0000${a.entityId}`;
+  const right = `${b.terms.sla}\u0000${b.entityId}`;
+  return left < right ? -1 : left > right ? 1 : 0;
 }
 
 function eventsOf(transition: ClockTransition, origin: EventOrigin): EventRecord[] {

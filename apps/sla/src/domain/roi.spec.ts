@@ -38,6 +38,11 @@ describe('roiFigures', () => {
     ];
     expect(roiFigures(clocks, ['PROJECT_SETUP', 'STAFFING_DEMAND', 'FORECAST_REFRESH'])).toEqual({
       projectSetupCycleTime: { sla: 'PROJECT_SETUP', closedClocks: 4, p50Ms: 800, p95Ms: 3_000 },
+      cycleTimeBySla: {
+        PROJECT_SETUP: { sla: 'PROJECT_SETUP', closedClocks: 4, p50Ms: 800, p95Ms: 3_000 },
+        STAFFING_DEMAND: { sla: 'STAFFING_DEMAND', closedClocks: 1, p50Ms: 1_500, p95Ms: 1_500 },
+        FORECAST_REFRESH: { sla: 'FORECAST_REFRESH', closedClocks: 0, p50Ms: null, p95Ms: null },
+      },
       breachesBySla: { PROJECT_SETUP: 3, STAFFING_DEMAND: 1, FORECAST_REFRESH: 0 },
       recoveredBreaches: 3,
       // (2000 + 1000 + 1000) / 3
@@ -48,6 +53,9 @@ describe('roiFigures', () => {
   it('has no figures without closed clocks', () => {
     expect(roiFigures([], ['PROJECT_SETUP'])).toEqual({
       projectSetupCycleTime: { sla: 'PROJECT_SETUP', closedClocks: 0, p50Ms: null, p95Ms: null },
+      cycleTimeBySla: {
+        PROJECT_SETUP: { sla: 'PROJECT_SETUP', closedClocks: 0, p50Ms: null, p95Ms: null },
+      },
       breachesBySla: { PROJECT_SETUP: 0 },
       recoveredBreaches: 0,
       meanTimeToRecoveryMs: null,

@@ -12,6 +12,11 @@ export interface CycleTime {
 export interface RoiFigures {
   /** Start to end of the project-setup SLA (DealWon to ProjectSetupCompleted READY). */
   projectSetupCycleTime: CycleTime;
+  /**
+   * Start to end of every configured SLA over its closed clocks, e.g. approval to priced actual
+   * (TIME_TO_BILLING), period close to invoice (INVOICE_AFTER_CLOSE).
+   */
+  cycleTimeBySla: Record<string, CycleTime>;
   /** Breaches ever raised per SLA (still open or recovered); every configured SLA is listed. */
   breachesBySla: Record<string, number>;
   recoveredBreaches: number;
@@ -22,17 +27,12 @@ export interface RoiFigures {
   meanTimeToRecoveryMs: number | null;
 }
 
-/** ROI figures from the clocks: cycle time of project setup, breach counts and time to recovery. */
+/** ROI figures from the clocks: cycle times (project setup, every SLA), breach counts, time to recovery. */
 export function roiFigures(
   clocks: readonly SlaClock[],
   slaNames: readonly string[],
   projectSetupSla = 'PROJECT_SETUP',
 ): RoiFigures {
-  const cycleTimes = clocks
-    .filter(
-      (clock) => clock.sla === projectSetupSla && (clock.status === 'MET' || clock.status === 'RECOVERED'),
-    )
-    .map((clock) => elapsed(clock));
   const breachesBySla: Record<string, number> = Object.fromEntries(slaNames.map((name) => [name, 0]));
   for (const clock of clocks) {
     if (clock.status === 'BREACHED' || clock.status === 'RECOVERED')
@@ -42,18 +42,26 @@ export function roiFigures(
     .filter((clock) => clock.status === 'RECOVERED')
     .map((clock) => Math.max(0, elapsed(clock) - clock.thresholdMs));
   return {
-    projectSetupCycleTime: {
-      sla: projectSetupSla,
-      closedClocks: cycleTimes.length,
-      p50Ms: nearestRankPercentile(cycleTimes, 50),
-      p95Ms: nearestRankPercentile(cycleTimes, 95),
-    },
+    projectSetupCycleTime: cycleTimeOf(clocks, projectSetupSla),
+    cycleTimeBySla: Object.fromEntries(slaNames.map((name) => [name, cycleTimeOf(clocks, name)])),
     breachesBySla,
     recoveredBreaches: recoveries.length,
     meanTimeToRecoveryMs:
       recoveries.length === 0
         ? null
         : Math.round(recoveries.reduce((sum, value) => sum + value, 0) / recoveries.length),
+  };
+}
+
+function cycleTimeOf(clocks: readonly SlaClock[], sla: string): CycleTime {
+  const times = clocks
+    .filter((clock) => clock.sla === sla && (clock.status === 'MET' || clock.status === 'RECOVERED'))
+    .map((clock) => elapsed(clock));
+  return {
+    sla,
+    closedClocks: times.length,
+    p50Ms: nearestRankPercentile(times, 50),
+    p95Ms: nearestRankPercentile(times, 95),
   };
 }
 

@@ -629,4 +629,19 @@ describe('billing time to cash against the real stack', () => {
       carriedRemainder: '0/1',
     });
   });
+  it('keeps a malformed approved entry, routes it to finance and lets finance write it off', async () => {
+    await probe.publish(event('TimeEntryApproved', timeEntry('TE-BAD-1', 'PRJ-LATE', '2030-07-03', -150)));
+    const raised = await probe.waitFor('BusinessExceptionRaised', (e) => e.data.entityId === 'TE-BAD-1');
+    expect(raised.data).toMatchObject({
+      code: 'INVALID_ENTRY',
+      ownerRole: 'FINANCE_OPERATIONS',
+      message:
+        'Approved time entry TE-BAD-1 of project PRJ-LATE cannot be priced: hours -1.5 are negative or not a whole number of hundredths',
+    });
+    const kept = (await get('/actuals?projectId=PRJ-LATE&status=UNPRICED')) as { actualId: string }[];
+    expect(kept.map((a) => a.actualId)).toEqual(['TE-BAD-1']);
+    expect((await post('/actuals/TE-BAD-1/write-off', { reason: 'negative hours' })).status).toBe(200);
+    const resolved = await probe.waitFor('BusinessExceptionResolved', (e) => e.data.entityId === 'TE-BAD-1');
+    expect(resolved.data.exceptionId).toBe('EXC-ACT-TE-BAD-1-INVALID_ENTRY');
+  });
 });

@@ -19,7 +19,7 @@ import {
 import { NotFoundError } from '@throughline/platform';
 
 import { REVENUE_RULE } from '../domain/billing-schedule';
-import { billingPeriodFor, priceTimeEntry, RateCard } from '../domain/pricing';
+import { billingPeriodFor, entryProblem, priceTimeEntry, RateCard } from '../domain/pricing';
 import { BillingDb, BillingTx, lockBilling } from '../infrastructure/billing-db';
 import { Actual, BillingProject } from '../infrastructure/prisma/generated/client';
 import {
@@ -57,6 +57,7 @@ export class ActualsService {
       await lockBilling(tx);
       if (await tx.actual.findUnique({ where: { actualId: entry.entryId } })) return [];
       const now = Date.now();
+      const problem = entryProblem(entry);
       const row = await tx.actual.create({
         data: {
           actualId: entry.entryId,
@@ -68,12 +69,17 @@ export class ActualsService {
           hoursHundredths: BigInt(entry.hoursHundredths),
           approvedBillable: entry.billable,
           billable: entry.billable,
-          billingPeriod: billingPeriodFor(entry.workDate, await closedPeriods(tx)),
+          billingPeriod: billingPeriodFor(
+            problem ? approvalDate(entry.approvedAt) : entry.workDate,
+            await closedPeriods(tx),
+          ),
           status: 'UNPRICED',
+          note: problem ? `${INVALID} ${problem}` : null,
           approvedAt: BigInt(entry.approvedAt),
           changedAt: BigInt(now),
         },
       });
+      if (problem) return [invalidEntryRaised(row, problem, causedBy(event, SOURCE))];
       return this.price(tx, [row], causedBy(event, SOURCE), now, true);
     });
   }
@@ -84,6 +90,7 @@ export class ActualsService {
       await lockBilling(tx);
       if (await tx.actual.findUnique({ where: { actualId: expense.expenseId } })) return [];
       const now = Date.now();
+      const problem = entryProblem({ ...expense, workDate: expense.incurredOn, hoursHundredths: 0 });
       const row = await tx.actual.create({
         data: {
           actualId: expense.expenseId,
@@ -98,12 +105,17 @@ export class ActualsService {
           currency: expense.currency,
           expenseAmountMinor: BigInt(expense.amountMinor),
           description: `${expense.category} ${expense.incurredOn}${expense.receiptReference ? ` (${expense.receiptReference})` : ''}`,
-          billingPeriod: billingPeriodFor(expense.incurredOn, await closedPeriods(tx)),
+          billingPeriod: billingPeriodFor(
+            problem ? approvalDate(expense.approvedAt) : expense.incurredOn,
+            await closedPeriods(tx),
+          ),
           status: 'UNPRICED',
+          note: problem ? `${INVALID} ${problem}` : null,
           approvedAt: BigInt(expense.approvedAt),
           changedAt: BigInt(now),
         },
       });
+      if (problem) return [invalidEntryRaised(row, problem, causedBy(event, SOURCE))];
       return this.price(tx, [row], causedBy(event, SOURCE), now, true);
     });
   }
@@ -220,8 +232,11 @@ export class ActualsService {
       const origin = { source: SOURCE, correlationId };
       const events: EventRecord[] = actualChangedEvents([updated], origin);
       if (actual.status === 'UNPRICED') {
-        const exceptionId =
-          actual.dealId === null ? unknownProjectExceptionId(actualId) : missingRateExceptionId(actualId);
+        const exceptionId = actual.note?.startsWith(INVALID)
+          ? invalidEntryExceptionId(actualId)
+          : actual.dealId === null
+            ? unknownProjectExceptionId(actualId)
+            : missingRateExceptionId(actualId);
         events.push(
           createEvent(
             'BusinessExceptionResolved',
@@ -267,6 +282,7 @@ export class ActualsService {
     const projects = new Map<string, BillingProject | null>();
     const closed = await closedPeriods(tx);
     for (const row of rows) {
+      if (row.note?.startsWith(INVALID)) continue; // stays UNPRICED until finance writes it off
       if (!projects.has(row.projectId)) {
         projects.set(
           row.projectId,
@@ -300,7 +316,10 @@ export class ActualsService {
       });
       if (carryHundredths !== undefined && carryHundredths !== project.carryHundredths) {
         project.carryHundredths = carryHundredths;
-        await tx.billingProject.update({ where: { projectId: project.projectId }, data: { carryHundredths } });
+        await tx.billingProject.update({
+          where: { projectId: project.projectId },
+          data: { carryHundredths },
+        });
       }
       const statusChanged = updated.status !== row.status;
       if (!isNew && !wasWaitingForProject && !statusChanged) continue;
@@ -404,6 +423,38 @@ export class ActualsService {
       carryHundredths: priced.carryHundredths,
     };
   }
+}
+
+/** Marks (in the note) an approved entry that cannot be priced as it is. */
+const INVALID = 'invalid entry:';
+
+function approvalDate(approvedAt: number): string {
+  const date = new Date(approvedAt);
+  return Number.isNaN(date.getTime())
+    ? new Date().toISOString().slice(0, 10)
+    : date.toISOString().slice(0, 10);
+}
+
+function invalidEntryExceptionId(actualId: string): string {
+  return `EXC-ACT-${actualId}-INVALID_ENTRY`;
+}
+
+function invalidEntryRaised(row: Actual, problem: string, origin: EventOrigin): EventRecord {
+  return createEvent(
+    'BusinessExceptionRaised',
+    {
+      exceptionId: invalidEntryExceptionId(row.actualId),
+      ownerRole: 'FINANCE_OPERATIONS',
+      entityType: 'Actual',
+      entityId: row.actualId,
+      dealId: null,
+      code: 'INVALID_ENTRY',
+      message: `Approved ${row.kind === 'TIME' ? 'time entry' : 'expense'} ${row.actualId} of project ${row.projectId} cannot be priced: ${problem}`,
+      remediation: `Correct the entry in the source system under a new id and write this one off (POST /actuals/${row.actualId}/write-off)`,
+      details: { projectId: row.projectId, problem },
+    },
+    origin,
+  );
 }
 
 function unknownProjectRaised(row: Actual, origin: EventOrigin): EventRecord {

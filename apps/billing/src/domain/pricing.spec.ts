@@ -2,6 +2,7 @@ import {
   addDays,
   billingPeriodFor,
   costOf,
+  entryProblem,
   findRate,
   periodEnd,
   priceTime,
@@ -143,5 +144,23 @@ describe('billing periods and dates', () => {
     expect(addDays('2030-02-03', 30)).toBe('2030-03-05');
     expect(addDays('2030-12-15', 30)).toBe('2031-01-14');
     expect(costOf(150, 8_000)).toBe(12_000);
+  });
+});
+
+describe('entryProblem', () => {
+  it('accepts a well-formed entry and names what is wrong with a malformed one', () => {
+    expect(entryProblem({ workDate: '2030-01-31', hoursHundredths: 0 })).toBeNull();
+    expect(entryProblem({ workDate: '2030-02-30', hoursHundredths: 100 })).toBe(
+      'date "2030-02-30" is not a calendar date (YYYY-MM-DD)',
+    );
+    expect(entryProblem({ workDate: '2030-02-03', hoursHundredths: -150 })).toBe(
+      'hours -1.5 are negative or not a whole number of hundredths',
+    );
+    expect(
+      entryProblem({ workDate: '2030-02-03', hoursHundredths: 0, amountMinor: -1, currency: 'EUR' }),
+    ).toMatch(/amount -1 is negative/);
+    expect(
+      entryProblem({ workDate: '2030-02-03', hoursHundredths: 0, amountMinor: 1, currency: 'eur' }),
+    ).toMatch(/currency "eur"/);
   });
 });

@@ -9,6 +9,8 @@
  */
 import { ActualStatus, BillingType, RateCardRate } from '@throughline/contracts';
 
+import { isIsoDate } from './calendar';
+
 /** One version of an ERP rate card as billing keeps it (the latest version per rateCardId wins). */
 export interface RateCard {
   rateCardId: string;
@@ -225,4 +227,32 @@ export function addDays(isoDate: string, days: number): string {
   const date = new Date(`${isoDate}T00:00:00Z`);
   date.setUTCDate(date.getUTCDate() + days);
   return date.toISOString().slice(0, 10);
+}
+
+const CURRENCY = /^[A-Z]{3}$/;
+
+/**
+ * Why an approved entry cannot be priced as it is (null when it can). Such an entry is still kept
+ * as an actual (never dropped) and routed to finance, instead of failing the handler.
+ */
+export function entryProblem(entry: {
+  workDate: string;
+  hoursHundredths: number;
+  amountMinor?: number;
+  currency?: string;
+}): string | null {
+  if (!isIsoDate(entry.workDate)) return `date "${entry.workDate}" is not a calendar date (YYYY-MM-DD)`;
+  if (!Number.isSafeInteger(entry.hoursHundredths) || entry.hoursHundredths < 0) {
+    return `hours ${entry.hoursHundredths / 100} are negative or not a whole number of hundredths`;
+  }
+  if (
+    entry.amountMinor !== undefined &&
+    (!Number.isSafeInteger(entry.amountMinor) || entry.amountMinor < 0)
+  ) {
+    return `amount ${entry.amountMinor} is negative or not a whole number of minor units`;
+  }
+  if (entry.currency !== undefined && !CURRENCY.test(entry.currency)) {
+    return `currency "${entry.currency}" is not an ISO 4217 code`;
+  }
+  return null;
 }

@@ -8,7 +8,7 @@ import {
 } from '@throughline/contracts';
 import { sampleEventRecord } from '@throughline/contracts/testing';
 import { createEvent, MessagingRuntime } from '@throughline/messaging';
-import { EventProbe } from '@throughline/messaging/testing';
+import { eventually, EventProbe } from '@throughline/messaging/testing';
 import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
 
 import { AppModule } from '../src/app.module';
@@ -628,7 +628,42 @@ describe('billing time to cash against the real stack', () => {
       amountMinor: 15_000,
       carriedRemainder: '0/1',
     });
+
+    // Change order: budget 20000 → 25000 and one more month; July is billed, the rest is split.
+    await probe.publish(
+      createEvent(
+        'ProjectPlanChanged',
+        {
+          ...sampleEventRecord('ProjectPlanChanged').data,
+          projectId: 'PRJ-RT',
+          dealId: 'D-PRJ-RT',
+          planVersion: 2,
+          changeOrderId: 'CO-RT-1',
+          currency: 'EUR',
+          billingType: 'RETAINER',
+          startDate: '2030-07-01',
+          endDate: '2030-09-30',
+          budgetMinor: 25_000,
+          baselineBudgetMinor: 20_000,
+          milestones: [],
+        },
+        { source: 'project' },
+      ),
+    );
+    const reshaped = await eventually(async () => {
+      const schedule = (await get('/billing-schedules/PRJ-RT')) as {
+        budgetMinor: number;
+        scheduleItems: { itemId: string; dueDate: string; amountMinor: number }[];
+      };
+      return schedule.budgetMinor === 25_000 ? schedule : undefined;
+    });
+    expect(reshaped.scheduleItems.map((i) => [i.itemId, i.dueDate, i.amountMinor])).toEqual([
+      ['BS-PRJ-RT-01', '2030-07-31', 10_000],
+      ['BS-PRJ-RT-02', '2030-08-31', 7_500],
+      ['BS-PRJ-RT-2030-09', '2030-09-30', 7_500],
+    ]);
   });
+
   it('keeps a malformed approved entry, routes it to finance and lets finance write it off', async () => {
     await probe.publish(event('TimeEntryApproved', timeEntry('TE-BAD-1', 'PRJ-LATE', '2030-07-03', -150)));
     const raised = await probe.waitFor('BusinessExceptionRaised', (e) => e.data.entityId === 'TE-BAD-1');

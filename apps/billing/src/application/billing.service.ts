@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 
-import { BillingProvisioned, BillingScheduleItem } from '@throughline/contracts';
+import { BillingProvisioned, BillingScheduleItem, EventRecord } from '@throughline/contracts';
 import { causedBy, ConsumedEvent, createEvent, handleOnce, MessagingRuntime } from '@throughline/messaging';
 import { NotFoundError, TransientError } from '@throughline/platform';
 
-import { reconcileMilestones } from '../domain/change-orders';
+import { reconcileMilestones, reshapeRetainer } from '../domain/change-orders';
 import { billingScheduleIdFor, BillingRejected, provisionBilling } from '../domain/billing-schedule';
 import { BillingDb, lockBilling } from '../infrastructure/billing-db';
 import { BillingSchedule, BillingScheduleItem as ItemRow } from '../infrastructure/prisma/generated/client';
@@ -116,6 +116,57 @@ export class BillingService {
         where: { projectId: plan.projectId },
         data: { budgetMinor: BigInt(Math.max(plan.budgetMinor, 0)) },
       });
+      if (project.billingType === 'RETAINER') {
+        const reshaped = reshapeRetainer(
+          schedule.items.map((item) => ({
+            itemId: item.itemId,
+            dueDate: item.dueDate,
+            amountMinor: item.amountMinor === null ? null : Number(item.amountMinor),
+            billed: item.invoiceId !== null,
+          })),
+          project.startDate,
+          plan.endDate,
+          plan.budgetMinor,
+        );
+        if (reshaped.conflict !== null) {
+          return [
+            planConflict(
+              event,
+              schedule.billingScheduleId,
+              'RETAINER',
+              'RETAINER_CHANGE_REJECTED',
+              reshaped.conflict,
+              {
+                budgetMinor: String(plan.budgetMinor),
+                endDate: plan.endDate,
+              },
+            ),
+          ];
+        }
+        for (const itemId of reshaped.remove) await tx.billingScheduleItem.delete({ where: { itemId } });
+        for (const item of reshaped.change) {
+          await tx.billingScheduleItem.update({
+            where: { itemId: item.itemId },
+            data: { amountMinor: BigInt(item.amountMinor) },
+          });
+        }
+        let next = schedule.items.reduce((max, item) => Math.max(max, item.position), -1);
+        for (const item of reshaped.add) {
+          next += 1;
+          await tx.billingScheduleItem.create({
+            data: {
+              itemId: `${schedule.billingScheduleId}-${item.dueDate.slice(0, 7)}`,
+              billingScheduleId: schedule.billingScheduleId,
+              position: next,
+              description: item.description,
+              dueDate: item.dueDate,
+              amountMinor: BigInt(item.amountMinor),
+              milestoneId: null,
+            },
+          });
+        }
+        return [];
+      }
       if (project.billingType !== 'FIXED_FEE_MILESTONE') return [];
       const change = reconcileMilestones(
         schedule.items.flatMap((item) =>
@@ -161,25 +212,13 @@ export class BillingService {
         });
       }
       return change.conflicts.map((conflict) =>
-        createEvent(
-          'BusinessExceptionRaised',
-          {
-            exceptionId: `EXC-${schedule.billingScheduleId}-${conflict.milestoneId}-BILLED_MILESTONE_CHANGED`,
-            ownerRole: 'FINANCE_OPERATIONS',
-            entityType: 'Project',
-            entityId: plan.projectId,
-            dealId: plan.dealId,
-            code: 'BILLED_MILESTONE_CHANGED',
-            message: `Change order ${plan.changeOrderId} on project ${plan.projectId}: ${conflict.reason}; billed milestones are not changed`,
-            remediation: `Agree with delivery how to settle the billed milestone ${conflict.milestoneId} (credit note or a corrective change order)`,
-            details: {
-              changeOrderId: plan.changeOrderId,
-              milestoneId: conflict.milestoneId,
-              itemId: conflict.itemId,
-              planVersion: String(plan.planVersion),
-            },
-          },
-          causedBy(event, SOURCE),
+        planConflict(
+          event,
+          schedule.billingScheduleId,
+          conflict.milestoneId,
+          'BILLED_MILESTONE_CHANGED',
+          `${conflict.reason}; billed milestones are not changed`,
+          { milestoneId: conflict.milestoneId, itemId: conflict.itemId },
         ),
       );
     });
@@ -193,6 +232,33 @@ export class BillingService {
     if (!row) throw new NotFoundError(`No billing schedule for project ${projectId}`);
     return viewOf(row);
   }
+}
+
+/** A change order billing cannot apply as it is: finance settles it with delivery. */
+function planConflict(
+  event: ConsumedEvent<'ProjectPlanChanged'>,
+  billingScheduleId: string,
+  subject: string,
+  code: string,
+  reason: string,
+  details: Record<string, string>,
+): EventRecord<'BusinessExceptionRaised'> {
+  const plan = event.data;
+  return createEvent(
+    'BusinessExceptionRaised',
+    {
+      exceptionId: `EXC-${billingScheduleId}-${subject}-${code}`,
+      ownerRole: 'FINANCE_OPERATIONS',
+      entityType: 'Project',
+      entityId: plan.projectId,
+      dealId: plan.dealId,
+      code,
+      message: `Change order ${plan.changeOrderId} on project ${plan.projectId}: ${reason}`,
+      remediation: `Agree with delivery how to settle what was already billed on project ${plan.projectId} (credit note or a corrective change order)`,
+      details: { ...details, changeOrderId: plan.changeOrderId, planVersion: String(plan.planVersion) },
+    },
+    causedBy(event, SOURCE),
+  );
 }
 
 function viewOf(row: BillingSchedule & { items: ItemRow[] }): BillingScheduleView {

@@ -89,11 +89,7 @@ export class InvoicingService {
     const forecasts = new Map(
       (await tx.projectForecast.findMany()).map((f) => [f.projectId, Number(f.forecastTotalCostMinor)]),
     );
-    const costs = await tx.actual.groupBy({
-      by: ['projectId', 'currency'],
-      where: { workDate: { lte: end } },
-      _sum: { costAmountMinor: true },
-    });
+    const costs = await costsToDate(tx, end);
     const schedules = await tx.billingSchedule.findMany({ include: { items: true } });
     const completed = await tx.completedMilestone.findMany();
     const completedOn = new Map(completed.map((m) => [`${m.projectId}/${m.milestoneId}`, m.completedOn]));
@@ -110,10 +106,7 @@ export class InvoicingService {
         billingType: p.billingType as ProjectBilling['billingType'],
         feeMinor: Number(p.feeMinor),
         forecastTotalCostMinor: forecasts.get(p.projectId) ?? null,
-        costToDateMinor: Number(
-          costs.find((c) => c.projectId === p.projectId && c.currency === p.currency)?._sum.costAmountMinor ??
-            0n,
-        ),
+        costToDateMinor: costs.get(`${p.projectId}/${p.currency}`) ?? 0,
         progressBilledMinor: Number(p.progressBilledMinor),
         retainerFeesBilledMinor: (schedule?.items ?? [])
           .filter((item) => item.invoiceId !== null)
@@ -218,6 +211,7 @@ export class InvoicingService {
     const forecasts = new Map(
       (await tx.projectForecast.findMany()).map((f) => [f.projectId, Number(f.forecastTotalCostMinor)]),
     );
+    const costs = await costsToDate(tx, end);
     for (const project of projects) {
       const later = await tx.revenueRecognition.findFirst({
         where: { projectId: project.projectId, period: { gte: period } },
@@ -256,9 +250,7 @@ export class InvoicingService {
           revenueRule: rule,
           feeMinor: Number(project.feeMinor),
           delivered: billableIn(currency),
-          costToDateMinor: worked
-            .filter((a) => a.currency === project.currency)
-            .reduce((sum, a) => sum + Number(a.costAmountMinor), 0),
+          costToDateMinor: costs.get(`${project.projectId}/${project.currency}`) ?? 0,
           forecastTotalCostMinor: forecasts.get(project.projectId) ?? null,
           completedMilestoneFeesMinor: (schedule?.items ?? [])
             .filter((item) => item.milestoneId !== null && completedIds.has(item.milestoneId))
@@ -397,6 +389,22 @@ export class InvoicingService {
     if (!row) throw new NotFoundError(`No invoice ${invoiceId}`);
     return invoiceViewOf(row);
   }
+}
+
+/**
+ * Cost to date per project and currency (`projectId/currency`): the cost of time worked up to
+ * `end`, whatever its billing status (a write-off does not undo the cost). Expenses are left out,
+ * like the forecast they are measured against (the sum of the assignments' forecast cost).
+ */
+async function costsToDate(tx: BillingTx, end: string): Promise<Map<string, number>> {
+  const costs = await tx.actual.groupBy({
+    by: ['projectId', 'currency'],
+    where: { workDate: { lte: end }, kind: 'TIME' },
+    _sum: { costAmountMinor: true },
+  });
+  return new Map(
+    costs.map((c) => [`${c.projectId}/${c.currency ?? ''}`, Number(c._sum.costAmountMinor ?? 0n)]),
+  );
 }
 
 function invoiceViewOf(row: Invoice): InvoiceView {

@@ -1,4 +1,4 @@
-import { reconcileMilestones, ScheduledMilestone } from './change-orders';
+import { reconcileMilestones, reshapeRetainer, ScheduledMilestone } from './change-orders';
 
 const item = (milestoneId: string, amountMinor: number, billed: boolean): ScheduledMilestone => ({
   itemId: `BS-1-${milestoneId}`,
@@ -46,5 +46,41 @@ describe('reconcileMilestones (change order on a milestone-billed project)', () 
       remove: [],
       conflicts: [],
     });
+  });
+});
+
+describe('reshapeRetainer (change order on a retainer)', () => {
+  const items = [
+    { itemId: 'BS-RT-01', dueDate: '2030-01-31', amountMinor: 3_334, billed: true },
+    { itemId: 'BS-RT-02', dueDate: '2030-02-28', amountMinor: 3_334, billed: false },
+    { itemId: 'BS-RT-03', dueDate: '2030-03-31', amountMinor: 3_333, billed: false },
+  ];
+
+  it('splits what is left of a raised budget over the unbilled months, adding months for a later end', () => {
+    // 15000 − 3334 billed = 11666 over Feb, Mar, Apr: 3889, 3889, 3888.
+    expect(reshapeRetainer(items, '2030-01-01', '2030-04-30', 15_000)).toEqual({
+      change: [
+        { itemId: 'BS-RT-02', amountMinor: 3_889 },
+        { itemId: 'BS-RT-03', amountMinor: 3_889 },
+      ],
+      add: [{ description: 'Retainer 2030-04', dueDate: '2030-04-30', amountMinor: 3_888 }],
+      remove: [],
+      conflict: null,
+    });
+  });
+
+  it('drops unbilled months after an earlier end and refuses a budget below what was billed', () => {
+    expect(reshapeRetainer(items, '2030-01-01', '2030-02-28', 8_000)).toEqual({
+      change: [{ itemId: 'BS-RT-02', amountMinor: 4_666 }],
+      add: [],
+      remove: ['BS-RT-03'],
+      conflict: null,
+    });
+    expect(reshapeRetainer(items, '2030-01-01', '2030-03-31', 3_000).conflict).toBe(
+      'the new budget 3000 is below the 3334 already billed',
+    );
+    expect(reshapeRetainer([items[0]], '2030-01-01', '2030-01-31', 5_000).conflict).toBe(
+      'no unbilled month is left to bill 1666 on',
+    );
   });
 });

@@ -8,6 +8,9 @@ import {
 } from '@throughline/crm-sandbox';
 import { eventually } from '@throughline/messaging/testing';
 
+import { expectOk, request } from './http';
+import { DemoProjects } from './time-to-cash';
+
 export interface DemoEndpoints {
   ingress: string;
   reporting: string;
@@ -112,7 +115,11 @@ const NL_RATE_CARD = {
 };
 
 /** Two HubSpot deals: a two-country ERP rollout, and an NL advisory deal whose rate card is missing. */
-export function demoHubSpotData(twoCountryDeal: number, missingRateCardDeal: number): HubSpotStubData {
+export function demoHubSpotData(
+  twoCountryDeal: number,
+  missingRateCardDeal: number,
+  closeDate = '2026-10-01',
+): HubSpotStubData {
   return {
     deals: {
       [twoCountryDeal]: {
@@ -120,7 +127,7 @@ export function demoHubSpotData(twoCountryDeal: number, missingRateCardDeal: num
           dealname: 'Acme ERP rollout (DE + FR)',
           amount: '14400.00',
           deal_currency_code: 'EUR',
-          closedate: '2026-11-27T16:00:00.000Z',
+          closedate: `${closeDate}T16:00:00.000Z`,
           throughline_template_id: 'TPL-FIXED-MILESTONE',
           dealstage: 'closedwon',
         },
@@ -132,7 +139,7 @@ export function demoHubSpotData(twoCountryDeal: number, missingRateCardDeal: num
           dealname: 'Acme supply chain advisory (NL)',
           amount: '8000.00',
           deal_currency_code: 'EUR',
-          closedate: '2026-11-27T16:30:00.000Z',
+          closedate: `${closeDate}T16:30:00.000Z`,
           throughline_template_id: 'TPL-TM',
           dealstage: 'closedwon',
         },
@@ -186,32 +193,6 @@ interface ExceptionsByOwner {
   }[];
 }
 
-async function request<T>(
-  method: string,
-  url: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // plain text answers (timelines) stay text
-  }
-  return { status: response.status, body: parsed as T };
-}
-
-function expectOk(what: string, result: { status: number; body: unknown }): void {
-  if (result.status >= 300)
-    throw new Error(`${what} failed with HTTP ${result.status}: ${JSON.stringify(result.body)}`);
-}
-
 async function waitForStatus(
   endpoints: DemoEndpoints,
   dealId: string,
@@ -232,18 +213,21 @@ async function waitForStatus(
 /**
  * The deal-to-project demo against running services: seed ERP master data, post a signed HubSpot
  * closed-won batch (a two-country deal and a deal whose rate card is missing), show the business
- * exception, supply the rate card, and print both setup timelines.
+ * exception, supply the rate card, and print both setup timelines. The deals close on `closeDate`
+ * (their projects start then).
  */
 export async function runDealToProjectDemo(
   endpoints: DemoEndpoints,
   stub: HubSpotStub,
   print: (line: string) => void,
-): Promise<void> {
+  closeDate?: string,
+): Promise<DemoProjects> {
   const run = randomInt(100_000, 999_999);
   const [twoCountryDeal, missingRateCardDeal] = [run * 10 + 1, run * 10 + 2];
-  Object.assign(stub.data.deals, demoHubSpotData(twoCountryDeal, missingRateCardDeal).deals);
-  Object.assign(stub.data.lineItems, demoHubSpotData(twoCountryDeal, missingRateCardDeal).lineItems);
-  Object.assign(stub.data.companies, demoHubSpotData(twoCountryDeal, missingRateCardDeal).companies);
+  const data = demoHubSpotData(twoCountryDeal, missingRateCardDeal, closeDate);
+  Object.assign(stub.data.deals, data.deals);
+  Object.assign(stub.data.lineItems, data.lineItems);
+  Object.assign(stub.data.companies, data.companies);
 
   print(
     '1. ERP master data: customer, legal entities DE/FR/NL, rate cards DE and FR (none for NL), templates',
@@ -299,4 +283,5 @@ export async function runDealToProjectDemo(
     );
     print(`\n${timeline.body}`);
   }
+  return { de: `PRJ-${dealA}-LE-DE`, fr: `PRJ-${dealA}-LE-FR`, nl: `PRJ-${dealB}-LE-NL` };
 }

@@ -7,10 +7,12 @@ import { REPO_ROOT } from '../stack/config';
 import { runDealToProjectDemo } from './deal-to-project';
 import { ALL_SERVICES, startServices, stopServices } from './services';
 import { runSmokeFlow } from './smoke';
+import { chooseDemoPeriod, runTimeToCashDemo } from './time-to-cash';
 
 const USAGE = `usage: npm start [-- --once]
   Starts the local stack and every Throughline service, then runs the demo:
-  a smoke event, then deal to project (HubSpot webhooks, ERP master data, business exceptions).
+  a smoke event, deal to project (HubSpot webhooks, ERP master data, business exceptions), then
+  time to cash (a month of time and expenses, a change order, period close, invoices, revenue, a payment).
   --once   stop the services after the demo instead of leaving them running`;
 
 /** Development secret of the demo's HubSpot app (ingress's documented default). */
@@ -56,7 +58,8 @@ async function main(args: string[]): Promise<void> {
     print(`   HubSpot API stub ${hubSpot.url}`);
     print('== deal to project');
     const url = (name: string) => services.find((service) => service.name === name)?.url ?? '';
-    await runDealToProjectDemo(
+    const period = await chooseDemoPeriod(url('billing'));
+    const projects = await runDealToProjectDemo(
       {
         ingress: url('ingress'),
         reporting: url('reporting'),
@@ -64,6 +67,20 @@ async function main(args: string[]): Promise<void> {
         hubSpotAppSecret: HUBSPOT_APP_SECRET,
       },
       hubSpot,
+      print,
+      `${period}-01`,
+    );
+    print(`\n== time to cash, ${period}`);
+    await runTimeToCashDemo(
+      {
+        ingress: url('ingress'),
+        project: url('project'),
+        staffing: url('staffing'),
+        billing: url('billing'),
+        reporting: url('reporting'),
+      },
+      projects,
+      period,
       print,
     );
     print(`== demo done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);

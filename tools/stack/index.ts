@@ -45,7 +45,8 @@ export function logFiles(): Record<string, string> {
 
 function componentNamed(name: string): JavaComponent {
   const component = COMPONENTS.find((candidate) => candidate.name === name);
-  if (!component) throw new Error(`unknown component "${name}"; expected ${COMPONENTS.map((c) => c.name).join(', ')}`);
+  if (!component)
+    throw new Error(`unknown component "${name}"; expected ${COMPONENTS.map((c) => c.name).join(', ')}`);
   return component;
 }
 

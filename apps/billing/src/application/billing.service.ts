@@ -15,8 +15,14 @@ import { BILLING_DB } from './tokens';
 export { BILLING_DB };
 const SOURCE = 'billing';
 
-/** A provisioned schedule as the API shows it: the BillingProvisioned payload plus the budget. */
-export type BillingScheduleView = BillingProvisioned & { budgetMinor: number };
+/**
+ * A provisioned schedule as the API shows it: the BillingProvisioned payload plus the budget, and per
+ * item the milestone's completion date and the invoice that billed it (null until then).
+ */
+export type BillingScheduleView = Omit<BillingProvisioned, 'scheduleItems'> & {
+  budgetMinor: number;
+  scheduleItems: (BillingScheduleItem & { completedOn: string | null; invoiceId: string | null })[];
+};
 
 @Injectable()
 export class BillingService {
@@ -230,7 +236,8 @@ export class BillingService {
       include: { items: { orderBy: { position: 'asc' } } },
     });
     if (!row) throw new NotFoundError(`No billing schedule for project ${projectId}`);
-    return viewOf(row);
+    const completed = await this.db.completedMilestone.findMany({ where: { projectId } });
+    return viewOf(row, new Map(completed.map((m) => [m.milestoneId, m.completedOn])));
   }
 }
 
@@ -261,7 +268,10 @@ function planConflict(
   );
 }
 
-function viewOf(row: BillingSchedule & { items: ItemRow[] }): BillingScheduleView {
+function viewOf(
+  row: BillingSchedule & { items: ItemRow[] },
+  completedOn: ReadonlyMap<string, string>,
+): BillingScheduleView {
   return {
     projectId: row.projectId,
     dealId: row.dealId,
@@ -270,12 +280,14 @@ function viewOf(row: BillingSchedule & { items: ItemRow[] }): BillingScheduleVie
     currency: row.currency,
     revenueRule: row.revenueRule as BillingProvisioned['revenueRule'],
     budgetMinor: Number(row.budgetMinor),
-    scheduleItems: row.items.map((item): BillingScheduleItem => ({
+    scheduleItems: row.items.map((item) => ({
       itemId: item.itemId,
       description: item.description,
       dueDate: item.dueDate,
       amountMinor: item.amountMinor === null ? null : Number(item.amountMinor),
       milestoneId: item.milestoneId,
+      completedOn: item.milestoneId === null ? null : (completedOn.get(item.milestoneId) ?? null),
+      invoiceId: item.invoiceId,
     })),
   };
 }

@@ -224,19 +224,16 @@ export class InvoicingService {
       const billableIn = (currency: string): DeliveredActual[] =>
         worked
           .filter((a) => a.billable && a.status !== 'UNPRICED' && a.currency === currency)
-          .filter((a) => rule === 'AS_DELIVERED' || a.kind === 'TIME')
           .map((a) => ({
             kind: a.kind as DeliveredActual['kind'],
             hoursHundredths: Number(a.hoursHundredths),
             rateMinor: a.rateMinor === null ? null : Number(a.rateMinor),
             billAmountMinor: Number(a.billAmountMinor),
           }));
-      const currencies =
-        rule === 'AS_DELIVERED'
-          ? [
-              ...new Set([project.currency, ...worked.flatMap((a) => (a.currency ? [a.currency] : []))]),
-            ].sort()
-          : [project.currency];
+      // The fee is in the project currency; expenses may bring others (revenue in their own currency).
+      const currencies = [
+        ...new Set([project.currency, ...worked.flatMap((a) => (a.currency ? [a.currency] : []))]),
+      ].sort();
       const schedule = await tx.billingSchedule.findUnique({
         where: { projectId: project.projectId },
         include: { items: true },
@@ -246,20 +243,24 @@ export class InvoicingService {
       });
       const completedIds = new Set(completed.map((m) => m.milestoneId));
       for (const currency of currencies) {
+        const fee = currency === project.currency;
         const cumulative = cumulativeRevenue({
           revenueRule: rule,
-          feeMinor: Number(project.feeMinor),
+          feeMinor: fee ? Number(project.feeMinor) : 0,
           delivered: billableIn(currency),
-          costToDateMinor: costs.get(`${project.projectId}/${project.currency}`) ?? 0,
-          forecastTotalCostMinor: forecasts.get(project.projectId) ?? null,
-          completedMilestoneFeesMinor: (schedule?.items ?? [])
-            .filter((item) => item.milestoneId !== null && completedIds.has(item.milestoneId))
-            .map((item) => Number(item.amountMinor ?? 0n)),
-          retainerBilledMinor:
-            (schedule?.items ?? [])
-              .filter((item) => item.invoiceId !== null)
-              .reduce((sum, item) => sum + Number(item.amountMinor ?? 0n), 0) +
-            Number(project.retainerOverageBilledMinor),
+          costToDateMinor: fee ? (costs.get(`${project.projectId}/${project.currency}`) ?? 0) : 0,
+          forecastTotalCostMinor: fee ? (forecasts.get(project.projectId) ?? null) : null,
+          completedMilestoneFeesMinor: fee
+            ? (schedule?.items ?? [])
+                .filter((item) => item.milestoneId !== null && completedIds.has(item.milestoneId))
+                .map((item) => Number(item.amountMinor ?? 0n))
+            : [],
+          retainerBilledMinor: fee
+            ? (schedule?.items ?? [])
+                .filter((item) => item.invoiceId !== null)
+                .reduce((sum, item) => sum + Number(item.amountMinor ?? 0n), 0) +
+              Number(project.retainerOverageBilledMinor)
+            : 0,
         });
         const previous = await tx.revenueRecognition.findFirst({
           where: { projectId: project.projectId, currency },

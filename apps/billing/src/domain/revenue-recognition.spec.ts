@@ -108,6 +108,34 @@ describe('revenue recognition', () => {
     ]);
   });
 
+  it('passes billable expenses through as revenue on fixed-fee projects, on top of the fee', () => {
+    const expense = {
+      kind: 'EXPENSE' as const,
+      hoursHundredths: 0,
+      rateMinor: null,
+      billAmountMinor: 41_230,
+    };
+    const time = { kind: 'TIME' as const, hoursHundredths: 25_000, rateMinor: 15_000, billAmountMinor: 0 };
+    const milestone = basis({
+      revenueRule: 'ON_MILESTONE',
+      completedMilestoneFeesMinor: [10_001],
+      delivered: [expense, time],
+    });
+    // The whole fee (never more) plus the expense; time on a fixed fee earns nothing by the hour.
+    expect(recognize(cumulativeRevenue(milestone).exact, 0).amountMinor).toBe(10_001 + 41_230);
+    const progress = basis({
+      revenueRule: 'PERCENT_COMPLETE_COST_TO_COST',
+      costToDateMinor: 1,
+      forecastTotalCostMinor: 3,
+      delivered: [expense],
+    });
+    expect(recognize(cumulativeRevenue(progress).exact, 0)).toEqual({
+      amountMinor: 3_333 + 41_230,
+      cumulativeMinor: 3_333 + 41_230,
+      carriedRemainder: '2/3',
+    });
+  });
+
   it('RETAINER_USAGE: usage, capped at the retainer fees (plus overage) billed to date', () => {
     const used = (hours: number) => [
       {

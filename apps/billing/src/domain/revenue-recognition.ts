@@ -62,7 +62,10 @@ export interface RecognitionBasis {
   revenueRule: RevenueRule;
   /** Current fee (after change orders) for the fixed-fee rules. */
   feeMinor: number;
-  /** AS_DELIVERED / RETAINER_USAGE: billable actuals worked up to the period end, in this currency. */
+  /**
+   * Billable actuals worked up to the period end, in this currency: time counts for AS_DELIVERED
+   * and RETAINER_USAGE, expenses under every rule.
+   */
   delivered: readonly DeliveredActual[];
   /** PERCENT_COMPLETE_COST_TO_COST. */
   costToDateMinor: number;
@@ -78,7 +81,14 @@ export interface CumulativeRevenue {
   percentCompleteBasisPoints: number | null;
 }
 
+/**
+ * Billable expenses are passed through to the customer at cost, so they are revenue when incurred
+ * under every rule (and invoiced as EXPENSE lines); the fee-based rules apply to the fee only, which
+ * is what "never above the fee" bounds.
+ */
 export function cumulativeRevenue(basis: RecognitionBasis): CumulativeRevenue {
+  const expenses = deliveredValue(basis.delivered.filter((actual) => actual.kind === 'EXPENSE'));
+  const time = basis.delivered.filter((actual) => actual.kind === 'TIME');
   switch (basis.revenueRule) {
     case 'AS_DELIVERED':
       return { exact: deliveredValue(basis.delivered), percentCompleteBasisPoints: null };
@@ -88,19 +98,22 @@ export function cumulativeRevenue(basis: RecognitionBasis): CumulativeRevenue {
         basis.costToDateMinor,
         basis.forecastTotalCostMinor,
       );
-      return { exact: progress.earned, percentCompleteBasisPoints: progress.basisPoints };
+      return { exact: add(progress.earned, expenses), percentCompleteBasisPoints: progress.basisPoints };
     }
     case 'ON_MILESTONE':
       return {
-        exact: min(
-          fraction(basis.completedMilestoneFeesMinor.reduce((sum, fee) => sum + BigInt(fee), 0n)),
-          fraction(Math.max(basis.feeMinor, 0)),
+        exact: add(
+          min(
+            fraction(basis.completedMilestoneFeesMinor.reduce((sum, fee) => sum + BigInt(fee), 0n)),
+            fraction(Math.max(basis.feeMinor, 0)),
+          ),
+          expenses,
         ),
         percentCompleteBasisPoints: null,
       };
     case 'RETAINER_USAGE':
       return {
-        exact: min(deliveredValue(basis.delivered), fraction(basis.retainerBilledMinor)),
+        exact: add(min(deliveredValue(time), fraction(basis.retainerBilledMinor)), expenses),
         percentCompleteBasisPoints: null,
       };
   }

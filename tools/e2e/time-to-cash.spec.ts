@@ -1,0 +1,121 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { HubSpotStub, startHubSpotStub } from '@throughline/crm-sandbox';
+import { dropDatabase } from '@throughline/persistence';
+import { randomSuffix } from '@throughline/persistence/testing';
+
+import { DEMO_MASTER_DATA, runDealToProjectDemo } from '../demo/deal-to-project';
+import { ALL_SERVICES, RunningService, startServices, stopServices } from '../demo/services';
+import { chooseDemoPeriod, FIRST_DEMO_PERIOD, runTimeToCashDemo } from '../demo/time-to-cash';
+
+jest.setTimeout(300_000);
+
+const APP_SECRET = 'e2e-hubspot-secret';
+const PUBLIC_URL = 'https://ingress.e2e.example';
+
+/**
+ * The `npm start` demo, deal to project and then time to cash, against every service as its own
+ * process on fresh databases and topics: the figures it prints are checked against amounts worked
+ * out by hand from the demo's inputs.
+ */
+describe('time to cash, end to end (the npm start demo)', () => {
+  const run = randomSuffix();
+  const workDir = mkdtempSync(join(tmpdir(), 'tl-e2e-t2c-'));
+  let hubSpot: HubSpotStub;
+  let services: RunningService[];
+  const url = (name: string) => services.find((service) => service.name === name)?.url ?? '';
+
+  beforeAll(async () => {
+    hubSpot = await startHubSpotStub({ accessToken: 'e2e-token' });
+    services = await startServices(ALL_SERVICES, {
+      freePorts: true,
+      logDir: join(workDir, 'logs'),
+      env: {
+        TOPIC_PREFIX: `e2e.t2c.${run}.`,
+        HUBSPOT_API_URL: hubSpot.url,
+        HUBSPOT_ACCESS_TOKEN: 'e2e-token',
+        HUBSPOT_APP_SECRET: APP_SECRET,
+        INGRESS_PUBLIC_URL: PUBLIC_URL,
+        INGRESS_WORKER_POLL_MS: '200',
+        OTEL_TRACES_EXPORTER: 'none',
+        LOG_LEVEL: 'warn',
+      },
+      envFor: (service) => ({ DATABASE_NAME: `tl_e2e_t2c_${run}_${service}` }),
+    });
+  });
+
+  afterAll(async () => {
+    await stopServices(services ?? []);
+    await hubSpot?.close();
+    await Promise.all(
+      ALL_SERVICES.map((service) => dropDatabase(`tl_e2e_t2c_${run}_${service}`).catch(() => undefined)),
+    );
+  });
+
+  it('bills a month of time and expenses, recognises revenue and shows utilisation and margin', async () => {
+    const lines: string[] = [];
+    const print = (line: string) => lines.push(line);
+    const projects = await runDealToProjectDemo(
+      {
+        ingress: url('ingress'),
+        reporting: url('reporting'),
+        ingressPublicUrl: PUBLIC_URL,
+        hubSpotAppSecret: APP_SECRET,
+      },
+      hubSpot,
+      print,
+      `${FIRST_DEMO_PERIOD}-01`,
+    );
+    expect(await chooseDemoPeriod(url('billing'))).toBe(FIRST_DEMO_PERIOD);
+    expect(DEMO_MASTER_DATA.legalEntities).toHaveLength(3);
+
+    const { issued, summary } = await runTimeToCashDemo(
+      {
+        ingress: url('ingress'),
+        project: url('project'),
+        staffing: url('staffing'),
+        billing: url('billing'),
+        reporting: url('reporting'),
+      },
+      projects,
+      FIRST_DEMO_PERIOD,
+      print,
+    );
+
+    // NL, time and materials: 22 working days × 3.75 h; 11 days at 100.00 and 11 at 110.00 after the
+    // rate change on 2026-10-16, plus a 96.40 expense. DE, fixed fee by milestone: the completed
+    // blueprint milestone (30 % of 6,000.00) plus a 412.30 expense; its time is not billed by the hour.
+    // FR, fixed fee: no milestone completed, nothing to bill.
+    const byLegalEntity = Object.fromEntries(
+      issued.map((invoice) => [invoice.legalEntityId, invoice.totalMinor]),
+    );
+    expect(byLegalEntity).toEqual({
+      'LE-NL': 11 * 37_500 + 11 * 41_250 + 9_640,
+      'LE-DE': 180_000 + 41_230,
+    });
+    expect(summary.invoices).toEqual([
+      expect.objectContaining({ currency: 'EUR', totalMinor: 875_890 + 221_230 }),
+    ]);
+    // Revenue: the milestone fee and time as delivered, billable expenses passed through at cost.
+    expect(summary.revenue).toEqual([
+      expect.objectContaining({ currency: 'EUR', amountMinor: 180_000 + 41_230 + 866_250 + 9_640 }),
+    ]);
+    // NL: 875,890 of revenue − 82.5 h × 60.00 cost − the 96.40 expense.
+    const margin = Object.fromEntries(summary.margin.map((p) => [p.projectId, p['actualMarginMinor']]));
+    expect(margin).toEqual({
+      [projects.nl]: 875_890 - 495_000 - 9_640,
+      [projects.de]: 221_230 - 55 * 9_000 - 41_230,
+      [projects.fr]: -88 * 6_200,
+    });
+    const utilisation = Object.fromEntries(
+      summary.utilisation.map((person) => [person.personId, person.utilisationBasisPoints]),
+    );
+    // Capacity: 8 h × 22 working days = 176 h.
+    expect(utilisation['P-ANNA']).toBe(3_125);
+    expect(utilisation['P-LUC']).toBe(5_000);
+    // 82.5 h / 176 h = 46.875 %, rounded half away from zero.
+    expect(utilisation['P-SEM']).toBe(4_688);
+  });
+});

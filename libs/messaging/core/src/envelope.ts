@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 
 import { eventDefinition, EventPayloads, EventRecord, EventType } from '@throughline/contracts';
+import { currentLogContext } from '@throughline/platform';
 
 export interface EventOrigin {
   /** The service producing the event. */
   source: string;
-  /** Shared by every event of one business flow; new flows start a new one. */
+  /**
+   * Shared by every event of one business flow. Without one, the event joins the flow of the request
+   * or event being handled (its log context, e.g. the caller's `x-correlation-id`), else starts one.
+   */
   correlationId?: string;
   /** The eventId of the event that caused this one, if any. */
   causationId?: string | null;
@@ -30,7 +34,7 @@ export function createEvent<T extends EventType>(
       eventType,
       schemaVersion: definition.latestVersion,
       occurredAt: now(),
-      correlationId: origin.correlationId ?? eventId,
+      correlationId: origin.correlationId ?? currentLogContext().correlationId ?? eventId,
       causationId: origin.causationId ?? null,
       source: origin.source,
       key,

@@ -27,6 +27,9 @@ function event<T extends EventType>(
  * One month of time to cash for two projects, published as their owners would (some out of order,
  * some twice), then every report checked to the minor unit, and again after a projection rebuild.
  *
+ * Utilisation comes from the approved timesheets (TimeEntryApproved), the money figures from
+ * billing's priced actuals (ActualChanged). A is fixed-fee: billing prices P-DAN's time on it as
+ * cost only (billable: false) while the timesheet says client work, so it counts as billable hours.
  * October 2026 has 22 weekdays: capacity 8 h × 22 = 176 h per person.
  */
 describe('time-to-cash reports against the real stack', () => {
@@ -269,6 +272,14 @@ describe('time-to-cash reports against the real stack', () => {
     billAmountMinor: 360_000,
     costAmountMinor: 200_000,
   };
+  const T8 = {
+    personId: 'P-DAN',
+    role: 'Developer',
+    workDate: '2026-10-21',
+    hoursHundredths: 4_000,
+    billable: false, // fixed fee: the fee is billed, not the hours
+    costAmountMinor: 200_000,
+  };
   const actuals = [
     actual('T1', { ...T1, status: 'UNBILLED', changedAt: t('2026-10-31T12:00:00Z') }),
     actual('T1', { ...T1, status: 'READY_TO_INVOICE', changedAt: t('2026-11-01T06:00:00Z') }),
@@ -317,6 +328,60 @@ describe('time-to-cash reports against the real stack', () => {
     }),
     actual('T7', { ...T7, status: 'INVOICED', invoiceId: 'INV-2', changedAt: t('2026-11-02T09:00:00Z') }),
     actual('E1', { ...E1, status: 'INVOICED', invoiceId: 'INV-1', changedAt: t('2026-11-02T09:00:00Z') }),
+    actual('T8', { ...T8, status: 'UNBILLED', changedAt: t('2026-10-31T12:00:00Z') }),
+  ];
+
+  // The approved timesheets behind the TIME actuals (billing prices each entry as the actual of the same id).
+  const timesheet = (
+    entryId: string,
+    fields: Partial<EventPayloads['TimeEntryApproved']> &
+      Pick<EventPayloads['TimeEntryApproved'], 'personId' | 'role' | 'workDate' | 'hoursHundredths'>,
+    approvedAt = '2026-10-31T12:00:00Z',
+  ) =>
+    event(
+      'TimeEntryApproved',
+      {
+        entryId,
+        projectId: A,
+        billable: true,
+        approvedAt: at(approvedAt),
+        approvedBy: 'u-pm',
+        sourceSystem: 'PSA',
+        ...fields,
+      },
+      { source: 'ingress' },
+      at(approvedAt),
+    );
+  const sheet = (fields: {
+    personId?: string;
+    role?: string;
+    workDate?: string;
+    hoursHundredths: number;
+  }) => ({
+    personId: fields.personId ?? 'P-ANA',
+    role: fields.role ?? 'Architect',
+    workDate: fields.workDate ?? '2026-10-05',
+    hoursHundredths: fields.hoursHundredths,
+  });
+  const timesheets = [
+    timesheet('T1', sheet(T1)),
+    // T2 approved again later with other hours arrives first: the first approval still wins.
+    timesheet('T2', { ...sheet(T2), hoursHundredths: 15_000 }, '2026-11-03T08:00:00Z'),
+    timesheet('T2', sheet(T2)),
+    timesheet('T3', {
+      ...sheet({ personId: 'P-BEN', role: 'Developer', workDate: '2026-10-20', hoursHundredths: 1_000 }),
+      billable: false,
+    }),
+    timesheet('T4', sheet({ workDate: '2026-10-30', hoursHundredths: 1_600 })),
+    timesheet('T5', {
+      ...sheet({ personId: 'P-BEN', role: 'Developer', workDate: '2026-10-28', hoursHundredths: 2_000 }),
+      projectId: B,
+    }),
+    timesheet('T6', sheet({ workDate: '2026-11-02', hoursHundredths: 800 })), // November: not in October
+    timesheet('T7', { ...sheet(T7), projectId: B }),
+    timesheet('T8', { ...sheet(T8), billable: true }), // the timesheet says client work
+    // Malformed (negative hours): billing routes it to finance; utilisation leaves it out.
+    timesheet('T9', sheet({ workDate: '2026-10-15', hoursHundredths: -800 })),
   ];
   const milestoneDone = event(
     'MilestoneCompleted',
@@ -460,6 +525,7 @@ describe('time-to-cash reports against the real stack', () => {
     milestoneDone,
     planChangedA,
     forecastA,
+    ...timesheets,
     ...actuals,
     closed,
     invoice1,
@@ -469,7 +535,7 @@ describe('time-to-cash reports against the real stack', () => {
     staleForecastA,
   ];
   // A redelivery of the same event (same event id) is recorded once.
-  const redelivered = [invoice1, actuals[2]];
+  const redelivered = [invoice1, actuals[2], timesheets[0]];
   const distinctEvents = new Set(published.map((record) => record.envelope.eventId)).size;
 
   const reports = [
@@ -520,7 +586,9 @@ describe('time-to-cash reports against the real stack', () => {
       answers[path] = body;
     }
 
-    // P-ANA: 80 + 16 h billable of 176 h = 54.55 %; P-BEN: 120 + 20 + 40 h billable (+10 h not) = 102.27 %.
+    // From the timesheets: P-ANA 80 + 16 h billable of 176 h = 54.55 %; P-BEN 120 + 20 + 40 h billable
+    // (+10 h not) = 102.27 %; P-DAN 40 h on fixed-fee A, billable by the timesheet although billing's
+    // actual is not: 22.73 % (billing's actuals would have said 0 %).
     expect(answers['/reports/utilisation?period=2026-10']).toEqual({
       period: '2026-10',
       groupBy: 'person',
@@ -563,6 +631,18 @@ describe('time-to-cash reports against the real stack', () => {
           totalHours: '0 h',
           capacityHours: '176 h',
         },
+        {
+          personId: 'P-DAN',
+          role: 'Developer',
+          people: 1,
+          billableHoursHundredths: 4_000,
+          totalHoursHundredths: 4_000,
+          capacityHoursHundredths: 17_600,
+          utilisationBasisPoints: 2_273,
+          billableHours: '40 h',
+          totalHours: '40 h',
+          capacityHours: '176 h',
+        },
       ],
     });
     expect(answers['/reports/utilisation?period=2026-10&groupBy=role']).toMatchObject({
@@ -577,10 +657,10 @@ describe('time-to-cash reports against the real stack', () => {
         },
         {
           role: 'Developer',
-          people: 2,
-          billableHoursHundredths: 18_000,
-          capacityHoursHundredths: 35_200,
-          utilisationBasisPoints: 5_114,
+          people: 3,
+          billableHoursHundredths: 22_000,
+          capacityHoursHundredths: 52_800,
+          utilisationBasisPoints: 4_167, // 220 / 528 h
         },
       ],
     });
@@ -631,7 +711,7 @@ describe('time-to-cash reports against the real stack', () => {
       ],
     });
 
-    // A: revenue 40,000.00 − cost (7,200 + 6,000 + 500 + 1,440 + 459.90 + 720) = 23,680.10 → 59.20 %.
+    // A: revenue 40,000.00 − cost (7,200 + 6,000 + 500 + 1,440 + 459.90 + 720 + 2,000) = 21,680.10 → 54.20 %.
     expect(answers['/reports/margin']).toEqual({
       projects: [
         {
@@ -639,9 +719,9 @@ describe('time-to-cash reports against the real stack', () => {
           currency: 'EUR',
           actual: {
             revenue: eur(4_000_000),
-            cost: eur(1_631_990),
-            margin: { amountMinor: 2_368_010, currency: 'EUR', formatted: 'EUR 23,680.10' },
-            marginBasisPoints: 5_920,
+            cost: eur(1_831_990),
+            margin: { amountMinor: 2_168_010, currency: 'EUR', formatted: 'EUR 21,680.10' },
+            marginBasisPoints: 5_420,
           },
           forecast: {
             revenue: eur(14_500_000),
@@ -763,7 +843,7 @@ describe('time-to-cash reports against the real stack', () => {
     });
 
     // B: cost 3,000.00 of a 5,000.00 forecast = 60 % burnt; 36 of 92 schedule days = 39.13 % elapsed.
-    // A: 16,319.90 of 80,000.00 = 20.40 % burnt against 1 of 3 milestones = 33.33 %: not at risk.
+    // A: 18,319.90 of 80,000.00 = 22.90 % burnt against 1 of 3 milestones = 33.33 %: not at risk.
     expect(answers['/reports/delivery-risk?asOf=2026-11-05']).toEqual({
       asOf: '2026-11-05',
       thresholdBasisPoints: 1_000,
@@ -859,7 +939,7 @@ describe('time-to-cash reports against the real stack', () => {
         {
           role: 'Developer',
           plannedHoursHundredths: 85_000,
-          actualHoursHundredths: 13_000,
+          actualHoursHundredths: 17_000, // P-DAN's fixed-fee 40 h are not billable in billing's actuals
           billableHoursHundredths: 12_000,
         },
       ],
@@ -883,12 +963,12 @@ describe('time-to-cash reports against the real stack', () => {
         projectId: A,
         dealId: 'D100',
         currency: 'EUR',
-        burnBasisPoints: 2_040,
+        burnBasisPoints: 2_290,
         percentCompleteBasisPoints: 3_333,
         percentCompleteBasis: 'MILESTONES',
-        gapBasisPoints: -1_293,
+        gapBasisPoints: -1_043,
         atRisk: false,
-        actualCost: eur(1_631_990),
+        actualCost: eur(1_831_990),
         forecastCost: eur(8_000_000),
       },
       invoices: [
@@ -936,15 +1016,22 @@ describe('time-to-cash reports against the real stack', () => {
           billableHoursHundredths: 0,
           utilisationBasisPoints: 0,
         },
+        {
+          personId: 'P-DAN',
+          role: 'Developer',
+          billableHours: '40 h',
+          billableHoursHundredths: 4_000,
+          utilisationBasisPoints: 2_273,
+        },
       ],
       margin: [
         {
           projectId: A,
           currency: 'EUR',
-          actualMarginMinor: 2_368_010,
-          actualMarginBasisPoints: 5_920,
+          actualMarginMinor: 2_168_010,
+          actualMarginBasisPoints: 5_420,
           forecastMarginMinor: 6_500_000,
-          actualMargin: 'EUR 23,680.10',
+          actualMargin: 'EUR 21,680.10',
           forecastMargin: 'EUR 65,000.00',
         },
         {

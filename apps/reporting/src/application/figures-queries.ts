@@ -33,6 +33,7 @@ import {
   toPlanChangeFacts,
   toProjectFacts,
   toRevenueFacts,
+  toTimeFacts,
 } from '../infrastructure/figure-rows';
 import { ProjectionStore } from '../infrastructure/projection-store';
 import { ActualFilter, ReportingTx } from '../infrastructure/reporting-db';
@@ -52,15 +53,7 @@ export class FiguresQueries {
   ) {}
 
   utilisation(period: string, groupBy: UtilisationGroup): Promise<UtilisationReport> {
-    return this.read(async (tx) =>
-      utilisation(
-        period,
-        this.config.capacityHoursPerDayHundredths,
-        await this.actuals(tx, { kind: 'TIME', workDate: { startsWith: period } }),
-        (await tx.assignment.findMany()).map(toAssignmentFacts),
-        groupBy,
-      ),
-    );
+    return this.read((tx) => this.people(tx, period, groupBy));
   }
 
   backlog(): Promise<{ projects: BacklogProject[]; customers: BacklogCustomer[] }> {
@@ -136,13 +129,7 @@ export class FiguresQueries {
   summary(period: string): Promise<PeriodSummary> {
     return this.read(async (tx) => {
       const closed = await tx.billingPeriodClose.findUnique({ where: { period } });
-      const people = utilisation(
-        period,
-        this.config.capacityHoursPerDayHundredths,
-        await this.actuals(tx, { kind: 'TIME', workDate: { startsWith: period } }),
-        (await tx.assignment.findMany()).map(toAssignmentFacts),
-        'person',
-      );
+      const people = await this.people(tx, period, 'person');
       return periodSummary(
         period,
         await this.invoices(tx, undefined, period),
@@ -157,6 +144,21 @@ export class FiguresQueries {
   private async read<T>(work: (tx: ReportingTx) => Promise<T>): Promise<T> {
     const db = this.projections.db((await this.projections.active()).version);
     return db.$transaction(work, { isolationLevel: 'RepeatableRead' });
+  }
+
+  /** Utilisation from the approved timesheets of the period (not billing's actuals) and the assignments. */
+  private async people(
+    tx: ReportingTx,
+    period: string,
+    groupBy: UtilisationGroup,
+  ): Promise<UtilisationReport> {
+    return utilisation(
+      period,
+      this.config.capacityHoursPerDayHundredths,
+      (await tx.approvedTime.findMany({ where: { workDate: { startsWith: period } } })).map(toTimeFacts),
+      (await tx.assignment.findMany({ where: { status: 'CONFIRMED' } })).map(toAssignmentFacts),
+      groupBy,
+    );
   }
 
   private async margins(tx: ReportingTx): Promise<MarginProject[]> {

@@ -12,7 +12,7 @@ import {
   supersedes,
 } from '../domain/time-to-cash';
 import { ReportedEventType } from '../domain/timeline-entry';
-import { versionAt } from '../infrastructure/figure-rows';
+import { safe, versionAt } from '../infrastructure/figure-rows';
 import { lockKeys, ReportingTx } from '../infrastructure/reporting-db';
 
 type Applier<T extends ReportedEventType> = (
@@ -154,6 +154,38 @@ const APPLIERS: { [T in ReportedEventType]?: Applier<T> } = {
     await tx.assignment.upsert({
       where: { assignmentId: data.assignmentId },
       create: { assignmentId: data.assignmentId, ...row },
+      update: row,
+    });
+  },
+
+  TimeEntryApproved: async (tx, { data, envelope }, lock) => {
+    await lock(`time:${data.entryId}`);
+    const current = await tx.approvedTime.findUnique({ where: { entryId: data.entryId } });
+    // The first approval wins: an entry approved again (later) changes nothing; of two copies approved
+    // at the same moment the greater event id wins, so every order ends in the same row.
+    const version = (approvedAt: number, eventId: string) => versionAt(-approvedAt, eventId);
+    if (
+      !supersedes(
+        version(data.approvedAt, envelope.eventId),
+        current && version(safe(current.approvedAt), current.eventId),
+      )
+    )
+      return;
+    const row = {
+      projectId: data.projectId,
+      personId: data.personId,
+      role: data.role,
+      workDate: data.workDate,
+      hoursHundredths: BigInt(data.hoursHundredths),
+      billable: data.billable,
+      approvedAt: BigInt(data.approvedAt),
+      approvedBy: data.approvedBy,
+      sourceSystem: data.sourceSystem,
+      eventId: envelope.eventId,
+    };
+    await tx.approvedTime.upsert({
+      where: { entryId: data.entryId },
+      create: { entryId: data.entryId, ...row },
       update: row,
     });
   },

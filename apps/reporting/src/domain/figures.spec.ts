@@ -407,7 +407,8 @@ describe('period summary', () => {
       revenue('PRJ-B', '2026-10', 300_001),
       revenue('PRJ-A', '2026-09', 5),
     ];
-    const people = utilisation('2026-10', 800, [actual('T1', 'PRJ-A', { hoursHundredths: 8_800 })], []).rows;
+    const time = { personId: 'P-1', role: 'Developer', workDate: '2026-10-12', billable: true };
+    const people = utilisation('2026-10', 800, [{ ...time, hoursHundredths: 8_800 }], []).rows;
     const margins = margin(revenues, [], []);
     const close = {
       period: '2026-10',

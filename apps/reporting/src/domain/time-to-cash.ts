@@ -85,6 +85,20 @@ export interface AssignmentFacts {
   status: AssignmentStatus;
 }
 
+/**
+ * An approved timesheet entry (TimeEntryApproved) as utilisation needs it: who worked how long, in
+ * which role, on which day, and whether the timesheet says it was billable (client) work. Billing's
+ * priced actual may say otherwise (fixed-fee time is priced as cost only), but utilisation is a
+ * delivery figure, so the timesheet's flag counts.
+ */
+export interface TimeFacts {
+  personId: string;
+  role: string;
+  workDate: string;
+  hoursHundredths: number;
+  billable: boolean;
+}
+
 export interface ActualFacts {
   actualId: string;
   kind: ActualKind;

@@ -27,12 +27,14 @@ export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number];
 
 /**
  * Events only the time-to-cash figures use: they keep no timeline entry (a deal's timeline is its
- * setup story, and priced actuals alone would bury it). ProjectCreated and AssignmentChanged feed both.
+ * setup story, and priced actuals or timesheets alone would bury it). ProjectCreated and
+ * AssignmentChanged feed both; TimeEntryApproved feeds utilisation.
  */
 export const FIGURE_ONLY_EVENT_TYPES = [
   'ProjectPlanChanged',
   'ProjectForecastUpdated',
   'MilestoneCompleted',
+  'TimeEntryApproved',
   'ActualChanged',
   'InvoiceIssued',
   'PaymentReceived',

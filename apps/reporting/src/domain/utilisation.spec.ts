@@ -1,32 +1,13 @@
-import { ActualFacts, AssignmentFacts } from './time-to-cash';
-import { utilisation } from './utilisation';
+import { TimeFacts } from './time-to-cash';
+import { StaffingFacts, utilisation } from './utilisation';
 
 const time = (
-  actualId: string,
   personId: string,
-  role: string | null,
+  role: string,
   workDate: string,
   hoursHundredths: number,
   billable = true,
-): ActualFacts => ({
-  actualId,
-  kind: 'TIME',
-  projectId: 'PRJ-1',
-  dealId: 'D-1',
-  customerId: 'C-1',
-  personId,
-  role,
-  workDate,
-  hoursHundredths,
-  billable,
-  currency: 'EUR',
-  billAmountMinor: 0,
-  costAmountMinor: 0,
-  billingPeriod: workDate.slice(0, 7),
-  status: 'UNBILLED',
-  invoiceId: null,
-  changedAt: 0,
-});
+): TimeFacts => ({ personId, role, workDate, hoursHundredths, billable });
 
 const assignment = (
   assignmentId: string,
@@ -34,29 +15,18 @@ const assignment = (
   role: string,
   startDate: string,
   endDate: string,
-  status: AssignmentFacts['status'] = 'CONFIRMED',
-): AssignmentFacts => ({
-  assignmentId,
-  projectId: 'PRJ-1',
-  personId,
-  role,
-  hoursHundredths: 10_000,
-  startDate,
-  endDate,
-  currency: 'EUR',
-  forecastCostMinor: 0,
-  status,
-});
+  status: StaffingFacts['status'] = 'CONFIRMED',
+): StaffingFacts => ({ assignmentId, personId, role, startDate, endDate, status });
 
 describe('utilisation', () => {
   // February 2024 (leap year) has 21 weekdays: capacity 21 × 8 h = 168 h per person.
-  const actuals = [
-    time('T1', 'P-1', 'Architect', '2024-02-01', 6_000),
-    time('T2', 'P-1', 'Architect', '2024-02-29', 6_600), // the leap day counts
-    time('T3', 'P-1', 'Developer', '2024-02-15', 1_000, false), // not billable
-    time('T4', 'P-2', 'Developer', '2024-02-05', 10_050),
-    time('T5', 'P-2', 'Developer', '2024-03-01', 800), // next period
-    { ...time('E1', 'P-2', null, '2024-02-05', 0), kind: 'EXPENSE' as const },
+  const entries = [
+    time('P-1', 'Architect', '2024-02-01', 6_000),
+    time('P-1', 'Architect', '2024-02-29', 6_600), // the leap day counts
+    time('P-1', 'Developer', '2024-02-15', 1_000, false), // not billable
+    time('P-2', 'Developer', '2024-02-05', 10_050),
+    time('P-2', 'Developer', '2024-03-01', 800), // next period
+    time('P-2', 'Developer', '2024-01-31', 700), // previous period
   ];
   const assignments = [
     assignment('A1', 'P-3', 'Tester', '2024-01-15', '2024-02-10'), // overlaps: idle capacity shows
@@ -65,7 +35,7 @@ describe('utilisation', () => {
   ];
 
   it('divides billable hours by weekday capacity per person, in basis points', () => {
-    const report = utilisation('2024-02', 800, actuals, assignments);
+    const report = utilisation('2024-02', 800, entries, assignments);
     expect(report).toMatchObject({
       period: '2024-02',
       groupBy: 'person',
@@ -107,7 +77,7 @@ describe('utilisation', () => {
   });
 
   it('groups by each person’s main role, so role capacities add up', () => {
-    const report = utilisation('2024-02', 800, actuals, assignments, 'role');
+    const report = utilisation('2024-02', 800, entries, assignments, 'role');
     expect(
       report.rows.map((row) => [
         row.role,
@@ -126,10 +96,10 @@ describe('utilisation', () => {
 
   it('uses the configured hours per day and the month length', () => {
     // 7.5 h × 20 weekdays (February 2023) = 150 h; 126 h billable → 84 %.
-    const report = utilisation('2023-02', 750, [time('T1', 'P-1', 'Architect', '2023-02-10', 12_600)], []);
+    const report = utilisation('2023-02', 750, [time('P-1', 'Architect', '2023-02-10', 12_600)], []);
     expect(report.rows[0]).toMatchObject({ capacityHoursHundredths: 15_000, utilisationBasisPoints: 8_400 });
     // 8 h × 22 weekdays (October 2026) = 176 h; 180 h billable → 102.27 % (overbooked shows above 100 %).
-    const october = utilisation('2026-10', 800, [time('T2', 'P-1', 'Architect', '2026-10-30', 18_000)], []);
+    const october = utilisation('2026-10', 800, [time('P-1', 'Architect', '2026-10-30', 18_000)], []);
     expect(october.rows[0]).toMatchObject({
       capacityHoursHundredths: 17_600,
       utilisationBasisPoints: 10_227,
@@ -137,6 +107,64 @@ describe('utilisation', () => {
   });
 
   it('reports nobody for a period without time or assignments', () => {
-    expect(utilisation('2025-06', 800, actuals, assignments).rows).toEqual([]);
+    expect(utilisation('2025-06', 800, entries, assignments).rows).toEqual([]);
+  });
+
+  it('counts the hours the timesheet flags billable and nothing else', () => {
+    // 8 h × 22 weekdays (October 2026) = 176 h. P-1 books 44 h billable (fixed-fee work: billing prices
+    // it as cost only, but the timesheet says client work) and 6 h internal: 44 / 176 = 25 %.
+    const report = utilisation(
+      '2026-10',
+      800,
+      [
+        time('P-1', 'Consultant', '2026-10-05', 4_000),
+        time('P-1', 'Consultant', '2026-10-06', 400),
+        time('P-1', 'Consultant', '2026-10-07', 600, false),
+      ],
+      [],
+    );
+    expect(report.rows).toEqual([
+      expect.objectContaining({
+        personId: 'P-1',
+        billableHoursHundredths: 4_400,
+        totalHoursHundredths: 5_000,
+        utilisationBasisPoints: 2_500,
+        billableHours: '44 h',
+        totalHours: '50 h',
+      }),
+    ]);
+  });
+
+  it('leaves out entries that are not a calendar date or not whole non-negative hundredths', () => {
+    const report = utilisation(
+      '2026-10',
+      800,
+      [
+        time('P-1', 'Consultant', '2026-10-05', 800),
+        time('P-1', 'Consultant', '2026-10-32', 800), // no such day, though it sorts inside the month
+        time('P-1', 'Consultant', '2026-10-06', -400),
+        time('P-1', 'Consultant', '2026-10-07', 12.5),
+        time('P-2', 'Consultant', '2026-10-33', 800), // P-2 has no valid time: not reported
+      ],
+      [],
+    );
+    expect(
+      report.rows.map((row) => [row.personId, row.totalHoursHundredths, row.billableHoursHundredths]),
+    ).toEqual([['P-1', 800, 800]]);
+  });
+
+  it('takes the confirmed assignment’s role for time booked without one', () => {
+    const report = utilisation(
+      '2024-02',
+      800,
+      [time('P-3', '', '2024-02-12', 800)],
+      [
+        assignment('A2', 'P-3', 'Tester', '2024-02-01', '2024-02-29'),
+        assignment('A1', 'P-3', 'Analyst', '2024-02-01', '2024-02-29'), // the lower id wins
+      ],
+    );
+    expect(report.rows).toEqual([
+      expect.objectContaining({ personId: 'P-3', role: 'Analyst', billableHoursHundredths: 800 }),
+    ]);
   });
 });

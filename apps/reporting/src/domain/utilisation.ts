@@ -1,7 +1,7 @@
-import { periodBounds, weekdaysInPeriod } from './calendar';
+import { isIsoDate, periodBounds, weekdaysInPeriod } from './calendar';
 import { formatHours } from './money';
 import { basisPoints } from './ratio';
-import { ActualFacts, AssignmentFacts } from './time-to-cash';
+import { AssignmentFacts, TimeFacts } from './time-to-cash';
 
 export type UtilisationGroup = 'person' | 'role';
 
@@ -31,11 +31,19 @@ export interface UtilisationReport {
 /** A role for people known only from an assignment without hours, or from time booked without a role. */
 export const UNKNOWN_ROLE = 'UNASSIGNED';
 
+/** What utilisation needs of an assignment: whose, in which role, when, and whether it is confirmed. */
+export type StaffingFacts = Pick<
+  AssignmentFacts,
+  'assignmentId' | 'personId' | 'role' | 'startDate' | 'endDate' | 'status'
+>;
+
 /**
  * Utilisation of people in a calendar-month period.
  *
- * - Hours: approved TIME actuals whose work date is in the period, in their current state (written-off
- *   time was still worked, so every status counts); billable hours are those flagged billable.
+ * - Hours: approved timesheet entries whose work date is in the period; billable hours are those the
+ *   timesheet flags billable, whatever billing made of them (fixed-fee time is billed through the fee,
+ *   so its priced actuals are not billable, yet it is client work). An entry that is not a calendar
+ *   date or has negative or fractional hundredths is left out (billing routes it to finance).
  * - People: everyone with time in the period, plus everyone with a CONFIRMED assignment overlapping it
  *   (at 0 hours), so idle capacity shows.
  * - Capacity: `capacityHoursPerDayHundredths` × Monday–Friday days of the month (no holiday calendar).
@@ -46,8 +54,8 @@ export const UNKNOWN_ROLE = 'UNASSIGNED';
 export function utilisation(
   period: string,
   capacityHoursPerDayHundredths: number,
-  actuals: readonly ActualFacts[],
-  assignments: readonly AssignmentFacts[],
+  time: readonly TimeFacts[],
+  assignments: readonly StaffingFacts[],
   groupBy: UtilisationGroup = 'person',
 ): UtilisationReport {
   const { first, last } = periodBounds(period);
@@ -68,13 +76,13 @@ export function utilisation(
     }
     return found;
   };
-  for (const actual of actuals) {
-    if (actual.kind !== 'TIME' || actual.workDate < first || actual.workDate > last) continue;
-    const target = person(actual.personId);
-    target.total += actual.hoursHundredths;
-    if (actual.billable) target.billable += actual.hoursHundredths;
-    if (actual.role)
-      target.roleHours.set(actual.role, (target.roleHours.get(actual.role) ?? 0) + actual.hoursHundredths);
+  for (const entry of time) {
+    if (!wellFormed(entry) || entry.workDate < first || entry.workDate > last) continue;
+    const target = person(entry.personId);
+    target.total += entry.hoursHundredths;
+    if (entry.billable) target.billable += entry.hoursHundredths;
+    if (entry.role)
+      target.roleHours.set(entry.role, (target.roleHours.get(entry.role) ?? 0) + entry.hoursHundredths);
   }
   for (const assignment of [...assignments].sort((a, b) => a.assignmentId.localeCompare(b.assignmentId))) {
     if (assignment.status !== 'CONFIRMED' || assignment.endDate < first || assignment.startDate > last)
@@ -123,6 +131,12 @@ export function utilisation(
       })
       .sort((a, b) => (a.personId ?? a.role).localeCompare(b.personId ?? b.role)),
   };
+}
+
+function wellFormed(entry: TimeFacts): boolean {
+  return (
+    isIsoDate(entry.workDate) && Number.isSafeInteger(entry.hoursHundredths) && entry.hoursHundredths >= 0
+  );
 }
 
 function primaryRole(roleHours: ReadonlyMap<string, number>): string | null {

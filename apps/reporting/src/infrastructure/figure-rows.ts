@@ -20,9 +20,11 @@ import {
   ProjectFacts,
   RevenueFacts,
   StateVersion,
+  TimeFacts,
 } from '../domain/time-to-cash';
 import {
   Actual,
+  ApprovedTime,
   Assignment,
   BillingPeriodClose,
   Invoice,
@@ -125,6 +127,16 @@ export function toActualFacts(row: Actual): ActualFacts {
     status: row.status as ActualStatus,
     invoiceId: row.invoiceId,
     changedAt: row.changedAt.getTime(),
+  };
+}
+
+export function toTimeFacts(row: ApprovedTime): TimeFacts {
+  return {
+    personId: row.personId,
+    role: row.role,
+    workDate: row.workDate,
+    hoursHundredths: safe(row.hoursHundredths),
+    billable: row.billable,
   };
 }
 

@@ -100,6 +100,12 @@ export class ReportingHandlers {
     await this.recorder.record(event);
   }
 
+  @EventPattern('TimeEntryApproved')
+  async onTimeEntryApproved(@Payload() event: ConsumedEvent<'TimeEntryApproved'>): Promise<void> {
+    this.log(event, { projectId: event.data.projectId, entryId: event.data.entryId });
+    await this.recorder.record(event);
+  }
+
   @EventPattern('ActualChanged')
   async onActualChanged(@Payload() event: ConsumedEvent<'ActualChanged'>): Promise<void> {
     this.log(event, {

@@ -242,7 +242,11 @@ describe('staffing service against the real stack', () => {
     const metricsText = async () => (await fetch(`${service.url}/metrics`)).text();
     const text = await eventually(async () => {
       const body = await metricsText();
-      return /throughline_dead_letter_depth\{[^}]*\} 1/.test(body) ? body : undefined;
+      // The dead letter is written before the handled-event counter moves: wait for both.
+      const deadLettered = /throughline_events_consumed_total\{[^}]*outcome="dead_lettered"[^}]*\} 1/;
+      return /throughline_dead_letter_depth\{[^}]*\} 1/.test(body) && deadLettered.test(body)
+        ? body
+        : undefined;
     });
     expect(text).toMatch(
       /throughline_events_consumed_total\{[^}]*event_type="ProjectCreated"[^}]*outcome="handled"[^}]*\} [1-9]/,

@@ -1,13 +1,17 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 import { HubSpotStub, startHubSpotStub } from '@throughline/crm-sandbox';
+import { eventually } from '@throughline/messaging/testing';
 import { dropDatabase } from '@throughline/persistence';
 import { randomSuffix } from '@throughline/persistence/testing';
 
 import { DEMO_MASTER_DATA, runDealToProjectDemo } from '../demo/deal-to-project';
 import { ALL_SERVICES, RunningService, startServices, stopServices } from '../demo/services';
+import { REPO_ROOT } from '../stack/config';
 import { chooseDemoPeriod, FIRST_DEMO_PERIOD, runTimeToCashDemo } from '../demo/time-to-cash';
 
 jest.setTimeout(300_000);
@@ -112,10 +116,79 @@ describe('time to cash, end to end (the npm start demo)', () => {
     const utilisation = Object.fromEntries(
       summary.utilisation.map((person) => [person.personId, person.utilisationBasisPoints]),
     );
-    // Capacity: 8 h × 22 working days = 176 h.
+    // Capacity: 8 h × 22 working days = 176 h. Fixed-fee time is billable work although billing
+    // bills the fee rather than the hours.
     expect(utilisation['P-ANNA']).toBe(3_125);
     expect(utilisation['P-LUC']).toBe(5_000);
     // 82.5 h / 176 h = 46.875 %, rounded half away from zero.
     expect(utilisation['P-SEM']).toBe(4_688);
+
+    // Collections: the DE invoice is paid, the NL one is open and not yet due on 2026-11-25.
+    const ageing = await getJson<{
+      customers: { customerId: string; outstanding: { amountMinor: number } }[];
+    }>(`${url('reporting')}/reports/ar-ageing?asOf=2026-11-25`);
+    expect(ageing.customers).toEqual([
+      expect.objectContaining({
+        customerId: 'CUST-ACME',
+        outstanding: expect.objectContaining({ amountMinor: 875_890 }),
+      }),
+    ]);
+
+    // Business SLAs: every approved entry reached billing, both invoices went out in time, every
+    // assignment change refreshed the forecast; nothing leaked, and the missing rate card was resolved.
+    const slas = await eventually(async () => {
+      const all = await getJson<{ name: string; clocks: { met: number; breached: number; open: number } }[]>(
+        `${url('sla')}/slas`,
+      );
+      const met = (name: string) => all.find((sla) => sla.name === name)?.clocks.met ?? 0;
+      return met('TIME_TO_BILLING') === 66 && met('INVOICE_AFTER_CLOSE') === 2 && met('FORECAST_REFRESH') >= 3
+        ? all
+        : undefined;
+    }, 60_000);
+    expect(slas.map((sla) => [sla.name, sla.clocks.breached])).toEqual(
+      expect.arrayContaining([
+        ['TIME_TO_BILLING', 0],
+        ['INVOICE_AFTER_CLOSE', 0],
+        ['FORECAST_REFRESH', 0],
+      ]),
+    );
+    const roi = await getJson<{
+      billingLeakage: { actuals: number };
+      businessExceptions: { raised: number; resolved: number };
+    }>(`${url('sla')}/roi`);
+    expect(roi.billingLeakage.actuals).toBe(0);
+    expect(roi.businessExceptions.resolved).toBeGreaterThanOrEqual(1);
+
+    // Correlation lookup of an invoice: its events in order and billing's state of it.
+    const invoice = issued.find((i) => i.legalEntityId === 'LE-DE');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(REPO_ROOT, 'apps/ops/bin/throughline.js'), 'lookup', invoice?.invoiceId ?? 'missing', '--json'],
+      {
+        env: {
+          ...process.env,
+          TOPIC_PREFIX: `e2e.t2c.${run}.`,
+          CONTRACT_URL: url('contract'),
+          PROJECT_URL: url('project'),
+          BILLING_URL: url('billing'),
+          REPORTING_URL: url('reporting'),
+        },
+      },
+    );
+    const lookup = JSON.parse(stdout) as {
+      events: { eventType: string }[];
+      states: { service: string; entity: string; available: boolean; state: { totalMinor?: number } }[];
+    };
+    expect(lookup.events.map((event) => event.eventType)).toEqual(
+      expect.arrayContaining(['BillingPeriodClosed', 'InvoiceIssued', 'PaymentReceived']),
+    );
+    const billed = lookup.states.find((state) => state.entity === `invoice ${invoice?.invoiceId}`);
+    expect(billed).toMatchObject({ service: 'billing', available: true, state: { totalMinor: 221_230 } });
   });
+
+  async function getJson<T>(target: string): Promise<T> {
+    const response = await fetch(target);
+    expect(response.status).toBe(200);
+    return (await response.json()) as T;
+  }
 });

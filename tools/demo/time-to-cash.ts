@@ -308,7 +308,7 @@ export async function runTimeToCashDemo(
     const invoiced = status === 200 ? sum(body.invoices.map((i) => i.totalMinor)) : -1;
     return invoiced === sum(issued.map((i) => i.totalMinor)) && body.revenue.length > 0 ? body : undefined;
   }, 60_000);
-  printSummary(summary, print);
+  printSummary(summary, issued, print);
   return { issued, summary };
 }
 
@@ -325,16 +325,33 @@ export interface ReportingSummary {
   margin: { projectId: string; currency: string; [figure: string]: unknown }[];
 }
 
-function printSummary(summary: ReportingSummary, print: (line: string) => void): void {
+function printSummary(
+  summary: ReportingSummary,
+  issued: readonly Invoice[],
+  print: (line: string) => void,
+): void {
   print(`\n== ${summary.period} from reporting`);
+  for (const invoice of issued) {
+    print(
+      `   invoice   ${(invoice.invoiceNumber ?? invoice.invoiceId).padEnd(14)} ${invoice.legalEntityId.padEnd(6)} ${formatMinor(invoice.totalMinor).padStart(10)} ${invoice.currency}`,
+    );
+  }
   for (const invoice of summary.invoices)
-    print(`   invoiced  ${formatMinor(invoice.totalMinor).padStart(12)} ${invoice.currency}`);
+    print(`   invoiced  total          ${formatMinor(invoice.totalMinor).padStart(17)} ${invoice.currency}`);
   for (const revenue of summary.revenue)
-    print(`   revenue   ${formatMinor(revenue.amountMinor).padStart(12)} ${revenue.currency}`);
-  for (const person of summary.utilisation)
-    print(`   utilisation ${person.personId.padEnd(8)} ${(person.utilisationBasisPoints / 100).toFixed(2)}%`);
-  for (const project of summary.margin)
-    print(`   margin    ${project.projectId}: ${JSON.stringify(project)}`);
+    print(`   revenue   recognised     ${formatMinor(revenue.amountMinor).padStart(17)} ${revenue.currency}`);
+  for (const person of summary.utilisation) {
+    print(
+      `   utilisation ${person.personId.padEnd(8)} ${(person.billableHours ?? '').padStart(8)} billable  ${(person.utilisationBasisPoints / 100).toFixed(2).padStart(6)}%`,
+    );
+  }
+  for (const project of summary.margin) {
+    const actual = Number(project['actualMarginMinor']);
+    const forecast = Number(project['forecastMarginMinor']);
+    print(
+      `   margin    ${project.projectId.padEnd(22)} actual ${formatMinor(actual).padStart(10)}  forecast ${formatMinor(forecast).padStart(10)} ${project.currency}`,
+    );
+  }
 }
 
 function sum(values: number[]): number {

@@ -8,7 +8,7 @@ import {
   signHubSpotRequest,
   startHubSpotStub,
 } from '@throughline/crm-sandbox';
-import { eventually } from '@throughline/messaging/testing';
+import { eventually, trackTestTopics } from '@throughline/messaging/testing';
 import { ExportedSpan } from '@throughline/observability';
 import { dropDatabase } from '@throughline/persistence';
 import { randomSuffix } from '@throughline/persistence/testing';
@@ -46,6 +46,7 @@ describe('deal to project, end to end', () => {
   let nextEventId = Number.parseInt(run.slice(0, 6), 16) * 100;
 
   beforeAll(async () => {
+    trackTestTopics(`e2e.${run}.`);
     hubSpot = await startHubSpotStub({ accessToken: 'e2e-token' });
     services = await startServices(ALL_SERVICES, {
       freePorts: true,

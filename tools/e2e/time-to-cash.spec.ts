@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { HubSpotStub, startHubSpotStub } from '@throughline/crm-sandbox';
-import { eventually } from '@throughline/messaging/testing';
+import { eventually, trackTestTopics } from '@throughline/messaging/testing';
 import { dropDatabase } from '@throughline/persistence';
 import { randomSuffix } from '@throughline/persistence/testing';
 
@@ -32,6 +32,7 @@ describe('time to cash, end to end (the npm start demo)', () => {
   const url = (name: string) => services.find((service) => service.name === name)?.url ?? '';
 
   beforeAll(async () => {
+    trackTestTopics(`e2e.t2c.${run}.`);
     hubSpot = await startHubSpotStub({ accessToken: 'e2e-token' });
     services = await startServices(ALL_SERVICES, {
       freePorts: true,

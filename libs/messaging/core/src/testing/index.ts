@@ -9,6 +9,7 @@ import { createKafka, parseBrokers } from '../kafka';
 import { SchemaRegistryGateway } from '../schema-registry';
 import { TopicNaming } from '../topic-naming';
 import { ensureTopics } from '../topics';
+import { trackTestTopics } from './topic-cleanup';
 
 export const TEST_BROKERS = parseBrokers(process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092');
 export const TEST_REGISTRY_URL =
@@ -32,6 +33,7 @@ export async function createMessagingTestContext(
 ): Promise<MessagingTestContext> {
   const run = randomSuffix();
   const naming = new TopicNaming(`test.${run}.`);
+  trackTestTopics(naming.prefix);
   const kafka = createKafka({ brokers: TEST_BROKERS, clientId: `test-${run}` });
   const registry = new SchemaRegistryGateway(TEST_REGISTRY_URL);
   const logger = createLogger('test', process.env['LOG_LEVEL'] ?? 'silent');
@@ -51,4 +53,5 @@ export async function createMessagingTestContext(
 }
 
 export * from './eventually';
+export * from './topic-cleanup';
 export * from './event-probe';

@@ -1,6 +1,7 @@
 import { DynamicModule, INestApplication } from '@nestjs/common';
 
 import { MessagingRuntime } from '@throughline/messaging';
+import { trackTestTopics } from '@throughline/messaging/testing';
 import { databaseUrlFor, dropDatabase } from '@throughline/persistence';
 import { randomSuffix } from '@throughline/persistence/testing';
 
@@ -18,6 +19,7 @@ export interface TestService {
 /** A config for `service` isolated to one test run: its own database, topics, subjects and groups. */
 export function testServiceConfig(service: string, run = randomSuffix()): ServiceConfig {
   const databaseName = `tl_test_${service}_${run}`;
+  trackTestTopics(`test.${run}.`);
   return {
     ...loadServiceConfig(service, 0),
     databaseName,

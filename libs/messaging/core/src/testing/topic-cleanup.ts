@@ -4,8 +4,7 @@ import { createKafka, parseBrokers } from '../kafka';
  * Test topics are deleted after each test file (see jest.preset.js): every test prefix creates
  * dozens of topics and retry topics, and a broker that keeps them all runs out of file handles
  * within one full test run. The prefixes live on globalThis so that the per-file teardown
- * (tools/jest/delete-test-topics.ts, same symbol) sees them without loading Kafka for test files
- * that never used it.
+ * (tools/jest/delete-test-topics.ts) sees them whichever module instance registered them.
  */
 const PREFIXES = Symbol.for('throughline.testTopicPrefixes');
 

@@ -531,6 +531,73 @@ describe('reporting service against the real stack', () => {
     ]);
   });
 
+  it('lists breached SLAs on entities without a deal (time entries, invoices), open until recovered', async () => {
+    const origin = { source: 'sla' };
+    const entryId = `TE-${run}-late`;
+    const invoiceId = `INV-${run}-late`;
+    const lateEntry = event(
+      'SlaBreached',
+      {
+        breachId: `TIME_TO_BILLING:${entryId}`,
+        sla: 'TIME_TO_BILLING',
+        ownerRole: 'FINANCE_OPERATIONS',
+        entityType: 'TimeEntry',
+        entityId: entryId,
+        dealId: null,
+        thresholdMs: 3_600_000,
+        ageMs: 3_700_000,
+        moneyAtRiskMinor: null,
+        currency: null,
+      },
+      origin,
+      100,
+    );
+    const lateInvoice = event(
+      'SlaBreached',
+      {
+        breachId: `INVOICE_AFTER_CLOSE:${invoiceId}`,
+        sla: 'INVOICE_AFTER_CLOSE',
+        ownerRole: 'FINANCE_OPERATIONS',
+        entityType: 'Invoice',
+        entityId: invoiceId,
+        dealId: null,
+        moneyAtRiskMinor: 221_230,
+        currency: 'EUR',
+      },
+      origin,
+      110,
+    );
+    const invoiceRecovered = event(
+      'SlaRecovered',
+      {
+        breachId: `INVOICE_AFTER_CLOSE:${invoiceId}`,
+        sla: 'INVOICE_AFTER_CLOSE',
+        entityType: 'Invoice',
+        entityId: invoiceId,
+        dealId: null,
+        recoveredAt: at(130),
+        totalMs: 1_800_000,
+      },
+      origin,
+      130,
+    );
+    await probe.publish(invoiceRecovered, lateEntry, lateInvoice);
+    type Breaches = { breaches: { entityId: string; status: string; breach: string }[] };
+    const mine = (body: Breaches) => body.breaches.filter((b) => b.entityId.includes(run));
+    const all = await eventually(async () => {
+      const { body } = await get<Breaches>('/sla-breaches?status=all');
+      return mine(body).length === 2 ? body : undefined;
+    }, 30_000);
+    expect(mine(all).map((b) => [b.entityId, b.status])).toEqual([
+      [invoiceId, 'RECOVERED'],
+      [entryId, 'OPEN'],
+    ]);
+    expect(mine(all)[0]?.breach).toContain('EUR 2,212.30 at risk');
+    const open = await get<Breaches>('/sla-breaches');
+    expect(mine(open.body).map((b) => b.entityId)).toEqual([entryId]);
+    expect((await get('/sla-breaches?status=closed')).status).toBe(400);
+  });
+
   it('answers unknown deals with 404 and bad queries with 400, each with a reason', async () => {
     const unknown = await get<{ error: string }>(`/deals/D-${run}-nope/timeline`);
     expect(unknown.status).toBe(404);

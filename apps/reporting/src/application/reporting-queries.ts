@@ -13,6 +13,7 @@ import {
   STATUS_STEPS,
   StatusStep,
 } from '../domain/deal-timeline';
+import { SlaBreachFilter, SlaBreachRow, slaBreaches } from '../domain/sla-breaches';
 import { TimelineStepName } from '../domain/timeline-entry';
 import { ProjectionStore } from '../infrastructure/projection-store';
 import { ReportingDb } from '../infrastructure/reporting-db';
@@ -41,6 +42,17 @@ export class ReportingQueries {
       },
       { isolationLevel: 'RepeatableRead' },
     );
+  }
+
+  /** Breaches of every business SLA (`?status=open|recovered|all`), with or without a deal. */
+  async slaBreaches(filter: SlaBreachFilter): Promise<{ status: SlaBreachFilter; breaches: SlaBreachRow[] }> {
+    const entries = await (
+      await this.active()
+    ).timelineEntry.findMany({
+      where: { step: { in: ['SLA_BREACHED', 'SLA_RECOVERED'] } },
+      orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }, { eventId: 'asc' }],
+    });
+    return { status: filter, breaches: slaBreaches(entries.map(toTimelineStep), filter) };
   }
 
   async deals(status?: DealStatus): Promise<{ deals: DealSummary[] }> {

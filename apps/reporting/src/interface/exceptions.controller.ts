@@ -6,20 +6,30 @@ import { parseBody } from '@throughline/messaging-nest';
 
 import { ReportingQueries } from '../application/reporting-queries';
 import { EXCEPTION_FILTERS, ExceptionsByOwner } from '../domain/business-exception';
+import { SLA_BREACH_FILTERS } from '../domain/sla-breaches';
 
 const exceptionsQuery = z.object({
   status: z.enum(EXCEPTION_FILTERS).default('open'),
   ownerRole: z.enum(EXCEPTION_OWNER_ROLES).optional(),
 });
 
-@Controller('exceptions')
+const slaBreachesQuery = z.object({ status: z.enum(SLA_BREACH_FILTERS).default('open') });
+
+/** What needs someone's attention: business exceptions by owner and breached business SLAs. */
+@Controller()
 export class ExceptionsController {
   constructor(private readonly queries: ReportingQueries) {}
 
   /** Business exceptions grouped by the team that must act (`?status=open|resolved|all`, default open). */
-  @Get()
+  @Get('exceptions')
   async list(@Query() query: unknown): Promise<ExceptionsByOwner & { status: string }> {
     const { status, ownerRole } = parseBody(exceptionsQuery, query);
     return { status, ...(await this.queries.exceptions(status, ownerRole)) };
+  }
+
+  /** Breached business SLAs on any entity (`?status=open|recovered|all`, default open). */
+  @Get('sla-breaches')
+  async slaBreaches(@Query() query: unknown) {
+    return this.queries.slaBreaches(parseBody(slaBreachesQuery, query).status);
   }
 }

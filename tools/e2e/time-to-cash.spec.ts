@@ -125,9 +125,11 @@ describe('time to cash, end to end (the npm start demo)', () => {
     expect(utilisation['P-SEM']).toBe(4_688);
 
     // Collections: the DE invoice is paid, the NL one is open and not yet due on 2026-11-25.
-    const ageing = await getJson<{
-      customers: { customerId: string; outstanding: { amountMinor: number } }[];
-    }>(`${url('reporting')}/reports/ar-ageing?asOf=2026-11-25`);
+    type Ageing = { customers: { customerId: string; outstanding: { amountMinor: number } }[] };
+    const ageing = await eventually(async () => {
+      const report = await getJson<Ageing>(`${url('reporting')}/reports/ar-ageing?asOf=2026-11-25`);
+      return report.customers[0]?.outstanding.amountMinor === 875_890 ? report : undefined;
+    }, 30_000).catch(async () => getJson<Ageing>(`${url('reporting')}/reports/ar-ageing?asOf=2026-11-25`));
     expect(ageing.customers).toEqual([
       expect.objectContaining({
         customerId: 'CUST-ACME',
@@ -153,10 +155,15 @@ describe('time to cash, end to end (the npm start demo)', () => {
         ['FORECAST_REFRESH', 0],
       ]),
     );
-    const roi = await getJson<{
+    type Roi = {
       billingLeakage: { actuals: number };
       businessExceptions: { raised: number; resolved: number };
-    }>(`${url('sla')}/roi`);
+    };
+    // The invoiced actuals' ActualChanged events arrive on their own topic: wait for them.
+    const roi = await eventually(async () => {
+      const figures = await getJson<Roi>(`${url('sla')}/roi`);
+      return figures.billingLeakage.actuals === 0 ? figures : undefined;
+    }, 30_000).catch(async () => getJson<Roi>(`${url('sla')}/roi`));
     expect(roi.billingLeakage.actuals).toBe(0);
     expect(roi.businessExceptions.resolved).toBeGreaterThanOrEqual(1);
 

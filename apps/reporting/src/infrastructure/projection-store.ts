@@ -28,6 +28,9 @@ export class ProjectionStore {
     private readonly migrationsDirectory: string,
   ) {
     this.pool = new Pool({ connectionString: databaseUrl, max: 2 });
+    // An idle connection dropped by the server (restart, failover, a dropped test database) must not
+    // crash the process: the next query reconnects or fails with its own error.
+    this.pool.on('error', () => undefined);
   }
 
   async list(): Promise<Projection[]> {

@@ -300,13 +300,21 @@ export async function runTimeToCashDemo(
     }),
   );
 
+  const recognised = await request<{ totals: { currency: string; amountMinor: number }[] }>(
+    'GET',
+    `${endpoints.billing}/billing-periods/${period}/revenue`,
+  );
+  expectOk('reading recognised revenue', recognised);
+  const revenueTotal = sum(recognised.body.totals.map((total) => total.amountMinor));
+  // Reporting has caught up when its invoices and revenue match what billing issued and recognised.
   const summary = await eventually(async () => {
     const { status, body } = await request<ReportingSummary>(
       'GET',
       `${endpoints.reporting}/reports/summary?period=${period}`,
     );
     const invoiced = status === 200 ? sum(body.invoices.map((i) => i.totalMinor)) : -1;
-    return invoiced === sum(issued.map((i) => i.totalMinor)) && body.revenue.length > 0 ? body : undefined;
+    const revenue = status === 200 ? sum(body.revenue.map((r) => r.amountMinor)) : -1;
+    return invoiced === sum(issued.map((i) => i.totalMinor)) && revenue === revenueTotal ? body : undefined;
   }, 60_000);
   printSummary(summary, issued, print);
   return { issued, summary };

@@ -47,6 +47,19 @@ export interface BillingPeriodView {
   closedBy: string | null;
 }
 
+export interface PeriodRevenueView {
+  period: string;
+  recognitions: {
+    recognitionId: string;
+    projectId: string;
+    currency: string;
+    amountMinor: number;
+    cumulativeMinor: number;
+    carriedRemainder: string;
+  }[];
+  totals: { currency: string; amountMinor: number }[];
+}
+
 export interface InvoicesQuery {
   status?: string;
   customerId?: string;
@@ -350,6 +363,30 @@ export class InvoicingService {
       return [createEvent('InvoiceIssued', issued, origin), ...actualChangedEvents(invoiced, origin)];
     });
     return issued as InvoiceIssued;
+  }
+
+  /** Revenue recognized in a closed period, per project and currency, with totals per currency. */
+  async revenue(period: string): Promise<PeriodRevenueView> {
+    const rows = await this.db.revenueRecognition.findMany({
+      where: { period },
+      orderBy: [{ projectId: 'asc' }, { currency: 'asc' }],
+    });
+    const totals = new Map<string, bigint>();
+    for (const row of rows) totals.set(row.currency, (totals.get(row.currency) ?? 0n) + row.amountMinor);
+    return {
+      period,
+      recognitions: rows.map((row) => ({
+        recognitionId: row.recognitionId,
+        projectId: row.projectId,
+        currency: row.currency,
+        amountMinor: Number(row.amountMinor),
+        cumulativeMinor: Number(row.cumulativeMinor),
+        carriedRemainder: row.carriedRemainder,
+      })),
+      totals: [...totals.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([currency, amountMinor]) => ({ currency, amountMinor: Number(amountMinor) })),
+    };
   }
 
   async periods(): Promise<BillingPeriodView[]> {

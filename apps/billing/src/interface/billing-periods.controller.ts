@@ -5,7 +5,7 @@ import { BillingPeriodClosed } from '@throughline/contracts';
 import { parseBody } from '@throughline/messaging-nest';
 import { ValidationError } from '@throughline/platform';
 
-import { BillingPeriodView, InvoicingService } from '../application/invoicing.service';
+import { BillingPeriodView, InvoicingService, PeriodRevenueView } from '../application/invoicing.service';
 import { PERIOD } from '../domain/pricing';
 import { conflictsAs409 } from './conflict';
 
@@ -19,6 +19,13 @@ export class BillingPeriodsController {
   @Get()
   async list(): Promise<BillingPeriodView[]> {
     return this.invoicing.periods();
+  }
+
+  /** Revenue recognized at the period's close, per project and currency (empty before the close). */
+  @Get(':period/revenue')
+  async revenue(@Param('period') period: string): Promise<PeriodRevenueView> {
+    if (!PERIOD.test(period)) throw new ValidationError(`Invalid period "${period}": expected YYYY-MM`);
+    return this.invoicing.revenue(period);
   }
 
   /** Closes a period: draft invoices, revenue recognition, BillingPeriodClosed. 409 if closed. */

@@ -586,7 +586,9 @@ describe('reporting service against the real stack', () => {
     const mine = (body: Breaches) => body.breaches.filter((b) => b.entityId.includes(run));
     const all = await eventually(async () => {
       const { body } = await get<Breaches>('/sla-breaches?status=all');
-      return mine(body).length === 2 ? body : undefined;
+      // SlaBreached and SlaRecovered are on different topics: wait for all three events.
+      const rows = mine(body);
+      return rows.length === 2 && rows.some((b) => b.status === 'RECOVERED') ? body : undefined;
     }, 30_000);
     expect(mine(all).map((b) => [b.entityId, b.status])).toEqual([
       [invoiceId, 'RECOVERED'],

@@ -50,6 +50,8 @@ describe('deal to project, end to end', () => {
     hubSpot = await startHubSpotStub({ accessToken: 'e2e-token' });
     services = await startServices(ALL_SERVICES, {
       freePorts: true,
+      // Seven services join their groups and create their topics at once on a busy 2-core machine.
+      readyTimeoutMs: 180_000,
       logDir: join(tracesDir, 'logs'),
       env: {
         TOPIC_PREFIX: `e2e.${run}.`,

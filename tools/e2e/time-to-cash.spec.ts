@@ -36,6 +36,8 @@ describe('time to cash, end to end (the npm start demo)', () => {
     hubSpot = await startHubSpotStub({ accessToken: 'e2e-token' });
     services = await startServices(ALL_SERVICES, {
       freePorts: true,
+      // Seven services join their groups and create their topics at once on a busy 2-core machine.
+      readyTimeoutMs: 180_000,
       logDir: join(workDir, 'logs'),
       env: {
         TOPIC_PREFIX: `e2e.t2c.${run}.`,

@@ -9,33 +9,9 @@ const num = (value: bigint | null): number | null => (value === null ? null : Nu
 
 /** The ActualChanged payload of a stored actual; null while its project is unknown. */
 export function actualChangedOf(row: Actual): ActualChanged | null {
-  if (row.dealId === null || row.customerId === null || row.legalEntityId === null || row.currency === null) {
-    return null;
-  }
-  return {
-    actualId: row.actualId,
-    kind: row.kind as ActualChanged['kind'],
-    projectId: row.projectId,
-    dealId: row.dealId,
-    customerId: row.customerId,
-    legalEntityId: row.legalEntityId,
-    personId: row.personId,
-    role: row.role,
-    workDate: row.workDate,
-    hoursHundredths: Number(row.hoursHundredths),
-    billable: row.billable,
-    currency: row.currency,
-    rateMinor: num(row.rateMinor),
-    rateCardId: row.rateCardId,
-    billAmountMinor: Number(row.billAmountMinor),
-    costRateMinor: num(row.costRateMinor),
-    costAmountMinor: Number(row.costAmountMinor),
-    billingPeriod: row.billingPeriod,
-    status: row.status as ActualChanged['status'],
-    invoiceId: row.invoiceId,
-    approvedAt: Number(row.approvedAt),
-    changedAt: Number(row.changedAt),
-  };
+  const { note: _note, dealId, customerId, legalEntityId, currency, ...fields } = actualViewOf(row);
+  if (dealId === null || customerId === null || legalEntityId === null || currency === null) return null;
+  return { ...fields, dealId, customerId, legalEntityId, currency };
 }
 
 export function actualChangedEvents(rows: readonly Actual[], origin: EventOrigin): EventRecord[] {

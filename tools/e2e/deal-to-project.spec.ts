@@ -172,14 +172,15 @@ describe('deal to project, end to end', () => {
     expect(schedule.scheduleItems.map((item) => item.amountMinor)).toEqual([180_000, 300_000, 120_000]);
 
     // One deal is one trace: the webhook request's trace runs through every service's spans.
+    // Each service exports its spans in its own batches, so wait for every one of them.
     const spans = await eventually(() => {
       const all = readSpans();
       const webhook = all.find(
         (span) => span.service === 'ingress' && span.name === 'POST /webhooks/hubspot',
       );
       const setup = all.filter((span) => span.traceId === webhook?.traceId);
-      return new Set(setup.map((span) => span.service)).size >= 6 ? setup : undefined;
-    }, 30_000);
+      return new Set(setup.map((span) => span.service)).size === ALL_SERVICES.length ? setup : undefined;
+    }, 60_000);
     expect(new Set(spans.map((span) => span.service))).toEqual(new Set(ALL_SERVICES));
     expect(spans.some((span) => span.service === 'project' && span.name === 'process ContractApproved')).toBe(
       true,

@@ -1,25 +1,22 @@
-import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { join } from 'node:path';
 
-import { loadServiceConfig, MessagingModule, ServiceConfig } from '@throughline/messaging-nest';
+import {
+  loadServiceConfig,
+  MessagingModule,
+  prismaLifecycle,
+  ServiceConfig,
+} from '@throughline/messaging-nest';
 
 import { DealApprovalService } from './application/deal-approval.service';
 import { DealQueryService } from './application/deal-query.service';
 import { ProjectSetupService } from './application/project-setup.service';
 import { CONTRACT_DB, SETUP_CONFIG, SetupConfig } from './application/tokens';
 import { loadSetupConfig } from './config';
-import { ContractDb, createContractDb } from './infrastructure/contract-db';
+import { createContractDb } from './infrastructure/contract-db';
 import { ContractHandlers } from './interface/contract.handlers';
 import { DealsController } from './interface/deals.controller';
 import { SetupDeadlineScheduler } from './interface/setup-deadline.scheduler';
-
-/** Closes the database last: after the consumer (microservice dispose) and the scheduler stopped. */
-class DbLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(CONTRACT_DB) private readonly db: ContractDb) {}
-  async onApplicationShutdown(): Promise<void> {
-    await this.db.$disconnect();
-  }
-}
 
 /**
  * The contract service: validates won deals against ERP master data, approves contracts (one
@@ -50,7 +47,7 @@ export class AppModule {
       providers: [
         { provide: CONTRACT_DB, useValue: createContractDb(config.databaseUrl) },
         { provide: SETUP_CONFIG, useValue: setup },
-        DbLifecycle,
+        prismaLifecycle(CONTRACT_DB),
         DealApprovalService,
         ProjectSetupService,
         DealQueryService,

@@ -58,119 +58,18 @@ export class PsaIntakeService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async receiveTimeEntries(
+  receiveTimeEntries(
     submissions: readonly Submission<TimeEntryFacts>[],
     correlationId?: string,
   ): Promise<EntryResult[]> {
-    const origin: EventOrigin = { source: SOURCE, correlationId };
-    const results: EntryResult[] = [];
-    await commit(this.db, async (tx) => {
-      const ids = submissions.map((submission) => submission.facts.entryId);
-      await lockEntries(
-        tx,
-        ids.map((id) => `time:${id}`),
-      );
-      const rows = await tx.psaTimeEntry.findMany({ where: { entryId: { in: ids } } });
-      const existing = new Map(rows.map((row) => [row.entryId, storedTimeEntry(row)]));
-      const decisions = submissions.map((submission) => ({
-        submission,
-        decision: decideIntake(existing.get(submission.facts.entryId), submission),
-      }));
-      rejectConflicts(
-        'time entries',
-        decisions.flatMap(({ submission, decision }) =>
-          decision.conflict ? [{ id: submission.facts.entryId, changed: decision.changed }] : [],
-        ),
-      );
-      const events: EventRecord[] = [];
-      for (const { submission, decision } of decisions) {
-        if (decision.conflict) continue;
-        const { facts, approval } = submission;
-        const event =
-          decision.approve && approval
-            ? createEvent('TimeEntryApproved', timeEntryApproved(facts, approval), origin)
-            : undefined;
-        const approved = event && approval ? approvedColumns(approval, event, correlationId) : {};
-        if (decision.store || event) {
-          await tx.psaTimeEntry.upsert({
-            where: { entryId: facts.entryId },
-            create: { ...facts, status: 'SUBMITTED', correlationId, ...approved },
-            update: { ...facts, updatedAt: new Date(), ...approved },
-          });
-        }
-        if (event) events.push(event);
-        const stored = existing.get(facts.entryId);
-        results.push({
-          id: facts.entryId,
-          outcome: decision.outcome,
-          status: event ? 'APPROVED' : (stored?.status ?? 'SUBMITTED'),
-          eventId:
-            event?.envelope.eventId ?? rows.find((row) => row.entryId === facts.entryId)?.eventId ?? null,
-          ...(decision.outcome === 'UPDATED' ? { changed: decision.changed } : {}),
-        });
-      }
-      return events;
-    });
-    this.logOutcomes('PSA time entries received', results, correlationId);
-    return results;
+    return this.receive(TIME_ENTRIES, submissions, correlationId);
   }
 
-  async receiveExpenses(
+  receiveExpenses(
     submissions: readonly Submission<ExpenseFacts>[],
     correlationId?: string,
   ): Promise<EntryResult[]> {
-    const origin: EventOrigin = { source: SOURCE, correlationId };
-    const results: EntryResult[] = [];
-    await commit(this.db, async (tx) => {
-      const ids = submissions.map((submission) => submission.facts.expenseId);
-      await lockEntries(
-        tx,
-        ids.map((id) => `expense:${id}`),
-      );
-      const rows = await tx.psaExpense.findMany({ where: { expenseId: { in: ids } } });
-      const existing = new Map(rows.map((row) => [row.expenseId, storedExpense(row)]));
-      const decisions = submissions.map((submission) => ({
-        submission,
-        decision: decideIntake(existing.get(submission.facts.expenseId), submission),
-      }));
-      rejectConflicts(
-        'expenses',
-        decisions.flatMap(({ submission, decision }) =>
-          decision.conflict ? [{ id: submission.facts.expenseId, changed: decision.changed }] : [],
-        ),
-      );
-      const events: EventRecord[] = [];
-      for (const { submission, decision } of decisions) {
-        if (decision.conflict) continue;
-        const { facts, approval } = submission;
-        const event =
-          decision.approve && approval
-            ? createEvent('ExpenseApproved', expenseApproved(facts, approval), origin)
-            : undefined;
-        const approved = event && approval ? approvedColumns(approval, event, correlationId) : {};
-        const columns = { ...facts, amountMinor: BigInt(facts.amountMinor) };
-        if (decision.store || event) {
-          await tx.psaExpense.upsert({
-            where: { expenseId: facts.expenseId },
-            create: { ...columns, status: 'SUBMITTED', correlationId, ...approved },
-            update: { ...columns, updatedAt: new Date(), ...approved },
-          });
-        }
-        if (event) events.push(event);
-        const stored = existing.get(facts.expenseId);
-        results.push({
-          id: facts.expenseId,
-          outcome: decision.outcome,
-          status: event ? 'APPROVED' : (stored?.status ?? 'SUBMITTED'),
-          eventId:
-            event?.envelope.eventId ?? rows.find((row) => row.expenseId === facts.expenseId)?.eventId ?? null,
-          ...(decision.outcome === 'UPDATED' ? { changed: decision.changed } : {}),
-        });
-      }
-      return events;
-    });
-    this.logOutcomes('PSA expenses received', results, correlationId);
-    return results;
+    return this.receive(EXPENSES, submissions, correlationId);
   }
 
   /**
@@ -187,73 +86,42 @@ export class PsaIntakeService {
     const expenseIds = [...new Set(request.expenseIds)];
     const answer = { timeEntries: [] as EntryResult[], expenses: [] as EntryResult[] };
     await commit(this.db, async (tx) => {
-      await lockEntries(tx, [
-        ...timeEntryIds.map((id) => `time:${id}`),
-        ...expenseIds.map((id) => `expense:${id}`),
-      ]);
-      const entries = await tx.psaTimeEntry.findMany({ where: { entryId: { in: timeEntryIds } } });
-      const expenses = await tx.psaExpense.findMany({ where: { expenseId: { in: expenseIds } } });
-      const unknownEntries = timeEntryIds.filter((id) => !entries.some((row) => row.entryId === id));
-      const unknownExpenses = expenseIds.filter((id) => !expenses.some((row) => row.expenseId === id));
-      if (unknownEntries.length + unknownExpenses.length > 0) {
-        throw new NotFoundError(
-          [
-            unknownEntries.length ? `unknown time entries: ${unknownEntries.join(', ')}` : '',
-            unknownExpenses.length ? `unknown expenses: ${unknownExpenses.join(', ')}` : '',
-          ]
-            .filter(Boolean)
-            .join('; ') + '; nothing was approved',
-        );
-      }
-      const events: EventRecord[] = [];
-      for (const id of timeEntryIds) {
-        const row = entries.find((candidate) => candidate.entryId === id) as TimeEntryRow;
-        if (row.status === 'APPROVED') {
-          answer.timeEntries.push({
-            id,
-            outcome: 'ALREADY_APPROVED',
-            status: 'APPROVED',
-            eventId: row.eventId,
+      await lockEntries(tx, [...TIME_ENTRIES.lockKeys(timeEntryIds), ...EXPENSES.lockKeys(expenseIds)]);
+      const entries = await TIME_ENTRIES.find(tx, timeEntryIds);
+      const expenses = await EXPENSES.find(tx, expenseIds);
+      const unknown = [
+        unknownIds(TIME_ENTRIES, timeEntryIds, entries),
+        unknownIds(EXPENSES, expenseIds, expenses),
+      ].filter(Boolean);
+      if (unknown.length > 0) throw new NotFoundError(`${unknown.join('; ')}; nothing was approved`);
+      const approve = async <F extends object>(
+        kind: EntryKind<F>,
+        ids: string[],
+        rows: Map<string, EntryRow<F>>,
+      ) => {
+        const events: EventRecord[] = [];
+        const results: EntryResult[] = [];
+        for (const id of ids) {
+          const row = rows.get(id) as EntryRow<F>;
+          if (row.stored.status === 'APPROVED') {
+            results.push({ id, outcome: 'ALREADY_APPROVED', status: 'APPROVED', eventId: row.eventId });
+            continue;
+          }
+          const event = kind.approvedEvent(row.stored.facts, approval, origin);
+          await kind.markApproved(tx, id, {
+            ...approvedColumns(approval, event, correlationId),
+            updatedAt: new Date(),
           });
-          continue;
+          events.push(event);
+          results.push({ id, outcome: 'APPROVED', status: 'APPROVED', eventId: event.envelope.eventId });
         }
-        const event = createEvent(
-          'TimeEntryApproved',
-          timeEntryApproved(timeEntryFacts(row), approval),
-          origin,
-        );
-        await tx.psaTimeEntry.update({
-          where: { entryId: id },
-          data: { ...approvedColumns(approval, event, correlationId), updatedAt: new Date() },
-        });
-        events.push(event);
-        answer.timeEntries.push({
-          id,
-          outcome: 'APPROVED',
-          status: 'APPROVED',
-          eventId: event.envelope.eventId,
-        });
-      }
-      for (const id of expenseIds) {
-        const row = expenses.find((candidate) => candidate.expenseId === id) as ExpenseRow;
-        if (row.status === 'APPROVED') {
-          answer.expenses.push({ id, outcome: 'ALREADY_APPROVED', status: 'APPROVED', eventId: row.eventId });
-          continue;
-        }
-        const event = createEvent('ExpenseApproved', expenseApproved(expenseFacts(row), approval), origin);
-        await tx.psaExpense.update({
-          where: { expenseId: id },
-          data: { ...approvedColumns(approval, event, correlationId), updatedAt: new Date() },
-        });
-        events.push(event);
-        answer.expenses.push({
-          id,
-          outcome: 'APPROVED',
-          status: 'APPROVED',
-          eventId: event.envelope.eventId,
-        });
-      }
-      return events;
+        return { events, results };
+      };
+      const time = await approve(TIME_ENTRIES, timeEntryIds, entries);
+      const expense = await approve(EXPENSES, expenseIds, expenses);
+      answer.timeEntries = time.results;
+      answer.expenses = expense.results;
+      return [...time.events, ...expense.events];
     });
     this.logOutcomes('PSA time entries approved', answer.timeEntries, correlationId);
     this.logOutcomes('PSA expenses approved', answer.expenses, correlationId);
@@ -282,6 +150,56 @@ export class PsaIntakeService {
       ...expenseFacts(row),
       ...entryState(row),
     }));
+  }
+
+  private async receive<F extends object>(
+    kind: EntryKind<F>,
+    submissions: readonly Submission<F>[],
+    correlationId?: string,
+  ): Promise<EntryResult[]> {
+    const origin: EventOrigin = { source: SOURCE, correlationId };
+    const results: EntryResult[] = [];
+    await commit(this.db, async (tx) => {
+      const ids = submissions.map((submission) => kind.idOf(submission.facts));
+      await lockEntries(tx, kind.lockKeys(ids));
+      const existing = await kind.find(tx, ids);
+      const decisions = submissions.map((submission) => ({
+        submission,
+        decision: decideIntake(existing.get(kind.idOf(submission.facts))?.stored, submission),
+      }));
+      rejectConflicts(
+        kind.label,
+        decisions.flatMap(({ submission, decision }) =>
+          decision.conflict ? [{ id: kind.idOf(submission.facts), changed: decision.changed }] : [],
+        ),
+      );
+      const events: EventRecord[] = [];
+      for (const { submission, decision } of decisions) {
+        if (decision.conflict) continue;
+        const { facts, approval } = submission;
+        const id = kind.idOf(facts);
+        const event = decision.approve && approval ? kind.approvedEvent(facts, approval, origin) : undefined;
+        const approved = event && approval ? approvedColumns(approval, event, correlationId) : {};
+        if (decision.store || event) {
+          await kind.save(tx, facts, {
+            create: { status: 'SUBMITTED', correlationId, ...approved },
+            update: { updatedAt: new Date(), ...approved },
+          });
+        }
+        if (event) events.push(event);
+        const stored = existing.get(id);
+        results.push({
+          id,
+          outcome: decision.outcome,
+          status: event ? 'APPROVED' : (stored?.stored.status ?? 'SUBMITTED'),
+          eventId: event?.envelope.eventId ?? stored?.eventId ?? null,
+          ...(decision.outcome === 'UPDATED' ? { changed: decision.changed } : {}),
+        });
+      }
+      return events;
+    });
+    this.logOutcomes(`PSA ${kind.label} received`, results, correlationId);
+    return results;
   }
 
   /** Ids and outcomes only: entries carry a personId but no other personal data, and none is logged. */
@@ -363,14 +281,6 @@ function expenseFacts(row: ExpenseRow): ExpenseFacts {
   };
 }
 
-function storedTimeEntry(row: TimeEntryRow): StoredEntry<TimeEntryFacts> {
-  return { facts: timeEntryFacts(row), status: row.status as EntryStatus };
-}
-
-function storedExpense(row: ExpenseRow): StoredEntry<ExpenseFacts> {
-  return { facts: expenseFacts(row), status: row.status as EntryStatus };
-}
-
 function entryState(row: TimeEntryRow | ExpenseRow) {
   return {
     status: row.status as EntryStatus,
@@ -380,4 +290,84 @@ function entryState(row: TimeEntryRow | ExpenseRow) {
     receivedAt: row.receivedAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+/** What ingress holds of one entry: its facts and status, and its approval event once approved. */
+interface EntryRow<F> {
+  stored: StoredEntry<F>;
+  eventId: string | null;
+}
+
+type ApprovedColumns = ReturnType<typeof approvedColumns>;
+
+/** The table and event of one kind of PSA entry; the intake and approval rules are shared. */
+interface EntryKind<F extends object> {
+  /** Plural, as in messages: "time entries". */
+  label: string;
+  idOf(facts: F): string;
+  lockKeys(ids: readonly string[]): string[];
+  find(tx: IngressTx, ids: readonly string[]): Promise<Map<string, EntryRow<F>>>;
+  approvedEvent(facts: F, approval: Approval, origin: EventOrigin): EventRecord;
+  save(
+    tx: IngressTx,
+    facts: F,
+    columns: {
+      create: Partial<ApprovedColumns> & { status: string; correlationId: string | undefined };
+      update: Partial<ApprovedColumns> & { updatedAt: Date };
+    },
+  ): Promise<unknown>;
+  markApproved(tx: IngressTx, id: string, columns: ApprovedColumns & { updatedAt: Date }): Promise<unknown>;
+}
+
+const TIME_ENTRIES: EntryKind<TimeEntryFacts> = {
+  label: 'time entries',
+  idOf: (facts) => facts.entryId,
+  lockKeys: (ids) => ids.map((id) => `time:${id}`),
+  find: async (tx, ids) => {
+    const rows = await tx.psaTimeEntry.findMany({ where: { entryId: { in: [...ids] } } });
+    return new Map(rows.map((row) => [row.entryId, entryRow(timeEntryFacts(row), row)]));
+  },
+  approvedEvent: (facts, approval, origin) =>
+    createEvent('TimeEntryApproved', timeEntryApproved(facts, approval), origin),
+  save: (tx, facts, { create, update }) =>
+    tx.psaTimeEntry.upsert({
+      where: { entryId: facts.entryId },
+      create: { ...facts, ...create },
+      update: { ...facts, ...update },
+    }),
+  markApproved: (tx, id, columns) => tx.psaTimeEntry.update({ where: { entryId: id }, data: columns }),
+};
+
+const EXPENSES: EntryKind<ExpenseFacts> = {
+  label: 'expenses',
+  idOf: (facts) => facts.expenseId,
+  lockKeys: (ids) => ids.map((id) => `expense:${id}`),
+  find: async (tx, ids) => {
+    const rows = await tx.psaExpense.findMany({ where: { expenseId: { in: [...ids] } } });
+    return new Map(rows.map((row) => [row.expenseId, entryRow(expenseFacts(row), row)]));
+  },
+  approvedEvent: (facts, approval, origin) =>
+    createEvent('ExpenseApproved', expenseApproved(facts, approval), origin),
+  save: (tx, facts, { create, update }) => {
+    const columns = { ...facts, amountMinor: BigInt(facts.amountMinor) };
+    return tx.psaExpense.upsert({
+      where: { expenseId: facts.expenseId },
+      create: { ...columns, ...create },
+      update: { ...columns, ...update },
+    });
+  },
+  markApproved: (tx, id, columns) => tx.psaExpense.update({ where: { expenseId: id }, data: columns }),
+};
+
+function entryRow<F>(facts: F, row: TimeEntryRow | ExpenseRow): EntryRow<F> {
+  return { stored: { facts, status: row.status as EntryStatus }, eventId: row.eventId };
+}
+
+function unknownIds<F extends object>(
+  kind: EntryKind<F>,
+  ids: readonly string[],
+  found: Map<string, EntryRow<F>>,
+): string {
+  const unknown = ids.filter((id) => !found.has(id));
+  return unknown.length ? `unknown ${kind.label}: ${unknown.join(', ')}` : '';
 }

@@ -42,12 +42,27 @@ export class FiguresRecorder {
   }
 }
 
+/**
+ * One current row per business key: locks the key, then writes the incoming state only if it
+ * supersedes the stored one (see `supersedes`), so every delivery order ends in the same row.
+ */
+async function keepNewest<Row>(
+  lock: Lock,
+  state: {
+    key: string;
+    incoming: StateVersion;
+    find: () => Promise<Row | null>;
+    versionOf: (row: Row) => StateVersion;
+    write: () => Promise<unknown>;
+  },
+): Promise<void> {
+  await lock(state.key);
+  const current = await state.find();
+  if (supersedes(state.incoming, current && state.versionOf(current))) await state.write();
+}
+
 const APPLIERS: { [T in ReportedEventType]?: Applier<T> } = {
-  ProjectCreated: async (tx, { data, envelope }, lock) => {
-    await lock(`baseline:${data.projectId}`);
-    const current = await tx.projectBaseline.findUnique({ where: { projectId: data.projectId } });
-    // Created once per project; of two differing copies the greater event id wins, in any order.
-    if (!supersedes(versionAt(0, envelope.eventId), current && versionAt(0, current.eventId))) return;
+  ProjectCreated: (tx, { data, envelope }, lock) => {
     const facts = projectFactsOf(data);
     const row = {
       dealId: facts.dealId,
@@ -63,19 +78,22 @@ const APPLIERS: { [T in ReportedEventType]?: Applier<T> } = {
       roles: facts.roles as object[],
       eventId: envelope.eventId,
     };
-    await tx.projectBaseline.upsert({
-      where: { projectId: facts.projectId },
-      create: { projectId: facts.projectId, ...row },
-      update: row,
+    // Created once per project; of two differing copies the greater event id wins, in any order.
+    return keepNewest(lock, {
+      key: `baseline:${data.projectId}`,
+      incoming: versionAt(0, envelope.eventId),
+      find: () => tx.projectBaseline.findUnique({ where: { projectId: data.projectId } }),
+      versionOf: (current) => versionAt(0, current.eventId),
+      write: () =>
+        tx.projectBaseline.upsert({
+          where: { projectId: facts.projectId },
+          create: { projectId: facts.projectId, ...row },
+          update: row,
+        }),
     });
   },
 
-  ProjectPlanChanged: async (tx, { data, envelope }, lock) => {
-    await lock(`plan:${data.projectId}`);
-    const current = await tx.projectPlan.findUnique({ where: { projectId: data.projectId } });
-    const incoming: StateVersion = { at: data.planVersion, rank: 0, eventId: envelope.eventId };
-    if (!supersedes(incoming, current && { at: current.planVersion, rank: 0, eventId: current.eventId }))
-      return;
+  ProjectPlanChanged: (tx, { data, envelope }, lock) => {
     const facts = planChangeFactsOf(data);
     const row = {
       dealId: facts.dealId,
@@ -93,23 +111,21 @@ const APPLIERS: { [T in ReportedEventType]?: Applier<T> } = {
       roles: facts.roles as object[],
       eventId: envelope.eventId,
     };
-    await tx.projectPlan.upsert({
-      where: { projectId: facts.projectId },
-      create: { projectId: facts.projectId, ...row },
-      update: row,
+    return keepNewest(lock, {
+      key: `plan:${data.projectId}`,
+      incoming: versionAt(data.planVersion, envelope.eventId),
+      find: () => tx.projectPlan.findUnique({ where: { projectId: data.projectId } }),
+      versionOf: (current) => versionAt(current.planVersion, current.eventId),
+      write: () =>
+        tx.projectPlan.upsert({
+          where: { projectId: facts.projectId },
+          create: { projectId: facts.projectId, ...row },
+          update: row,
+        }),
     });
   },
 
-  ProjectForecastUpdated: async (tx, { data, envelope }, lock) => {
-    await lock(`forecast:${data.projectId}`);
-    const current = await tx.projectForecast.findUnique({ where: { projectId: data.projectId } });
-    if (
-      !supersedes(
-        versionAt(data.refreshedAt, envelope.eventId),
-        current && versionAt(current.refreshedAt, current.eventId),
-      )
-    )
-      return;
+  ProjectForecastUpdated: (tx, { data, envelope }, lock) => {
     const row = {
       dealId: data.dealId,
       currency: data.currency,
@@ -121,23 +137,21 @@ const APPLIERS: { [T in ReportedEventType]?: Applier<T> } = {
       refreshedAt: new Date(data.refreshedAt),
       eventId: envelope.eventId,
     };
-    await tx.projectForecast.upsert({
-      where: { projectId: data.projectId },
-      create: { projectId: data.projectId, ...row },
-      update: row,
+    return keepNewest(lock, {
+      key: `forecast:${data.projectId}`,
+      incoming: versionAt(data.refreshedAt, envelope.eventId),
+      find: () => tx.projectForecast.findUnique({ where: { projectId: data.projectId } }),
+      versionOf: (current) => versionAt(current.refreshedAt, current.eventId),
+      write: () =>
+        tx.projectForecast.upsert({
+          where: { projectId: data.projectId },
+          create: { projectId: data.projectId, ...row },
+          update: row,
+        }),
     });
   },
 
-  AssignmentChanged: async (tx, { data, envelope }, lock) => {
-    await lock(`assignment:${data.assignmentId}`);
-    const current = await tx.assignment.findUnique({ where: { assignmentId: data.assignmentId } });
-    if (
-      !supersedes(
-        versionAt(envelope.occurredAt, envelope.eventId),
-        current && versionAt(current.occurredAt, current.eventId),
-      )
-    )
-      return;
+  AssignmentChanged: (tx, { data, envelope }, lock) => {
     const row = {
       projectId: data.projectId,
       personId: data.personId,
@@ -151,26 +165,21 @@ const APPLIERS: { [T in ReportedEventType]?: Applier<T> } = {
       occurredAt: new Date(envelope.occurredAt),
       eventId: envelope.eventId,
     };
-    await tx.assignment.upsert({
-      where: { assignmentId: data.assignmentId },
-      create: { assignmentId: data.assignmentId, ...row },
-      update: row,
+    return keepNewest(lock, {
+      key: `assignment:${data.assignmentId}`,
+      incoming: versionAt(envelope.occurredAt, envelope.eventId),
+      find: () => tx.assignment.findUnique({ where: { assignmentId: data.assignmentId } }),
+      versionOf: (current) => versionAt(current.occurredAt, current.eventId),
+      write: () =>
+        tx.assignment.upsert({
+          where: { assignmentId: data.assignmentId },
+          create: { assignmentId: data.assignmentId, ...row },
+          update: row,
+        }),
     });
   },
 
-  TimeEntryApproved: async (tx, { data, envelope }, lock) => {
-    await lock(`time:${data.entryId}`);
-    const current = await tx.approvedTime.findUnique({ where: { entryId: data.entryId } });
-    // The first approval wins: an entry approved again (later) changes nothing; of two copies approved
-    // at the same moment the greater event id wins, so every order ends in the same row.
-    const version = (approvedAt: number, eventId: string) => versionAt(-approvedAt, eventId);
-    if (
-      !supersedes(
-        version(data.approvedAt, envelope.eventId),
-        current && version(safe(current.approvedAt), current.eventId),
-      )
-    )
-      return;
+  TimeEntryApproved: (tx, { data, envelope }, lock) => {
     const row = {
       projectId: data.projectId,
       personId: data.personId,
@@ -183,21 +192,23 @@ const APPLIERS: { [T in ReportedEventType]?: Applier<T> } = {
       sourceSystem: data.sourceSystem,
       eventId: envelope.eventId,
     };
-    await tx.approvedTime.upsert({
-      where: { entryId: data.entryId },
-      create: { entryId: data.entryId, ...row },
-      update: row,
+    // The first approval wins: an entry approved again (later) changes nothing; of two copies approved
+    // at the same moment the greater event id wins, so every order ends in the same row.
+    return keepNewest(lock, {
+      key: `time:${data.entryId}`,
+      incoming: versionAt(-data.approvedAt, envelope.eventId),
+      find: () => tx.approvedTime.findUnique({ where: { entryId: data.entryId } }),
+      versionOf: (current) => versionAt(-safe(current.approvedAt), current.eventId),
+      write: () =>
+        tx.approvedTime.upsert({
+          where: { entryId: data.entryId },
+          create: { entryId: data.entryId, ...row },
+          update: row,
+        }),
     });
   },
 
-  ActualChanged: async (tx, { data, envelope }, lock) => {
-    await lock(`actual:${data.actualId}`);
-    const current = await tx.actual.findUnique({ where: { actualId: data.actualId } });
-    const incoming = versionAt(data.changedAt, envelope.eventId, ACTUAL_STATUS_RANK[data.status]);
-    const stored =
-      current &&
-      versionAt(current.changedAt, current.eventId, ACTUAL_STATUS_RANK[current.status as ActualStatus]);
-    if (!supersedes(incoming, stored)) return;
+  ActualChanged: (tx, { data, envelope }, lock) => {
     const row = {
       kind: data.kind,
       projectId: data.projectId,
@@ -219,23 +230,22 @@ const APPLIERS: { [T in ReportedEventType]?: Applier<T> } = {
       changedAt: new Date(data.changedAt),
       eventId: envelope.eventId,
     };
-    await tx.actual.upsert({
-      where: { actualId: data.actualId },
-      create: { actualId: data.actualId, ...row },
-      update: row,
+    return keepNewest(lock, {
+      key: `actual:${data.actualId}`,
+      incoming: versionAt(data.changedAt, envelope.eventId, ACTUAL_STATUS_RANK[data.status]),
+      find: () => tx.actual.findUnique({ where: { actualId: data.actualId } }),
+      versionOf: (current) =>
+        versionAt(current.changedAt, current.eventId, ACTUAL_STATUS_RANK[current.status as ActualStatus]),
+      write: () =>
+        tx.actual.upsert({
+          where: { actualId: data.actualId },
+          create: { actualId: data.actualId, ...row },
+          update: row,
+        }),
     });
   },
 
-  InvoiceIssued: async (tx, { data, envelope }, lock) => {
-    await lock(`invoice:${data.invoiceId}`);
-    const current = await tx.invoice.findUnique({ where: { invoiceId: data.invoiceId } });
-    if (
-      !supersedes(
-        versionAt(data.issuedAt, envelope.eventId),
-        current && versionAt(current.issuedAt, current.eventId),
-      )
-    )
-      return;
+  InvoiceIssued: (tx, { data, envelope }, lock) => {
     const row = {
       invoiceNumber: data.invoiceNumber,
       customerId: data.customerId,
@@ -248,34 +258,37 @@ const APPLIERS: { [T in ReportedEventType]?: Applier<T> } = {
       issuedAt: new Date(data.issuedAt),
       eventId: envelope.eventId,
     };
-    await tx.invoice.upsert({
-      where: { invoiceId: data.invoiceId },
-      create: { invoiceId: data.invoiceId, ...row },
-      update: row,
-    });
-    await tx.invoiceLine.deleteMany({ where: { invoiceId: data.invoiceId } });
-    await tx.invoiceLine.createMany({
-      data: data.lines.map((line) => ({
-        invoiceId: data.invoiceId,
-        lineId: line.lineId,
-        projectId: line.projectId,
-        dealId: line.dealId,
-        kind: line.kind,
-        description: line.description,
-        quantityHundredths: line.quantityHundredths === null ? null : BigInt(line.quantityHundredths),
-        unitPriceMinor: line.unitPriceMinor === null ? null : BigInt(line.unitPriceMinor),
-        amountMinor: BigInt(line.amountMinor),
-        sourceIds: [...line.sourceIds],
-      })),
+    return keepNewest(lock, {
+      key: `invoice:${data.invoiceId}`,
+      incoming: versionAt(data.issuedAt, envelope.eventId),
+      find: () => tx.invoice.findUnique({ where: { invoiceId: data.invoiceId } }),
+      versionOf: (current) => versionAt(current.issuedAt, current.eventId),
+      write: async () => {
+        await tx.invoice.upsert({
+          where: { invoiceId: data.invoiceId },
+          create: { invoiceId: data.invoiceId, ...row },
+          update: row,
+        });
+        await tx.invoiceLine.deleteMany({ where: { invoiceId: data.invoiceId } });
+        await tx.invoiceLine.createMany({
+          data: data.lines.map((line) => ({
+            invoiceId: data.invoiceId,
+            lineId: line.lineId,
+            projectId: line.projectId,
+            dealId: line.dealId,
+            kind: line.kind,
+            description: line.description,
+            quantityHundredths: line.quantityHundredths === null ? null : BigInt(line.quantityHundredths),
+            unitPriceMinor: line.unitPriceMinor === null ? null : BigInt(line.unitPriceMinor),
+            amountMinor: BigInt(line.amountMinor),
+            sourceIds: [...line.sourceIds],
+          })),
+        });
+      },
     });
   },
 
-  PaymentReceived: async (tx, { data, envelope }, lock) => {
-    await lock(`payment:${data.paymentId}`);
-    const current = await tx.payment.findUnique({ where: { paymentId: data.paymentId } });
-    // A payment id received again changes nothing; the greater event id only makes the survivor
-    // of two differing copies independent of their order.
-    if (!supersedes(versionAt(0, envelope.eventId), current && versionAt(0, current.eventId))) return;
+  PaymentReceived: (tx, { data, envelope }, lock) => {
     const row = {
       invoiceId: data.invoiceId,
       customerId: data.customerId,
@@ -285,23 +298,23 @@ const APPLIERS: { [T in ReportedEventType]?: Applier<T> } = {
       reference: data.reference,
       eventId: envelope.eventId,
     };
-    await tx.payment.upsert({
-      where: { paymentId: data.paymentId },
-      create: { paymentId: data.paymentId, ...row },
-      update: row,
+    // A payment id received again changes nothing; the greater event id only makes the survivor
+    // of two differing copies independent of their order.
+    return keepNewest(lock, {
+      key: `payment:${data.paymentId}`,
+      incoming: versionAt(0, envelope.eventId),
+      find: () => tx.payment.findUnique({ where: { paymentId: data.paymentId } }),
+      versionOf: (current) => versionAt(0, current.eventId),
+      write: () =>
+        tx.payment.upsert({
+          where: { paymentId: data.paymentId },
+          create: { paymentId: data.paymentId, ...row },
+          update: row,
+        }),
     });
   },
 
-  RevenueRecognized: async (tx, { data, envelope }, lock) => {
-    await lock(`revenue:${data.recognitionId}`);
-    const current = await tx.revenueRecognition.findUnique({ where: { recognitionId: data.recognitionId } });
-    if (
-      !supersedes(
-        versionAt(envelope.occurredAt, envelope.eventId),
-        current && versionAt(current.occurredAt, current.eventId),
-      )
-    )
-      return;
+  RevenueRecognized: (tx, { data, envelope }, lock) => {
     const row = {
       projectId: data.projectId,
       dealId: data.dealId,
@@ -314,59 +327,61 @@ const APPLIERS: { [T in ReportedEventType]?: Applier<T> } = {
       occurredAt: new Date(envelope.occurredAt),
       eventId: envelope.eventId,
     };
-    await tx.revenueRecognition.upsert({
-      where: { recognitionId: data.recognitionId },
-      create: { recognitionId: data.recognitionId, ...row },
-      update: row,
+    return keepNewest(lock, {
+      key: `revenue:${data.recognitionId}`,
+      incoming: versionAt(envelope.occurredAt, envelope.eventId),
+      find: () => tx.revenueRecognition.findUnique({ where: { recognitionId: data.recognitionId } }),
+      versionOf: (current) => versionAt(current.occurredAt, current.eventId),
+      write: () =>
+        tx.revenueRecognition.upsert({
+          where: { recognitionId: data.recognitionId },
+          create: { recognitionId: data.recognitionId, ...row },
+          update: row,
+        }),
     });
   },
 
-  MilestoneCompleted: async (tx, { data, envelope }, lock) => {
-    await lock(`milestone:${data.projectId}:${data.milestoneId}`);
+  MilestoneCompleted: (tx, { data, envelope }, lock) => {
     const key = { projectId: data.projectId, milestoneId: data.milestoneId };
-    const current = await tx.milestoneCompletion.findUnique({ where: { projectId_milestoneId: key } });
-    // The earliest completion wins: a milestone completed again stays completed on its first date.
-    const version = (completedOn: string, eventId: string) => versionAt(-dayNumber(completedOn), eventId);
-    if (
-      !supersedes(
-        version(data.completedOn, envelope.eventId),
-        current && version(current.completedOn, current.eventId),
-      )
-    )
-      return;
     const row = {
       dealId: data.dealId,
       completedOn: data.completedOn,
       completedBy: data.completedBy,
       eventId: envelope.eventId,
     };
-    await tx.milestoneCompletion.upsert({
-      where: { projectId_milestoneId: key },
-      create: { ...key, ...row },
-      update: row,
+    // The earliest completion wins: a milestone completed again stays completed on its first date.
+    return keepNewest(lock, {
+      key: `milestone:${data.projectId}:${data.milestoneId}`,
+      incoming: versionAt(-dayNumber(data.completedOn), envelope.eventId),
+      find: () => tx.milestoneCompletion.findUnique({ where: { projectId_milestoneId: key } }),
+      versionOf: (current) => versionAt(-dayNumber(current.completedOn), current.eventId),
+      write: () =>
+        tx.milestoneCompletion.upsert({
+          where: { projectId_milestoneId: key },
+          create: { ...key, ...row },
+          update: row,
+        }),
     });
   },
 
-  BillingPeriodClosed: async (tx, { data, envelope }, lock) => {
-    await lock(`period:${data.period}`);
-    const current = await tx.billingPeriodClose.findUnique({ where: { period: data.period } });
-    if (
-      !supersedes(
-        versionAt(data.closedAt, envelope.eventId),
-        current && versionAt(current.closedAt, current.eventId),
-      )
-    )
-      return;
+  BillingPeriodClosed: (tx, { data, envelope }, lock) => {
     const row = {
       closedAt: new Date(data.closedAt),
       closedBy: data.closedBy,
       draftInvoices: data.draftInvoices.map((draft) => ({ ...draft })),
       eventId: envelope.eventId,
     };
-    await tx.billingPeriodClose.upsert({
-      where: { period: data.period },
-      create: { period: data.period, ...row },
-      update: row,
+    return keepNewest(lock, {
+      key: `period:${data.period}`,
+      incoming: versionAt(data.closedAt, envelope.eventId),
+      find: () => tx.billingPeriodClose.findUnique({ where: { period: data.period } }),
+      versionOf: (current) => versionAt(current.closedAt, current.eventId),
+      write: () =>
+        tx.billingPeriodClose.upsert({
+          where: { period: data.period },
+          create: { period: data.period, ...row },
+          update: row,
+        }),
     });
   },
 };

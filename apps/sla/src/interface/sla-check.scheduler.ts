@@ -1,42 +1,26 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 
-import { Logger, LOGGER } from '@throughline/messaging-nest';
-import { describeError, PeriodicTask } from '@throughline/platform';
+import { Logger, LOGGER, ScheduledCheck } from '@throughline/messaging-nest';
 
 import { SlaMonitorService } from '../application/sla-monitor.service';
 import { SLA_SETTINGS, SlaSettings } from '../application/tokens';
 
 /**
  * Checks running SLA clocks on a timer. Each check is one transaction that skips rows another
- * instance or a handler has locked, so several instances are safe. Stops (and waits for the running
- * check) on shutdown, before the database connection closes.
+ * instance or a handler has locked, so several instances are safe.
  */
 @Injectable()
-export class SlaCheckScheduler implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly task: PeriodicTask;
-
+export class SlaCheckScheduler extends ScheduledCheck {
   constructor(
     private readonly monitor: SlaMonitorService,
-    @Inject(SLA_SETTINGS) private readonly settings: SlaSettings,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(SLA_SETTINGS) settings: SlaSettings,
+    @Inject(LOGGER) logger: Logger,
   ) {
-    this.task = new PeriodicTask(this.settings.checkIntervalMs, () => this.check());
+    super(settings.checkIntervalMs, logger, 'SLA check');
   }
 
-  onApplicationBootstrap(): void {
-    this.task.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.task.stop();
-  }
-
-  private async check(): Promise<void> {
-    try {
-      const breached = await this.monitor.checkThresholds();
-      if (breached > 0) this.logger.warn({ breached }, 'SLA breaches raised');
-    } catch (error) {
-      this.logger.warn({ error: describeError(error) }, 'SLA check failed; retrying next tick');
-    }
+  protected async check(): Promise<void> {
+    const breached = await this.monitor.checkThresholds();
+    if (breached > 0) this.logger.warn({ breached }, 'SLA breaches raised');
   }
 }

@@ -6,3 +6,4 @@ export * from './http-error.filter';
 export * from './zod-body';
 export * from './prisma-lifecycle';
 export * from './correlation';
+export * from './scheduled-check';

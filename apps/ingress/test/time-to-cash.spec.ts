@@ -477,8 +477,10 @@ describe('time-to-cash intake (PSA time and expenses, ERP payments, change order
         { action: 'REMOVE', milestoneId: 'M-TRAINING', name: null, dueDate: null, amountMinor: null },
       ],
       approvedBy: 'U-ACCOUNT-LEAD',
+      currency: 'EUR',
     });
     expect(event.envelope.key).toBe(project);
+    expect(event.envelope.schemaVersion).toBe(2);
 
     const again = await post('/crm/change-orders', order);
     expect(again.json).toMatchObject({ outcome: 'UNCHANGED', eventId: first.json.eventId });
@@ -511,5 +513,24 @@ describe('time-to-cash intake (PSA time and expenses, ERP payments, change order
     expect(harness.probe.events('ChangeOrderApproved', (e) => e.data.changeOrderId === 'CO-2')).toHaveLength(
       0,
     );
+  });
+
+  it('puts the request currency on the change order event, whatever it is', async () => {
+    const usd = await post('/crm/change-orders', {
+      changeOrderId: 'CO-USD',
+      projectId: project,
+      description: 'Extra workshop, priced in USD',
+      effectiveDate: '2026-12-01',
+      budgetDelta: '250.00',
+      currency: 'USD',
+      approvedBy: 'U-ACCOUNT-LEAD',
+    });
+    expect(usd.status).toBe(200);
+    expect(usd.json).toMatchObject({ outcome: 'PUBLISHED', currency: 'USD' });
+    const event = await harness.probe.waitFor(
+      'ChangeOrderApproved',
+      (e) => e.data.changeOrderId === 'CO-USD',
+    );
+    expect(event.data).toMatchObject({ currency: 'USD', budgetDeltaMinor: 25_000 });
   });
 });

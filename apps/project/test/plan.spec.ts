@@ -97,6 +97,7 @@ function changeOrder(
     roleChanges: [],
     milestoneChanges: [],
     approvedBy: 'u-sales-1',
+    currency: 'EUR',
     ...changes,
   };
 }
@@ -367,6 +368,91 @@ describe('project plans, milestones and forecasts against the real stack', () =>
       planVersion: 1,
       current: { budgetMinor: 12_000_000 },
       changeOrders: [{ changeOrderId: 'CO-BAD-1', status: 'REJECTED', planVersion: null }],
+    });
+  });
+
+  it('rejects a change order in another currency than the project (INVALID_CHANGE_ORDER, plan unchanged); one without a currency (v1) applies', async () => {
+    const projectId = await createProject('CUR');
+    // Valid in every other respect: the same extension in EUR applies (below).
+    const inUsd = createEvent(
+      'ChangeOrderApproved',
+      { ...extension('CO-CUR-USD', projectId), currency: 'USD' },
+      ingress,
+    );
+    await probe.publish(inUsd);
+    const raised = await probe.waitFor('BusinessExceptionRaised', (e) => e.data.entityId === 'CO-CUR-USD');
+    expect(raised.data).toMatchObject({
+      exceptionId: 'EXC-CO-CUR-USD-INVALID_CHANGE_ORDER',
+      ownerRole: 'DELIVERY',
+      code: 'INVALID_CHANGE_ORDER',
+      dealId: 'D-CUR',
+      message: `Change order CO-CUR-USD cannot be applied to project ${projectId}: change order is in USD, project ${projectId} is in EUR`,
+      details: { changeOrderId: 'CO-CUR-USD', projectId, planVersion: '1' },
+    });
+    expect(raised.envelope.causationId).toBe(inUsd.envelope.eventId);
+    await settle();
+    expect(probe.events('ProjectPlanChanged', (e) => e.data.projectId === projectId)).toEqual([]);
+    expect(
+      probe.events('ProjectForecastUpdated', (e) => e.data.triggerEventId === inUsd.envelope.eventId),
+    ).toEqual([]);
+    expect((await get(`/projects/${projectId}/plan`)).body).toMatchObject({
+      planVersion: 1,
+      current: { budgetMinor: 12_000_000, endDate: '2027-02-28' },
+      changeOrders: [
+        {
+          changeOrderId: 'CO-CUR-USD',
+          status: 'REJECTED',
+          planVersion: null,
+          reasons: [`change order is in USD, project ${projectId} is in EUR`],
+        },
+      ],
+    });
+
+    // A v1 change order has no currency: its amounts are taken to be in the project currency.
+    await probe.publish(
+      createEvent('ChangeOrderApproved', { ...extension('CO-CUR-V1', projectId), currency: null }, ingress),
+    );
+    const changed = await probe.waitFor('ProjectPlanChanged', (e) => e.data.changeOrderId === 'CO-CUR-V1');
+    expect(changed.data).toMatchObject({
+      projectId,
+      planVersion: 2,
+      currency: 'EUR',
+      budgetMinor: 15_000_000,
+    });
+  });
+
+  it('keeps the currency of a held change order: in another currency it is rejected when the project is created', async () => {
+    const projectId = 'PRJ-D-EARLYUSD-LE-DE';
+    const approved = createEvent(
+      'ChangeOrderApproved',
+      { ...extension('CO-EARLY-USD', projectId), currency: 'USD' },
+      ingress,
+    );
+    await probe.publish(approved);
+    await probe.waitFor(
+      'BusinessExceptionRaised',
+      (e) => e.data.entityId === 'CO-EARLY-USD' && e.data.code === 'UNKNOWN_PROJECT',
+    );
+
+    expect(await createProject('EARLYUSD')).toBe(projectId);
+    const resolved = await probe.waitFor(
+      'BusinessExceptionResolved',
+      (e) => e.data.entityId === 'CO-EARLY-USD',
+    );
+    expect(resolved.data.exceptionId).toBe('EXC-CO-EARLY-USD-UNKNOWN_PROJECT');
+    const raised = await probe.waitFor(
+      'BusinessExceptionRaised',
+      (e) => e.data.entityId === 'CO-EARLY-USD' && e.data.code === 'INVALID_CHANGE_ORDER',
+    );
+    expect(raised.data.message).toBe(
+      `Change order CO-EARLY-USD cannot be applied to project ${projectId}: change order is in USD, project ${projectId} is in EUR`,
+    );
+    expect(raised.envelope.causationId).toBe(approved.envelope.eventId);
+    await settle();
+    expect(probe.events('ProjectPlanChanged', (e) => e.data.projectId === projectId)).toEqual([]);
+    expect((await get(`/projects/${projectId}/plan`)).body).toMatchObject({
+      planVersion: 1,
+      changeOrders: [{ changeOrderId: 'CO-EARLY-USD', status: 'REJECTED', planVersion: null }],
     });
   });
 

@@ -92,6 +92,7 @@ describe('parseChangeOrder', () => {
             { action: 'REMOVE', milestoneId: 'M-3', name: null, dueDate: null, amountMinor: null },
           ],
           approvedBy: 'U-ACCOUNT-LEAD',
+          currency: 'EUR',
         },
       },
     });
@@ -113,6 +114,7 @@ describe('parseChangeOrder', () => {
       milestoneChanges: [],
     });
     expect(yen.ok && yen.value.event.budgetDeltaMinor).toBe(-250_000);
+    expect(yen.ok && yen.value.event.currency).toBe('JPY');
   });
 
   it('names every inconsistency', () => {

@@ -75,7 +75,7 @@ export interface ChangeOrderInput {
   approvedBy: string;
 }
 
-/** The event payload plus the currency its amounts are in (the event assumes the project's). */
+/** The event payload, whose amounts are in `currency` (also on the event, since v2). */
 export interface ParsedChangeOrder {
   currency: string;
   event: ChangeOrderApproved;
@@ -206,6 +206,7 @@ export function parseChangeOrder(input: ChangeOrderInput): Parsed<ParsedChangeOr
         roleChanges,
         milestoneChanges,
         approvedBy: input.approvedBy,
+        currency,
       },
     },
   };

@@ -167,7 +167,7 @@ export async function applyHeldChangeOrders(
     const plan = await loadPlan(tx, projectId);
     if (!plan) return emitted;
     const target: ChangeOrderToApply = {
-      changeOrder: row.changeOrder as unknown as ChangeOrderApproved,
+      changeOrder: heldChangeOrderOf(row.changeOrder),
       correlationId: row.correlationId,
       causeEventId: row.causeEventId,
     };
@@ -252,6 +252,15 @@ export async function assignmentsOf(
     status: row.status as AssignmentCost['status'],
     forecastCostMinor: Number(row.forecastCostMinor),
   }));
+}
+
+/**
+ * A held change order as stored (the event payload as JSON). Those held before ChangeOrderApproved
+ * v2 have no currency field: they read as null (in the project currency), as a v1 event does.
+ */
+export function heldChangeOrderOf(stored: unknown): ChangeOrderApproved {
+  const changeOrder = stored as Omit<ChangeOrderApproved, 'currency'> & { currency?: string | null };
+  return { ...changeOrder, currency: changeOrder.currency ?? null };
 }
 
 function unknownProjectExceptionId(changeOrderId: string): string {

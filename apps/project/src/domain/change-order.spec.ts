@@ -70,6 +70,7 @@ const changeOrder = (changes: Partial<ChangeOrderApproved>): ChangeOrderApproved
   roleChanges: [],
   milestoneChanges: [],
   approvedBy: 'u-1',
+  currency: 'EUR',
   ...changes,
 });
 
@@ -238,6 +239,26 @@ describe('applyChangeOrder', () => {
     expect(reasonsOf(baseline, changeOrder({ projectId: 'PRJ-OTHER' }))).toEqual([
       'it is for project PRJ-OTHER, not PRJ-D-1-LE-DE',
     ]);
+  });
+
+  it('rejects a change order in another currency than the project, naming both, and changes nothing', () => {
+    const usd = { ...extension, currency: 'USD' };
+    expect(reasonsOf(baseline, usd)).toEqual(['change order is in USD, project PRJ-D-1-LE-DE is in EUR']);
+    // Also when its amounts would otherwise be valid: 1,000.00 USD is not 1,000.00 EUR.
+    expect(
+      reasonsOf(
+        baselineOf({ ...project, billingType: 'TIME_AND_MATERIALS' }),
+        changeOrder({ currency: 'USD', budgetDeltaMinor: 100_000 }),
+      ),
+    ).toEqual(['change order is in USD, project PRJ-D-1-LE-DE is in EUR']);
+    expect(baseline.budgetMinor).toBe(12_000_000);
+  });
+
+  it('applies a change order in the project currency, and one without a currency (v1) as before', () => {
+    const inEur = applied(baseline, { ...extension, currency: 'EUR' });
+    const v1 = applied(baseline, { ...extension, currency: null });
+    expect(inEur).toMatchObject({ planVersion: 2, budgetMinor: 15_000_000 });
+    expect(v1).toEqual(inEur);
   });
 
   it('lets time-and-materials projects change the budget without milestone amounts', () => {

@@ -75,7 +75,8 @@ export function baselineOf(project: ProjectCreated): ProjectPlanState {
  * += delta (a new role needs a rate), milestones added, changed or removed. Either every change
  * applies and the plan version goes up by one, or nothing applies and every reason is returned.
  * Completed milestones cannot be changed or removed. On fixed-fee milestone projects the milestone
- * amounts must still sum exactly to the new budget.
+ * amounts must still sum exactly to the new budget. A change order in another currency than the
+ * project's is rejected outright; one without a currency (v1) is taken to be in the project's.
  */
 export function applyChangeOrder(
   current: ProjectPlanState,
@@ -85,6 +86,13 @@ export function applyChangeOrder(
   const reasons: string[] = [];
   if (changeOrder.projectId !== current.projectId) {
     reasons.push(`it is for project ${changeOrder.projectId}, not ${current.projectId}`);
+  }
+  if (changeOrder.currency !== null && changeOrder.currency !== current.currency) {
+    // Every amount is in the other currency, so the amount rules below would only add misleading reasons.
+    reasons.push(
+      `change order is in ${changeOrder.currency}, project ${current.projectId} is in ${current.currency}`,
+    );
+    return { kind: 'rejected', reasons };
   }
   if (!isIsoDate(changeOrder.effectiveDate)) {
     reasons.push(`effectiveDate "${changeOrder.effectiveDate}" is not an ISO date (YYYY-MM-DD)`);

@@ -483,7 +483,7 @@ export const EVENTS: { readonly [K in EventType]: EventDefinition<K> } = deepFre
     eventType: 'ChangeOrderApproved',
     topic: TOPICS.changeOrderApproved,
     subject: 'throughline.deal.change-order-approved-value',
-    latestVersion: 1,
+    latestVersion: 2,
     versions: REGISTERED_SCHEMAS.ChangeOrderApproved,
     owner: 'ingress',
   },

@@ -737,8 +737,8 @@ export interface ChangeOrderApproved {
   /** ISO-8601 date. */
   effectiveDate: string;
   /**
-   * Change to the budget (the fee on fixed-fee projects), minor units of the project currency; may
-   * be negative.
+   * Change to the budget (the fee on fixed-fee projects), minor units of `currency` (v1: of the
+   * project currency); may be negative.
    */
   budgetDeltaMinor: number;
   /** ISO-8601 date; null keeps the end date. */
@@ -747,6 +747,11 @@ export interface ChangeOrderApproved {
   milestoneChanges: ChangeOrderMilestoneChange[];
   /** User id. */
   approvedBy: string;
+  /**
+   * ISO-4217 code of every amount in the change order (budgetDeltaMinor, rateMinor, amountMinor);
+   * added in v2; null only on v1 events, whose amounts are in the project currency.
+   */
+  currency: string | null;
 }
 
 /** Avro record `dev.throughline.deal.ChangeOrderRoleChange`. */
@@ -878,6 +883,32 @@ export interface ContractApprovedV1 {
   templateId: string;
   billingType: BillingType;
   deliveries: ContractDelivery[];
+}
+
+/**
+ * A change order to a project was approved (CRM or contract system): changes to hours, fee, dates
+ * and milestones. Avro record `dev.throughline.deal.ChangeOrderApproved`. As of ChangeOrderApproved
+ * v1; superseded by v2.
+ */
+export interface ChangeOrderApprovedV1 {
+  /** Stable id; approving it again has no further effect. */
+  changeOrderId: string;
+  /** Message key. */
+  projectId: string;
+  description: string;
+  /** ISO-8601 date. */
+  effectiveDate: string;
+  /**
+   * Change to the budget (the fee on fixed-fee projects), minor units of the project currency; may
+   * be negative.
+   */
+  budgetDeltaMinor: number;
+  /** ISO-8601 date; null keeps the end date. */
+  newEndDate: string | null;
+  roleChanges: ChangeOrderRoleChange[];
+  milestoneChanges: ChangeOrderMilestoneChange[];
+  /** User id. */
+  approvedBy: string;
 }
 
 /** Latest payload type of every event type. */

@@ -3962,6 +3962,190 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
           },
         ],
       },
+      2: {
+        type: 'record',
+        name: 'ChangeOrderApprovedEvent',
+        namespace: 'dev.throughline.deal',
+        doc: 'ChangeOrderApproved event as written to Kafka: the shared envelope plus the ChangeOrderApproved payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'ChangeOrderApproved',
+              namespace: 'dev.throughline.deal',
+              doc: 'A change order to a project was approved (CRM or contract system): changes to hours, fee, dates and milestones.',
+              fields: [
+                {
+                  name: 'changeOrderId',
+                  type: 'string',
+                  doc: 'Stable id; approving it again has no further effect.',
+                },
+                {
+                  name: 'projectId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'description',
+                  type: 'string',
+                },
+                {
+                  name: 'effectiveDate',
+                  type: 'string',
+                  doc: 'ISO-8601 date.',
+                },
+                {
+                  name: 'budgetDeltaMinor',
+                  type: 'long',
+                  doc: 'Change to the budget (the fee on fixed-fee projects), minor units of `currency` (v1: of the project currency); may be negative.',
+                },
+                {
+                  name: 'newEndDate',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'ISO-8601 date; null keeps the end date.',
+                },
+                {
+                  name: 'roleChanges',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'ChangeOrderRoleChange',
+                      fields: [
+                        {
+                          name: 'role',
+                          type: 'string',
+                        },
+                        {
+                          name: 'hoursDeltaHundredths',
+                          type: 'long',
+                          doc: 'Change to budgeted hours × 100; may be negative.',
+                        },
+                        {
+                          name: 'rateMinor',
+                          type: ['null', 'long'],
+                          default: null,
+                          doc: 'New bill rate for the role; null keeps it (required for a new role).',
+                        },
+                      ],
+                    },
+                  },
+                },
+                {
+                  name: 'milestoneChanges',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'ChangeOrderMilestoneChange',
+                      fields: [
+                        {
+                          name: 'action',
+                          type: {
+                            type: 'enum',
+                            name: 'ChangeAction',
+                            symbols: ['ADD', 'CHANGE', 'REMOVE'],
+                          },
+                        },
+                        {
+                          name: 'milestoneId',
+                          type: 'string',
+                        },
+                        {
+                          name: 'name',
+                          type: ['null', 'string'],
+                          default: null,
+                        },
+                        {
+                          name: 'dueDate',
+                          type: ['null', 'string'],
+                          default: null,
+                        },
+                        {
+                          name: 'amountMinor',
+                          type: ['null', 'long'],
+                          default: null,
+                        },
+                      ],
+                    },
+                  },
+                },
+                {
+                  name: 'approvedBy',
+                  type: 'string',
+                  doc: 'User id.',
+                },
+                {
+                  name: 'currency',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'ISO-4217 code of every amount in the change order (budgetDeltaMinor, rateMinor, amountMinor); added in v2; null only on v1 events, whose amounts are in the project currency.',
+                },
+              ],
+            },
+          },
+        ],
+      },
     },
     ProjectPlanChanged: {
       1: {

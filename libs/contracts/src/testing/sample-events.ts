@@ -370,6 +370,7 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
       },
     ],
     approvedBy: 'U-2',
+    currency: 'EUR',
   },
   ProjectPlanChanged: {
     projectId: 'PRJ-deal-1001-LE-DE',

@@ -108,8 +108,9 @@ export class InvoicingService {
     const completedOn = new Map(completed.map((m) => [`${m.projectId}/${m.milestoneId}`, m.completedOn]));
 
     const projects = new Map<string, ProjectBilling>();
+    const scheduleOf = new Map(schedules.map((s) => [s.projectId, s]));
     for (const p of projectRows) {
-      const schedule = schedules.find((s) => s.projectId === p.projectId);
+      const schedule = scheduleOf.get(p.projectId);
       projects.set(p.projectId, {
         projectId: p.projectId,
         dealId: p.dealId,
@@ -175,15 +176,23 @@ export class InvoicingService {
         },
       });
     }
-    const updatedActuals = [];
+    // One update per invoice rather than per actual: a month holds thousands of actuals.
+    const actualIdsByInvoice = new Map<string, string[]>();
     for (const [actualId, invoiceId] of plan.actualInvoice) {
-      updatedActuals.push(
-        await tx.actual.update({
-          where: { actualId },
-          data: { status: 'READY_TO_INVOICE', invoiceId, changedAt: BigInt(closedAt) },
-        }),
-      );
+      const ids = actualIdsByInvoice.get(invoiceId) ?? [];
+      ids.push(actualId);
+      actualIdsByInvoice.set(invoiceId, ids);
     }
+    for (const [invoiceId, actualIds] of actualIdsByInvoice) {
+      await tx.actual.updateMany({
+        where: { actualId: { in: actualIds } },
+        data: { status: 'READY_TO_INVOICE', invoiceId, changedAt: BigInt(closedAt) },
+      });
+    }
+    const updatedActuals = await tx.actual.findMany({
+      where: { actualId: { in: [...plan.actualInvoice.keys()] } },
+      orderBy: { recordedSeq: 'asc' },
+    });
     for (const [itemId, invoiceId] of plan.itemInvoice) {
       await tx.billingScheduleItem.update({ where: { itemId }, data: { invoiceId } });
     }

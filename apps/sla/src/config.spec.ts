@@ -49,6 +49,59 @@ describe('loadSlaSettings', () => {
     });
   });
 
+  it('reads firm-wide and per-SLA holidays from the file', () => {
+    const file = configFile(
+      JSON.stringify({
+        holidays: ['2026-12-25', '2026-12-28'],
+        slas: [
+          {
+            name: 'CREDIT_NOTE',
+            ownerRole: 'FINANCE_OPERATIONS',
+            entityType: 'invoice',
+            start: { eventType: 'BillingPeriodClosed', each: 'draftInvoices', key: 'invoiceId' },
+            end: { eventType: 'InvoiceIssued', key: 'invoiceId' },
+            businessDays: 2,
+            timeZone: 'Europe/Berlin',
+            holidays: ['2026-12-24'],
+          },
+        ],
+      }),
+    );
+    const slas = loadSlaSettings({ SLA_CONFIG_FILE: file }).slas;
+    expect(slas.find((sla) => sla.name === 'INVOICE_AFTER_CLOSE')?.holidays).toEqual([
+      '2026-12-25',
+      '2026-12-28',
+    ]);
+    expect(slas.find((sla) => sla.name === 'CREDIT_NOTE')?.holidays).toEqual(['2026-12-24']);
+    expect(slas.find((sla) => sla.name === 'PROJECT_SETUP')?.holidays).toEqual([]);
+  });
+
+  it('refuses to boot on a bad holiday, naming the file, the SLA and the value', () => {
+    const file = configFile(
+      JSON.stringify({
+        slas: [
+          {
+            name: 'INVOICE_AFTER_CLOSE',
+            ownerRole: 'FINANCE_OPERATIONS',
+            start: { eventType: 'BillingPeriodClosed', each: 'draftInvoices', key: 'invoiceId' },
+            end: { eventType: 'InvoiceIssued', key: 'invoiceId' },
+            businessDays: 1,
+            holidays: ['2026-12-25', '2026-12-32'],
+          },
+        ],
+      }),
+    );
+    const boot = () => loadSlaSettings({ SLA_CONFIG_FILE: file });
+    expect(boot).toThrow(ConfigurationError);
+    expect(boot).toThrow(
+      `SLA_CONFIG_FILE (${file}): Invalid SLA configuration:\n  config.slas.0.holidays.1: "2026-12-32" is not a calendar date YYYY-MM-DD (SLA INVOICE_AFTER_CLOSE)`,
+    );
+    const firmWide = configFile(JSON.stringify({ holidays: ['2026-12-25', 'Christmas'] }));
+    expect(() => loadSlaSettings({ SLA_CONFIG_FILE: firmWide })).toThrow(
+      /SLA_CONFIG_FILE .*config\.holidays\.1: "Christmas" is not a calendar date YYYY-MM-DD \(firm-wide holidays\)/s,
+    );
+  });
+
   it('fails fast naming the variable and the problem', () => {
     expect(() => loadSlaSettings({ SLA_CHECK_INTERVAL_MS: '0' })).toThrow(/SLA_CHECK_INTERVAL_MS/);
     const missing = () => loadSlaSettings({ SLA_CONFIG_FILE: '/nonexistent/slas.json' });

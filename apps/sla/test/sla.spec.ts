@@ -48,12 +48,16 @@ describe('sla service against the real stack', () => {
 
   beforeAll(async () => {
     const config = testServiceConfig('sla');
-    // The built-in SLAs with thresholds short enough to breach during the test.
-    const slas = resolveSlaConfig(undefined, {
-      slas: DEFAULT_SLAS.slas.map((sla) =>
-        sla.businessDays === undefined ? { ...sla, thresholdMs: THRESHOLD_MS } : sla,
-      ),
-    });
+    // The built-in SLAs with thresholds short enough to breach during the test, and a firm-wide
+    // holiday after the test's dates (shown by GET /slas, no deadline here crosses it).
+    const slas = resolveSlaConfig(
+      { holidays: ['2026-12-25'] },
+      {
+        slas: DEFAULT_SLAS.slas.map((sla) =>
+          sla.businessDays === undefined ? { ...sla, thresholdMs: THRESHOLD_MS } : sla,
+        ),
+      },
+    );
     service = await startTestService(AppModule.forConfig(config, { slas, checkIntervalMs: 300 }), config);
     probe = await new EventProbe(service.runtime as MessagingRuntime).start(['SlaBreached', 'SlaRecovered']);
   });
@@ -462,13 +466,15 @@ describe('sla service against the real stack', () => {
 
   it('lists the configured SLAs and rejects a bad breach filter', async () => {
     const slas =
-      await get<{ name: string; enabled: boolean; ownerRole: string; thresholdMs: number }[]>('/slas');
-    expect(slas.map((sla) => [sla.name, sla.ownerRole, sla.enabled, sla.thresholdMs])).toEqual([
-      ['PROJECT_SETUP', 'DELIVERY', true, THRESHOLD_MS],
-      ['STAFFING_DEMAND', 'RESOURCE_MANAGEMENT', true, THRESHOLD_MS],
-      ['FORECAST_REFRESH', 'RESOURCE_MANAGEMENT', true, THRESHOLD_MS],
-      ['TIME_TO_BILLING', 'FINANCE_OPERATIONS', true, THRESHOLD_MS],
-      ['INVOICE_AFTER_CLOSE', 'FINANCE_OPERATIONS', true, null],
+      await get<
+        { name: string; enabled: boolean; ownerRole: string; thresholdMs: number; holidays: string[] }[]
+      >('/slas');
+    expect(slas.map((sla) => [sla.name, sla.ownerRole, sla.enabled, sla.thresholdMs, sla.holidays])).toEqual([
+      ['PROJECT_SETUP', 'DELIVERY', true, THRESHOLD_MS, []],
+      ['STAFFING_DEMAND', 'RESOURCE_MANAGEMENT', true, THRESHOLD_MS, []],
+      ['FORECAST_REFRESH', 'RESOURCE_MANAGEMENT', true, THRESHOLD_MS, []],
+      ['TIME_TO_BILLING', 'FINANCE_OPERATIONS', true, THRESHOLD_MS, []],
+      ['INVOICE_AFTER_CLOSE', 'FINANCE_OPERATIONS', true, null, ['2026-12-25']],
     ]);
     const all = await get<{ breachId: string }[]>('/breaches?status=all');
     expect(all.map((breach) => breach.breachId).sort()).toEqual([

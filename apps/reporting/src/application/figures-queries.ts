@@ -158,6 +158,7 @@ export class FiguresQueries {
       (await tx.approvedTime.findMany({ where: { workDate: { startsWith: period } } })).map(toTimeFacts),
       (await tx.assignment.findMany({ where: { status: 'CONFIRMED' } })).map(toAssignmentFacts),
       groupBy,
+      this.config.holidays,
     );
   }
 

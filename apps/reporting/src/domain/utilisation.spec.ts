@@ -106,6 +106,97 @@ describe('utilisation', () => {
     });
   });
 
+  describe('with public holidays', () => {
+    // December 2026 has 23 weekdays (Tuesday 1st to Thursday 31st): 184 h at 8 h a day.
+    const december = [
+      time('P-1', 'Architect', '2026-12-14', 12_000),
+      time('P-2', 'Developer', '2026-12-15', 8_000),
+      time('P-2', 'Developer', '2026-12-16', 2_000, false),
+    ];
+    const christmas = ['2026-12-24', '2026-12-25', '2026-12-26', '2026-12-31', '2027-01-01', '2026-12-25'];
+
+    it('removes holidays on weekdays of the month from every person’s capacity', () => {
+      const report = utilisation('2026-12', 800, december, [], 'person', christmas);
+      // 24, 25 and 31 December are weekdays; the 26th is a Saturday, 1 January is next month, the
+      // repeated 25th counts once: 20 days × 8 h = 160 h.
+      expect(report).toMatchObject({ weekdays: 20, capacityHoursPerDayHundredths: 800 });
+      expect(
+        report.rows.map((row) => [
+          row.personId,
+          row.billableHoursHundredths,
+          row.capacityHoursHundredths,
+          row.utilisationBasisPoints,
+          row.capacityHours,
+        ]),
+      ).toEqual([
+        ['P-1', 12_000, 16_000, 7_500, '160 h'], // 120 / 160
+        ['P-2', 8_000, 16_000, 5_000, '160 h'], // 80 / 160
+      ]);
+    });
+
+    it('changes nothing without holidays (the default) or with holidays only on weekends', () => {
+      const plain = utilisation('2026-12', 800, december, []);
+      expect(plain.weekdays).toBe(23);
+      expect(
+        plain.rows.map((row) => [row.personId, row.capacityHoursHundredths, row.utilisationBasisPoints]),
+      ).toEqual([
+        ['P-1', 18_400, 6_522], // 120 / 184 = 65.217…%
+        ['P-2', 18_400, 4_348], // 80 / 184 = 43.478…%
+      ]);
+      expect(utilisation('2026-12', 800, december, [], 'person', [])).toEqual(plain);
+      // 3 October 2026 (German Unity Day) is a Saturday.
+      const october = utilisation(
+        '2026-10',
+        800,
+        [time('P-1', 'Architect', '2026-10-30', 18_000)],
+        [],
+        'person',
+        ['2026-10-03'],
+      );
+      expect(october.rows[0]).toMatchObject({
+        capacityHoursHundredths: 17_600,
+        utilisationBasisPoints: 10_227,
+      });
+    });
+
+    it('uses the reduced capacity per role as well, and the configured hours per day', () => {
+      // Monday 26 October 2026 a holiday: 21 days × 7.5 h = 157.5 h per person.
+      const report = utilisation(
+        '2026-10',
+        750,
+        [time('P-1', 'Architect', '2026-10-30', 18_000), time('P-2', 'Architect', '2026-10-29', 4_000)],
+        [],
+        'role',
+        ['2026-10-26'],
+      );
+      expect(report.weekdays).toBe(21);
+      expect(report.rows).toEqual([
+        expect.objectContaining({
+          role: 'Architect',
+          people: 2,
+          billableHoursHundredths: 22_000,
+          capacityHoursHundredths: 31_500,
+          utilisationBasisPoints: 6_984, // 220 / 315 = 69.841…%
+          capacityHours: '315 h',
+        }),
+      ]);
+    });
+
+    it('reports 0 rather than dividing by zero when every weekday is a holiday', () => {
+      const everyDay = Array.from({ length: 28 }, (_, day) => `2026-02-${String(day + 1).padStart(2, '0')}`);
+      const report = utilisation(
+        '2026-02',
+        800,
+        [time('P-1', 'Architect', '2026-02-02', 800)],
+        [],
+        'person',
+        everyDay,
+      );
+      expect(report.weekdays).toBe(0);
+      expect(report.rows[0]).toMatchObject({ capacityHoursHundredths: 0, utilisationBasisPoints: 0 });
+    });
+  });
+
   it('reports nobody for a period without time or assignments', () => {
     expect(utilisation('2025-06', 800, entries, assignments).rows).toEqual([]);
   });

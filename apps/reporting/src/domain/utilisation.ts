@@ -1,4 +1,4 @@
-import { isIsoDate, periodBounds, weekdaysInPeriod } from './calendar';
+import { dayNumber, isIsoDate, periodBounds, weekdaysInPeriod } from './calendar';
 import { formatHours } from './money';
 import { basisPoints } from './ratio';
 import { AssignmentFacts, TimeFacts } from './time-to-cash';
@@ -23,6 +23,7 @@ export interface UtilisationRow {
 export interface UtilisationReport {
   period: string;
   groupBy: UtilisationGroup;
+  /** Capacity days: Monday–Friday days of the month that are not holidays. */
   weekdays: number;
   capacityHoursPerDayHundredths: number;
   rows: UtilisationRow[];
@@ -46,7 +47,8 @@ export type StaffingFacts = Pick<
  *   date or has negative or fractional hundredths is left out (billing routes it to finance).
  * - People: everyone with time in the period, plus everyone with a CONFIRMED assignment overlapping it
  *   (at 0 hours), so idle capacity shows.
- * - Capacity: `capacityHoursPerDayHundredths` × Monday–Friday days of the month (no holiday calendar).
+ * - Capacity: `capacityHoursPerDayHundredths` × Monday–Friday days of the month that are not one of
+ *   the firm's `holidays` (ISO dates; a holiday on a weekend or outside the month changes nothing).
  * - A person's role is the role they booked most hours in during the period (ties: alphabetical),
  *   else the role of their confirmed assignment; by role, each person's hours and capacity count
  *   once, under that role, so role capacities add up to the total.
@@ -57,9 +59,10 @@ export function utilisation(
   time: readonly TimeFacts[],
   assignments: readonly StaffingFacts[],
   groupBy: UtilisationGroup = 'person',
+  holidays: readonly string[] = [],
 ): UtilisationReport {
   const { first, last } = periodBounds(period);
-  const weekdays = weekdaysInPeriod(period);
+  const weekdays = weekdaysInPeriod(period) - weekdayHolidaysBetween(holidays, first, last);
   const capacity = capacityHoursPerDayHundredths * weekdays;
   interface Person {
     billable: number;
@@ -123,7 +126,8 @@ export function utilisation(
           billableHoursHundredths: row.billable,
           totalHoursHundredths: row.total,
           capacityHoursHundredths: rowCapacity,
-          utilisationBasisPoints: basisPoints(row.billable, rowCapacity),
+          // No capacity at all (every weekday a holiday) reports 0, not a division by zero.
+          utilisationBasisPoints: rowCapacity === 0 ? 0 : basisPoints(row.billable, rowCapacity),
           billableHours: formatHours(row.billable),
           totalHours: formatHours(row.total),
           capacityHours: formatHours(rowCapacity),
@@ -131,6 +135,18 @@ export function utilisation(
       })
       .sort((a, b) => (a.personId ?? a.role).localeCompare(b.personId ?? b.role)),
   };
+}
+
+/** Distinct holidays from `first` to `last` (inclusive) that fall on a Monday to Friday. */
+function weekdayHolidaysBetween(holidays: readonly string[], first: string, last: string): number {
+  let count = 0;
+  for (const holiday of new Set(holidays)) {
+    if (!isIsoDate(holiday) || holiday < first || holiday > last) continue;
+    // 1970-01-01 was a Thursday: day 0 → 4 (Sunday = 0).
+    const weekday = (dayNumber(holiday) + 4) % 7;
+    if (weekday !== 0 && weekday !== 6) count++;
+  }
+  return count;
 }
 
 function wellFormed(entry: TimeFacts): boolean {

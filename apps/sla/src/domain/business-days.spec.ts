@@ -1,4 +1,4 @@
-import { businessDayDeadline, isTimeZone, periodEnd } from './business-days';
+import { businessDayDeadline, isIsoDate, isTimeZone, periodEnd } from './business-days';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -45,6 +45,70 @@ describe('businessDayDeadline', () => {
     );
   });
 
+  describe('with public holidays', () => {
+    it('skips a holiday after a Thursday close: Christmas Eve is due the Monday after Christmas', () => {
+      // Thursday 2026-12-24 16:00; Friday 25 December is a holiday, then the weekend.
+      const christmasEve = at('2026-12-24T16:00:00.000Z');
+      expect(iso(businessDayDeadline(christmasEve, 1))).toBe('2026-12-25T16:00:00.000Z');
+      expect(iso(businessDayDeadline(christmasEve, 1, 'UTC', ['2026-12-25']))).toBe(
+        '2026-12-28T16:00:00.000Z',
+      );
+      expect(businessDayDeadline(christmasEve, 1, 'UTC', ['2026-12-25']) - christmasEve).toBe(4 * 86_400_000);
+    });
+
+    it('skips a holiday on the Monday after a Friday close', () => {
+      // Friday 2026-11-27 17:45 with Monday 30 November a holiday: due Tuesday 1 December.
+      expect(iso(businessDayDeadline(at('2026-11-27T17:45:00.000Z'), 1, 'UTC', ['2026-11-30']))).toBe(
+        '2026-12-01T17:45:00.000Z',
+      );
+      // A holiday that is not in the way changes nothing.
+      expect(iso(businessDayDeadline(at('2026-11-27T17:45:00.000Z'), 1, 'UTC', ['2026-12-01']))).toBe(
+        '2026-11-30T17:45:00.000Z',
+      );
+    });
+
+    it('skips consecutive holidays around a weekend', () => {
+      // Easter 2026: Good Friday 3 April and Easter Monday 6 April. A Thursday close is due Tuesday.
+      const easter = ['2026-04-03', '2026-04-06'];
+      expect(iso(businessDayDeadline(at('2026-04-02T09:00:00.000Z'), 1, 'UTC', easter))).toBe(
+        '2026-04-07T09:00:00.000Z',
+      );
+      // Two business days from Wednesday 1 April: Thursday, then Tuesday.
+      expect(iso(businessDayDeadline(at('2026-04-01T09:00:00.000Z'), 2, 'UTC', easter))).toBe(
+        '2026-04-07T09:00:00.000Z',
+      );
+      // Christmas and a substitute day on Monday 28: Thursday 24 December is due Tuesday 29.
+      expect(
+        iso(businessDayDeadline(at('2026-12-24T16:00:00.000Z'), 1, 'UTC', ['2026-12-25', '2026-12-28'])),
+      ).toBe('2026-12-29T16:00:00.000Z');
+    });
+
+    it('does not count a close on a holiday as a business day, nor skip it as the start', () => {
+      // Closed on Christmas Day (Friday): still one business day later = Monday 28.
+      expect(iso(businessDayDeadline(at('2026-12-25T10:00:00.000Z'), 1, 'UTC', ['2026-12-25']))).toBe(
+        '2026-12-28T10:00:00.000Z',
+      );
+    });
+
+    it('matches holidays against the local date in the time zone, not the UTC date', () => {
+      // Wednesday 23 December 20:00 in New York is Thursday 24 December 01:00 UTC. With 24 December a
+      // holiday there, the invoice is due Friday 25 December 20:00 New York time.
+      const newYorkEvening = at('2026-12-24T01:00:00.000Z');
+      expect(iso(businessDayDeadline(newYorkEvening, 1, 'America/New_York', ['2026-12-24']))).toBe(
+        '2026-12-26T01:00:00.000Z',
+      );
+      // Counted in UTC the same instant is a Thursday close, due Friday 25 December.
+      expect(iso(businessDayDeadline(newYorkEvening, 1, 'UTC', ['2026-12-24']))).toBe(
+        '2026-12-25T01:00:00.000Z',
+      );
+      // Thursday 24 December 00:30 in Berlin is Wednesday 23:30 UTC: with 25 December a holiday it is
+      // due Monday 28 December 00:30 Berlin time (Sunday 23:30 UTC), not Thursday.
+      expect(
+        iso(businessDayDeadline(at('2026-12-23T23:30:00.000Z'), 1, 'Europe/Berlin', ['2026-12-25'])),
+      ).toBe('2026-12-27T23:30:00.000Z');
+    });
+  });
+
   it('rejects a non-positive or fractional number of days', () => {
     expect(() => businessDayDeadline(0, 0)).toThrow(RangeError);
     expect(() => businessDayDeadline(0, 1.5)).toThrow(RangeError);
@@ -66,6 +130,19 @@ describe('periodEnd', () => {
     expect(periodEnd('2026-13')).toBeNull();
     expect(periodEnd('2026-1')).toBeNull();
     expect(periodEnd('')).toBeNull();
+  });
+});
+
+describe('isIsoDate', () => {
+  it('accepts real calendar dates only', () => {
+    expect(isIsoDate('2026-12-25')).toBe(true);
+    expect(isIsoDate('2028-02-29')).toBe(true);
+    expect(isIsoDate('2026-02-29')).toBe(false);
+    expect(isIsoDate('2026-12-32')).toBe(false);
+    expect(isIsoDate('2026-13-01')).toBe(false);
+    expect(isIsoDate('2026-1-05')).toBe(false);
+    expect(isIsoDate('25.12.2026')).toBe(false);
+    expect(isIsoDate('2026-12-25T00:00:00Z')).toBe(false);
   });
 });
 

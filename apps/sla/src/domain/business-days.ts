@@ -2,6 +2,8 @@ const DAY_MS = 86_400_000;
 
 /** Calendar months as `YYYY-MM`. */
 const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
+/** Calendar dates as `YYYY-MM-DD`. */
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
@@ -15,23 +17,39 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
+/** Whether `value` is a real calendar date `YYYY-MM-DD` (no 2026-02-30). */
+export function isIsoDate(value: string): boolean {
+  const match = DATE.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 /**
- * The same local time of day on the `businessDays`-th Monday–Friday day after `at`, weekdays and
- * time of day taken in `timeZone` (default UTC): one business day after a Friday close is the
- * Monday, after a Saturday or Sunday close too. Public holidays are not known here; firms that need
- * them can set a fixed threshold instead. A local time that does not exist on the due day (a
- * daylight-saving gap) falls an hour later.
+ * The same local time of day on the `businessDays`-th business day after `at`: a Monday–Friday day
+ * that is not one of `holidays` (local dates `YYYY-MM-DD`), weekdays, dates and time of day taken
+ * in `timeZone` (default UTC). One business day after a Friday close is the Monday (the Tuesday
+ * when that Monday is a holiday), after a Saturday or Sunday close too. A local time that does not
+ * exist on the due day (a daylight-saving gap) falls an hour later.
  */
-export function businessDayDeadline(at: number, businessDays: number, timeZone = 'UTC'): number {
+export function businessDayDeadline(
+  at: number,
+  businessDays: number,
+  timeZone = 'UTC',
+  holidays: readonly string[] = [],
+): number {
   if (!Number.isSafeInteger(businessDays) || businessDays < 1)
     throw new RangeError(`businessDays must be a positive integer, got ${businessDays}`);
+  const closed = new Set(holidays);
   const local = localParts(at, timeZone);
   // Calendar arithmetic on the local date, kept in a UTC Date so no time zone interferes.
   let day = Date.UTC(local.year, local.month - 1, local.day);
   for (let left = businessDays; left > 0;) {
     day += DAY_MS;
-    const weekday = new Date(day).getUTCDay();
-    if (weekday !== 0 && weekday !== 6) left -= 1;
+    const date = new Date(day);
+    const weekday = date.getUTCDay();
+    if (weekday !== 0 && weekday !== 6 && !closed.has(date.toISOString().slice(0, 10))) left -= 1;
   }
   return fromLocal(day + local.timeOfDayMs, timeZone);
 }

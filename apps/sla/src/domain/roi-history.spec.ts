@@ -19,7 +19,7 @@ function actual(actualId: string, changes: Partial<ActualState>): ActualState {
 }
 
 const oneBusinessDay = (period: string) =>
-  invoiceDeadline(period, { thresholdMs: null, businessDays: 1, timeZone: 'UTC' });
+  invoiceDeadline(period, { thresholdMs: null, businessDays: 1, timeZone: 'UTC', holidays: [] });
 
 describe('billingLeakage', () => {
   // 2026-10 ends 2026-11-01T00:00Z (a Sunday): its invoices are due Monday 2026-11-02T00:00Z.
@@ -82,7 +82,7 @@ describe('billingLeakage', () => {
 describe('invoiceDeadline', () => {
   it('is the invoice allowance after the local end of the period', () => {
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-    const businessDay = { thresholdMs: null, businessDays: 1 };
+    const businessDay = { thresholdMs: null, businessDays: 1, holidays: [] };
     // October 2026 ends Sunday midnight: due Monday; in Berlin midnight is 23:00 UTC the day before.
     expect(iso(invoiceDeadline('2026-10', { ...businessDay, timeZone: 'UTC' }))).toBe(
       '2026-11-02T00:00:00.000Z',
@@ -91,9 +91,26 @@ describe('invoiceDeadline', () => {
       '2026-11-01T23:00:00.000Z',
     );
     expect(
-      iso(invoiceDeadline('2026-10', { thresholdMs: 3_600_000, businessDays: null, timeZone: 'UTC' })),
+      iso(
+        invoiceDeadline('2026-10', {
+          thresholdMs: 3_600_000,
+          businessDays: null,
+          timeZone: 'UTC',
+          holidays: [],
+        }),
+      ),
     ).toBe('2026-11-01T01:00:00.000Z');
     expect(invoiceDeadline('October', { ...businessDay, timeZone: 'UTC' })).toBeNull();
+  });
+
+  it('skips the invoice SLA’s holidays', () => {
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    // March 2026 ends Wednesday 2026-04-01 00:00; with Thursday 2 April a holiday, due Friday 3 April.
+    const sla = { thresholdMs: null, businessDays: 1, timeZone: 'UTC' };
+    expect(iso(invoiceDeadline('2026-03', { ...sla, holidays: [] }))).toBe('2026-04-02T00:00:00.000Z');
+    expect(iso(invoiceDeadline('2026-03', { ...sla, holidays: ['2026-04-02'] }))).toBe(
+      '2026-04-03T00:00:00.000Z',
+    );
   });
 });
 

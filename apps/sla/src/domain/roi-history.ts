@@ -48,7 +48,7 @@ export interface BillingLeakage {
  */
 export function invoiceDeadline(
   period: string,
-  invoiceSla: Pick<SlaDefinition, 'thresholdMs' | 'businessDays' | 'timeZone'>,
+  invoiceSla: Pick<SlaDefinition, 'thresholdMs' | 'businessDays' | 'timeZone' | 'holidays'>,
 ): number | null {
   const end = periodEnd(period, invoiceSla.timeZone);
   return end === null ? null : end + allowanceMs(invoiceSla, end);

@@ -146,7 +146,9 @@ describe('resolveSlaConfig', () => {
     // Friday 12:00 + 2 business days = Tuesday 12:00.
     const friday = Date.parse('2026-11-27T12:00:00Z');
     expect(allowanceMs(daily, friday)).toBe(4 * 86_400_000);
-    expect(allowanceMs({ thresholdMs: 5_000, businessDays: null, timeZone: 'UTC' }, friday)).toBe(5_000);
+    expect(
+      allowanceMs({ thresholdMs: 5_000, businessDays: null, timeZone: 'UTC', holidays: [] }, friday),
+    ).toBe(5_000);
     // Friday 20:00 in New York (Saturday 01:00 UTC) is due Monday 20:00 there: 72 h, not 48 h.
     const newYork = resolveSlaConfig({
       slas: [{ ...withoutThreshold, businessDays: 1, timeZone: 'America/New_York' }],
@@ -156,6 +158,89 @@ describe('resolveSlaConfig', () => {
     expect(problemsOf({ slas: [{ ...withoutThreshold, businessDays: 1, timeZone: 'Mars/Base' }] })).toEqual([
       'config.slas.0.timeZone: not an IANA time zone, e.g. Europe/Berlin',
     ]);
+  });
+
+  describe('holidays', () => {
+    const invoiceSla = {
+      name: 'INVOICE_AFTER_CLOSE',
+      ownerRole: 'FINANCE_OPERATIONS',
+      entityType: 'invoice',
+      start: {
+        eventType: 'BillingPeriodClosed',
+        each: 'draftInvoices',
+        key: 'invoiceId',
+        timeField: 'closedAt',
+      },
+      end: { eventType: 'InvoiceIssued', key: 'invoiceId', timeField: 'issuedAt' },
+      businessDays: 1,
+    };
+    const byName = (slas: readonly { name: string; holidays: string[] }[]) =>
+      Object.fromEntries(slas.map((sla) => [sla.name, sla.holidays]));
+
+    it('has none by default', () => {
+      expect(resolveSlaConfig(undefined).every((sla) => sla.holidays.length === 0)).toBe(true);
+    });
+
+    it('gives the firm-wide holidays to every business-day SLA, built-in or not, sorted and once each', () => {
+      const slas = resolveSlaConfig({
+        holidays: ['2026-12-28', '2026-12-25', '2026-12-25'],
+        slas: [{ ...invoiceSla, name: 'CREDIT_NOTE' }],
+      });
+      expect(byName(slas)).toEqual({
+        PROJECT_SETUP: [], // a fixed threshold: holidays do not apply
+        STAFFING_DEMAND: [],
+        FORECAST_REFRESH: [],
+        TIME_TO_BILLING: [],
+        INVOICE_AFTER_CLOSE: ['2026-12-25', '2026-12-28'],
+        CREDIT_NOTE: ['2026-12-25', '2026-12-28'],
+      });
+      // Thursday 24 December 16:00 → Tuesday 29 December 16:00.
+      const invoice = slas.find((sla) => sla.name === 'INVOICE_AFTER_CLOSE');
+      if (!invoice) throw new Error('expected the invoice SLA');
+      expect(allowanceMs(invoice, Date.parse('2026-12-24T16:00:00Z'))).toBe(5 * 86_400_000);
+    });
+
+    it('lets an SLA list its own holidays instead of the firm-wide ones (an empty list: none)', () => {
+      const slas = resolveSlaConfig({
+        holidays: ['2026-12-25'],
+        slas: [
+          { ...invoiceSla, timeZone: 'America/New_York', holidays: ['2026-11-26'] },
+          { ...invoiceSla, name: 'NO_HOLIDAYS', holidays: [] },
+        ],
+      });
+      expect(byName(slas)).toMatchObject({ INVOICE_AFTER_CLOSE: ['2026-11-26'], NO_HOLIDAYS: [] });
+      // Wednesday 25 November 2026 20:00 New York (Thursday 01:00 UTC); Thanksgiving on the 26th there.
+      const invoice = slas.find((sla) => sla.name === 'INVOICE_AFTER_CLOSE');
+      if (!invoice) throw new Error('expected the invoice SLA');
+      expect(allowanceMs(invoice, Date.parse('2026-11-26T01:00:00Z'))).toBe(2 * 86_400_000);
+    });
+
+    it('accepts a file with only the firm-wide holidays', () => {
+      expect(byName(resolveSlaConfig({ holidays: ['2027-01-01'] }))).toMatchObject({
+        INVOICE_AFTER_CLOSE: ['2027-01-01'],
+      });
+    });
+
+    it('rejects a date that is not YYYY-MM-DD or not on the calendar, naming the SLA and the value', () => {
+      expect(
+        problemsOf({
+          holidays: ['2026-12-25', '25.12.2026'],
+          slas: [{ ...invoiceSla, holidays: ['2026-02-30', '2026-12-24'] }],
+        }),
+      ).toEqual([
+        'config.holidays.1: "25.12.2026" is not a calendar date YYYY-MM-DD (firm-wide holidays)',
+        'config.slas.0.holidays.0: "2026-02-30" is not a calendar date YYYY-MM-DD (SLA INVOICE_AFTER_CLOSE)',
+      ]);
+      expect(problemsOf({ slas: [{ ...invoiceSla, holidays: '2026-12-25' }] })).toEqual([
+        'config.slas.0.holidays: Expected array, received string (SLA INVOICE_AFTER_CLOSE)',
+      ]);
+    });
+
+    it('refuses holidays on a fixed-threshold SLA, where they would not count', () => {
+      expect(problemsOf({ slas: [{ ...projectSetup, holidays: ['2026-12-25'] }] })).toEqual([
+        'config.slas.0.holidays: holidays only apply with businessDays (SLA PROJECT_SETUP)',
+      ]);
+    });
   });
 
   it('checks per-element keys, time fields, list conditions and end-event money against the catalog', () => {

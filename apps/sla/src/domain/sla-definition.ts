@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { OwnerRole } from '@throughline/platform';
 
-import { businessDayDeadline, isTimeZone } from './business-days';
+import { businessDayDeadline, isIsoDate, isTimeZone } from './business-days';
 import { PayloadField, payloadFields } from './payload-fields';
 
 export const OWNER_ROLES = [
@@ -46,6 +46,13 @@ const endpointSchema = z
   })
   .strict();
 
+/** Public holidays: local dates (YYYY-MM-DD) that are not business days; kept sorted, once each. */
+const holidaysSchema = z
+  .array(
+    z.string().refine(isIsoDate, (value) => ({ message: `"${value}" is not a calendar date YYYY-MM-DD` })),
+  )
+  .transform((dates) => [...new Set(dates)].sort());
+
 export const slaDefinitionSchema = z
   .object({
     name: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'upper-case letters, digits and "_", e.g. PROJECT_SETUP'),
@@ -56,10 +63,12 @@ export const slaDefinitionSchema = z
     end: endpointSchema,
     /** A fixed allowance: a clock older than this breaches. Exactly one of this and businessDays. */
     thresholdMs: z.number().int().positive().optional(),
-    /** Due at the same time of day (UTC) this many Monday–Friday days after the start. */
+    /** Due at the same local time of day this many business days (Monday–Friday, not holidays) after the start. */
     businessDays: z.number().int().positive().max(30).optional(),
-    /** IANA time zone whose weekdays and time of day business days count in (default UTC). */
+    /** IANA time zone whose dates, weekdays and time of day business days count in (default UTC). */
     timeZone: z.string().refine(isTimeZone, 'not an IANA time zone, e.g. Europe/Berlin').default('UTC'),
+    /** This SLA's holidays (local dates in its time zone), instead of the config's firm-wide ones. */
+    holidays: holidaysSchema.optional(),
     /**
      * Payload fields giving the money at risk (integer minor units) and its currency, read from the
      * start event (default) or from the end event (known only once the step happened).
@@ -84,9 +93,22 @@ export const slaDefinitionSchema = z
         path: ['thresholdMs'],
         message: 'set exactly one of thresholdMs and businessDays',
       });
+    if (sla.holidays !== undefined && sla.businessDays === undefined)
+      context.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['holidays'],
+        message: 'holidays only apply with businessDays',
+      });
   });
 
-export const slaConfigSchema = z.object({ slas: z.array(slaDefinitionSchema) }).strict();
+export const slaConfigSchema = z
+  .object({
+    /** Firm-wide holidays for every businessDays SLA that does not list its own. */
+    holidays: holidaysSchema.optional(),
+    /** Absent: only the built-ins (a file may set just the firm-wide holidays). */
+    slas: z.array(slaDefinitionSchema).default([]),
+  })
+  .strict();
 
 export type SlaConfigInput = z.input<typeof slaConfigSchema>;
 export type SlaCondition = z.infer<typeof conditionSchema>;
@@ -94,18 +116,24 @@ export type SlaConditionValue = z.infer<typeof conditionValueSchema>;
 export type SlaEndpoint = z.infer<typeof endpointSchema>;
 export type SlaDefinition = Omit<
   z.infer<typeof slaDefinitionSchema>,
-  'entityType' | 'thresholdMs' | 'businessDays'
-> & { entityType: string; thresholdMs: number | null; businessDays: number | null };
+  'entityType' | 'thresholdMs' | 'businessDays' | 'holidays'
+> & {
+  entityType: string;
+  thresholdMs: number | null;
+  businessDays: number | null;
+  /** The holidays business days skip: the SLA's own, else the firm-wide ones; none for thresholdMs. */
+  holidays: string[];
+};
 
 const DAY_MS = 86_400_000;
 
 /** How long a clock of `sla` started at `startedAt` may run before it breaches. */
 export function allowanceMs(
-  sla: Pick<SlaDefinition, 'thresholdMs' | 'businessDays' | 'timeZone'>,
+  sla: Pick<SlaDefinition, 'thresholdMs' | 'businessDays' | 'timeZone' | 'holidays'>,
   startedAt: number,
 ): number {
   if (sla.businessDays !== null)
-    return businessDayDeadline(startedAt, sla.businessDays, sla.timeZone) - startedAt;
+    return businessDayDeadline(startedAt, sla.businessDays, sla.timeZone, sla.holidays) - startedAt;
   return sla.thresholdMs ?? DAY_MS;
 }
 
@@ -115,7 +143,7 @@ export function nominalAllowanceMs(sla: Pick<SlaDefinition, 'thresholdMs' | 'bus
 }
 
 /** Built-in SLAs; a firm's config file overrides them by name and may add more. */
-export const DEFAULT_SLAS: SlaConfigInput = {
+export const DEFAULT_SLAS: SlaConfigInput & { slas: z.input<typeof slaDefinitionSchema>[] } = {
   slas: [
     {
       name: 'PROJECT_SETUP',
@@ -183,39 +211,63 @@ export class InvalidSlaConfig extends Error {
 
 /**
  * Validates a firm's SLA config and merges it over `defaults` by name (a same-named entry replaces
- * the default entirely; set `enabled: false` to switch a default off). Enabled SLAs are checked
- * against the event catalog: event types, key, condition and money fields must exist with fitting
- * types. Disabled SLAs may name events that do not exist yet. Throws InvalidSlaConfig naming every
- * problem.
+ * the default entirely; set `enabled: false` to switch a default off). Every businessDays SLA
+ * without its own `holidays` gets the config's top-level `holidays` (else the defaults'). Enabled
+ * SLAs are checked against the event catalog: event types, key, condition and money fields must
+ * exist with fitting types. Disabled SLAs may name events that do not exist yet. Throws
+ * InvalidSlaConfig naming every problem.
  */
 export function resolveSlaConfig(input: unknown, defaults: SlaConfigInput = DEFAULT_SLAS): SlaDefinition[] {
   const base = parseConfig(defaults, 'defaults');
-  const overrides = input === undefined ? [] : parseConfig(input, 'config');
+  const overrides = input === undefined ? undefined : parseConfig(input, 'config');
   const problems: string[] = [];
   const names = new Set<string>();
-  for (const sla of overrides) {
+  for (const sla of overrides?.slas ?? []) {
     if (names.has(sla.name)) problems.push(`slas: "${sla.name}" is defined more than once`);
     names.add(sla.name);
   }
-  const merged = [...base.filter((sla) => !names.has(sla.name)), ...overrides];
+  const firmHolidays = overrides?.holidays ?? base.holidays ?? [];
+  const merged = [...base.slas.filter((sla) => !names.has(sla.name)), ...(overrides?.slas ?? [])].map(
+    ({ holidays, ...sla }): SlaDefinition => ({
+      ...sla,
+      holidays: sla.businessDays === null ? [] : (holidays ?? firmHolidays),
+    }),
+  );
   for (const sla of merged) if (sla.enabled) problems.push(...catalogProblems(sla));
   if (problems.length > 0) throw new InvalidSlaConfig(problems);
   return merged;
 }
 
-function parseConfig(input: unknown, label: string): SlaDefinition[] {
+type ParsedSla = Omit<SlaDefinition, 'holidays'> & { holidays: string[] | undefined };
+
+function parseConfig(input: unknown, label: string): { holidays: string[] | undefined; slas: ParsedSla[] } {
   const result = slaConfigSchema.safeParse(input);
   if (!result.success) {
     throw new InvalidSlaConfig(
-      result.error.issues.map((issue) => `${label}.${issue.path.join('.')}: ${issue.message}`),
+      result.error.issues.map(
+        (issue) => `${label}.${issue.path.join('.')}: ${issue.message}${holidayOwner(input, issue.path)}`,
+      ),
     );
   }
-  return result.data.slas.map((sla) => ({
-    ...sla,
-    entityType: sla.entityType ?? sla.start.key.replace(/^\$/, '').replace(/Id$/, ''),
-    thresholdMs: sla.thresholdMs ?? null,
-    businessDays: sla.businessDays ?? null,
-  }));
+  return {
+    holidays: result.data.holidays,
+    slas: result.data.slas.map((sla) => ({
+      ...sla,
+      entityType: sla.entityType ?? sla.start.key.replace(/^\$/, '').replace(/Id$/, ''),
+      thresholdMs: sla.thresholdMs ?? null,
+      businessDays: sla.businessDays ?? null,
+      holidays: sla.holidays,
+    })),
+  };
+}
+
+/** Names the SLA (or the firm-wide list) a bad holiday belongs to, as " (SLA NAME)". */
+function holidayOwner(input: unknown, path: readonly (string | number)[]): string {
+  if (path[0] === 'holidays') return ' (firm-wide holidays)';
+  if (path[0] !== 'slas' || path[2] !== 'holidays' || typeof path[1] !== 'number') return '';
+  const slas = (input as { slas?: unknown } | null)?.slas;
+  const name = Array.isArray(slas) ? (slas[path[1]] as { name?: unknown } | null)?.name : undefined;
+  return typeof name === 'string' ? ` (SLA ${name})` : '';
 }
 
 function catalogProblems(sla: SlaDefinition): string[] {

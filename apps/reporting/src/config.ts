@@ -1,8 +1,7 @@
 import { z } from 'zod';
 
+import { isIsoDate } from '@throughline/calendar';
 import { loadConfig } from '@throughline/platform';
-
-import { isIsoDate } from './domain/calendar';
 
 export interface FiguresConfig {
   /** Standard working hours per Monday–Friday day, × 100 (800 = 8 h). */

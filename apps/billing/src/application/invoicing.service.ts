@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 
+import { addDays, periodBounds } from '@throughline/calendar';
 import {
   BillingPeriodClosed,
   EventRecord,
@@ -11,7 +12,6 @@ import { commit, createEvent, EventOrigin } from '@throughline/messaging';
 import { NotFoundError } from '@throughline/platform';
 
 import { BillableActual, draftInvoices, OpenScheduleItem, ProjectBilling } from '../domain/invoice-drafting';
-import { addDays, periodEnd } from '../domain/pricing';
 import {
   cumulativeRevenue,
   DeliveredActual,
@@ -97,7 +97,7 @@ export class InvoicingService {
   }
 
   private async draft(tx: BillingTx, period: string, closedAt: number, origin: EventOrigin) {
-    const end = periodEnd(period);
+    const end = periodBounds(period).last;
     const projectRows = await tx.billingProject.findMany();
     const forecasts = new Map(
       (await tx.projectForecast.findMany()).map((f) => [f.projectId, Number(f.forecastTotalCostMinor)]),
@@ -227,7 +227,7 @@ export class InvoicingService {
    * later one was already recognized for the project is skipped (the later one covered it).
    */
   private async recognizeRevenue(tx: BillingTx, period: string, origin: EventOrigin): Promise<EventRecord[]> {
-    const end = periodEnd(period);
+    const end = periodBounds(period).last;
     const events: EventRecord[] = [];
     const projects = await tx.billingProject.findMany({ orderBy: { projectId: 'asc' } });
     const forecasts = new Map(

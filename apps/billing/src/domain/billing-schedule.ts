@@ -1,3 +1,4 @@
+import { isIsoDate, monthsCovering } from '@throughline/calendar';
 import {
   BillingProvisioned,
   BillingScheduleItem,
@@ -7,7 +8,6 @@ import {
   RevenueRule,
 } from '@throughline/contracts';
 
-import { isIsoDate, monthsCovering } from './calendar';
 import { basisPointsOf, splitEvenly } from './money';
 
 /** How each billing type recognises revenue. */

@@ -3,9 +3,9 @@
  * are added, changed or removed, except those already billed, which are immutable — a change to one
  * is reported as a conflict for finance to settle (credit note or a new change order).
  */
+import { isIsoDate, monthsCovering } from '@throughline/calendar';
 import { PlannedMilestone } from '@throughline/contracts';
 
-import { isIsoDate, monthsCovering } from './calendar';
 import { splitEvenly } from './money';
 
 export interface ScheduledMilestone {

@@ -15,10 +15,11 @@
  *   cites every time actual drawn down and bills only the overage, i.e. usage to date beyond the
  *   retainer fees due to date plus the overage billed before (so overage is never billed twice).
  */
+import { periodBounds } from '@throughline/calendar';
 import { ActualKind, BillingType, InvoiceLine, InvoiceLineKind } from '@throughline/contracts';
 
 import { floor } from './fraction';
-import { periodEnd, toSafeNumber } from './pricing';
+import { toSafeNumber } from './pricing';
 import { costToCostProgress } from './revenue-recognition';
 
 /** An UNBILLED billable actual with billingPeriod ≤ the period being closed. */
@@ -104,7 +105,7 @@ export function draftInvoices(
   actuals: readonly BillableActual[],
   items: readonly OpenScheduleItem[],
 ): DraftPlan {
-  const end = periodEnd(period);
+  const end = periodBounds(period).last;
   const pending: PendingLine[] = [];
   const plan: DraftPlan = {
     invoices: [],

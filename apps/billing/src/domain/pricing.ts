@@ -7,9 +7,8 @@
  * billed amounts of a project's priced time always add up to the floor of the exact total — no
  * fraction of a cent is lost, and none is billed twice.
  */
+import { isIsoDate, nextPeriod, periodOf } from '@throughline/calendar';
 import { ActualStatus, BillingType, RateCardRate } from '@throughline/contracts';
-
-import { isIsoDate } from './calendar';
 
 /** One version of an ERP rate card as billing keeps it (the latest version per rateCardId wins). */
 export interface RateCard {
@@ -83,33 +82,13 @@ export function costOf(hoursHundredths: number, costRateMinor: number): number {
   return toSafeNumber((BigInt(hoursHundredths) * BigInt(costRateMinor)) / 100n);
 }
 
-/** `YYYY-MM` of an ISO date. */
-export function monthOf(isoDate: string): string {
-  return isoDate.slice(0, 7);
-}
-
-export function nextMonth(period: string): string {
-  const [year, month] = [Number(period.slice(0, 4)), Number(period.slice(5, 7))];
-  const [y, m] = month === 12 ? [year + 1, 1] : [year, month + 1];
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`;
-}
-
-/** Last day (`YYYY-MM-DD`) of a `YYYY-MM` period. */
-export function periodEnd(period: string): string {
-  const [year, month] = [Number(period.slice(0, 4)), Number(period.slice(5, 7))];
-  const day = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return `${period}-${String(day).padStart(2, '0')}`;
-}
-
-export const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
-
 /**
  * The period an actual is billed in: the month it was worked, or — when that month is already
  * closed — the earliest open month after it (late approvals land on the next invoice).
  */
 export function billingPeriodFor(workDate: string, closedPeriods: ReadonlySet<string>): string {
-  let period = monthOf(workDate);
-  while (closedPeriods.has(period)) period = nextMonth(period);
+  let period = periodOf(workDate);
+  while (closedPeriods.has(period)) period = nextPeriod(period);
   return period;
 }
 
@@ -220,13 +199,6 @@ export function toSafeNumber(value: bigint): number {
     throw new RangeError(`${value} minor units do not fit in a safe integer`);
   }
   return Number(value);
-}
-
-/** `isoDate` plus `days` calendar days (UTC). */
-export function addDays(isoDate: string, days: number): string {
-  const date = new Date(`${isoDate}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
 }
 
 const CURRENCY = /^[A-Z]{3}$/;

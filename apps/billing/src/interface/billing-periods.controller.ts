@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 
+import { isPeriod } from '@throughline/calendar';
 import { BillingPeriodClosed } from '@throughline/contracts';
 import { parseBody } from '@throughline/messaging-nest';
 import { ValidationError } from '@throughline/platform';
 
 import { BillingPeriodView, InvoicingService, PeriodRevenueView } from '../application/invoicing.service';
-import { PERIOD } from '../domain/pricing';
 import { conflictsAs409 } from './conflict';
 
 const closeBody = z.object({ closedBy: z.string().min(1) });
@@ -24,7 +24,7 @@ export class BillingPeriodsController {
   /** Revenue recognized at the period's close, per project and currency (empty before the close). */
   @Get(':period/revenue')
   async revenue(@Param('period') period: string): Promise<PeriodRevenueView> {
-    if (!PERIOD.test(period)) throw new ValidationError(`Invalid period "${period}": expected YYYY-MM`);
+    if (!isPeriod(period)) throw new ValidationError(`Invalid period "${period}": expected YYYY-MM`);
     return this.invoicing.revenue(period);
   }
 
@@ -36,7 +36,7 @@ export class BillingPeriodsController {
     @Body() body: unknown,
     @Headers('x-correlation-id') correlationId?: string,
   ): Promise<BillingPeriodClosed> {
-    if (!PERIOD.test(period)) throw new ValidationError(`Invalid period "${period}": expected YYYY-MM`);
+    if (!isPeriod(period)) throw new ValidationError(`Invalid period "${period}": expected YYYY-MM`);
     const { closedBy } = parseBody(closeBody, body);
     return conflictsAs409(() => this.invoicing.closePeriod(period, closedBy, correlationId));
   }

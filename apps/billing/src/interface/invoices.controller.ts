@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
 
+import { isIsoDate } from '@throughline/calendar';
 import { InvoiceIssued } from '@throughline/contracts';
 import { parseBody } from '@throughline/messaging-nest';
 import { ValidationError } from '@throughline/platform';
 
 import { InvoicesQuery, InvoiceView, InvoicingService } from '../application/invoicing.service';
-import { isIsoDate } from '../domain/calendar';
 import { conflictsAs409 } from './conflict';
 
 const issueBody = z

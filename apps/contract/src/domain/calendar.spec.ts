@@ -19,6 +19,6 @@ describe('contractStartDate', () => {
 
   it('rejects something that is not a calendar date', () => {
     expect(() => contractStartDate('2026-02-30')).toThrow(RangeError);
-    expect(() => contractStartDate('31.03.2026')).toThrow(/Not a date/);
+    expect(() => contractStartDate('31.03.2026')).toThrow(/Not an ISO date/);
   });
 });

@@ -3,9 +3,9 @@
  * exact minor units and the change order's consistency rules.
  */
 
+import { isIsoDate } from '@throughline/calendar';
 import { ChangeAction, ChangeOrderApproved, PaymentReceived } from '@throughline/contracts';
 
-import { isCalendarDate } from './calendar';
 import { RuleIssue } from './master-data';
 import {
   DecimalFormatError,
@@ -30,7 +30,7 @@ export function parsePayment(input: PaymentInput): Parsed<PaymentReceived> {
   const issues: RuleIssue[] = [];
   const amountMinor = money(input.amount, input.currency, ['amount'], issues);
   if (amountMinor === 0) issues.push({ path: ['amount'], message: 'a payment must be more than 0' });
-  if (!isCalendarDate(input.receivedOn)) {
+  if (!isIsoDate(input.receivedOn)) {
     issues.push({ path: ['receivedOn'], message: 'expected a calendar date YYYY-MM-DD' });
   }
   if (issues.length > 0) return { ok: false, issues };
@@ -92,15 +92,15 @@ export function parseChangeOrder(input: ChangeOrderInput): Parsed<ParsedChangeOr
   const { currency } = input;
   for (const field of ['effectiveDate', 'newEndDate'] as const) {
     const value = input[field];
-    if (value !== null && value !== undefined && !isCalendarDate(value)) {
+    if (value !== null && value !== undefined && !isIsoDate(value)) {
       issues.push({ path: [field], message: 'expected a calendar date YYYY-MM-DD' });
     }
   }
   const newEndDate = input.newEndDate ?? null;
   if (
     newEndDate !== null &&
-    isCalendarDate(newEndDate) &&
-    isCalendarDate(input.effectiveDate) &&
+    isIsoDate(newEndDate) &&
+    isIsoDate(input.effectiveDate) &&
     newEndDate < input.effectiveDate
   ) {
     issues.push({
@@ -144,7 +144,7 @@ export function parseChangeOrder(input: ChangeOrderInput): Parsed<ParsedChangeOr
     const name = change.name ?? null;
     const dueDate = change.dueDate ?? null;
     const amount = change.amount ?? null;
-    if (dueDate !== null && !isCalendarDate(dueDate)) {
+    if (dueDate !== null && !isIsoDate(dueDate)) {
       issues.push({ path: [...path, 'dueDate'], message: 'expected a calendar date YYYY-MM-DD' });
     }
     const amountMinor = amount === null ? null : money(amount, currency, [...path, 'amount'], issues);

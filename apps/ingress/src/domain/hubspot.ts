@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
+import { utcDateOf } from '@throughline/calendar';
 import { DealWon } from '@throughline/contracts';
 
-import { utcDateOf } from './calendar';
 import { buildDealWon, DealNotMappable, Field, LineDraft } from './deal-draft';
 
 /** One event of a HubSpot webhook batch (webhooks API v3, CRM object subscriptions). */

@@ -1,13 +1,15 @@
-import { isCalendarDate, toCalendarDate } from './calendar';
+import { isIsoDate } from '@throughline/calendar';
+
+import { toCalendarDate } from './calendar';
 import { projectTemplateIssues, rateCardIssues } from './master-data';
 import { nextRetry } from './retry';
 
 describe('calendar dates', () => {
   it('accepts real dates only', () => {
-    expect(isCalendarDate('2028-02-29')).toBe(true);
-    expect(isCalendarDate('2026-02-29')).toBe(false);
-    expect(isCalendarDate('2026-13-01')).toBe(false);
-    expect(isCalendarDate('2026-1-01')).toBe(false);
+    expect(isIsoDate('2028-02-29')).toBe(true);
+    expect(isIsoDate('2026-02-29')).toBe(false);
+    expect(isIsoDate('2026-13-01')).toBe(false);
+    expect(isIsoDate('2026-1-01')).toBe(false);
   });
 
   it('reads CRM dates, date-times (UTC) and epoch milliseconds', () => {

@@ -5,9 +5,10 @@
  * approved entries are not supported).
  */
 
+import { isIsoDate } from '@throughline/calendar';
 import { ExpenseApproved, TimeEntryApproved } from '@throughline/contracts';
 
-import { isCalendarDate, toEpochMs } from './calendar';
+import { toEpochMs } from './calendar';
 import { RuleIssue } from './master-data';
 import { DecimalFormatError, decimalText, decimalToScaledInteger, parseMoneyMinor } from './money';
 
@@ -120,7 +121,7 @@ export function parseTimeEntry(
   } catch (error) {
     issues.push({ path: ['hours'], message: messageOf(error) });
   }
-  if (!isCalendarDate(input.workDate)) {
+  if (!isIsoDate(input.workDate)) {
     issues.push({ path: ['workDate'], message: 'expected a calendar date YYYY-MM-DD' });
   }
   const approval = parseApproval(input, receivedAt, issues);
@@ -153,7 +154,7 @@ export function parseExpense(input: ExpenseInput, receivedAt: number): Parsed<Su
   } catch (error) {
     issues.push({ path: ['amount'], message: `${messageOf(error)} (${input.currency})` });
   }
-  if (!isCalendarDate(input.incurredOn)) {
+  if (!isIsoDate(input.incurredOn)) {
     issues.push({ path: ['incurredOn'], message: 'expected a calendar date YYYY-MM-DD' });
   }
   const approval = parseApproval(input, receivedAt, issues);

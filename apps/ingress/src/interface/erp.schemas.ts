@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
+import { isIsoDate } from '@throughline/calendar';
 import { BILLING_TYPES, CUSTOMER_STATUSES } from '@throughline/contracts';
 
-import { isCalendarDate } from '../domain/calendar';
 import { projectTemplateIssues, rateCardIssues, RuleIssue } from '../domain/master-data';
 
 export const masterDataId = z
@@ -11,7 +11,7 @@ export const masterDataId = z
 const name = z.string().trim().min(1).max(200);
 const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO-4217 code such as EUR');
 const country = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO-3166 alpha-2 code such as DE');
-const date = z.string().refine(isCalendarDate, 'expected a calendar date YYYY-MM-DD');
+const date = z.string().refine(isIsoDate, 'expected a calendar date YYYY-MM-DD');
 const minorUnits = z.number().int('expected integer minor units').nonnegative().max(Number.MAX_SAFE_INTEGER);
 const days = z.number().int().nonnegative().max(36_600);
 const basisPoints = z.number().int().min(0).max(10_000);

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 
+import { utcDateOf } from '@throughline/calendar';
 import {
   BusinessExceptionRaised,
   ContractApproved,
@@ -17,7 +18,6 @@ import {
 } from '@throughline/messaging';
 import { NotFoundError } from '@throughline/platform';
 
-import { isoDateOf } from '../domain/calendar';
 import { PlanProblem, planProjects, projectIdFor, referencesOf } from '../domain/project-plan';
 import {
   lockPlanning,
@@ -66,7 +66,7 @@ export class ProjectService {
       const pending = await tx.pendingContract.findUnique({ where: { contractId: contract.contractId } });
       return this.plan(tx, {
         contract,
-        approvedOn: isoDateOf(event.envelope.occurredAt),
+        approvedOn: utcDateOf(event.envelope.occurredAt),
         correlationId: event.envelope.correlationId,
         causeEventId: event.envelope.eventId,
         openExceptions: pending ? openExceptionsOf(pending) : [],

@@ -1,3 +1,4 @@
+import { isIsoDate } from '@throughline/calendar';
 import {
   BillingType,
   ChangeOrderApproved,
@@ -6,8 +7,6 @@ import {
   ProjectCreated,
   ProjectPlanChanged,
 } from '@throughline/contracts';
-
-import { isIsoDate } from './calendar';
 
 /** A role of the delivery plan: budgeted hours and bill rate. */
 export interface PlanRole {

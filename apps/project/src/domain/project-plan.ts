@@ -1,3 +1,4 @@
+import { addDays, isIsoDate } from '@throughline/calendar';
 import {
   ContractApproved,
   ContractDelivery,
@@ -11,7 +12,6 @@ import {
   RateCardUpserted,
 } from '@throughline/contracts';
 
-import { addDays, isIsoDate } from './calendar';
 import { FULL_FEE_BASIS_POINTS, splitByBasisPoints } from './money';
 
 /** Reference data (replicated from master-data events) a contract is planned against. */

@@ -11,12 +11,12 @@ import {
 } from '@nestjs/common';
 import { z } from 'zod';
 
+import { isIsoDate } from '@throughline/calendar';
 import { MilestoneCompleted, ProjectCreated } from '@throughline/contracts';
 import { parseBody } from '@throughline/messaging-nest';
 
 import { ForecastView, PlanService, PlanView } from '../application/plan.service';
 import { ProjectService } from '../application/project.service';
-import { isIsoDate } from '../domain/calendar';
 
 const projectsQuery = z.object({ dealId: z.string().min(1) });
 

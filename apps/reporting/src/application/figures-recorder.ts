@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
+import { epochDay } from '@throughline/calendar';
 import { ActualStatus } from '@throughline/contracts';
 import { ConsumedEvent } from '@throughline/messaging';
 
-import { dayNumber } from '../domain/calendar';
 import {
   ACTUAL_STATUS_RANK,
   planChangeFactsOf,
@@ -352,9 +352,9 @@ const APPLIERS: { [T in ReportedEventType]?: Applier<T> } = {
     // The earliest completion wins: a milestone completed again stays completed on its first date.
     return keepNewest(lock, {
       key: `milestone:${data.projectId}:${data.milestoneId}`,
-      incoming: versionAt(-dayNumber(data.completedOn), envelope.eventId),
+      incoming: versionAt(-epochDay(data.completedOn), envelope.eventId),
       find: () => tx.milestoneCompletion.findUnique({ where: { projectId_milestoneId: key } }),
-      versionOf: (current) => versionAt(-dayNumber(current.completedOn), current.eventId),
+      versionOf: (current) => versionAt(-epochDay(current.completedOn), current.eventId),
       write: () =>
         tx.milestoneCompletion.upsert({
           where: { projectId_milestoneId: key },

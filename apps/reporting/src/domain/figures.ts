@@ -1,6 +1,6 @@
+import { daysBetween, periodEndedBefore } from '@throughline/calendar';
 import { ActualStatus } from '@throughline/contracts';
 
-import { daysBetween, periodEndedBefore } from './calendar';
 import { formatMoney } from './money';
 import { percentComplete, PercentComplete, ProjectPlan } from './project-plan';
 import { basisPoints, sumMinor } from './ratio';

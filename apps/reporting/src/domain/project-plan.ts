@@ -1,6 +1,6 @@
+import { epochDay } from '@throughline/calendar';
 import { BillingType } from '@throughline/contracts';
 
-import { dayNumber } from './calendar';
 import { basisPoints } from './ratio';
 import { MilestoneCompletionFacts, PlanChangeFacts, PlanMilestone, ProjectFacts } from './time-to-cash';
 
@@ -83,7 +83,7 @@ export function projectPlan(
     endDate: {
       baseline: baselineEnd,
       current: source.endDate,
-      slipDays: dayNumber(source.endDate) - dayNumber(baselineEnd),
+      slipDays: epochDay(source.endDate) - epochDay(baselineEnd),
     },
     roles: compareRoles(created, change),
     milestones: compareMilestones(created?.milestones ?? null, change?.milestones ?? null, completedOn),
@@ -191,8 +191,8 @@ export function percentComplete(plan: ProjectPlan, asOf: string): PercentComplet
     );
     return { basisPoints: basisPoints(done.length, planned.length), basis: 'MILESTONES' };
   }
-  const start = dayNumber(plan.startDate.current);
-  const total = dayNumber(plan.endDate.current) - start + 1;
-  const elapsed = Math.min(Math.max(dayNumber(asOf) - start + 1, 0), total);
+  const start = epochDay(plan.startDate.current);
+  const total = epochDay(plan.endDate.current) - start + 1;
+  const elapsed = Math.min(Math.max(epochDay(asOf) - start + 1, 0), total);
   return { basisPoints: total > 0 ? basisPoints(elapsed, total) : 10_000, basis: 'SCHEDULE' };
 }

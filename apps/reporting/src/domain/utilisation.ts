@@ -1,4 +1,5 @@
-import { dayNumber, isIsoDate, periodBounds, weekdaysInPeriod } from './calendar';
+import { isIsoDate, periodBounds, workingDaysOfPeriod } from '@throughline/calendar';
+
 import { formatHours } from './money';
 import { basisPoints } from './ratio';
 import { AssignmentFacts, TimeFacts } from './time-to-cash';
@@ -62,7 +63,7 @@ export function utilisation(
   holidays: readonly string[] = [],
 ): UtilisationReport {
   const { first, last } = periodBounds(period);
-  const weekdays = weekdaysInPeriod(period) - weekdayHolidaysBetween(holidays, first, last);
+  const weekdays = workingDaysOfPeriod(period, holidays).length;
   const capacity = capacityHoursPerDayHundredths * weekdays;
   interface Person {
     billable: number;
@@ -135,18 +136,6 @@ export function utilisation(
       })
       .sort((a, b) => (a.personId ?? a.role).localeCompare(b.personId ?? b.role)),
   };
-}
-
-/** Distinct holidays from `first` to `last` (inclusive) that fall on a Monday to Friday. */
-function weekdayHolidaysBetween(holidays: readonly string[], first: string, last: string): number {
-  let count = 0;
-  for (const holiday of new Set(holidays)) {
-    if (!isIsoDate(holiday) || holiday < first || holiday > last) continue;
-    // 1970-01-01 was a Thursday: day 0 → 4 (Sunday = 0).
-    const weekday = (dayNumber(holiday) + 4) % 7;
-    if (weekday !== 0 && weekday !== 6) count++;
-  }
-  return count;
 }
 
 function wellFormed(entry: TimeFacts): boolean {

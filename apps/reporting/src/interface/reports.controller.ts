@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { z } from 'zod';
 
+import { isIsoDate, isPeriod } from '@throughline/calendar';
 import { parseBody } from '@throughline/messaging-nest';
 
 import { FiguresQueries } from '../application/figures-queries';
-import { isIsoDate, isPeriod } from '../domain/calendar';
 
 const period = z.string().refine(isPeriod, 'must be a calendar month YYYY-MM');
 /** As-of dates default to today (UTC). */

@@ -1,4 +1,4 @@
-import { businessDayDeadline, isIsoDate, isTimeZone, periodEnd } from './business-days';
+import { businessDayDeadline, isTimeZone, periodEnd } from './business-days';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -130,19 +130,6 @@ describe('periodEnd', () => {
     expect(periodEnd('2026-13')).toBeNull();
     expect(periodEnd('2026-1')).toBeNull();
     expect(periodEnd('')).toBeNull();
-  });
-});
-
-describe('isIsoDate', () => {
-  it('accepts real calendar dates only', () => {
-    expect(isIsoDate('2026-12-25')).toBe(true);
-    expect(isIsoDate('2028-02-29')).toBe(true);
-    expect(isIsoDate('2026-02-29')).toBe(false);
-    expect(isIsoDate('2026-12-32')).toBe(false);
-    expect(isIsoDate('2026-13-01')).toBe(false);
-    expect(isIsoDate('2026-1-05')).toBe(false);
-    expect(isIsoDate('25.12.2026')).toBe(false);
-    expect(isIsoDate('2026-12-25T00:00:00Z')).toBe(false);
   });
 });
 

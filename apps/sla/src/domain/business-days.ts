@@ -1,9 +1,9 @@
+import { isWorkingDay, utcDateOf } from '@throughline/calendar';
+
 const DAY_MS = 86_400_000;
 
 /** Calendar months as `YYYY-MM`. */
 const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
-/** Calendar dates as `YYYY-MM-DD`. */
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
@@ -15,15 +15,6 @@ export function isTimeZone(timeZone: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Whether `value` is a real calendar date `YYYY-MM-DD` (no 2026-02-30). */
-export function isIsoDate(value: string): boolean {
-  const match = DATE.exec(value);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 /**
@@ -47,9 +38,7 @@ export function businessDayDeadline(
   let day = Date.UTC(local.year, local.month - 1, local.day);
   for (let left = businessDays; left > 0;) {
     day += DAY_MS;
-    const date = new Date(day);
-    const weekday = date.getUTCDay();
-    if (weekday !== 0 && weekday !== 6 && !closed.has(date.toISOString().slice(0, 10))) left -= 1;
+    if (isWorkingDay(utcDateOf(day), closed)) left -= 1;
   }
   return fromLocal(day + local.timeOfDayMs, timeZone);
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
+import { isIsoDate } from '@throughline/calendar';
 import { OwnerRole } from '@throughline/platform';
 
-import { businessDayDeadline, isIsoDate, isTimeZone } from './business-days';
+import { businessDayDeadline, isTimeZone } from './business-days';
 import { PayloadField, payloadFields } from './payload-fields';
 
 export const OWNER_ROLES = [

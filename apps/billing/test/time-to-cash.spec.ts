@@ -12,6 +12,7 @@ import { eventually, EventProbe } from '@throughline/messaging/testing';
 import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
 
 import { AppModule } from '../src/app.module';
+import { rateChangedAfterInvoicingExceptionId } from '../src/application/actuals.service';
 
 jest.setTimeout(90_000);
 
@@ -678,5 +679,132 @@ describe('billing time to cash against the real stack', () => {
     expect((await post('/actuals/TE-BAD-1/write-off', { reason: 'negative hours' })).status).toBe(200);
     const resolved = await probe.waitFor('BusinessExceptionResolved', (e) => e.data.entityId === 'TE-BAD-1');
     expect(resolved.data.exceptionId).toBe('EXC-ACT-TE-BAD-1-INVALID_ENTRY');
+  });
+
+  it('re-prices unbilled time when a rate rise is published later; time on a draft stays and finance is told', async () => {
+    await setUp(
+      project('PRJ-RP', 'C-RP', 'LE-RP', 'TIME_AND_MATERIALS', {
+        startDate: '2030-08-01',
+        endDate: '2030-09-30',
+      }),
+      rateCard('RC-RP', 'LE-RP'),
+    );
+    // At 123.45 through the project's carry: 18517 (0.50 carried), 24690 (0.50).
+    await probe.publish(
+      event('TimeEntryApproved', timeEntry('TE-RP-1', 'PRJ-RP', '2030-08-05', 150)),
+      event('TimeEntryApproved', timeEntry('TE-RP-2', 'PRJ-RP', '2030-08-20', 200)),
+    );
+    expect((await priced('TE-RP-1')).data.billAmountMinor).toBe(18_517);
+    expect((await priced('TE-RP-2')).data.billAmountMinor).toBe(24_690);
+    expect((await post('/billing-periods/2030-08/close', { closedBy: 'U-FIN' })).status).toBe(200);
+    const augustInvoice = 'INV-2030-08-C-RP-LE-RP-EUR';
+    for (const actualId of ['TE-RP-1', 'TE-RP-2']) {
+      await probe.waitFor(
+        'ActualChanged',
+        (e) => e.data.actualId === actualId && e.data.status === 'READY_TO_INVOICE',
+      );
+    }
+    // Approved after August closed (billed in September): 12345 (0.50), 18518 (0), 6172 (0.50).
+    await probe.publish(
+      event('TimeEntryApproved', timeEntry('TE-RP-3', 'PRJ-RP', '2030-08-10', 100)),
+      event('TimeEntryApproved', timeEntry('TE-RP-4', 'PRJ-RP', '2030-08-25', 150)),
+      event('TimeEntryApproved', timeEntry('TE-RP-5', 'PRJ-RP', '2030-09-03', 50)),
+    );
+    expect((await priced('TE-RP-3')).data.billAmountMinor).toBe(12_345);
+    expect((await priced('TE-RP-4')).data.billAmountMinor).toBe(18_518);
+    expect((await priced('TE-RP-5')).data.billAmountMinor).toBe(6_172);
+
+    // Finance publishes a rise to 135.79 from the 16th of August, after that time was priced.
+    const rise = event(
+      'RateCardUpserted',
+      rateCard('RC-RP-B', 'LE-RP', {
+        effectiveFrom: '2030-08-16',
+        rates: [{ role: 'Consultant', rateMinor: 13_579, costRateMinor: 9_000 }],
+      }),
+    );
+    await probe.publish(rise);
+    const repriced = (actualId: string) =>
+      probe.waitFor(
+        'ActualChanged',
+        (e) => e.data.actualId === actualId && e.data.status === 'UNBILLED' && e.data.rateMinor === 13_579,
+      );
+    // TE-RP-4: 0.50 + 1.5 h × 12.34 = 1851.50 → +1851, 0.50 carried; TE-RP-5: 0.50 + 0.5 h × 12.34 = 617.50 → +617.
+    expect((await repriced('TE-RP-4')).data).toMatchObject({
+      rateCardId: 'RC-RP-B',
+      billAmountMinor: 20_369,
+      costRateMinor: 8_000,
+      costAmountMinor: 12_000,
+      billingPeriod: '2030-09',
+      invoiceId: null,
+    });
+    expect((await repriced('TE-RP-5')).data).toMatchObject({ rateCardId: 'RC-RP-B', billAmountMinor: 6_789 });
+    const raised = await probe.waitFor(
+      'BusinessExceptionRaised',
+      (e) => e.data.code === 'RATE_CHANGED_AFTER_INVOICING' && e.data.entityId === 'RC-RP-B',
+    );
+    expect(raised.data).toMatchObject({
+      exceptionId: rateChangedAfterInvoicingExceptionId(rise.data),
+      ownerRole: 'FINANCE_OPERATIONS',
+      entityType: 'RateCard',
+      details: {
+        actualCount: '1',
+        actualIds: 'TE-RP-2',
+        invoiceIds: augustInvoice,
+        'differenceMinor.EUR': '+2468.00',
+      },
+    });
+    expect(raised.data.message).toMatch(
+      /1 time actual\(s\) already on invoice\(s\) INV-2030-08-C-RP-LE-RP-EUR: difference EUR \+2468\.00 minor units/,
+    );
+
+    // Redelivered, and the same version again under a new event id: nothing new.
+    await probe.publish(rise, event('RateCardUpserted', rise.data));
+    await settle(3_000);
+    expect(
+      probe.events(
+        'BusinessExceptionRaised',
+        (e) => e.data.code === 'RATE_CHANGED_AFTER_INVOICING' && e.data.entityId === 'RC-RP-B',
+      ),
+    ).toHaveLength(1);
+    expect(probe.events('ActualChanged', (e) => e.data.actualId === 'TE-RP-4')).toHaveLength(2);
+    expect(probe.events('ActualChanged', (e) => e.data.actualId === 'TE-RP-3')).toHaveLength(1);
+
+    const actuals = (await get('/actuals?projectId=PRJ-RP')) as {
+      actualId: string;
+      status: string;
+      rateMinor: number;
+      billAmountMinor: number;
+      invoiceId: string | null;
+    }[];
+    expect(actuals.map((a) => [a.actualId, a.status, a.rateMinor, a.billAmountMinor, a.invoiceId])).toEqual([
+      ['TE-RP-1', 'READY_TO_INVOICE', 12_345, 18_517, augustInvoice],
+      ['TE-RP-3', 'UNBILLED', 12_345, 12_345, null],
+      ['TE-RP-2', 'READY_TO_INVOICE', 12_345, 24_690, augustInvoice],
+      ['TE-RP-4', 'UNBILLED', 13_579, 20_369, null],
+      ['TE-RP-5', 'UNBILLED', 13_579, 6_789, null],
+    ]);
+    const august = (await get(`/invoices/${augustInvoice}`)) as {
+      totalMinor: number;
+      lines: { amountMinor: number }[];
+    };
+    expect([august.totalMinor, august.lines.map((l) => l.amountMinor)]).toEqual([43_207, [18_517, 24_690]]);
+
+    // Exact total 827.1050 → billed 82710 over the five actuals, 0.50 carried; September bills the new amounts.
+    expect((await post('/billing-periods/2030-09/close', { closedBy: 'U-FIN' })).status).toBe(200);
+    const sep = await probe.waitFor('BillingPeriodClosed', (e) => e.data.period === '2030-09');
+    expect(sep.data.draftInvoices.find((d) => d.customerId === 'C-RP')).toMatchObject({
+      invoiceId: 'INV-2030-09-C-RP-LE-RP-EUR',
+      totalMinor: 39_503,
+      lineCount: 3,
+    });
+    const september = (await get('/invoices/INV-2030-09-C-RP-LE-RP-EUR')) as {
+      lines: { unitPriceMinor: number; amountMinor: number; sourceIds: string[] }[];
+    };
+    expect(september.lines.map((l) => [l.sourceIds, l.unitPriceMinor, l.amountMinor])).toEqual([
+      [['TE-RP-3'], 12_345, 12_345],
+      [['TE-RP-4'], 13_579, 20_369],
+      [['TE-RP-5'], 13_579, 6_789],
+    ]);
+    expect(18_517 + 24_690 + 39_503).toBe(82_710);
   });
 });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
 
 import {
@@ -19,9 +21,19 @@ import {
 import { NotFoundError } from '@throughline/platform';
 
 import { REVENUE_RULE } from '../domain/billing-schedule';
-import { billingPeriodFor, entryProblem, priceTimeEntry, RateCard } from '../domain/pricing';
+import {
+  billingPeriodFor,
+  changedRate,
+  entryProblem,
+  FoundRate,
+  formatHundredths,
+  priceTimeEntry,
+  RateCard,
+  repriceProjectTime,
+  rateCardVersion,
+} from '../domain/pricing';
 import { BillingDb, BillingTx, lockBilling } from '../infrastructure/billing-db';
-import { Actual, BillingProject } from '../infrastructure/prisma/generated/client';
+import { Actual, BillingProject, RateCard as RateCardRow } from '../infrastructure/prisma/generated/client';
 import {
   actualChangedEvents,
   ActualView,
@@ -145,11 +157,15 @@ export class ActualsService {
     return this.price(tx, waiting, origin, Date.now(), false);
   }
 
-  /** A rate card version: replaces the stored one, then prices the actuals it now covers. */
+  /**
+   * A rate card version: replaces the stored one, prices the UNPRICED actuals it now covers and,
+   * when the version says something new, re-prices the unbilled time it concerns (see `reprice`).
+   */
   async upsertRateCard(event: ConsumedEvent<'RateCardUpserted'>): Promise<void> {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
       const card = event.data;
       await lockBilling(tx);
+      const previous = await tx.rateCard.findUnique({ where: { rateCardId: card.rateCardId } });
       const row = {
         legalEntityId: card.legalEntityId,
         currency: card.currency,
@@ -166,8 +182,104 @@ export class ActualsService {
         where: { legalEntityId: card.legalEntityId, status: 'UNPRICED', kind: 'TIME' },
         orderBy: { recordedSeq: 'asc' },
       });
-      return this.price(tx, waiting, causedBy(event, SOURCE), Date.now(), false);
+      const origin = causedBy(event, SOURCE);
+      const now = Date.now();
+      const events = await this.price(tx, waiting, origin, now, false);
+      if (previous && rateCardVersion(rateCardOf(previous)) === rateCardVersion(card)) return events;
+      return [...events, ...(await this.reprice(tx, card, origin, now))];
     });
+  }
+
+  /**
+   * Re-prices priced time a new or changed rate card version concerns (it covers the work date,
+   * or the time was priced from it) whose rate from all stored cards now differs. UNBILLED time
+   * gets the new rate and amount through the project's carry (`repriceProjectTime`: the project's
+   * billed amounts stay the floor of its exact total) and an ActualChanged. Time on a draft or an
+   * issued invoice stays as invoiced (lines equal the actuals they cite); when its rate now
+   * differs, one RATE_CHANGED_AFTER_INVOICING per card version tells finance the exact difference
+   * for a credit or debit note. Cost is not re-priced (cost rates come from assignments).
+   */
+  private async reprice(
+    tx: BillingTx,
+    card: RateCard,
+    origin: EventOrigin,
+    now: number,
+  ): Promise<EventRecord[]> {
+    const cards = (
+      await tx.rateCard.findMany({ where: { legalEntityId: card.legalEntityId, currency: card.currency } })
+    ).map(rateCardOf);
+    const rows = await tx.actual.findMany({
+      where: {
+        kind: 'TIME',
+        legalEntityId: card.legalEntityId,
+        currency: card.currency,
+        billable: true,
+        rateMinor: { not: null },
+        status: { in: ['UNBILLED', 'READY_TO_INVOICE', 'INVOICED'] },
+      },
+      orderBy: { recordedSeq: 'asc' },
+    });
+    const unbilledRates = new Map<string, FoundRate>();
+    const invoiced: { row: Actual; rate: FoundRate }[] = [];
+    for (const row of rows) {
+      const rate = changedRate(card, cards, {
+        workDate: row.workDate,
+        role: row.role ?? '',
+        legalEntityId: card.legalEntityId,
+        currency: card.currency,
+        rateMinor: Number(row.rateMinor),
+        rateCardId: row.rateCardId,
+      });
+      if (!rate) continue;
+      if (row.status === 'UNBILLED') unbilledRates.set(row.actualId, rate);
+      else if (rate.rateMinor !== Number(row.rateMinor)) invoiced.push({ row, rate });
+    }
+    const updated: Actual[] = [];
+    const projectIds = new Set(rows.filter((r) => unbilledRates.has(r.actualId)).map((r) => r.projectId));
+    for (const projectId of projectIds) {
+      const project = await tx.billingProject.findUniqueOrThrow({ where: { projectId } });
+      const unbilled = rows.filter((r) => r.projectId === projectId && r.status === 'UNBILLED');
+      const result = repriceProjectTime(
+        unbilled.map((r) => ({
+          actualId: r.actualId,
+          hoursHundredths: Number(r.hoursHundredths),
+          rateMinor: Number(r.rateMinor),
+          amountMinor: Number(r.billAmountMinor),
+        })),
+        new Map([...unbilledRates].map(([actualId, rate]) => [actualId, rate.rateMinor])),
+        project.carryHundredths,
+      );
+      for (const row of unbilled) {
+        const changed = result.changed.get(row.actualId);
+        const rate = unbilledRates.get(row.actualId);
+        if (!changed && !rate) continue;
+        const excessNote =
+          result.excessMinor > 0 && rate
+            ? `re-priced to rate ${rate.rateMinor}: project ${projectId} is billed ${result.excessMinor} minor unit(s) above its exact total (rate cut on invoiced time)`
+            : null;
+        updated.push(
+          await tx.actual.update({
+            where: { actualId: row.actualId },
+            data: {
+              rateMinor: BigInt(changed?.rateMinor ?? Number(row.rateMinor)),
+              rateCardId: rate?.rateCardId ?? row.rateCardId,
+              billAmountMinor: BigInt(changed?.amountMinor ?? Number(row.billAmountMinor)),
+              changedAt: BigInt(now),
+              ...(excessNote ? { note: excessNote } : {}),
+            },
+          }),
+        );
+      }
+      if (result.carryHundredths !== project.carryHundredths) {
+        await tx.billingProject.update({
+          where: { projectId },
+          data: { carryHundredths: result.carryHundredths },
+        });
+      }
+    }
+    const events = actualChangedEvents(updated, origin);
+    if (invoiced.length > 0) events.push(rateChangedAfterInvoicingRaised(card, invoiced, origin));
+    return events;
   }
 
   /** The person's cost rate on the project; a cancelled assignment keeps the rate for history. */
@@ -398,14 +510,7 @@ export class ActualsService {
         currency: project.currency,
         billingType: project.billingType as ProjectCreated['billingType'],
       },
-      cards.map((card): RateCard => ({
-        rateCardId: card.rateCardId,
-        legalEntityId: card.legalEntityId,
-        currency: card.currency,
-        effectiveFrom: card.effectiveFrom,
-        effectiveTo: card.effectiveTo,
-        rates: card.rates as unknown as RateCardRate[],
-      })),
+      cards.map(rateCardOf),
       personRate === null ? null : Number(personRate.costRateMinor),
       project.carryHundredths,
     );
@@ -423,6 +528,71 @@ export class ActualsService {
       carryHundredths: priced.carryHundredths,
     };
   }
+}
+
+function rateCardOf(row: RateCardRow): RateCard {
+  return {
+    rateCardId: row.rateCardId,
+    legalEntityId: row.legalEntityId,
+    currency: row.currency,
+    effectiveFrom: row.effectiveFrom,
+    effectiveTo: row.effectiveTo,
+    rates: row.rates as unknown as RateCardRate[],
+  };
+}
+
+/** Stable per rate card version (its content), so the same version never raises twice under two ids. */
+export function rateChangedAfterInvoicingExceptionId(card: RateCard): string {
+  const version = createHash('sha256').update(rateCardVersion(card)).digest('hex').slice(0, 12);
+  return `EXC-RC-${card.rateCardId}-${version}-RATE_CHANGED_AFTER_INVOICING`;
+}
+
+function rateChangedAfterInvoicingRaised(
+  card: RateCard,
+  invoiced: readonly { row: Actual; rate: FoundRate }[],
+  origin: EventOrigin,
+): EventRecord {
+  const invoiceIds = [...new Set(invoiced.map(({ row }) => row.invoiceId ?? '?'))].sort();
+  // Exact value difference in hundredths of a minor unit, per currency: hours × (new − invoiced rate).
+  const difference = new Map<string, bigint>();
+  for (const { row, rate } of invoiced) {
+    const currency = row.currency ?? card.currency;
+    const delta = row.hoursHundredths * (BigInt(rate.rateMinor) - (row.rateMinor ?? 0n));
+    difference.set(currency, (difference.get(currency) ?? 0n) + delta);
+  }
+  const differences = [...difference].map(
+    ([currency, hundredths]) => `${currency} ${formatHundredths(hundredths)} minor units`,
+  );
+  const validity = `${card.effectiveFrom}..${card.effectiveTo ?? 'open-ended'}`;
+  return createEvent(
+    'BusinessExceptionRaised',
+    {
+      exceptionId: rateChangedAfterInvoicingExceptionId(card),
+      ownerRole: 'FINANCE_OPERATIONS',
+      entityType: 'RateCard',
+      entityId: card.rateCardId,
+      dealId: null,
+      code: 'RATE_CHANGED_AFTER_INVOICING',
+      message: `Rate card ${card.rateCardId} (${card.legalEntityId} ${card.currency}, ${validity}) changes the rate of ${invoiced.length} time actual(s) already on invoice(s) ${invoiceIds.join(', ')}: difference ${differences.join(', ')} (exact value, hours × rate change)`,
+      remediation: `Issue a credit or debit note for the difference; the invoices and the actuals they cite keep the rate they were invoiced at`,
+      details: {
+        legalEntityId: card.legalEntityId,
+        currency: card.currency,
+        effectiveFrom: card.effectiveFrom,
+        effectiveTo: card.effectiveTo ?? '',
+        actualCount: String(invoiced.length),
+        actualIds: invoiced.map(({ row }) => row.actualId).join(','),
+        invoiceIds: invoiceIds.join(','),
+        ...Object.fromEntries(
+          [...difference].map(([currency, hundredths]) => [
+            `differenceMinor.${currency}`,
+            formatHundredths(hundredths),
+          ]),
+        ),
+      },
+    },
+    origin,
+  );
 }
 
 /** Marks (in the note) an approved entry that cannot be priced as it is. */

@@ -4,13 +4,21 @@ import { ACTUAL_STATUSES, ActualStatus, InvoiceLine } from '@throughline/contrac
 
 import { add, floor, fraction, Fraction, ZERO } from './fraction';
 import { draftInvoices, ProjectBilling } from './invoice-drafting';
-import { billingPeriodFor, priceTimeEntry, ProjectTerms, RateCard } from './pricing';
+import {
+  billingPeriodFor,
+  changedRate,
+  priceTimeEntry,
+  ProjectTerms,
+  RateCard,
+  repriceProjectTime,
+} from './pricing';
 import { cumulativeRevenue, recognize } from './revenue-recognition';
 
 /*
  * Property tests of the money invariants over random approved entries, duplicate deliveries, a
  * rate change in the middle of January, roles without a rate, and period closes interleaved with
- * (late) approvals — the same domain functions the service runs, with an in-memory store.
+ * (late) approvals, and rate card versions published later (re-pricing unbilled time) — the same
+ * domain functions the service runs, with an in-memory store.
  */
 
 const PROJECTS = ['PRJ-A', 'PRJ-B'];
@@ -36,8 +44,11 @@ const billing = (projectId: string): ProjectBilling => ({
 interface SimActual {
   actualId: string;
   projectId: string;
+  role: string;
   hoursHundredths: number;
+  billableAsApproved: boolean;
   rateMinor: number | null;
+  rateCardId: string | null;
   billAmountMinor: number;
   billable: boolean;
   workDate: string;
@@ -56,7 +67,7 @@ const entryArb = fc.record({
   billable: fc.boolean(),
 });
 type Entry = typeof entryArb extends fc.Arbitrary<infer T> ? T : never;
-type Step = { kind: 'entry'; entry: Entry } | { kind: 'close' };
+type Step = { kind: 'entry'; entry: Entry } | { kind: 'close' } | { kind: 'card'; change: CardChange };
 const stepsArb = fc.array(
   fc.oneof(
     { weight: 9, arbitrary: entryArb.map((entry): Step => ({ kind: 'entry', entry })) },
@@ -94,8 +105,107 @@ function cardsOf([januaryRate, laterRate, architectRate]: [number, number, numbe
   ];
 }
 
+/*
+ * A later rate card version: a new rate for a role on one of the two cards (other roles kept), or a
+ * third card from a random date (replaced when it comes again). Rates down to 0: extreme cuts too.
+ */
+const cardChangeArb = fc.record({
+  which: fc.constantFrom('RC-A', 'RC-B', 'RC-C'),
+  role: fc.constantFrom('Consultant', 'Architect'),
+  rateMinor: fc.oneof(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60_000 })),
+  month: fc.constantFrom('2030-01', '2030-02', '2030-03'),
+  day: fc.integer({ min: 1, max: 28 }),
+});
+type CardChange = typeof cardChangeArb extends fc.Arbitrary<infer T> ? T : never;
+const withCardChangesArb = fc.array(
+  fc.oneof(
+    { weight: 12, arbitrary: entryArb.map((entry): Step => ({ kind: 'entry', entry })) },
+    { weight: 1, arbitrary: fc.constant<Step>({ kind: 'close' }) },
+    { weight: 3, arbitrary: cardChangeArb.map((change): Step => ({ kind: 'card', change })) },
+  ),
+  { maxLength: 100 },
+);
+
+function changedCard(cards: readonly RateCard[], c: CardChange): RateCard {
+  const rate = { role: c.role, rateMinor: c.rateMinor, costRateMinor: null };
+  const existing = cards.find((card) => card.rateCardId === c.which);
+  if (c.which !== 'RC-C' && existing) {
+    return { ...existing, rates: [...existing.rates.filter((r) => r.role !== c.role), rate] };
+  }
+  return {
+    rateCardId: c.which,
+    legalEntityId: 'LE-DE',
+    currency: 'EUR',
+    effectiveFrom: `${c.month}-${String(c.day).padStart(2, '0')}`,
+    effectiveTo: null,
+    rates: [rate],
+  };
+}
+
 function simulate(steps: Step[], rates: [number, number, number]) {
   const cards = cardsOf(rates);
+  const excess = new Map(PROJECTS.map((p) => [p, 0]));
+  // A rate card version as the service applies it: price the UNPRICED time it now covers, then
+  // re-price the unbilled time it changes; time on invoices keeps its rate.
+  const applyCard = (change: CardChange) => {
+    const card = changedCard(cards, change);
+    const at = cards.findIndex((c) => c.rateCardId === card.rateCardId);
+    if (at >= 0) cards[at] = card;
+    else cards.push(card);
+    for (const actual of actuals.values()) {
+      if (actual.status !== 'UNPRICED') continue;
+      const priced = priceTimeEntry(
+        {
+          hoursHundredths: actual.hoursHundredths,
+          role: actual.role,
+          workDate: actual.workDate,
+          billable: actual.billableAsApproved,
+        },
+        terms(actual.projectId),
+        cards,
+        null,
+        carry.get(actual.projectId) as number,
+      );
+      carry.set(actual.projectId, priced.carryHundredths);
+      Object.assign(actual, {
+        status: priced.status,
+        rateMinor: priced.rateMinor,
+        rateCardId: priced.rateCardId,
+        billAmountMinor: priced.billAmountMinor,
+      });
+    }
+    for (const projectId of PROJECTS) {
+      const unbilled = [...actuals.values()].filter(
+        (a) => a.projectId === projectId && a.status === 'UNBILLED' && a.billable && a.rateMinor !== null,
+      );
+      const newRates = new Map<string, { rateMinor: number; rateCardId: string }>();
+      for (const a of unbilled) {
+        const rate = changedRate(card, cards, {
+          ...a,
+          legalEntityId: 'LE-DE',
+          currency: 'EUR',
+          rateMinor: a.rateMinor as number,
+        });
+        if (rate) newRates.set(a.actualId, rate);
+      }
+      const result = repriceProjectTime(
+        unbilled.map((a) => ({ ...a, rateMinor: a.rateMinor as number, amountMinor: a.billAmountMinor })),
+        new Map([...newRates].map(([id, rate]) => [id, rate.rateMinor])),
+        carry.get(projectId) as number,
+      );
+      for (const [actualId, changed] of result.changed) {
+        Object.assign(actuals.get(actualId) as SimActual, {
+          rateMinor: changed.rateMinor,
+          billAmountMinor: changed.amountMinor,
+        });
+      }
+      for (const [actualId, rate] of newRates) {
+        (actuals.get(actualId) as SimActual).rateCardId = rate.rateCardId;
+      }
+      carry.set(projectId, result.carryHundredths);
+      excess.set(projectId, (excess.get(projectId) as number) + result.excessMinor);
+    }
+  };
   const actuals = new Map<string, SimActual>();
   const carry = new Map(PROJECTS.map((p) => [p, 0]));
   const closed = new Set<string>();
@@ -147,6 +257,10 @@ function simulate(steps: Step[], rates: [number, number, number]) {
       close();
       continue;
     }
+    if (step.kind === 'card') {
+      applyCard(step.change);
+      continue;
+    }
     const { entry } = step;
     approved.add(entry.entryId);
     if (actuals.has(entry.entryId)) continue; // the same entry again (any event id): no effect
@@ -162,8 +276,11 @@ function simulate(steps: Step[], rates: [number, number, number]) {
     actuals.set(entry.entryId, {
       actualId: entry.entryId,
       projectId: entry.project,
+      role: entry.role,
       hoursHundredths: entry.hoursHundredths,
+      billableAsApproved: entry.billable,
       rateMinor: priced.rateMinor,
+      rateCardId: priced.rateCardId,
       billAmountMinor: priced.billAmountMinor,
       billable: priced.billable,
       workDate,
@@ -174,7 +291,7 @@ function simulate(steps: Step[], rates: [number, number, number]) {
   }
   do close();
   while (!closed.has('2030-03'));
-  return { actuals, lines, approved, recognized, closed };
+  return { actuals, lines, approved, recognized, closed, excess, carry };
 }
 
 const exactValue = (actuals: SimActual[]): Fraction =>
@@ -245,6 +362,101 @@ describe('money invariants (property-based)', () => {
         }
       }),
     );
+  });
+
+  it('rate card versions published later re-price unbilled time exactly and leave invoiced time as invoiced', () => {
+    fc.assert(
+      fc.property(withCardChangesArb, ratesArb, (steps, rates) => {
+        const { actuals, lines, excess, carry } = simulate(steps, rates);
+        for (const projectId of PROJECTS) {
+          const priced = [...actuals.values()].filter(
+            (a) => a.projectId === projectId && a.billable && a.rateMinor !== null,
+          );
+          expect(priced.every((a) => a.billAmountMinor >= 0)).toBe(true);
+          // Σ billed × 100 + carry = Σ hours × rate (hundredths), so Σ billed = floor(Σ exact) —
+          // plus the minor units an extreme cut on otherwise invoiced time could not take back.
+          const billed = BigInt(priced.reduce((sum, a) => sum + a.billAmountMinor, 0));
+          const exactHundredths = priced.reduce(
+            (sum, a) => sum + BigInt(a.hoursHundredths) * BigInt(a.rateMinor as number),
+            0n,
+          );
+          const projectExcess = BigInt(excess.get(projectId) as number);
+          expect(billed * 100n + BigInt(carry.get(projectId) as number)).toBe(
+            exactHundredths + projectExcess * 100n,
+          );
+          expect(billed - projectExcess).toBe(floor(exactValue(priced)));
+        }
+        // Invoice lines were drafted before some of the rate changes: the actuals they cite kept
+        // the rate and amount they were drafted at.
+        for (const line of lines.filter((l) => l.kind === 'TIME')) {
+          const sources = line.sourceIds.map((id) => actuals.get(id) as SimActual);
+          expect(line.amountMinor).toBe(sources.reduce((sum, a) => sum + a.billAmountMinor, 0));
+          expect(sources.map((a) => a.rateMinor)).toEqual(sources.map(() => line.unitPriceMinor));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an extreme rate cut that cannot be taken back is counted as excess, and only then', () => {
+    const entry = (entryId: string, month: Entry['month'], day: number): Step => ({
+      kind: 'entry',
+      entry: {
+        entryId,
+        project: 'PRJ-A',
+        role: 'Consultant',
+        month,
+        day,
+        hoursHundredths: 1,
+        billable: true,
+      },
+    });
+    const cutFromFebruary: Step = {
+      kind: 'card',
+      change: { which: 'RC-C', role: 'Consultant', rateMinor: 0, month: '2030-02', day: 1 },
+    };
+    // 0.01 h at 0.50: TE-FEB billed 0 (0.50 carried), TE-JAN billed 1 (0.50 + 0.50) and invoiced
+    // with January; then February's rate is cut to 0. TE-FEB would be −1; nothing unbilled is left
+    // to give the unit back, so the project is billed 1 above floor(exact 0.50) = 0.
+    const cut = simulate(
+      [entry('TE-FEB', '2030-02', 5), entry('TE-JAN', '2030-01', 20), { kind: 'close' }, cutFromFebruary],
+      [50, 50, 50],
+    );
+    expect([...cut.actuals.values()].map((a) => [a.actualId, a.rateMinor, a.billAmountMinor])).toEqual([
+      ['TE-FEB', 0, 0],
+      ['TE-JAN', 50, 1],
+    ]);
+    expect([cut.excess.get('PRJ-A'), cut.carry.get('PRJ-A')]).toEqual([1, 50]);
+
+    // With another unbilled actual billed 1 (0.02 h Architect, not cut) the unit is taken from it:
+    // billed 1 = floor(exact 0.50 + 1.00), 0.50 carried, no excess.
+    const absorbed = simulate(
+      [
+        entry('TE-FEB', '2030-02', 5),
+        entry('TE-JAN', '2030-01', 20),
+        { kind: 'close' },
+        {
+          kind: 'entry',
+          entry: {
+            entryId: 'TE-ARCH',
+            project: 'PRJ-A',
+            role: 'Architect',
+            month: '2030-02',
+            day: 6,
+            hoursHundredths: 2,
+            billable: true,
+          },
+        },
+        cutFromFebruary,
+      ],
+      [50, 50, 50],
+    );
+    expect([...absorbed.actuals.values()].map((a) => [a.actualId, a.rateMinor, a.billAmountMinor])).toEqual([
+      ['TE-FEB', 0, 0],
+      ['TE-JAN', 50, 1],
+      ['TE-ARCH', 50, 0],
+    ]);
+    expect([absorbed.excess.get('PRJ-A'), absorbed.carry.get('PRJ-A')]).toEqual([0, 50]);
   });
 
   it('recognized revenue and progress billing on a fixed fee never exceed the fee; remainders are never lost', () => {

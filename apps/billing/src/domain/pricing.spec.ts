@@ -1,12 +1,16 @@
 import {
   billingPeriodFor,
+  changedRate,
   costOf,
   entryProblem,
   findRate,
+  formatHundredths,
   priceTime,
   priceTimeEntry,
   ProjectTerms,
   RateCard,
+  repriceProjectTime,
+  repriceTime,
 } from './pricing';
 
 const january: RateCard = {
@@ -69,6 +73,144 @@ describe('priceTime', () => {
     expect(priceTime(9_000_000_000, 1_000_000, 0).amountMinor).toBe(90_000_000_000_000);
     expect(() => priceTime(Number.MAX_SAFE_INTEGER, 1_000, 0)).toThrow(RangeError);
     expect(() => priceTime(-1, 1_000, 0)).toThrow(RangeError);
+  });
+});
+
+describe('repriceTime', () => {
+  it('adds hours × the rate rise to the carry and bills the whole minor units of it', () => {
+    // 1.5 h × 123.45 was billed 18517 with 0.50 carried; at 135.79 the entry is worth 20368.50.
+    expect(priceTime(150, 12_345, 0)).toEqual({ amountMinor: 18_517, carryHundredths: 50 });
+    // delta = 150 × 1234 = 185100 hundredths; 50 + 185100 = 1851 whole + 50.
+    expect(repriceTime(18_517, 150, 12_345, 13_579, 50)).toEqual({
+      amountMinor: 20_368,
+      carryHundredths: 50,
+    });
+  });
+
+  it('takes a rate cut off the amount by floor division, so the carry stays in 0..99', () => {
+    // delta = 150 × (12000 − 12345) = −51750; 10 − 51750 = −51740 = −518 × 100 + 60.
+    expect(repriceTime(18_517, 150, 12_345, 12_000, 10)).toEqual({
+      amountMinor: 17_999,
+      carryHundredths: 60,
+    });
+    // Σ × 100 + carry: 1851710 → 1799960, exactly −51750.
+    expect(repriceTime(18_517, 150, 12_345, 12_000, 50)).toEqual({ amountMinor: 18_000, carryHundredths: 0 });
+  });
+
+  it('wraps the carry over a whole minor unit on a small rise', () => {
+    // 0.01 h, rate +15: delta 15; 90 + 15 = 105 → one more minor unit, 5 carried.
+    expect(repriceTime(7, 1, 700, 715, 90)).toEqual({ amountMinor: 8, carryHundredths: 5 });
+  });
+
+  it('changes nothing when the rate is the same, and can go below 0 only after an extreme cut', () => {
+    expect(repriceTime(18_517, 150, 12_345, 12_345, 50)).toEqual({
+      amountMinor: 18_517,
+      carryHundredths: 50,
+    });
+    // 0.01 h at 0.50 was billed 0 (0.50 carried, since passed on); at rate 0: 10 − 50 = −1 × 100 + 60.
+    expect(repriceTime(0, 1, 50, 0, 10)).toEqual({ amountMinor: -1, carryHundredths: 60 });
+    expect(() => repriceTime(0, 1, 50, 0, 100)).toThrow(RangeError);
+  });
+});
+
+describe('changedRate', () => {
+  const rise: RateCard = { ...fromMidJanuary, effectiveFrom: '2030-01-10' };
+  const after = [january, rise];
+  const actual = (workDate: string, rateMinor: number, rateCardId: string) => ({
+    workDate,
+    role: 'Consultant',
+    legalEntityId: 'LE-DE',
+    currency: 'EUR',
+    rateMinor,
+    rateCardId,
+  });
+
+  it('gives the new rate of time the changed card now covers', () => {
+    expect(changedRate(rise, after, actual('2030-01-12', 10_000, 'RC-DE-2030-A'))).toEqual({
+      rateCardId: 'RC-DE-2030-B',
+      rateMinor: 11_050,
+      costRateMinor: null,
+    });
+  });
+
+  it('leaves time the card does not cover, already at the rate, or of another entity or currency', () => {
+    expect(changedRate(rise, after, actual('2030-01-09', 10_000, 'RC-DE-2030-A'))).toBeNull();
+    expect(changedRate(rise, after, actual('2030-01-20', 11_050, 'RC-DE-2030-B'))).toBeNull();
+    expect(
+      changedRate(rise, after, { ...actual('2030-01-12', 10_000, 'RC-DE-2030-A'), currency: 'USD' }),
+    ).toBeNull();
+    expect(
+      changedRate(rise, after, { ...actual('2030-01-12', 10_000, 'RC-DE-2030-A'), legalEntityId: 'LE-FR' }),
+    ).toBeNull();
+  });
+
+  it('re-prices time priced from the card that it no longer covers from the card that does', () => {
+    // The B version moved from the 10th to the 20th: the 12th was priced from B, now A applies.
+    const later: RateCard = { ...fromMidJanuary, effectiveFrom: '2030-01-20' };
+    const extended: RateCard = { ...january, effectiveTo: null };
+    expect(changedRate(later, [extended, later], actual('2030-01-12', 11_050, 'RC-DE-2030-B'))).toEqual({
+      rateCardId: 'RC-DE-2030-A',
+      rateMinor: 10_000,
+      costRateMinor: 6_000,
+    });
+    // Nothing covers it any more: billing does not un-price time.
+    expect(changedRate(later, [january, later], actual('2030-01-17', 11_050, 'RC-DE-2030-B'))).toBeNull();
+  });
+});
+
+describe('repriceProjectTime', () => {
+  const tiny = { actualId: 'TE-1', hoursHundredths: 1, rateMinor: 50, amountMinor: 0 };
+  const hour = { actualId: 'TE-2', hoursHundredths: 100, rateMinor: 100, amountMinor: 100 };
+
+  it('re-prices the actuals given a new rate one after the other through the carry', () => {
+    const result = repriceProjectTime(
+      [
+        { actualId: 'TE-A', hoursHundredths: 150, rateMinor: 12_345, amountMinor: 18_517 },
+        { actualId: 'TE-B', hoursHundredths: 200, rateMinor: 12_345, amountMinor: 24_690 },
+        { actualId: 'TE-C', hoursHundredths: 50, rateMinor: 12_345, amountMinor: 6_173 },
+      ],
+      new Map([
+        ['TE-A', 12_000],
+        ['TE-C', 13_579],
+      ]),
+      0,
+    );
+    // TE-A: 0 − 51750 → −518, carry 50; TE-C: 50 + 50 × 1234 = 61750 → +617, carry 50.
+    expect(result).toEqual({
+      changed: new Map([
+        ['TE-A', { rateMinor: 12_000, amountMinor: 17_999 }],
+        ['TE-C', { rateMinor: 13_579, amountMinor: 6_790 }],
+      ]),
+      carryHundredths: 50,
+      excessMinor: 0,
+    });
+    // Exact: 150 × 120 + 200 × 123.45 + 50 × 135.79 = 180 + 246.90 + 67.895 = 494.795 → 49479 + 0.50.
+    expect(17_999 + 24_690 + 6_790).toBe(49_479);
+  });
+
+  it('bills an actual cut below 0 at 0 and takes the missing unit off the latest other unbilled actual', () => {
+    expect(repriceProjectTime([tiny, hour], new Map([['TE-1', 0]]), 10)).toEqual({
+      changed: new Map([
+        ['TE-1', { rateMinor: 0, amountMinor: 0 }],
+        ['TE-2', { rateMinor: 100, amountMinor: 99 }],
+      ]),
+      carryHundredths: 60,
+      excessMinor: 0,
+    });
+  });
+
+  it('reports the units it could not take back when nothing else unbilled is left to take them from', () => {
+    expect(repriceProjectTime([tiny], new Map([['TE-1', 0]]), 10)).toEqual({
+      changed: new Map([['TE-1', { rateMinor: 0, amountMinor: 0 }]]),
+      carryHundredths: 60,
+      excessMinor: 1,
+    });
+  });
+
+  it('formats exact differences in minor units with two decimals', () => {
+    expect(formatHundredths(185_100n)).toBe('+1851.00');
+    expect(formatHundredths(-51_745n)).toBe('-517.45');
+    expect(formatHundredths(-5n)).toBe('-0.05');
   });
 });
 

@@ -228,3 +228,161 @@ export function entryProblem(entry: {
   }
   return null;
 }
+
+/**
+ * Re-prices one priced time actual from `oldRateMinor` to `newRateMinor` against the project's
+ * carry. The exact total of the project changes by delta = hoursHundredths × (new − old)
+ * (hundredths of a minor unit, negative for a rate cut); carry + delta is split by floor division
+ * into whole minor units (added to this actual's amount) and a new carry in 0..99. So
+ * Σ amounts × 100 + carry changes by exactly delta and the project's billed amounts stay the floor
+ * of its exact total. Only this actual's amount and the carry change, which makes the result unique:
+ * it can be negative after an extreme rate cut (`repriceProjectTime` deals with that).
+ */
+export function repriceTime(
+  amountMinor: number,
+  hoursHundredths: number,
+  oldRateMinor: number,
+  newRateMinor: number,
+  carryHundredths: number,
+): PricedTime {
+  assertNonNegativeInteger(amountMinor, 'amountMinor');
+  assertNonNegativeInteger(hoursHundredths, 'hoursHundredths');
+  assertNonNegativeInteger(oldRateMinor, 'oldRateMinor');
+  assertNonNegativeInteger(newRateMinor, 'newRateMinor');
+  if (!Number.isInteger(carryHundredths) || carryHundredths < 0 || carryHundredths > 99) {
+    throw new RangeError(`carryHundredths must be an integer in 0..99, got ${carryHundredths}`);
+  }
+  const delta = BigInt(hoursHundredths) * (BigInt(newRateMinor) - BigInt(oldRateMinor));
+  const shifted = BigInt(carryHundredths) + delta;
+  const carry = ((shifted % 100n) + 100n) % 100n; // floor division, also for a negative delta
+  return {
+    amountMinor: toSafeNumber(BigInt(amountMinor) + (shifted - carry) / 100n),
+    carryHundredths: Number(carry),
+  };
+}
+
+/** A project's priced time actual that may still change (UNBILLED: not on an invoice). */
+export interface UnbilledTime {
+  actualId: string;
+  hoursHundredths: number;
+  rateMinor: number;
+  amountMinor: number;
+}
+
+export interface RepricedProject {
+  /** Actuals whose rate or amount changed, with the new values, in the order given. */
+  changed: Map<string, { rateMinor: number; amountMinor: number }>;
+  carryHundredths: number;
+  /**
+   * Minor units the project is billed above the floor of its exact total because a rate cut could
+   * not be absorbed without a negative amount (0 unless every other unbilled actual of the project
+   * is already billed 0 and the rest of its priced time is on invoices).
+   */
+  excessMinor: number;
+}
+
+/**
+ * Re-prices some of a project's unbilled time (`newRates` by actual id) with `repriceTime`, one
+ * after the other through the project's carry. An actual's amount can only go below 0 when its
+ * rate is cut so far that the exact value left is smaller than what the carry already passed on
+ * for it to later entries (e.g. 0.01 h at 0.50 billed 0 with 0.50 carried, then re-priced to a
+ * rate of 0 after the carry was used up). Then the actual is billed 0 and the missing minor units
+ * are taken off the project's other unbilled actuals, most recently recorded first: the sum of
+ * the amounts is the same as with the negative amount, so Σ billed × 100 + carry is still exact.
+ * Invoiced time cannot give anything back; what is left over is returned as `excessMinor`.
+ */
+export function repriceProjectTime(
+  unbilled: readonly UnbilledTime[],
+  newRates: ReadonlyMap<string, number>,
+  carryHundredths: number,
+): RepricedProject {
+  const current = new Map(
+    unbilled.map((a) => [a.actualId, { rateMinor: a.rateMinor, amountMinor: a.amountMinor }]),
+  );
+  const changed = new Set<string>();
+  let carry = carryHundredths;
+  let excess = 0;
+  for (const actual of unbilled) {
+    const newRate = newRates.get(actual.actualId);
+    const now = current.get(actual.actualId) as { rateMinor: number; amountMinor: number };
+    if (newRate === undefined || newRate === now.rateMinor) continue;
+    const repriced = repriceTime(now.amountMinor, actual.hoursHundredths, now.rateMinor, newRate, carry);
+    let amount = repriced.amountMinor;
+    carry = repriced.carryHundredths;
+    current.set(actual.actualId, { rateMinor: newRate, amountMinor: Math.max(amount, 0) });
+    changed.add(actual.actualId);
+    for (let i = unbilled.length - 1; amount < 0 && i >= 0; i--) {
+      const other = current.get(unbilled[i].actualId) as { rateMinor: number; amountMinor: number };
+      if (unbilled[i].actualId === actual.actualId || other.amountMinor === 0) continue;
+      const taken = Math.min(other.amountMinor, -amount);
+      other.amountMinor -= taken;
+      amount += taken;
+      changed.add(unbilled[i].actualId);
+    }
+    excess += Math.max(-amount, 0);
+  }
+  return {
+    changed: new Map(
+      unbilled
+        .filter((a) => changed.has(a.actualId))
+        .map((a) => [a.actualId, current.get(a.actualId) as { rateMinor: number; amountMinor: number }]),
+    ),
+    carryHundredths: carry,
+    excessMinor: excess,
+  };
+}
+
+/** An exact amount in hundredths of a minor unit as signed minor units with two decimals ("+1234.50"). */
+export function formatHundredths(hundredths: bigint): string {
+  const sign = hundredths < 0n ? '-' : '+';
+  const abs = hundredths < 0n ? -hundredths : hundredths;
+  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+}
+
+/** A priced time actual as a rate card change sees it. */
+export interface PricedTimeActual {
+  workDate: string;
+  role: string;
+  legalEntityId: string;
+  currency: string;
+  rateMinor: number;
+  rateCardId: string | null;
+}
+
+/**
+ * The rate a priced time actual has after `card` was stored (`cards` includes it), when the card
+ * concerns the actual — it covers the work date, or the actual was priced from it — and the rate
+ * or the card found differ from the stored ones; otherwise null. A date no card covers any more
+ * keeps its rate (null): billing does not un-price time.
+ */
+export function changedRate(
+  card: RateCard,
+  cards: readonly RateCard[],
+  actual: PricedTimeActual,
+): FoundRate | null {
+  if (actual.legalEntityId !== card.legalEntityId || actual.currency !== card.currency) return null;
+  const covers =
+    card.effectiveFrom <= actual.workDate &&
+    (card.effectiveTo === null || actual.workDate <= card.effectiveTo);
+  if (!covers && actual.rateCardId !== card.rateCardId) return null;
+  const found = findRate(cards, actual.legalEntityId, actual.currency, actual.workDate, actual.role);
+  if (!found || (found.rateMinor === actual.rateMinor && found.rateCardId === actual.rateCardId)) return null;
+  return found;
+}
+
+/**
+ * What a rate card version says, as a canonical string (rates sorted by role): two deliveries of
+ * the same version give the same string, whatever their event id or rate order.
+ */
+export function rateCardVersion(card: RateCard): string {
+  return JSON.stringify([
+    card.rateCardId,
+    card.legalEntityId,
+    card.currency,
+    card.effectiveFrom,
+    card.effectiveTo ?? null,
+    [...card.rates]
+      .map((r) => [r.role, r.rateMinor, r.costRateMinor ?? null] as const)
+      .sort((x, y) => x[0].localeCompare(y[0])),
+  ]);
+}

@@ -99,6 +99,8 @@ function timeEntry(
     approvedAt: Date.parse(`${workDate}T18:00:00Z`),
     approvedBy: 'U-APPROVER',
     sourceSystem: 'PSA',
+    revision: 1,
+    correctionReason: null,
   };
 }
 

@@ -277,6 +277,8 @@ export function timeEntryApproved(facts: TimeEntryFacts, approval: Approval): Ti
     approvedAt: approval.approvedAt,
     approvedBy: approval.approvedBy,
     sourceSystem: facts.sourceSystem,
+    revision: 1,
+    correctionReason: null,
   };
 }
 

@@ -419,7 +419,7 @@ export const EVENTS: { readonly [K in EventType]: EventDefinition<K> } = deepFre
     eventType: 'TimeEntryApproved',
     topic: TOPICS.timeEntryApproved,
     subject: 'throughline.time.time-entry-approved-value',
-    latestVersion: 1,
+    latestVersion: 2,
     versions: REGISTERED_SCHEMAS.TimeEntryApproved,
     owner: 'ingress',
   },

@@ -476,11 +476,12 @@ export interface SlaRecovered {
 }
 
 /**
- * A time entry was approved in the PSA or time tool; billing turns it into a priced actual. Avro
- * record `dev.throughline.time.TimeEntryApproved`.
+ * A time entry was approved in the PSA or time tool; billing turns it into a priced actual. A
+ * correction of an approved entry is approved again as the next revision, with every fact as
+ * corrected. Avro record `dev.throughline.time.TimeEntryApproved`.
  */
 export interface TimeEntryApproved {
-  /** Stable id from the time tool; approving it again has no further effect. */
+  /** Stable id from the time tool; approving the same revision again has no further effect. */
   entryId: string;
   /** Message key. */
   projectId: string;
@@ -498,6 +499,14 @@ export interface TimeEntryApproved {
   approvedBy: string;
   /** Time tool that sent the entry, e.g. PSA. */
   sourceSystem: string;
+  /**
+   * 1 for the first approval; each approved correction is the next revision and supersedes every
+   * lower one (revisions of one entry may arrive in any order). Added in v2; v1 events are revision
+   * 1.
+   */
+  revision: number;
+  /** Why the entry was corrected (revision > 1); null on a first approval. Added in v2. */
+  correctionReason: string | null;
 }
 
 /**
@@ -883,6 +892,31 @@ export interface ContractApprovedV1 {
   templateId: string;
   billingType: BillingType;
   deliveries: ContractDelivery[];
+}
+
+/**
+ * A time entry was approved in the PSA or time tool; billing turns it into a priced actual. Avro
+ * record `dev.throughline.time.TimeEntryApproved`. As of TimeEntryApproved v1; superseded by v2.
+ */
+export interface TimeEntryApprovedV1 {
+  /** Stable id from the time tool; approving it again has no further effect. */
+  entryId: string;
+  /** Message key. */
+  projectId: string;
+  personId: string;
+  /** Role the hours were worked in (prices the entry from the rate card). */
+  role: string;
+  /** ISO-8601 date (YYYY-MM-DD) the hours were worked. */
+  workDate: string;
+  /** Hours × 100. */
+  hoursHundredths: number;
+  billable: boolean;
+  /** Epoch ms of the approval. */
+  approvedAt: number;
+  /** Approver's user id (not a name or e-mail). */
+  approvedBy: string;
+  /** Time tool that sent the entry, e.g. PSA. */
+  sourceSystem: string;
 }
 
 /**

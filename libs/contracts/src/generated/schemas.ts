@@ -2783,6 +2783,143 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
           },
         ],
       },
+      2: {
+        type: 'record',
+        name: 'TimeEntryApprovedEvent',
+        namespace: 'dev.throughline.time',
+        doc: 'TimeEntryApproved event as written to Kafka: the shared envelope plus the TimeEntryApproved payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'TimeEntryApproved',
+              namespace: 'dev.throughline.time',
+              doc: 'A time entry was approved in the PSA or time tool; billing turns it into a priced actual. A correction of an approved entry is approved again as the next revision, with every fact as corrected.',
+              fields: [
+                {
+                  name: 'entryId',
+                  type: 'string',
+                  doc: 'Stable id from the time tool; approving the same revision again has no further effect.',
+                },
+                {
+                  name: 'projectId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'personId',
+                  type: 'string',
+                },
+                {
+                  name: 'role',
+                  type: 'string',
+                  doc: 'Role the hours were worked in (prices the entry from the rate card).',
+                },
+                {
+                  name: 'workDate',
+                  type: 'string',
+                  doc: 'ISO-8601 date (YYYY-MM-DD) the hours were worked.',
+                },
+                {
+                  name: 'hoursHundredths',
+                  type: 'long',
+                  doc: 'Hours × 100.',
+                },
+                {
+                  name: 'billable',
+                  type: 'boolean',
+                },
+                {
+                  name: 'approvedAt',
+                  type: 'long',
+                  doc: 'Epoch ms of the approval.',
+                },
+                {
+                  name: 'approvedBy',
+                  type: 'string',
+                  doc: "Approver's user id (not a name or e-mail).",
+                },
+                {
+                  name: 'sourceSystem',
+                  type: 'string',
+                  doc: 'Time tool that sent the entry, e.g. PSA.',
+                },
+                {
+                  name: 'revision',
+                  type: 'int',
+                  default: 1,
+                  doc: '1 for the first approval; each approved correction is the next revision and supersedes every lower one (revisions of one entry may arrive in any order). Added in v2; v1 events are revision 1.',
+                },
+                {
+                  name: 'correctionReason',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'Why the entry was corrected (revision > 1); null on a first approval. Added in v2.',
+                },
+              ],
+            },
+          },
+        ],
+      },
     },
     ExpenseApproved: {
       1: {

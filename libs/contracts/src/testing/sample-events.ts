@@ -234,6 +234,8 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
     approvedAt: Date.UTC(2025, 3, 4, 8, 0),
     approvedBy: 'U-3',
     sourceSystem: 'PSA',
+    revision: 1,
+    correctionReason: null,
   },
   ExpenseApproved: {
     expenseId: 'EX-501',

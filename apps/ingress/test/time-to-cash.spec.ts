@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
+import { eventually } from '@throughline/messaging/testing';
+
 import { IngressHarness, sleep, startIngress } from './ingress-harness';
 
 jest.setTimeout(90_000);
@@ -103,6 +105,8 @@ describe('time-to-cash intake (PSA time and expenses, ERP payments, change order
       approvedAt,
       approvedBy: 'U-LEAD',
       sourceSystem: 'PSA',
+      revision: 1,
+      correctionReason: null,
     });
     expect(c.envelope.key).toBe(project);
     expect(c.envelope.correlationId).toBe('corr-psa-1');
@@ -191,7 +195,7 @@ describe('time-to-cash intake (PSA time and expenses, ERP payments, change order
     );
     expect(conflict.status).toBe(409);
     expect(conflict.json.conflicts).toEqual([{ id: 'TE-A', changed: ['hoursHundredths'] }]);
-    expect(conflict.json.error).toMatch(/corrections of approved entries are not supported/);
+    expect(conflict.json.error).toContain('POST /psa/time-entries/{entryId}/corrections');
     const rows = await timeEntriesOf(`projectId=${project}`);
     expect(rows.find((row) => row['entryId'] === 'TE-NEW')).toBeUndefined();
     expect(rows.find((row) => row['entryId'] === 'TE-D')).toMatchObject({
@@ -199,6 +203,163 @@ describe('time-to-cash intake (PSA time and expenses, ERP payments, change order
       status: 'SUBMITTED',
     });
     expect(rows.find((row) => row['entryId'] === 'TE-A')).toMatchObject({ hoursHundredths: 750 });
+  });
+
+  it('corrects an approved entry as its next revision, publishing the full facts once per revision', async () => {
+    const approvedAt = Date.UTC(2026, 10, 27, 17, 0, 0);
+    const first = await post<EntryAnswer>(
+      '/psa/time-entries',
+      entry('TE-FIX', '7.5', { status: 'APPROVED', approvedBy: 'U-LEAD', approvedAt }),
+    );
+    expect(first.json.results[0]?.outcome).toBe('APPROVED');
+    await harness.probe.waitFor('TimeEntryApproved', (e) => e.data.entryId === 'TE-FIX');
+
+    const correctedAt = Date.now() - 60_000;
+    const fix = await post<{ outcome: string; revision: number; eventId: string; changed: string[] }>(
+      '/psa/time-entries/TE-FIX/corrections',
+      {
+        hours: '6.25',
+        billable: false,
+        reason: 'booked 7.5 h instead of 6.25 h',
+        approvedBy: 'U-CTRL',
+        approvedAt: correctedAt,
+      },
+      { 'x-correlation-id': 'corr-fix-1' },
+    );
+    expect(fix.status).toBe(201);
+    expect(fix.json).toEqual({
+      entryId: 'TE-FIX',
+      outcome: 'CORRECTED',
+      revision: 2,
+      eventId: expect.any(String),
+      changed: ['billable', 'hoursHundredths'],
+    });
+    const second = await eventually(async () => timeEvents('TE-FIX').find((e) => e.data.revision === 2));
+    expect(second.data).toEqual({
+      entryId: 'TE-FIX',
+      projectId: project,
+      personId: 'P-7',
+      role: 'Architect',
+      workDate: '2026-12-01',
+      hoursHundredths: 625,
+      billable: false,
+      approvedAt: correctedAt,
+      approvedBy: 'U-CTRL',
+      sourceSystem: 'PSA',
+      revision: 2,
+      correctionReason: 'booked 7.5 h instead of 6.25 h',
+    });
+    expect(second.envelope.eventId).toBe(fix.json.eventId);
+    expect(second.envelope.key).toBe(project);
+    expect(second.envelope.correlationId).toBe('corr-fix-1');
+
+    // Withdrawn (0 h) on another day: revision 3 with every fact as corrected so far.
+    const withdraw = await post<{ outcome: string; revision: number; eventId: string }>(
+      '/psa/time-entries/TE-FIX/corrections',
+      { hours: '0', workDate: '2026-12-02', reason: 'not worked', approvedBy: 'U-CTRL' },
+    );
+    expect(withdraw.json).toMatchObject({ outcome: 'CORRECTED', revision: 3 });
+    const third = await eventually(async () => timeEvents('TE-FIX').find((e) => e.data.revision === 3));
+    expect(third.data).toMatchObject({
+      hoursHundredths: 0,
+      billable: false,
+      workDate: '2026-12-02',
+      correctionReason: 'not worked',
+    });
+
+    // The same correction again, and the approved entry re-sent as it now stands: nothing new.
+    const again = await post('/psa/time-entries/TE-FIX/corrections', {
+      hours: '0.00',
+      workDate: '2026-12-02',
+      reason: 'not worked',
+      approvedBy: 'U-CTRL',
+    });
+    expect(again.status).toBe(200);
+    expect(again.json).toEqual({
+      entryId: 'TE-FIX',
+      outcome: 'UNCHANGED',
+      revision: 3,
+      eventId: third.envelope.eventId,
+      changed: [],
+    });
+    const resent = await post<EntryAnswer>(
+      '/psa/time-entries',
+      entry('TE-FIX', '0.01', { workDate: '2026-12-02', billable: false }),
+    );
+    expect(resent.status).toBe(409);
+    await sleep(1_500);
+    expect(timeEvents('TE-FIX').map((e) => e.data.revision)).toEqual([1, 2, 3]);
+    const [row] = (await timeEntriesOf(`projectId=${project}`)).filter((r) => r['entryId'] === 'TE-FIX');
+    expect(row).toMatchObject({
+      status: 'APPROVED',
+      hoursHundredths: 0,
+      workDate: '2026-12-02',
+      billable: false,
+      revision: 3,
+      correctionReason: 'not worked',
+      approvedBy: 'U-CTRL',
+      eventId: third.envelope.eventId,
+    });
+  });
+
+  it('makes one revision of concurrent identical corrections', async () => {
+    await post('/psa/time-entries', entry('TE-FIX-RACE', '4', { status: 'APPROVED', approvedBy: 'U-LEAD' }));
+    const body = { hours: '5', reason: 'one more hour', approvedBy: 'U-CTRL' };
+    const answers = await Promise.all(
+      [1, 2, 3].map(() =>
+        post<{ outcome: string; revision: number }>('/psa/time-entries/TE-FIX-RACE/corrections', body),
+      ),
+    );
+    expect(answers.map((a) => [a.status, a.json.outcome, a.json.revision]).sort()).toEqual([
+      [200, 'UNCHANGED', 2],
+      [200, 'UNCHANGED', 2],
+      [201, 'CORRECTED', 2],
+    ]);
+    await eventually(async () => timeEvents('TE-FIX-RACE').find((e) => e.data.revision === 2));
+    await sleep(1_500);
+    expect(timeEvents('TE-FIX-RACE').map((e) => [e.data.revision, e.data.hoursHundredths])).toEqual([
+      [1, 400],
+      [2, 500],
+    ]);
+  });
+
+  it('answers corrections of unknown (404), unapproved (409) and badly described (400) entries', async () => {
+    const fix = { hours: '5', reason: 'typo', approvedBy: 'U-CTRL' };
+    const unknown = await post<{ error: string }>('/psa/time-entries/TE-NOPE/corrections', fix);
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error).toMatch(/TE-NOPE/);
+
+    await post('/psa/time-entries', entry('TE-FIX-SUB', '4'));
+    const submitted = await post<{ error: string }>('/psa/time-entries/TE-FIX-SUB/corrections', fix);
+    expect(submitted.status).toBe(409);
+    expect(submitted.json.error).toMatch(/not approved.*POST \/psa\/time-entries instead/);
+
+    const bad = await post<{ error: string; issues: { path: string; message: string }[] }>(
+      '/psa/time-entries/TE-FIX-SUB/corrections',
+      {
+        hours: '-2',
+        workDate: '2026-02-30',
+        projectId: 'PRJ-OTHER',
+        personId: 'P-8',
+        entryId: 'TE-OTHER',
+        reason: ' ',
+        approvedBy: 'boss@example.com',
+      },
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.json.issues.map((issue) => issue.path).sort()).toEqual([
+      'approvedBy',
+      'entryId',
+      'hours',
+      'personId',
+      'projectId',
+      'reason',
+      'workDate',
+    ]);
+    expect(bad.json.issues.find((issue) => issue.path === 'projectId')?.message).toMatch(/cannot change/);
+    await sleep(1_000);
+    expect(timeEvents('TE-FIX-SUB')).toEqual([]);
+    expect(timeEvents('TE-NOPE')).toEqual([]);
   });
 
   it('answers a bad batch with 400 listing each bad entry and field, and stores nothing of it', async () => {

@@ -364,7 +364,13 @@ describe('time-to-cash reports against the real stack', () => {
     hoursHundredths: fields.hoursHundredths,
   });
   const timesheets = [
-    timesheet('T1', sheet(T1)),
+    // T1 corrected (revision 2) arrives before its first approval with other hours: revision 2 stays.
+    timesheet(
+      'T1',
+      { ...sheet(T1), revision: 2, correctionReason: 'hours corrected', approvedBy: 'u-ctrl' },
+      '2026-11-04T09:00:00Z',
+    ),
+    timesheet('T1', { ...sheet(T1), hoursHundredths: 5_000 }),
     // T2 approved again later with other hours arrives first: the first approval still wins.
     timesheet('T2', { ...sheet(T2), hoursHundredths: 15_000 }, '2026-11-03T08:00:00Z'),
     timesheet('T2', sheet(T2)),
@@ -372,7 +378,17 @@ describe('time-to-cash reports against the real stack', () => {
       ...sheet({ personId: 'P-BEN', role: 'Developer', workDate: '2026-10-20', hoursHundredths: 1_000 }),
       billable: false,
     }),
-    timesheet('T4', sheet({ workDate: '2026-10-30', hoursHundredths: 1_600 })),
+    // T4 approved with 24 h, then corrected to 16 h (revision 2): utilisation counts 16 h.
+    timesheet('T4', sheet({ workDate: '2026-10-30', hoursHundredths: 2_400 })),
+    timesheet(
+      'T4',
+      {
+        ...sheet({ workDate: '2026-10-30', hoursHundredths: 1_600 }),
+        revision: 2,
+        correctionReason: 'booked 24 h instead of 16 h',
+      },
+      '2026-11-04T09:00:00Z',
+    ),
     timesheet('T5', {
       ...sheet({ personId: 'P-BEN', role: 'Developer', workDate: '2026-10-28', hoursHundredths: 2_000 }),
       projectId: B,
@@ -586,7 +602,7 @@ describe('time-to-cash reports against the real stack', () => {
       answers[path] = body;
     }
 
-    // From the timesheets: P-ANA 80 + 16 h billable of 176 h = 54.55 %; P-BEN 120 + 20 + 40 h billable
+    // From the timesheets (T1 and T4 at their corrected revision 2): P-ANA 80 + 16 h billable of 176 h = 54.55 %; P-BEN 120 + 20 + 40 h billable
     // (+10 h not) = 102.27 %; P-DAN 40 h on fixed-fee A, billable by the timesheet although billing's
     // actual is not: 22.73 % (billing's actuals would have said 0 %).
     expect(answers['/reports/utilisation?period=2026-10']).toEqual({

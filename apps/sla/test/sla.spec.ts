@@ -489,4 +489,46 @@ describe('sla service against the real stack', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/status/);
   });
+
+  it('leaves a met TIME_TO_BILLING clock alone when its entry is corrected (TimeEntryApproved revision 2)', async () => {
+    const projectId = 'PRJ-D1-LE-DE';
+    const clocks = async () =>
+      (await get<{ name: string; clocks: Record<string, number> }[]>('/slas')).find(
+        (sla) => sla.name === 'TIME_TO_BILLING',
+      )?.clocks;
+    const priced = (actualId: string, at: number) =>
+      eventAt(
+        'ActualChanged',
+        { actualId, kind: 'TIME', status: 'UNBILLED', billAmountMinor: 50_000, currency: 'EUR' },
+        at,
+      );
+    const before = await clocks();
+    if (!before) throw new Error('expected TIME_TO_BILLING clocks');
+    const approved = eventAt('TimeEntryApproved', { entryId: 'TE-SLA-FIX', projectId, revision: 1 });
+    const startedAt = approved.envelope.occurredAt;
+    await probe.publish(approved, priced('TE-SLA-FIX', startedAt + 300));
+    await eventually(async () => ((await clocks())?.met === before.met + 1 ? true : undefined));
+
+    // Corrected after its threshold; the next entry of the project follows it on the same partition, so
+    // once that one's clock is met the correction has been consumed.
+    const correction = eventAt(
+      'TimeEntryApproved',
+      {
+        entryId: 'TE-SLA-FIX',
+        projectId,
+        revision: 2,
+        correctionReason: 'wrong hours',
+        hoursHundredths: 500,
+      },
+      startedAt + 2 * THRESHOLD_MS,
+    );
+    const next = eventAt('TimeEntryApproved', { entryId: 'TE-SLA-FIX-NEXT', projectId, revision: 1 });
+    await probe.publish(correction, next, priced('TE-SLA-FIX-NEXT', next.envelope.occurredAt + 300));
+    await eventually(async () => ((await clocks())?.met === before.met + 2 ? true : undefined));
+    // Long enough for the check (every 300 ms) to breach a clock the correction had restarted.
+    await sleep(THRESHOLD_MS + 1_000);
+    expect(await clocks()).toEqual({ ...before, met: before.met + 2 });
+    expect(probe.events('SlaBreached', (e) => e.data.entityId.startsWith('TE-SLA-FIX'))).toEqual([]);
+    expect(probe.events('SlaRecovered', (e) => e.data.entityId.startsWith('TE-SLA-FIX'))).toEqual([]);
+  });
 });

@@ -7,6 +7,7 @@ import { NotFoundError } from '@throughline/platform';
 
 import {
   Approval,
+  decideCorrection,
   decideIntake,
   EntryStatus,
   ExpenseFacts,
@@ -14,6 +15,7 @@ import {
   IntakeOutcome,
   StoredEntry,
   Submission,
+  TimeEntryCorrection,
   TimeEntryFacts,
   timeEntryApproved,
 } from '../domain/psa';
@@ -28,6 +30,18 @@ export interface EntryResult {
   eventId: string | null;
   /** Fields that differed from what ingress held (UPDATED). */
   changed?: string[];
+}
+
+export interface CorrectionResult {
+  entryId: string;
+  /** CORRECTED: stored as the next revision and published; UNCHANGED: the current revision already says it. */
+  outcome: 'CORRECTED' | 'UNCHANGED';
+  /** The entry's current revision (the new one when CORRECTED). */
+  revision: number;
+  /** eventId of the TimeEntryApproved of that revision. */
+  eventId: string;
+  /** Fields the correction changed (empty when UNCHANGED). */
+  changed: string[];
 }
 
 export interface Conflict {
@@ -128,6 +142,98 @@ export class PsaIntakeService {
     return answer;
   }
 
+  /**
+   * Corrects an APPROVED time entry: its corrected facts become the next revision, stored and
+   * published as TimeEntryApproved (with the revision and the reason) in one transaction. A
+   * correction that changes nothing (e.g. re-sent) publishes nothing. 404 for an unknown entry, 409
+   * for one not approved yet.
+   */
+  async correctTimeEntry(
+    entryId: string,
+    correction: TimeEntryCorrection,
+    correlationId?: string,
+  ): Promise<CorrectionResult> {
+    const origin: EventOrigin = { source: SOURCE, correlationId };
+    let result: CorrectionResult | undefined;
+    await commit(this.db, async (tx) => {
+      // The same lock as intake and approval: two identical corrections at once make one revision.
+      await lockEntries(tx, TIME_ENTRIES.lockKeys([entryId]));
+      const row = await tx.psaTimeEntry.findUnique({ where: { entryId } });
+      if (!row) throw new NotFoundError(`unknown time entry: ${entryId}; nothing was corrected`);
+      const decision = decideCorrection(
+        { facts: timeEntryFacts(row), status: row.status as EntryStatus, revision: row.revision },
+        correction,
+      );
+      if (decision.outcome === 'NOT_APPROVED') {
+        throw new ConflictException({
+          error:
+            `time entry ${entryId} is ${row.status}, not approved: only approved entries are corrected; ` +
+            'send the changed entry to POST /psa/time-entries instead (status APPROVED approves it)',
+        });
+      }
+      if (decision.outcome === 'UNCHANGED') {
+        result = {
+          entryId,
+          outcome: 'UNCHANGED',
+          revision: decision.revision,
+          eventId: row.eventId ?? '',
+          changed: [],
+        };
+        return [];
+      }
+      const { facts, revision, changed } = decision;
+      const event = createEvent(
+        'TimeEntryApproved',
+        timeEntryApproved(facts, correction.approval, { revision, reason: correction.reason }),
+        origin,
+      );
+      // The superseded revision is kept as it was approved.
+      await tx.psaTimeEntryRevision.create({
+        data: {
+          entryId,
+          revision: row.revision,
+          role: row.role,
+          workDate: row.workDate,
+          hoursHundredths: row.hoursHundredths,
+          billable: row.billable,
+          approvedBy: row.approvedBy ?? '',
+          approvedAt: row.approvedAt ?? new Date(0),
+          correctionReason: row.correctionReason,
+          eventId: row.eventId ?? '',
+          correlationId: row.correlationId,
+        },
+      });
+      await tx.psaTimeEntry.update({
+        where: { entryId },
+        data: {
+          hoursHundredths: facts.hoursHundredths,
+          role: facts.role,
+          workDate: facts.workDate,
+          billable: facts.billable,
+          revision,
+          correctionReason: correction.reason,
+          ...approvedColumns(correction.approval, event, correlationId),
+          updatedAt: new Date(),
+        },
+      });
+      result = { entryId, outcome: 'CORRECTED', revision, eventId: event.envelope.eventId, changed };
+      return [event];
+    });
+    const answer = result as CorrectionResult;
+    this.logger.info(
+      {
+        correlationId,
+        entryId,
+        outcome: answer.outcome,
+        revision: answer.revision,
+        eventId: answer.eventId,
+        changed: answer.changed,
+      },
+      'PSA time entry correction received',
+    );
+    return answer;
+  }
+
   async listTimeEntries(query: ListQuery) {
     const rows = await this.db.psaTimeEntry.findMany({
       where: { projectId: query.projectId, status: query.status },
@@ -137,6 +243,8 @@ export class PsaIntakeService {
     return rows.map((row) => ({
       ...timeEntryFacts(row),
       ...entryState(row),
+      revision: row.revision,
+      correctionReason: row.correctionReason,
     }));
   }
 
@@ -168,7 +276,7 @@ export class PsaIntakeService {
         decision: decideIntake(existing.get(kind.idOf(submission.facts))?.stored, submission),
       }));
       rejectConflicts(
-        kind.label,
+        kind,
         decisions.flatMap(({ submission, decision }) =>
           decision.conflict ? [{ id: kind.idOf(submission.facts), changed: decision.changed }] : [],
         ),
@@ -231,14 +339,12 @@ async function lockEntries(tx: IngressTx, keys: readonly string[]): Promise<void
       FROM (SELECT unnest(${sorted}::text[]) AS k ORDER BY 1) AS keys`;
 }
 
-function rejectConflicts(kind: string, conflicts: readonly Conflict[]): void {
+function rejectConflicts<F extends object>(kind: EntryKind<F>, conflicts: readonly Conflict[]): void {
   if (conflicts.length === 0) return;
   throw new ConflictException({
-    error:
-      `already approved ${kind} sent with different content (${conflicts
-        .map((c) => `${c.id}: ${c.changed.join(', ')}`)
-        .join('; ')}); corrections of approved entries are not supported, so nothing in this ` +
-      `request was stored`,
+    error: `already approved ${kind.label} sent with different content (${conflicts
+      .map((c) => `${c.id}: ${c.changed.join(', ')}`)
+      .join('; ')}); ${kind.correctionHint}; nothing in this request was stored`,
     conflicts,
   });
 }
@@ -304,6 +410,8 @@ type ApprovedColumns = ReturnType<typeof approvedColumns>;
 interface EntryKind<F extends object> {
   /** Plural, as in messages: "time entries". */
   label: string;
+  /** How an approved entry of this kind is corrected, for the 409 of a changed re-send. */
+  correctionHint: string;
   idOf(facts: F): string;
   lockKeys(ids: readonly string[]): string[];
   find(tx: IngressTx, ids: readonly string[]): Promise<Map<string, EntryRow<F>>>;
@@ -321,6 +429,9 @@ interface EntryKind<F extends object> {
 
 const TIME_ENTRIES: EntryKind<TimeEntryFacts> = {
   label: 'time entries',
+  correctionHint:
+    'an approved time entry is corrected with POST /psa/time-entries/{entryId}/corrections ' +
+    '(changed facts, reason, approvedBy), which publishes it again as its next revision',
   idOf: (facts) => facts.entryId,
   lockKeys: (ids) => ids.map((id) => `time:${id}`),
   find: async (tx, ids) => {
@@ -340,6 +451,7 @@ const TIME_ENTRIES: EntryKind<TimeEntryFacts> = {
 
 const EXPENSES: EntryKind<ExpenseFacts> = {
   label: 'expenses',
+  correctionHint: 'corrections of approved expenses are not supported',
   idOf: (facts) => facts.expenseId,
   lockKeys: (ids) => ids.map((id) => `expense:${id}`),
   find: async (tx, ids) => {

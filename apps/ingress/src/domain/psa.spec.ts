@@ -1,11 +1,14 @@
 import {
+  ApprovedTimeEntry,
   changedFields,
+  decideCorrection,
   decideIntake,
   duplicateIds,
   expenseApproved,
   parseEntryHours,
   parseExpense,
   parseTimeEntry,
+  parseTimeEntryCorrection,
   StoredEntry,
   Submission,
   TimeEntryFacts,
@@ -256,7 +259,12 @@ describe('events and helpers', () => {
       approvedAt: NOW,
       approvedBy: 'U-LEAD',
       sourceSystem: 'PSA',
+      revision: 1,
+      correctionReason: null,
     });
+    expect(
+      timeEntryApproved(parsed.value.facts, parsed.value.approval, { revision: 3, reason: 'wrong day' }),
+    ).toMatchObject({ entryId: 'TE-1', hoursHundredths: 750, revision: 3, correctionReason: 'wrong day' });
     const expense = parseExpense(
       {
         expenseId: 'EX-9',
@@ -286,5 +294,97 @@ describe('events and helpers', () => {
   it('finds duplicate ids and changed fields', () => {
     expect(duplicateIds(['a', 'b', 'a', 'c', 'a'])).toEqual(new Map([['a', [0, 2, 4]]]));
     expect(changedFields({ a: 1, b: 'x' }, { a: 1, b: 'y' })).toEqual(['b']);
+  });
+});
+
+describe('corrections of approved time entries', () => {
+  const approvedFacts: TimeEntryFacts = {
+    entryId: 'TE-1',
+    projectId: 'PRJ-HS-1-LE-DE',
+    personId: 'P-7',
+    role: 'Architect',
+    workDate: '2026-12-01',
+    hoursHundredths: 750,
+    billable: true,
+    sourceSystem: 'PSA',
+  };
+  const approved: ApprovedTimeEntry = { facts: approvedFacts, status: 'APPROVED', revision: 1 };
+  const correction = (input: Record<string, unknown>) => {
+    const parsed = parseTimeEntryCorrection({ reason: 'typo', approvedBy: 'U-LEAD', ...input }, NOW);
+    if (!parsed.ok) throw new Error(`expected a parsed correction: ${JSON.stringify(parsed.issues)}`);
+    return parsed.value;
+  };
+
+  it('parses the corrected facts exactly, allows 0 hours and defaults approvedAt to the time of receipt', () => {
+    expect(correction({ hours: '6.25', billable: false })).toEqual({
+      changes: { hoursHundredths: 625, billable: false },
+      reason: 'typo',
+      approval: { approvedBy: 'U-LEAD', approvedAt: NOW },
+    });
+    expect(correction({ hours: 0.29 }).changes).toEqual({ hoursHundredths: 29 });
+    expect(correction({ hours: '0' }).changes).toEqual({ hoursHundredths: 0 });
+    expect(
+      correction({ role: 'Lead', workDate: '2026-12-02', approvedAt: '2026-12-01T17:00:00Z' }),
+    ).toMatchObject({
+      changes: { role: 'Lead', workDate: '2026-12-02' },
+      approval: { approvedAt: Date.UTC(2026, 11, 1, 17, 0, 0) },
+    });
+  });
+
+  it('lists every broken rule: hours, date, future approval, nothing to correct', () => {
+    const bad = parseTimeEntryCorrection(
+      {
+        hours: '-1',
+        workDate: '2026-13-01',
+        approvedAt: NOW + 3_600_000,
+        reason: 'x',
+        approvedBy: 'U-LEAD',
+      },
+      NOW,
+    );
+    expect(bad.ok ? [] : bad.issues.map((issue) => issue.path.join('.'))).toEqual([
+      'hours',
+      'workDate',
+      'approvedAt',
+    ]);
+    const tooMany = parseTimeEntryCorrection({ hours: '24.01', reason: 'x', approvedBy: 'U' }, NOW);
+    expect(tooMany.ok ? [] : tooMany.issues.map((issue) => issue.message)).toEqual([
+      '"24.01" hours is more than 24 in one entry',
+    ]);
+    const empty = parseTimeEntryCorrection({ reason: 'x', approvedBy: 'U' }, NOW);
+    expect(empty.ok ? [] : empty.issues.map((issue) => issue.message)).toEqual([
+      'name at least one of hours, role, workDate, billable to correct',
+    ]);
+  });
+
+  it('makes the next revision with the full corrected facts and names the changed fields', () => {
+    expect(decideCorrection(approved, correction({ hours: '8', role: 'Architect' }))).toEqual({
+      outcome: 'CORRECTED',
+      revision: 2,
+      facts: { ...approvedFacts, hoursHundredths: 800 },
+      changed: ['hoursHundredths'],
+    });
+    expect(
+      decideCorrection({ ...approved, revision: 2 }, correction({ hours: '0', workDate: '2026-12-03' })),
+    ).toEqual({
+      outcome: 'CORRECTED',
+      revision: 3,
+      facts: { ...approvedFacts, hoursHundredths: 0, workDate: '2026-12-03' },
+      changed: ['hoursHundredths', 'workDate'],
+    });
+  });
+
+  it('changes nothing when the correction says what the current revision says (a re-send)', () => {
+    const corrected = { ...approved, facts: { ...approvedFacts, hoursHundredths: 800 }, revision: 2 };
+    expect(decideCorrection(corrected, correction({ hours: '8.00', billable: true }))).toEqual({
+      outcome: 'UNCHANGED',
+      revision: 2,
+    });
+  });
+
+  it('refuses to correct an entry that is not approved yet', () => {
+    expect(decideCorrection({ ...approved, status: 'SUBMITTED' }, correction({ hours: '8' }))).toEqual({
+      outcome: 'NOT_APPROVED',
+    });
   });
 });

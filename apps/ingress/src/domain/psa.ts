@@ -1,8 +1,8 @@
 /**
  * Time entries and expenses as a PSA or time tool sends them, and the rules of their approval:
  * an entry may change while SUBMITTED; its approval publishes it once (TimeEntryApproved /
- * ExpenseApproved); after that it is frozen, and a changed re-send is a conflict (corrections of
- * approved entries are not supported).
+ * ExpenseApproved); after that a changed re-send is a conflict. An approved time entry changes only
+ * through a correction, which re-approves it as its next revision (expenses have no corrections).
  */
 
 import { isIsoDate } from '@throughline/calendar';
@@ -98,11 +98,16 @@ export interface ExpenseInput extends EntryInput {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: RuleIssue[] };
 
-/** Hours of one entry as hours × 100: at most 2 decimals, more than 0, at most 24. */
-export function parseEntryHours(value: string | number): number {
+/**
+ * Hours of one entry as hours × 100: at most 2 decimals, more than 0 (0 too for a correction, which
+ * is how a PSA withdraws approved time), at most 24.
+ */
+export function parseEntryHours(value: string | number, options: { allowZero?: boolean } = {}): number {
   const text = decimalText(value);
   const hundredths = decimalToScaledInteger(text, 2);
-  if (hundredths === 0) throw new DecimalFormatError(`"${text}" hours: an entry must have more than 0 hours`);
+  if (hundredths === 0 && !options.allowZero) {
+    throw new DecimalFormatError(`"${text}" hours: an entry must have more than 0 hours`);
+  }
   if (hundredths > MAX_HOURS_HUNDREDTHS_PER_ENTRY) {
     throw new DecimalFormatError(`"${text}" hours is more than 24 in one entry`);
   }
@@ -265,7 +270,113 @@ export function changedFields<F extends object>(before: F, after: F): string[] {
     .sort();
 }
 
-export function timeEntryApproved(facts: TimeEntryFacts, approval: Approval): TimeEntryApproved {
+/** The facts of an approved time entry that a correction may change. */
+export const CORRECTABLE_FIELDS = ['hoursHundredths', 'role', 'workDate', 'billable'] as const;
+/** Fields a correction body may not carry: they name the entry and its message key. */
+export const FIXED_FIELDS = ['entryId', 'projectId', 'personId', 'sourceSystem'] as const;
+
+export type CorrectableFacts = Pick<TimeEntryFacts, (typeof CORRECTABLE_FIELDS)[number]>;
+
+/** A correction request, already checked for shape; absent fields keep their approved value. */
+export interface TimeEntryCorrectionInput {
+  hours?: string | number | undefined;
+  role?: string | undefined;
+  workDate?: string | undefined;
+  billable?: boolean | undefined;
+  reason: string;
+  approvedBy: string;
+  approvedAt?: string | number | null | undefined;
+}
+
+/** A parsed correction: the facts it sets, why, and its approval. */
+export interface TimeEntryCorrection {
+  changes: Partial<CorrectableFacts>;
+  reason: string;
+  approval: Approval;
+}
+
+/** An approved time entry as ingress holds it: the facts of its current revision. */
+export interface ApprovedTimeEntry {
+  facts: TimeEntryFacts;
+  status: EntryStatus;
+  revision: number;
+}
+
+export type CorrectionDecision =
+  /** Only an APPROVED entry can be corrected; a SUBMITTED one is simply re-sent. */
+  | { outcome: 'NOT_APPROVED' }
+  /** The corrected facts equal the current revision's: nothing to publish. */
+  | { outcome: 'UNCHANGED'; revision: number }
+  /** The next revision, with the full corrected facts, to be approved and published. */
+  | { outcome: 'CORRECTED'; revision: number; facts: TimeEntryFacts; changed: string[] };
+
+/**
+ * A correction request → the facts it sets and its approval, or every rule it breaks. Hours follow
+ * the intake's rules except that 0 is allowed; approvedAt those of an approval.
+ */
+export function parseTimeEntryCorrection(
+  input: Partial<TimeEntryCorrectionInput>,
+  receivedAt: number,
+  issues: RuleIssue[] = [],
+): Parsed<TimeEntryCorrection> {
+  const changes: Partial<CorrectableFacts> = {};
+  if (input.hours !== undefined) {
+    try {
+      changes.hoursHundredths = parseEntryHours(input.hours, { allowZero: true });
+    } catch (error) {
+      issues.push({ path: ['hours'], message: messageOf(error) });
+    }
+  }
+  if (input.workDate !== undefined) {
+    if (isIsoDate(input.workDate)) changes.workDate = input.workDate;
+    else issues.push({ path: ['workDate'], message: 'expected a calendar date YYYY-MM-DD' });
+  }
+  if (input.role !== undefined) changes.role = input.role;
+  if (input.billable !== undefined) changes.billable = input.billable;
+  if (
+    input.hours === undefined &&
+    input.workDate === undefined &&
+    input.role === undefined &&
+    input.billable === undefined
+  ) {
+    issues.push({ path: [], message: 'name at least one of hours, role, workDate, billable to correct' });
+  }
+  const approvedAt = parseApprovedAt(input.approvedAt, receivedAt, issues);
+  if (issues.length > 0 || input.reason === undefined || input.approvedBy === undefined) {
+    return { ok: false, issues };
+  }
+  return {
+    ok: true,
+    value: {
+      changes,
+      reason: input.reason,
+      approval: { approvedBy: input.approvedBy, approvedAt: approvedAt as number },
+    },
+  };
+}
+
+/**
+ * What a correction does to the entry ingress holds: the next revision when it changes a fact, else
+ * nothing (so re-sending a correction already applied publishes nothing again).
+ */
+export function decideCorrection(
+  existing: ApprovedTimeEntry,
+  correction: TimeEntryCorrection,
+): CorrectionDecision {
+  if (existing.status !== 'APPROVED') return { outcome: 'NOT_APPROVED' };
+  const facts: TimeEntryFacts = { ...existing.facts, ...correction.changes };
+  const changed = changedFields(existing.facts, facts);
+  return changed.length === 0
+    ? { outcome: 'UNCHANGED', revision: existing.revision }
+    : { outcome: 'CORRECTED', revision: existing.revision + 1, facts, changed };
+}
+
+/** TimeEntryApproved of a first approval (revision 1), or of a correction with its reason. */
+export function timeEntryApproved(
+  facts: TimeEntryFacts,
+  approval: Approval,
+  correction: { revision: number; reason: string } | null = null,
+): TimeEntryApproved {
   return {
     entryId: facts.entryId,
     projectId: facts.projectId,
@@ -277,8 +388,8 @@ export function timeEntryApproved(facts: TimeEntryFacts, approval: Approval): Ti
     approvedAt: approval.approvedAt,
     approvedBy: approval.approvedBy,
     sourceSystem: facts.sourceSystem,
-    revision: 1,
-    correctionReason: null,
+    revision: correction?.revision ?? 1,
+    correctionReason: correction?.reason ?? null,
   };
 }
 

@@ -1,17 +1,26 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Response } from 'express';
 
 import { parseBody } from '@throughline/messaging-nest';
 
 import { EntryResult, PsaIntakeService } from '../application/psa-intake.service';
 import { RuleIssue } from '../domain/master-data';
-import { parseApprovedAt, parseExpense, parseTimeEntry } from '../domain/psa';
+import {
+  parseApprovedAt,
+  parseExpense,
+  parseTimeEntry,
+  parseTimeEntryCorrection,
+  TimeEntryCorrectionInput,
+} from '../domain/psa';
 import {
   approvalsBody,
   expenseBody,
+  externalId,
   listQuery,
   orReject,
   parseEntries,
   timeEntryBody,
+  timeEntryCorrectionBody,
 } from './time-to-cash.schemas';
 
 /**
@@ -34,6 +43,23 @@ export class PsaController {
     });
     const results = await this.psa.receiveTimeEntries(entries, correlationId);
     return summary(results.map(({ id, ...rest }) => ({ entryId: id, ...rest })));
+  }
+
+  /**
+   * Corrects an approved time entry (hours, role, workDate, billable) as its next revision, which
+   * publishes TimeEntryApproved again: 201 CORRECTED, or 200 UNCHANGED when it changes nothing.
+   */
+  @Post('time-entries/:entryId/corrections')
+  async correctTimeEntry(
+    @Param('entryId') entryId: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) response: Response,
+    @Headers('x-correlation-id') correlationId?: string,
+  ) {
+    const correction = orReject(parseCorrection(entryId, body, Date.now()));
+    const result = await this.psa.correctTimeEntry(entryId, correction, correlationId);
+    response.status(result.outcome === 'CORRECTED' ? 201 : 200);
+    return result;
   }
 
   @Post('expenses')
@@ -84,6 +110,36 @@ export class PsaController {
   async listExpenses(@Query() query: unknown) {
     return { expenses: await this.psa.listExpenses(parseBody(listQuery, query)) };
   }
+}
+
+/**
+ * Shape and domain rules of a correction in one answer: the domain checks run on every field whose
+ * shape is right, so a 400 lists every bad field at once.
+ */
+function parseCorrection(entryId: string, body: unknown, now: number) {
+  const issues: RuleIssue[] = [];
+  if (!externalId.safeParse(entryId).success) {
+    issues.push({
+      path: ['entryId'],
+      message: 'expected 1-128 letters, digits, ".", "_", ":" or "-" (in the path)',
+    });
+  }
+  const shape = timeEntryCorrectionBody.safeParse(body);
+  if (shape.success) return parseTimeEntryCorrection(shape.data, now, issues);
+  issues.push(...shape.error.issues.map((issue) => ({ path: issue.path, message: issue.message })));
+  const flagged = new Set(shape.error.issues.map((issue) => String(issue.path[0])));
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const wellShaped = (field: keyof TimeEntryCorrectionInput, ...types: string[]) =>
+    !flagged.has(field) && types.includes(typeof fields[field]) ? fields[field] : undefined;
+  const salvaged = {
+    hours: wellShaped('hours', 'string', 'number'),
+    workDate: wellShaped('workDate', 'string'),
+    approvedAt: wellShaped('approvedAt', 'string', 'number'),
+    // Present, so the domain does not also report "nothing to correct" for a body it cannot read.
+    role: '',
+  } as Partial<TimeEntryCorrectionInput>;
+  const result = parseTimeEntryCorrection(salvaged, now, issues);
+  return result.ok ? ({ ok: false, issues } as const) : result;
 }
 
 function summary<R extends Omit<EntryResult, 'id'>>(results: R[]) {

@@ -4,7 +4,7 @@ import { CHANGE_ACTIONS } from '@throughline/contracts';
 import { ValidationError } from '@throughline/platform';
 
 import { RuleIssue } from '../domain/master-data';
-import { duplicateIds, ENTRY_STATUSES, Parsed } from '../domain/psa';
+import { duplicateIds, ENTRY_STATUSES, FIXED_FIELDS, Parsed } from '../domain/psa';
 
 /** Largest batch one request may carry. */
 export const MAX_BATCH = 500;
@@ -53,6 +53,31 @@ export const timeEntryBody = z
     hours,
     billable: z.boolean(),
     ...approvalFields,
+  })
+  .strict();
+
+/** A field that names the entry: present in a correction body, it is refused, not ignored. */
+const fixed = z
+  .undefined({ errorMap: () => ({ message: 'cannot change in a correction (the entry keeps it)' }) })
+  .optional();
+
+/**
+ * A correction of an approved time entry (shape only): the facts it sets, why, and who approved it.
+ * Hours, dates and approvedAt are domain rules.
+ */
+export const timeEntryCorrectionBody = z
+  .object({
+    hours: hours.optional(),
+    role: text(200).optional(),
+    workDate: z.string().optional(),
+    billable: z.boolean().optional(),
+    reason: text(1_000),
+    approvedBy: userId,
+    approvedAt: instant.nullish(),
+    ...(Object.fromEntries(FIXED_FIELDS.map((field) => [field, fixed])) as Record<
+      (typeof FIXED_FIELDS)[number],
+      typeof fixed
+    >),
   })
   .strict();
 

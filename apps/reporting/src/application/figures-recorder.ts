@@ -61,6 +61,11 @@ async function keepNewest<Row>(
   if (supersedes(state.incoming, current && state.versionOf(current))) await state.write();
 }
 
+/** Revision first, then the earlier approval, then the greater event id (see `supersedes`). */
+function approvedTimeVersion(revision: number, approvedAt: number, eventId: string): StateVersion {
+  return { at: revision, rank: -approvedAt, eventId };
+}
+
 const APPLIERS: { [T in ReportedEventType]?: Applier<T> } = {
   ProjectCreated: (tx, { data, envelope }, lock) => {
     const facts = projectFactsOf(data);
@@ -191,14 +196,18 @@ const APPLIERS: { [T in ReportedEventType]?: Applier<T> } = {
       approvedBy: data.approvedBy,
       sourceSystem: data.sourceSystem,
       eventId: envelope.eventId,
+      revision: data.revision,
     };
-    // The first approval wins: an entry approved again (later) changes nothing; of two copies approved
-    // at the same moment the greater event id wins, so every order ends in the same row.
+    // The highest revision wins (a correction supersedes every lower revision, whatever the order they
+    // arrive in). Within one revision the first approval wins: an entry approved again (later) changes
+    // nothing; of two copies approved at the same moment the greater event id wins, so every order ends
+    // in the same row.
     return keepNewest(lock, {
       key: `time:${data.entryId}`,
-      incoming: versionAt(-data.approvedAt, envelope.eventId),
+      incoming: approvedTimeVersion(data.revision, data.approvedAt, envelope.eventId),
       find: () => tx.approvedTime.findUnique({ where: { entryId: data.entryId } }),
-      versionOf: (current) => versionAt(-safe(current.approvedAt), current.eventId),
+      versionOf: (current) =>
+        approvedTimeVersion(current.revision, safe(current.approvedAt), current.eventId),
       write: () =>
         tx.approvedTime.upsert({
           where: { entryId: data.entryId },

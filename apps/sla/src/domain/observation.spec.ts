@@ -1,5 +1,6 @@
 import { sampleEventRecord } from '@throughline/contracts/testing';
 
+import { checkClock, endClock, startClock } from './clock';
 import { consumedEventTypes, ObservedEvent, observationsOf } from './observation';
 import { resolveSlaConfig } from './sla-definition';
 
@@ -98,6 +99,38 @@ describe('observationsOf', () => {
         observationsOf(slas, event('ActualChanged', { ...priced, status: 'UNPRICED', billAmountMinor: 0 })),
       ).toEqual([]);
       expect(observationsOf(slas, event('ActualChanged', { ...priced, kind: 'EXPENSE' }))).toEqual([]);
+    });
+
+    it('lets a correction (TimeEntryApproved revision 2) open no second clock, restart none and breach none', () => {
+      const [first] = observationsOf(slas, event('TimeEntryApproved', { ...approved, entryId: 'TE-1' }));
+      const corrections = observationsOf(
+        slas,
+        event(
+          'TimeEntryApproved',
+          { ...approved, entryId: 'TE-1', revision: 2, correctionReason: 'wrong hours' },
+          T0 + 5 * HOUR,
+        ),
+      );
+      // The same clock (SLA and entry id) as the first approval: a start, not a clock of its own.
+      expect(corrections).toEqual([{ ...first, at: T0 + 5 * HOUR }]);
+      const [correction] = corrections;
+      if (!first || !correction) throw new Error('expected start observations');
+
+      const running = startClock(null, first.terms, first).clock;
+      const corrected = startClock(running, correction.terms, correction);
+      expect(corrected).toEqual({ clock: running, changed: false, breached: null, recovered: null });
+      expect(checkClock(corrected.clock, T0 + 30 * 60_000).changed).toBe(false);
+
+      const [priced] = observationsOf(
+        slas,
+        event('ActualChanged', { ...actual, actualId: 'TE-1', status: 'UNBILLED' }, T0 + 20 * 60_000),
+      );
+      if (!priced) throw new Error('expected an end observation');
+      const met = endClock(running, priced.terms, priced).clock;
+      expect(met.status).toBe('MET');
+      const afterMet = startClock(met, correction.terms, correction);
+      expect(afterMet).toEqual({ clock: met, changed: false, breached: null, recovered: null });
+      expect(checkClock(afterMet.clock, T0 + 10 * HOUR).changed).toBe(false);
     });
   });
 

@@ -12,7 +12,10 @@ import { eventually, EventProbe } from '@throughline/messaging/testing';
 import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
 
 import { AppModule } from '../src/app.module';
-import { rateChangedAfterInvoicingExceptionId } from '../src/application/actuals.service';
+import {
+  rateChangedAfterInvoicingExceptionId,
+  timeCorrectedAfterInvoicingExceptionId,
+} from '../src/application/actuals.service';
 
 jest.setTimeout(90_000);
 
@@ -808,5 +811,117 @@ describe('billing time to cash against the real stack', () => {
       [['TE-RP-5'], 13_579, 6_789],
     ]);
     expect(18_517 + 24_690 + 39_503).toBe(82_710);
+  });
+
+  it('applies a correction of approved time: re-prices unbilled time exactly, ignores older revisions, reports invoiced time', async () => {
+    await setUp(
+      project('PRJ-COR', 'C-COR', 'LE-COR', 'TIME_AND_MATERIALS', {
+        startDate: '2030-10-01',
+        endDate: '2030-11-30',
+      }),
+      rateCard('RC-COR', 'LE-COR', {
+        rates: [
+          { role: 'Consultant', rateMinor: 12_345, costRateMinor: 8_000 },
+          { role: 'Architect', rateMinor: 13_579, costRateMinor: 9_000 },
+        ],
+      }),
+    );
+    // At 123.45 through the project's carry: 18517 (0.50 carried), 24690 (0.50 carried).
+    const october = event('TimeEntryApproved', timeEntry('TE-COR-1', 'PRJ-COR', '2030-10-06', 150));
+    const november = event('TimeEntryApproved', timeEntry('TE-COR-2', 'PRJ-COR', '2030-11-03', 200));
+    await probe.publish(october, november);
+    expect((await priced('TE-COR-1')).data.billAmountMinor).toBe(18_517);
+    expect((await priced('TE-COR-2')).data.billAmountMinor).toBe(24_690);
+    expect((await post('/billing-periods/2030-10/close', { closedBy: 'U-FIN' })).status).toBe(200);
+    const octoberInvoice = 'INV-2030-10-C-COR-LE-COR-EUR';
+    await probe.waitFor(
+      'ActualChanged',
+      (e) => e.data.actualId === 'TE-COR-1' && e.data.status === 'READY_TO_INVOICE',
+    );
+
+    // Revision 2 of the November entry: 2.75 h as Architect (135.79). Exact 373.4225: the amount
+    // moves by floor((0.50 + 373.4225 − 246.90) × 100 / 100) = +12652 and 0.75 is carried.
+    const corrected = {
+      ...timeEntry('TE-COR-2', 'PRJ-COR', '2030-11-04', 275),
+      role: 'Architect',
+      revision: 2,
+      correctionReason: 'worked as architect, 2.75 h',
+    };
+    const correction = event('TimeEntryApproved', corrected);
+    await probe.publish(correction);
+    const repriced = await eventually(
+      () =>
+        probe.events(
+          'ActualChanged',
+          (e) => e.data.actualId === 'TE-COR-2' && e.data.rateMinor === 13_579,
+        )[0],
+    );
+    expect(repriced.data).toMatchObject({
+      role: 'Architect',
+      workDate: '2030-11-04',
+      hoursHundredths: 275,
+      rateMinor: 13_579,
+      rateCardId: 'RC-COR',
+      billAmountMinor: 37_342,
+      costRateMinor: 9_000,
+      costAmountMinor: 24_750,
+      billingPeriod: '2030-11',
+      status: 'UNBILLED',
+      invoiceId: null,
+    });
+    expect(repriced.envelope.causationId).toBe(correction.envelope.eventId);
+    // 185.175 + 373.4225 = 558.5975: billed 18517 + 37342 = 55859, the floor.
+    expect(18_517 + 37_342).toBe(55_859);
+
+    // Revision 1 again — redelivered, and under a new event id — changes nothing.
+    await probe.publish(november, event('TimeEntryApproved', november.data));
+    // Revision 2 of the invoiced October entry: 1.50 h → 1.00 h. It stays as invoiced; finance is told.
+    await probe.publish(
+      event('TimeEntryApproved', {
+        ...timeEntry('TE-COR-1', 'PRJ-COR', '2030-10-06', 100),
+        revision: 2,
+        correctionReason: 'half an hour was booked twice',
+      }),
+    );
+    const raised = await probe.waitFor(
+      'BusinessExceptionRaised',
+      (e) => e.data.code === 'TIME_CORRECTED_AFTER_INVOICING' && e.data.entityId === 'TE-COR-1',
+    );
+    expect(raised.data).toMatchObject({
+      exceptionId: timeCorrectedAfterInvoicingExceptionId('TE-COR-1', 2),
+      ownerRole: 'FINANCE_OPERATIONS',
+      entityType: 'Actual',
+      dealId: 'D-PRJ-COR',
+      details: {
+        invoiceId: octoberInvoice,
+        hoursBefore: '1.50',
+        hoursAfter: '1.00',
+        revision: '2',
+        // 1.00 h × 123.45 − 1.50 h × 123.45 = −61.725 EUR.
+        'differenceMinor.EUR': '-6172.50',
+      },
+    });
+    expect(raised.data.message).toMatch(
+      /after it was put on invoice INV-2030-10-C-COR-LE-COR-EUR: hours 1\.50 → 1\.00, difference EUR -6172\.50 minor units/,
+    );
+    await settle(3_000);
+    expect(probe.events('ActualChanged', (e) => e.data.actualId === 'TE-COR-2')).toHaveLength(2);
+    expect(probe.events('ActualChanged', (e) => e.data.actualId === 'TE-COR-1')).toHaveLength(2);
+    const actuals = (await get('/actuals?projectId=PRJ-COR')) as {
+      actualId: string;
+      status: string;
+      role: string;
+      hoursHundredths: number;
+      rateMinor: number;
+      billAmountMinor: number;
+    }[];
+    expect(
+      actuals.map((a) => [a.actualId, a.status, a.role, a.hoursHundredths, a.rateMinor, a.billAmountMinor]),
+    ).toEqual([
+      ['TE-COR-1', 'READY_TO_INVOICE', 'Consultant', 150, 12_345, 18_517],
+      ['TE-COR-2', 'UNBILLED', 'Architect', 275, 13_579, 37_342],
+    ]);
+    const invoice = (await get(`/invoices/${octoberInvoice}`)) as { totalMinor: number };
+    expect(invoice.totalMinor).toBe(18_517);
   });
 });

@@ -23,14 +23,19 @@ import { NotFoundError } from '@throughline/platform';
 import { REVENUE_RULE } from '../domain/billing-schedule';
 import {
   billingPeriodFor,
+  billsTime,
+  billValueHundredths,
   changedRate,
   entryProblem,
+  findRate,
   FoundRate,
-  formatHundredths,
+  describeDifferences,
+  exactHundredths,
   priceTimeEntry,
   RateCard,
   repriceProjectTime,
   rateCardVersion,
+  UnbilledTime,
 } from '../domain/pricing';
 import { BillingDb, BillingTx, lockBilling } from '../infrastructure/billing-db';
 import { Actual, BillingProject, RateCard as RateCardRow } from '../infrastructure/prisma/generated/client';
@@ -67,12 +72,14 @@ export class ActualsService {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
       const entry: TimeEntryApproved = event.data;
       await lockBilling(tx);
-      if (await tx.actual.findUnique({ where: { actualId: entry.entryId } })) return [];
+      const existing = await tx.actual.findUnique({ where: { actualId: entry.entryId } });
+      if (existing) return this.correctTime(tx, existing, entry, causedBy(event, SOURCE));
       const now = Date.now();
       const problem = entryProblem(entry);
       const row = await tx.actual.create({
         data: {
           actualId: entry.entryId,
+          revision: entry.revision,
           kind: 'TIME',
           projectId: entry.projectId,
           personId: entry.personId,
@@ -94,6 +101,229 @@ export class ActualsService {
       if (problem) return [invalidEntryRaised(row, problem, causedBy(event, SOURCE))];
       return this.price(tx, [row], causedBy(event, SOURCE), now, true);
     });
+  }
+
+  /**
+   * A later approval of a recorded time entry. Only a higher revision than the stored one is a
+   * correction (the same or a lower revision — a redelivery, an out-of-order older one — has no
+   * effect). What a correction changes depends on where the actual is: UNPRICED gets the new facts
+   * and is priced as usual; UNBILLED gets the new facts, cost and period and is re-priced exactly
+   * through the project's carry; time on a draft or issued invoice keeps what was invoiced and
+   * finance is told the exact difference; written-off time only notes the revision.
+   */
+  private async correctTime(
+    tx: BillingTx,
+    row: Actual,
+    entry: TimeEntryApproved,
+    origin: EventOrigin,
+  ): Promise<EventRecord[]> {
+    if (entry.revision <= row.revision) return [];
+    const now = Date.now();
+    // Where the facts stay as they are, only the revision is stored (not even changedAt).
+    const revised = { revision: entry.revision };
+    if (row.status === 'WRITTEN_OFF') {
+      await tx.actual.update({ where: { actualId: row.actualId }, data: revised });
+      return [];
+    }
+    if (row.status === 'READY_TO_INVOICE' || row.status === 'INVOICED') {
+      await tx.actual.update({ where: { actualId: row.actualId }, data: revised });
+      return [await this.timeCorrectedAfterInvoicing(tx, row, entry, origin)];
+    }
+    const problem = entryProblem(entry);
+    if (problem) {
+      // The stored facts stay (an UNBILLED actual stays priced as it was); finance sees the bad correction.
+      await tx.actual.update({ where: { actualId: row.actualId }, data: revised });
+      return [invalidCorrectionRaised(row, entry.revision, problem, origin)];
+    }
+    const facts = {
+      ...revised,
+      changedAt: BigInt(now),
+      role: entry.role,
+      workDate: entry.workDate,
+      hoursHundredths: BigInt(entry.hoursHundredths),
+      approvedBillable: entry.billable,
+      approvedAt: BigInt(entry.approvedAt),
+      billingPeriod: billingPeriodFor(entry.workDate, await closedPeriods(tx)),
+    };
+    if (row.status === 'UNBILLED') return this.repriceCorrected(tx, row, facts, origin, now);
+    // UNPRICED: new facts, then priced as usual (a correction can make it priceable).
+    const wasInvalid = row.note?.startsWith(INVALID) ?? false;
+    const updated = await tx.actual.update({
+      where: { actualId: row.actualId },
+      data: { ...facts, billable: entry.billable, ...(wasInvalid ? { note: null } : {}) },
+    });
+    const events: EventRecord[] = [];
+    if (wasInvalid) {
+      events.push(
+        resolved(
+          invalidEntryExceptionId(row.actualId),
+          updated,
+          `Corrected in revision ${entry.revision}`,
+          origin,
+        ),
+      );
+    }
+    if (row.dealId === null) return [...events, ...(await this.price(tx, [updated], origin, now, false))];
+    const priced = await this.price(tx, [updated], origin, now, false);
+    const after = await tx.actual.findUniqueOrThrow({ where: { actualId: row.actualId } });
+    if (after.status !== 'UNPRICED') return [...events, ...priced];
+    // Still no rate: the corrected actual and the exception say what is missing now.
+    const project = await tx.billingProject.findUniqueOrThrow({ where: { projectId: row.projectId } });
+    return [
+      ...events,
+      ...priced,
+      ...actualChangedEvents([after], origin),
+      missingRateRaised(after, project, origin),
+    ];
+  }
+
+  /**
+   * Re-prices a corrected UNBILLED time actual: the new facts priced from the rate cards like a new
+   * entry (rate for the new role and date, cost rate, billable), but the bill amount moves from the
+   * old exact value (old hours × old rate, 0 when it billed nothing) to the new one through the
+   * project's carry (`repriceProjectTime`), so the project's billed amounts stay the floor of its
+   * exact total. Without a rate for the corrected role and date it becomes UNPRICED (billed 0).
+   */
+  private async repriceCorrected(
+    tx: BillingTx,
+    row: Actual,
+    facts: {
+      revision: number;
+      changedAt: bigint;
+      role: string;
+      workDate: string;
+      hoursHundredths: bigint;
+      approvedBillable: boolean;
+      approvedAt: bigint;
+      billingPeriod: string;
+    },
+    origin: EventOrigin,
+    now: number,
+  ): Promise<EventRecord[]> {
+    const project = await tx.billingProject.findUniqueOrThrow({ where: { projectId: row.projectId } });
+    const { carryHundredths: _unused, ...priced } = await this.priceOne(tx, { ...row, ...facts }, project);
+    const newExact = billValueHundredths({
+      hoursHundredths: Number(facts.hoursHundredths),
+      billable: priced.status === 'UNBILLED' && priced.billable,
+      rateMinor: priced.rateMinor === null ? null : Number(priced.rateMinor),
+    });
+    const unbilled = await tx.actual.findMany({
+      where: { projectId: row.projectId, kind: 'TIME', status: 'UNBILLED' },
+      orderBy: { recordedSeq: 'asc' },
+    });
+    const result = repriceProjectTime(
+      unbilled.map(unbilledTimeOf),
+      new Map([[row.actualId, newExact]]),
+      project.carryHundredths,
+    );
+    const excessNote =
+      result.excessMinor !== 0 ? `corrected: ${excessText(project.projectId, result.excessMinor)}` : null;
+    const updated: Actual[] = [
+      await tx.actual.update({
+        where: { actualId: row.actualId },
+        data: {
+          ...facts,
+          ...priced,
+          billAmountMinor: BigInt(result.changed.get(row.actualId) ?? Number(row.billAmountMinor)),
+          note: excessNote ?? priced.note,
+          changedAt: BigInt(now),
+        },
+      }),
+    ];
+    for (const other of unbilled) {
+      const amount = result.changed.get(other.actualId);
+      if (other.actualId === row.actualId || amount === undefined) continue;
+      updated.push(
+        await tx.actual.update({
+          where: { actualId: other.actualId },
+          data: { billAmountMinor: BigInt(amount), changedAt: BigInt(now) },
+        }),
+      );
+    }
+    if (result.carryHundredths !== project.carryHundredths) {
+      await tx.billingProject.update({
+        where: { projectId: project.projectId },
+        data: { carryHundredths: result.carryHundredths },
+      });
+    }
+    const events = actualChangedEvents(updated, origin);
+    if (priced.status === 'UNPRICED') events.push(missingRateRaised(updated[0], project, origin));
+    return events;
+  }
+
+  /**
+   * Time on a draft or an issued invoice keeps what was invoiced (lines equal the actuals they
+   * cite): finance gets the exact bill difference of the correction (new hours × rate for the new
+   * role and date, 0 when the corrected time bills nothing, minus the invoiced exact value) for a
+   * credit or debit note.
+   */
+  private async timeCorrectedAfterInvoicing(
+    tx: BillingTx,
+    row: Actual,
+    entry: TimeEntryApproved,
+    origin: EventOrigin,
+  ): Promise<EventRecord> {
+    const project = await tx.billingProject.findUniqueOrThrow({ where: { projectId: row.projectId } });
+    const cards = await tx.rateCard.findMany({
+      where: { legalEntityId: project.legalEntityId, currency: project.currency },
+    });
+    const billsNow = entry.billable && billsTime(project.billingType as ProjectCreated['billingType']);
+    const rate = billsNow
+      ? findRate(cards.map(rateCardOf), project.legalEntityId, project.currency, entry.workDate, entry.role)
+      : null;
+    const problem = entryProblem(entry);
+    const currency = row.currency ?? project.currency;
+    const oldExact = billValueHundredths({
+      hoursHundredths: Number(row.hoursHundredths),
+      billable: row.billable,
+      rateMinor: row.rateMinor === null ? null : Number(row.rateMinor),
+    });
+    // Unknown when the correction is malformed or no rate covers its billable new role and date.
+    const newExact =
+      problem !== null || (billsNow && rate === null)
+        ? null
+        : billValueHundredths({
+            hoursHundredths: entry.hoursHundredths,
+            billable: billsNow,
+            rateMinor: rate?.rateMinor ?? null,
+          });
+    const differences =
+      newExact === null ? null : describeDifferences(new Map([[currency, newExact - oldExact]]));
+    const hoursBefore = formatHours(Number(row.hoursHundredths));
+    const hoursAfter = formatHours(entry.hoursHundredths);
+    const invoiceId = row.invoiceId ?? '?';
+    const why =
+      problem ??
+      (newExact === null ? `no ${currency} rate for role ${entry.role} on ${entry.workDate}` : null);
+    return createEvent(
+      'BusinessExceptionRaised',
+      {
+        exceptionId: timeCorrectedAfterInvoicingExceptionId(row.actualId, entry.revision),
+        ownerRole: 'FINANCE_OPERATIONS',
+        entityType: 'Actual',
+        entityId: row.actualId,
+        dealId: row.dealId,
+        code: 'TIME_CORRECTED_AFTER_INVOICING',
+        message: `Time entry ${row.actualId} of project ${row.projectId} was corrected (revision ${entry.revision}: ${entry.correctionReason ?? 'no reason given'}) after it was put on invoice ${invoiceId}: hours ${hoursBefore} → ${hoursAfter}, ${differences ? `difference ${differences.text} (exact value)` : `difference unknown: ${why}`}`,
+        remediation: `Issue a credit or debit note on invoice ${invoiceId} for the difference; the invoice and the actual it cites keep the invoiced hours and amount`,
+        details: {
+          projectId: row.projectId,
+          invoiceId,
+          revision: String(entry.revision),
+          correctionReason: entry.correctionReason ?? '',
+          hoursBefore,
+          hoursAfter,
+          roleBefore: row.role ?? '',
+          roleAfter: entry.role,
+          workDateBefore: row.workDate,
+          workDateAfter: entry.workDate,
+          billableBefore: String(row.billable),
+          billableAfter: String(billsNow),
+          ...(differences ? differences.details : { differenceUnknown: why ?? '' }),
+        },
+      },
+      origin,
+    );
   }
 
   async recordExpense(event: ConsumedEvent<'ExpenseApproved'>): Promise<void> {
@@ -240,30 +470,32 @@ export class ActualsService {
       const project = await tx.billingProject.findUniqueOrThrow({ where: { projectId } });
       const unbilled = rows.filter((r) => r.projectId === projectId && r.status === 'UNBILLED');
       const result = repriceProjectTime(
-        unbilled.map((r) => ({
-          actualId: r.actualId,
-          hoursHundredths: Number(r.hoursHundredths),
-          rateMinor: Number(r.rateMinor),
-          amountMinor: Number(r.billAmountMinor),
-        })),
-        new Map([...unbilledRates].map(([actualId, rate]) => [actualId, rate.rateMinor])),
+        unbilled.map(unbilledTimeOf),
+        new Map(
+          unbilled.flatMap((r) => {
+            const rate = unbilledRates.get(r.actualId);
+            return rate
+              ? [[r.actualId, exactHundredths(Number(r.hoursHundredths), rate.rateMinor)] as const]
+              : [];
+          }),
+        ),
         project.carryHundredths,
       );
       for (const row of unbilled) {
         const changed = result.changed.get(row.actualId);
         const rate = unbilledRates.get(row.actualId);
-        if (!changed && !rate) continue;
+        if (changed === undefined && !rate) continue;
         const excessNote =
-          result.excessMinor > 0 && rate
-            ? `re-priced to rate ${rate.rateMinor}: project ${projectId} is billed ${result.excessMinor} minor unit(s) above its exact total (rate cut on invoiced time)`
+          result.excessMinor !== 0 && rate
+            ? `re-priced to rate ${rate.rateMinor}: ${excessText(projectId, result.excessMinor)} (rate change on invoiced time)`
             : null;
         updated.push(
           await tx.actual.update({
             where: { actualId: row.actualId },
             data: {
-              rateMinor: BigInt(changed?.rateMinor ?? Number(row.rateMinor)),
+              rateMinor: rate ? BigInt(rate.rateMinor) : row.rateMinor,
               rateCardId: rate?.rateCardId ?? row.rateCardId,
-              billAmountMinor: BigInt(changed?.amountMinor ?? Number(row.billAmountMinor)),
+              billAmountMinor: changed === undefined ? row.billAmountMinor : BigInt(changed),
               changedAt: BigInt(now),
               ...(excessNote ? { note: excessNote } : {}),
             },
@@ -560,9 +792,7 @@ function rateChangedAfterInvoicingRaised(
     const delta = row.hoursHundredths * (BigInt(rate.rateMinor) - (row.rateMinor ?? 0n));
     difference.set(currency, (difference.get(currency) ?? 0n) + delta);
   }
-  const differences = [...difference].map(
-    ([currency, hundredths]) => `${currency} ${formatHundredths(hundredths)} minor units`,
-  );
+  const differences = describeDifferences(difference);
   const validity = `${card.effectiveFrom}..${card.effectiveTo ?? 'open-ended'}`;
   return createEvent(
     'BusinessExceptionRaised',
@@ -573,7 +803,7 @@ function rateChangedAfterInvoicingRaised(
       entityId: card.rateCardId,
       dealId: null,
       code: 'RATE_CHANGED_AFTER_INVOICING',
-      message: `Rate card ${card.rateCardId} (${card.legalEntityId} ${card.currency}, ${validity}) changes the rate of ${invoiced.length} time actual(s) already on invoice(s) ${invoiceIds.join(', ')}: difference ${differences.join(', ')} (exact value, hours × rate change)`,
+      message: `Rate card ${card.rateCardId} (${card.legalEntityId} ${card.currency}, ${validity}) changes the rate of ${invoiced.length} time actual(s) already on invoice(s) ${invoiceIds.join(', ')}: difference ${differences.text} (exact value, hours × rate change)`,
       remediation: `Issue a credit or debit note for the difference; the invoices and the actuals they cite keep the rate they were invoiced at`,
       details: {
         legalEntityId: card.legalEntityId,
@@ -583,13 +813,59 @@ function rateChangedAfterInvoicingRaised(
         actualCount: String(invoiced.length),
         actualIds: invoiced.map(({ row }) => row.actualId).join(','),
         invoiceIds: invoiceIds.join(','),
-        ...Object.fromEntries(
-          [...difference].map(([currency, hundredths]) => [
-            `differenceMinor.${currency}`,
-            formatHundredths(hundredths),
-          ]),
-        ),
+        ...differences.details,
       },
+    },
+    origin,
+  );
+}
+
+/** Stable per entry and revision, so a redelivered correction never raises twice under two ids. */
+export function timeCorrectedAfterInvoicingExceptionId(actualId: string, revision: number): string {
+  return `EXC-ACT-${actualId}-R${revision}-TIME_CORRECTED_AFTER_INVOICING`;
+}
+
+function unbilledTimeOf(row: Actual): UnbilledTime {
+  return {
+    actualId: row.actualId,
+    exactHundredths: billValueHundredths({
+      hoursHundredths: Number(row.hoursHundredths),
+      billable: row.billable,
+      rateMinor: row.rateMinor === null ? null : Number(row.rateMinor),
+    }),
+    amountMinor: Number(row.billAmountMinor),
+  };
+}
+
+function excessText(projectId: string, excessMinor: number): string {
+  return excessMinor > 0
+    ? `project ${projectId} is billed ${excessMinor} minor unit(s) above its exact total`
+    : `project ${projectId} is billed ${-excessMinor} minor unit(s) below its exact total`;
+}
+
+/** Hours × 100 as hours with two decimals ("1.50"). */
+function formatHours(hoursHundredths: number): string {
+  return `${Math.trunc(hoursHundredths / 100)}.${String(Math.abs(hoursHundredths % 100)).padStart(2, '0')}`;
+}
+
+function invalidCorrectionRaised(
+  row: Actual,
+  revision: number,
+  problem: string,
+  origin: EventOrigin,
+): EventRecord {
+  return createEvent(
+    'BusinessExceptionRaised',
+    {
+      exceptionId: `EXC-ACT-${row.actualId}-R${revision}-INVALID_ENTRY`,
+      ownerRole: 'FINANCE_OPERATIONS',
+      entityType: 'Actual',
+      entityId: row.actualId,
+      dealId: row.dealId,
+      code: 'INVALID_ENTRY',
+      message: `Correction (revision ${revision}) of time entry ${row.actualId} of project ${row.projectId} cannot be applied: ${problem}; the actual keeps its previous facts`,
+      remediation: `Correct the entry again in the source system (next revision)`,
+      details: { projectId: row.projectId, problem, revision: String(revision) },
     },
     origin,
   );

@@ -6,7 +6,9 @@ import { add, floor, fraction, Fraction, ZERO } from './fraction';
 import { draftInvoices, ProjectBilling } from './invoice-drafting';
 import {
   billingPeriodFor,
+  billValueHundredths,
   changedRate,
+  exactHundredths,
   priceTimeEntry,
   ProjectTerms,
   RateCard,
@@ -17,8 +19,9 @@ import { cumulativeRevenue, recognize } from './revenue-recognition';
 /*
  * Property tests of the money invariants over random approved entries, duplicate deliveries, a
  * rate change in the middle of January, roles without a rate, and period closes interleaved with
- * (late) approvals, and rate card versions published later (re-pricing unbilled time) — the same
- * domain functions the service runs, with an in-memory store.
+ * (late) approvals, rate card versions published later (re-pricing unbilled time) and corrections
+ * of approved entries (revisions in any order) — the same domain functions the service runs, with
+ * an in-memory store.
  */
 
 const PROJECTS = ['PRJ-A', 'PRJ-B'];
@@ -43,6 +46,7 @@ const billing = (projectId: string): ProjectBilling => ({
 
 interface SimActual {
   actualId: string;
+  revision: number;
   projectId: string;
   role: string;
   hoursHundredths: number;
@@ -67,7 +71,11 @@ const entryArb = fc.record({
   billable: fc.boolean(),
 });
 type Entry = typeof entryArb extends fc.Arbitrary<infer T> ? T : never;
-type Step = { kind: 'entry'; entry: Entry } | { kind: 'close' } | { kind: 'card'; change: CardChange };
+type Step =
+  | { kind: 'entry'; entry: Entry }
+  | { kind: 'close' }
+  | { kind: 'card'; change: CardChange }
+  | { kind: 'correction'; entry: Entry; revision: number };
 const stepsArb = fc.array(
   fc.oneof(
     { weight: 9, arbitrary: entryArb.map((entry): Step => ({ kind: 'entry', entry })) },
@@ -124,6 +132,29 @@ const withCardChangesArb = fc.array(
     { weight: 3, arbitrary: cardChangeArb.map((change): Step => ({ kind: 'card', change })) },
   ),
   { maxLength: 100 },
+);
+
+/*
+ * A correction: the entry approved again as some revision (2..6, any order; an entry not seen yet
+ * is recorded at that revision) with new hours (0 too), role, date and billable flag. Few entry ids
+ * and long runs, so corrections hit recorded entries in every status. The project never changes.
+ */
+const fewEntriesArb = fc
+  .tuple(entryArb, fc.integer({ min: 0, max: 7 }))
+  .map(([entry, n]): Entry => ({ ...entry, entryId: `TE-${n}` }));
+const withCorrectionsArb = fc.array(
+  fc.oneof(
+    { weight: 4, arbitrary: fewEntriesArb.map((entry): Step => ({ kind: 'entry', entry })) },
+    { weight: 1, arbitrary: fc.constant<Step>({ kind: 'close' }) },
+    { weight: 1, arbitrary: cardChangeArb.map((change): Step => ({ kind: 'card', change })) },
+    {
+      weight: 6,
+      arbitrary: fc
+        .tuple(fewEntriesArb, fc.integer({ min: 2, max: 6 }))
+        .map(([entry, revision]): Step => ({ kind: 'correction', entry, revision })),
+    },
+  ),
+  { minLength: 10, maxLength: 60 },
 );
 
 function changedCard(cards: readonly RateCard[], c: CardChange): RateCard {
@@ -189,23 +220,116 @@ function simulate(steps: Step[], rates: [number, number, number]) {
         if (rate) newRates.set(a.actualId, rate);
       }
       const result = repriceProjectTime(
-        unbilled.map((a) => ({ ...a, rateMinor: a.rateMinor as number, amountMinor: a.billAmountMinor })),
-        new Map([...newRates].map(([id, rate]) => [id, rate.rateMinor])),
+        unbilled.map(unbilledTime),
+        new Map(
+          unbilled.flatMap((a) => {
+            const rate = newRates.get(a.actualId);
+            return rate ? [[a.actualId, exactHundredths(a.hoursHundredths, rate.rateMinor)] as const] : [];
+          }),
+        ),
         carry.get(projectId) as number,
       );
-      for (const [actualId, changed] of result.changed) {
-        Object.assign(actuals.get(actualId) as SimActual, {
-          rateMinor: changed.rateMinor,
-          billAmountMinor: changed.amountMinor,
-        });
+      for (const [actualId, amountMinor] of result.changed) {
+        (actuals.get(actualId) as SimActual).billAmountMinor = amountMinor;
       }
       for (const [actualId, rate] of newRates) {
-        (actuals.get(actualId) as SimActual).rateCardId = rate.rateCardId;
+        Object.assign(actuals.get(actualId) as SimActual, {
+          rateMinor: rate.rateMinor,
+          rateCardId: rate.rateCardId,
+        });
       }
       carry.set(projectId, result.carryHundredths);
       excess.set(projectId, (excess.get(projectId) as number) + result.excessMinor);
     }
   };
+  // A correction as the service applies it (`ActualsService.correctTime`): see the README's rules.
+  const applyCorrection = (entry: Entry, revision: number) => {
+    const actual = actuals.get(entry.entryId);
+    if (!actual) {
+      record(entry, revision);
+      return;
+    }
+    if (revision <= actual.revision) return; // a redelivery or an older revision: no effect
+    actual.revision = revision;
+    corrections.push({ actualId: actual.actualId, revision, entry });
+    if (actual.status !== 'UNPRICED' && actual.status !== 'UNBILLED') return; // on an invoice: finance is told
+    const workDate = `${entry.month}-${String(entry.day).padStart(2, '0')}`;
+    const facts = {
+      hoursHundredths: entry.hoursHundredths,
+      role: entry.role,
+      workDate,
+      billable: entry.billable,
+    };
+    const projectCarry = carry.get(actual.projectId) as number;
+    if (actual.status === 'UNPRICED') {
+      const priced = priceTimeEntry(facts, terms(actual.projectId), cards, null, projectCarry);
+      carry.set(actual.projectId, priced.carryHundredths);
+      Object.assign(actual, {
+        ...facts,
+        billableAsApproved: entry.billable,
+        billingPeriod: billingPeriodFor(workDate, closed),
+        status: priced.status,
+        billable: priced.billable,
+        rateMinor: priced.rateMinor,
+        rateCardId: priced.rateCardId,
+        billAmountMinor: priced.billAmountMinor,
+      });
+      return;
+    }
+    const priced = priceTimeEntry(facts, terms(actual.projectId), cards, null, 0);
+    const unbilled = [...actuals.values()].filter(
+      (a) => a.projectId === actual.projectId && a.status === 'UNBILLED',
+    );
+    const result = repriceProjectTime(
+      unbilled.map(unbilledTime),
+      new Map([
+        [actual.actualId, billValueHundredths({ ...priced, hoursHundredths: entry.hoursHundredths })],
+      ]),
+      projectCarry,
+    );
+    Object.assign(actual, {
+      ...facts,
+      billableAsApproved: entry.billable,
+      billingPeriod: billingPeriodFor(workDate, closed),
+      status: priced.status,
+      billable: priced.billable,
+      rateMinor: priced.rateMinor,
+      rateCardId: priced.rateCardId,
+    });
+    for (const [actualId, amountMinor] of result.changed) {
+      (actuals.get(actualId) as SimActual).billAmountMinor = amountMinor;
+    }
+    carry.set(actual.projectId, result.carryHundredths);
+    excess.set(actual.projectId, (excess.get(actual.projectId) as number) + result.excessMinor);
+  };
+  const record = (entry: Entry, revision: number) => {
+    const workDate = `${entry.month}-${String(entry.day).padStart(2, '0')}`;
+    const priced = priceTimeEntry(
+      { hoursHundredths: entry.hoursHundredths, role: entry.role, workDate, billable: entry.billable },
+      terms(entry.project),
+      cards,
+      null,
+      carry.get(entry.project) as number,
+    );
+    carry.set(entry.project, priced.carryHundredths);
+    actuals.set(entry.entryId, {
+      actualId: entry.entryId,
+      revision,
+      projectId: entry.project,
+      role: entry.role,
+      hoursHundredths: entry.hoursHundredths,
+      billableAsApproved: entry.billable,
+      rateMinor: priced.rateMinor,
+      rateCardId: priced.rateCardId,
+      billAmountMinor: priced.billAmountMinor,
+      billable: priced.billable,
+      workDate,
+      billingPeriod: billingPeriodFor(workDate, closed),
+      status: priced.status,
+      invoiceId: null,
+    });
+  };
+  const corrections: { actualId: string; revision: number; entry: Entry }[] = [];
   const actuals = new Map<string, SimActual>();
   const carry = new Map(PROJECTS.map((p) => [p, 0]));
   const closed = new Set<string>();
@@ -263,36 +387,25 @@ function simulate(steps: Step[], rates: [number, number, number]) {
     }
     const { entry } = step;
     approved.add(entry.entryId);
+    if (step.kind === 'correction') {
+      // The project of an entry never changes: a correction keeps the recorded one.
+      const project = actuals.get(entry.entryId)?.projectId ?? entry.project;
+      applyCorrection({ ...entry, project }, step.revision);
+      continue;
+    }
     if (actuals.has(entry.entryId)) continue; // the same entry again (any event id): no effect
-    const workDate = `${entry.month}-${String(entry.day).padStart(2, '0')}`;
-    const priced = priceTimeEntry(
-      { hoursHundredths: entry.hoursHundredths, role: entry.role, workDate, billable: entry.billable },
-      terms(entry.project),
-      cards,
-      null,
-      carry.get(entry.project) as number,
-    );
-    carry.set(entry.project, priced.carryHundredths);
-    actuals.set(entry.entryId, {
-      actualId: entry.entryId,
-      projectId: entry.project,
-      role: entry.role,
-      hoursHundredths: entry.hoursHundredths,
-      billableAsApproved: entry.billable,
-      rateMinor: priced.rateMinor,
-      rateCardId: priced.rateCardId,
-      billAmountMinor: priced.billAmountMinor,
-      billable: priced.billable,
-      workDate,
-      billingPeriod: billingPeriodFor(workDate, closed),
-      status: priced.status,
-      invoiceId: null,
-    });
+    record(entry, 1);
   }
   do close();
   while (!closed.has('2030-03'));
-  return { actuals, lines, approved, recognized, closed, excess, carry };
+  return { actuals, lines, approved, recognized, closed, excess, carry, corrections };
 }
+
+const unbilledTime = (a: SimActual) => ({
+  actualId: a.actualId,
+  exactHundredths: billValueHundredths(a),
+  amountMinor: a.billAmountMinor,
+});
 
 const exactValue = (actuals: SimActual[]): Fraction =>
   actuals.reduce<Fraction>(
@@ -392,6 +505,58 @@ describe('money invariants (property-based)', () => {
           const sources = line.sourceIds.map((id) => actuals.get(id) as SimActual);
           expect(line.amountMinor).toBe(sources.reduce((sum, a) => sum + a.billAmountMinor, 0));
           expect(sources.map((a) => a.rateMinor)).toEqual(sources.map(() => line.unitPriceMinor));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('corrections re-price unbilled time exactly, keep the highest revision, and leave invoiced time as invoiced', () => {
+    fc.assert(
+      fc.property(withCorrectionsArb, ratesArb, (steps, rates) => {
+        const { actuals, lines, excess, carry, approved } = simulate(steps, rates);
+        expect(new Set(actuals.keys())).toEqual(approved);
+        for (const projectId of PROJECTS) {
+          const mine = [...actuals.values()].filter((a) => a.projectId === projectId);
+          expect(mine.every((a) => a.billAmountMinor >= 0)).toBe(true);
+          // Time that bills nothing (not billable, cost-only, no rate) is billed 0.
+          expect(
+            mine.filter((a) => !a.billable || a.rateMinor === null).map((a) => a.billAmountMinor),
+          ).toEqual(mine.filter((a) => !a.billable || a.rateMinor === null).map(() => 0));
+          const billed = BigInt(mine.reduce((sum, a) => sum + a.billAmountMinor, 0));
+          const exactTotal = mine.reduce((sum, a) => sum + billValueHundredths(a), 0n);
+          const projectExcess = BigInt(excess.get(projectId) as number);
+          expect(billed * 100n + BigInt(carry.get(projectId) as number)).toBe(
+            exactTotal + projectExcess * 100n,
+          );
+        }
+        // Lines drafted before a correction: the actuals they cite keep the drafted hours, rate and amount.
+        for (const line of lines.filter((l) => l.kind === 'TIME')) {
+          const sources = line.sourceIds.map((id) => actuals.get(id) as SimActual);
+          expect(sources.every((a) => a.status === 'READY_TO_INVOICE' && a.billable)).toBe(true);
+          expect(line.amountMinor).toBe(sources.reduce((sum, a) => sum + a.billAmountMinor, 0));
+          expect(line.quantityHundredths).toBe(sources.reduce((sum, a) => sum + a.hoursHundredths, 0));
+          expect(sources.map((a) => a.rateMinor)).toEqual(sources.map(() => line.unitPriceMinor));
+        }
+        // The highest revision wins whatever the order; until invoiced, the actual has its facts.
+        const highest = new Map<string, { revision: number; entry: Entry }>();
+        for (const step of steps) {
+          if (step.kind !== 'entry' && step.kind !== 'correction') continue;
+          const revision = step.kind === 'entry' ? 1 : step.revision;
+          const seen = highest.get(step.entry.entryId);
+          if (!seen || revision > seen.revision)
+            highest.set(step.entry.entryId, { revision, entry: step.entry });
+        }
+        for (const [actualId, { revision, entry }] of highest) {
+          const actual = actuals.get(actualId) as SimActual;
+          expect(actual.revision).toBe(revision);
+          if (actual.status === 'READY_TO_INVOICE') continue;
+          expect([actual.hoursHundredths, actual.role, actual.workDate, actual.billableAsApproved]).toEqual([
+            entry.hoursHundredths,
+            entry.role,
+            `${entry.month}-${String(entry.day).padStart(2, '0')}`,
+            entry.billable,
+          ]);
         }
       }),
       { numRuns: 300 },

@@ -1,8 +1,11 @@
 import {
   billingPeriodFor,
   changedRate,
+  billValueHundredths,
   costOf,
+  describeDifferences,
   entryProblem,
+  exactHundredths,
   findRate,
   formatHundredths,
   priceTime,
@@ -81,7 +84,7 @@ describe('repriceTime', () => {
     // 1.5 h × 123.45 was billed 18517 with 0.50 carried; at 135.79 the entry is worth 20368.50.
     expect(priceTime(150, 12_345, 0)).toEqual({ amountMinor: 18_517, carryHundredths: 50 });
     // delta = 150 × 1234 = 185100 hundredths; 50 + 185100 = 1851 whole + 50.
-    expect(repriceTime(18_517, 150, 12_345, 13_579, 50)).toEqual({
+    expect(repriceTime(18_517, exactHundredths(150, 12_345), exactHundredths(150, 13_579), 50)).toEqual({
       amountMinor: 20_368,
       carryHundredths: 50,
     });
@@ -89,27 +92,36 @@ describe('repriceTime', () => {
 
   it('takes a rate cut off the amount by floor division, so the carry stays in 0..99', () => {
     // delta = 150 × (12000 − 12345) = −51750; 10 − 51750 = −51740 = −518 × 100 + 60.
-    expect(repriceTime(18_517, 150, 12_345, 12_000, 10)).toEqual({
+    expect(repriceTime(18_517, exactHundredths(150, 12_345), exactHundredths(150, 12_000), 10)).toEqual({
       amountMinor: 17_999,
       carryHundredths: 60,
     });
     // Σ × 100 + carry: 1851710 → 1799960, exactly −51750.
-    expect(repriceTime(18_517, 150, 12_345, 12_000, 50)).toEqual({ amountMinor: 18_000, carryHundredths: 0 });
+    expect(repriceTime(18_517, exactHundredths(150, 12_345), exactHundredths(150, 12_000), 50)).toEqual({
+      amountMinor: 18_000,
+      carryHundredths: 0,
+    });
   });
 
   it('wraps the carry over a whole minor unit on a small rise', () => {
     // 0.01 h, rate +15: delta 15; 90 + 15 = 105 → one more minor unit, 5 carried.
-    expect(repriceTime(7, 1, 700, 715, 90)).toEqual({ amountMinor: 8, carryHundredths: 5 });
+    expect(repriceTime(7, exactHundredths(1, 700), exactHundredths(1, 715), 90)).toEqual({
+      amountMinor: 8,
+      carryHundredths: 5,
+    });
   });
 
   it('changes nothing when the rate is the same, and can go below 0 only after an extreme cut', () => {
-    expect(repriceTime(18_517, 150, 12_345, 12_345, 50)).toEqual({
+    expect(repriceTime(18_517, exactHundredths(150, 12_345), exactHundredths(150, 12_345), 50)).toEqual({
       amountMinor: 18_517,
       carryHundredths: 50,
     });
     // 0.01 h at 0.50 was billed 0 (0.50 carried, since passed on); at rate 0: 10 − 50 = −1 × 100 + 60.
-    expect(repriceTime(0, 1, 50, 0, 10)).toEqual({ amountMinor: -1, carryHundredths: 60 });
-    expect(() => repriceTime(0, 1, 50, 0, 100)).toThrow(RangeError);
+    expect(repriceTime(0, exactHundredths(1, 50), exactHundredths(1, 0), 10)).toEqual({
+      amountMinor: -1,
+      carryHundredths: 60,
+    });
+    expect(() => repriceTime(0, exactHundredths(1, 50), exactHundredths(1, 0), 100)).toThrow(RangeError);
   });
 });
 
@@ -159,27 +171,27 @@ describe('changedRate', () => {
 });
 
 describe('repriceProjectTime', () => {
-  const tiny = { actualId: 'TE-1', hoursHundredths: 1, rateMinor: 50, amountMinor: 0 };
-  const hour = { actualId: 'TE-2', hoursHundredths: 100, rateMinor: 100, amountMinor: 100 };
+  const tiny = { actualId: 'TE-1', exactHundredths: 50n, amountMinor: 0 };
+  const hour = { actualId: 'TE-2', exactHundredths: 10_000n, amountMinor: 100 };
 
   it('re-prices the actuals given a new rate one after the other through the carry', () => {
     const result = repriceProjectTime(
       [
-        { actualId: 'TE-A', hoursHundredths: 150, rateMinor: 12_345, amountMinor: 18_517 },
-        { actualId: 'TE-B', hoursHundredths: 200, rateMinor: 12_345, amountMinor: 24_690 },
-        { actualId: 'TE-C', hoursHundredths: 50, rateMinor: 12_345, amountMinor: 6_173 },
+        { actualId: 'TE-A', exactHundredths: exactHundredths(150, 12_345), amountMinor: 18_517 },
+        { actualId: 'TE-B', exactHundredths: exactHundredths(200, 12_345), amountMinor: 24_690 },
+        { actualId: 'TE-C', exactHundredths: exactHundredths(50, 12_345), amountMinor: 6_173 },
       ],
       new Map([
-        ['TE-A', 12_000],
-        ['TE-C', 13_579],
+        ['TE-A', exactHundredths(150, 12_000)],
+        ['TE-C', exactHundredths(50, 13_579)],
       ]),
       0,
     );
     // TE-A: 0 − 51750 → −518, carry 50; TE-C: 50 + 50 × 1234 = 61750 → +617, carry 50.
     expect(result).toEqual({
       changed: new Map([
-        ['TE-A', { rateMinor: 12_000, amountMinor: 17_999 }],
-        ['TE-C', { rateMinor: 13_579, amountMinor: 6_790 }],
+        ['TE-A', 17_999],
+        ['TE-C', 6_790],
       ]),
       carryHundredths: 50,
       excessMinor: 0,
@@ -189,10 +201,10 @@ describe('repriceProjectTime', () => {
   });
 
   it('bills an actual cut below 0 at 0 and takes the missing unit off the latest other unbilled actual', () => {
-    expect(repriceProjectTime([tiny, hour], new Map([['TE-1', 0]]), 10)).toEqual({
+    expect(repriceProjectTime([tiny, hour], new Map([['TE-1', 0n]]), 10)).toEqual({
       changed: new Map([
-        ['TE-1', { rateMinor: 0, amountMinor: 0 }],
-        ['TE-2', { rateMinor: 100, amountMinor: 99 }],
+        ['TE-1', 0],
+        ['TE-2', 99],
       ]),
       carryHundredths: 60,
       excessMinor: 0,
@@ -200,8 +212,8 @@ describe('repriceProjectTime', () => {
   });
 
   it('reports the units it could not take back when nothing else unbilled is left to take them from', () => {
-    expect(repriceProjectTime([tiny], new Map([['TE-1', 0]]), 10)).toEqual({
-      changed: new Map([['TE-1', { rateMinor: 0, amountMinor: 0 }]]),
+    expect(repriceProjectTime([tiny], new Map([['TE-1', 0n]]), 10)).toEqual({
+      changed: new Map([['TE-1', 0]]),
       carryHundredths: 60,
       excessMinor: 1,
     });
@@ -211,6 +223,100 @@ describe('repriceProjectTime', () => {
     expect(formatHundredths(185_100n)).toBe('+1851.00');
     expect(formatHundredths(-51_745n)).toBe('-517.45');
     expect(formatHundredths(-5n)).toBe('-0.05');
+  });
+});
+
+describe('corrections: repriceProjectTime from an old to a new exact value', () => {
+  // 1.5 h × 123.45 = 185.175 → billed 18517, 0.50 carried.
+  const consultant = { actualId: 'TE-A', exactHundredths: exactHundredths(150, 12_345), amountMinor: 18_517 };
+
+  it('bills more hours through the carry: 2 h × 123.45 = 246.90 exactly', () => {
+    // In hundredths: 50 + 2469000 − 1851750 = 617300 → +6173, 0 carried.
+    expect(repriceProjectTime([consultant], new Map([['TE-A', exactHundredths(200, 12_345)]]), 50)).toEqual({
+      changed: new Map([['TE-A', 24_690]]),
+      carryHundredths: 0,
+      excessMinor: 0,
+    });
+  });
+
+  it('takes hours corrected to 0 off through the carry, the unit it cannot go below 0 by from other unbilled time', () => {
+    // TE-B: 0.5 h × 123.45 = 61.725 + 0.50 carried = 6173, 0 carried. TE-A to 0 h: 0 − 1851750 =
+    // −18518 × 100 + 50 → TE-A would be −1: billed 0, TE-B gives the unit back (6172 = floor(61.725 + 0)).
+    const other = { actualId: 'TE-B', exactHundredths: exactHundredths(50, 12_345), amountMinor: 6_173 };
+    expect(repriceProjectTime([consultant, other], new Map([['TE-A', 0n]]), 0)).toEqual({
+      changed: new Map([
+        ['TE-A', 0],
+        ['TE-B', 6_172],
+      ]),
+      carryHundredths: 50,
+      excessMinor: 0,
+    });
+  });
+
+  it('re-prices a role change at the new role rate (1.5 h Architect × 150.00 = 225.00)', () => {
+    // 50 + 2250000 − 1851750 = 398300 → +3983, 0 carried.
+    expect(repriceProjectTime([consultant], new Map([['TE-A', exactHundredths(150, 15_000)]]), 50)).toEqual({
+      changed: new Map([['TE-A', 22_500]]),
+      carryHundredths: 0,
+      excessMinor: 0,
+    });
+  });
+
+  it('flips billable: billable time bills 0 once it is not, and non-billable time bills its value once it is', () => {
+    const billable = { hoursHundredths: 800, billable: true, rateMinor: 12_345 };
+    expect(billValueHundredths(billable)).toBe(9_876_000n);
+    expect(billValueHundredths({ ...billable, billable: false })).toBe(0n);
+    expect(billValueHundredths({ ...billable, rateMinor: null })).toBe(0n);
+    const eight = { actualId: 'TE-8', exactHundredths: 9_876_000n, amountMinor: 98_760 };
+    expect(repriceProjectTime([eight], new Map([['TE-8', 0n]]), 30)).toEqual({
+      changed: new Map([['TE-8', 0]]),
+      carryHundredths: 30,
+      excessMinor: 0,
+    });
+    // Cost-only 1.5 h made billable at 123.45 with 0.30 carried: 30 + 1851750 = 18517 + 0.80.
+    const costOnly = { actualId: 'TE-C', exactHundredths: 0n, amountMinor: 0 };
+    expect(repriceProjectTime([costOnly], new Map([['TE-C', exactHundredths(150, 12_345)]]), 30)).toEqual({
+      changed: new Map([['TE-C', 18_517]]),
+      carryHundredths: 80,
+      excessMinor: 0,
+    });
+  });
+
+  it('wraps the carry over a whole minor unit on a small correction', () => {
+    // 0.01 h → 0.03 h at 0.45: 70 + 135 − 45 = 160 → one more minor unit, 0.60 carried.
+    const tiny = { actualId: 'TE-T', exactHundredths: exactHundredths(1, 45), amountMinor: 1 };
+    expect(repriceProjectTime([tiny], new Map([['TE-T', exactHundredths(3, 45)]]), 70)).toEqual({
+      changed: new Map([['TE-T', 2]]),
+      carryHundredths: 60,
+      excessMinor: 0,
+    });
+  });
+
+  it('moves the whole units left on time that no longer bills to other unbilled time, else reports them as below the floor', () => {
+    // TE-A: 1.50 (value 150 hundredths) was billed 2 with 0.60 carried in; TE-B 0.80 billed 0 (0.90 carried).
+    // TE-A to 0: 2 + floor((90 − 150) / 100) = 1 left on it, 0.40 carried: the unit goes to TE-B.
+    const a = { actualId: 'TE-A', exactHundredths: 150n, amountMinor: 2 };
+    const b = { actualId: 'TE-B', exactHundredths: 80n, amountMinor: 0 };
+    expect(repriceProjectTime([a, b], new Map([['TE-A', 0n]]), 90)).toEqual({
+      changed: new Map([
+        ['TE-A', 0],
+        ['TE-B', 1],
+      ]),
+      carryHundredths: 40,
+      excessMinor: 0,
+    });
+    expect(repriceProjectTime([a], new Map([['TE-A', 0n]]), 90)).toEqual({
+      changed: new Map([['TE-A', 0]]),
+      carryHundredths: 40,
+      excessMinor: -1,
+    });
+  });
+
+  it('describes exact differences per currency for finance', () => {
+    expect(describeDifferences(new Map([['EUR', -51_745n]]))).toEqual({
+      text: 'EUR -517.45 minor units',
+      details: { 'differenceMinor.EUR': '-517.45' },
+    });
   });
 });
 

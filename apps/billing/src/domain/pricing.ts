@@ -229,31 +229,53 @@ export function entryProblem(entry: {
   return null;
 }
 
+/** The exact value of time, hundredths of a minor unit: hoursHundredths × rateMinor (BigInt, no rounding). */
+export function exactHundredths(hoursHundredths: number, rateMinor: number): bigint {
+  assertNonNegativeInteger(hoursHundredths, 'hoursHundredths');
+  assertNonNegativeInteger(rateMinor, 'rateMinor');
+  return BigInt(hoursHundredths) * BigInt(rateMinor);
+}
+
 /**
- * Re-prices one priced time actual from `oldRateMinor` to `newRateMinor` against the project's
- * carry. The exact total of the project changes by delta = hoursHundredths × (new − old)
- * (hundredths of a minor unit, negative for a rate cut); carry + delta is split by floor division
- * into whole minor units (added to this actual's amount) and a new carry in 0..99. So
- * Σ amounts × 100 + carry changes by exactly delta and the project's billed amounts stay the floor
- * of its exact total. Only this actual's amount and the carry change, which makes the result unique:
- * it can be negative after an extreme rate cut (`repriceProjectTime` deals with that).
+ * The exact bill value of time as priced (hundredths of a minor unit): hours × rate when it is
+ * billable and priced; 0 when it bills nothing (non-billable or fixed-fee cost-only time, no rate).
+ */
+export function billValueHundredths(time: {
+  hoursHundredths: number;
+  billable: boolean;
+  rateMinor: number | null;
+}): bigint {
+  return time.billable && time.rateMinor !== null
+    ? exactHundredths(time.hoursHundredths, time.rateMinor)
+    : 0n;
+}
+
+/**
+ * Re-prices one priced time actual whose exact value changes from `oldExactHundredths` to
+ * `newExactHundredths` (a rate change: same hours × new rate; a correction: new hours × new rate,
+ * 0 when it no longer bills) against the project's carry. The exact total of the project changes
+ * by delta = new − old (hundredths of a minor unit, negative for a cut); carry + delta is split by
+ * floor division into whole minor units (added to this actual's amount) and a new carry in 0..99.
+ * So Σ amounts × 100 + carry changes by exactly delta and the project's billed amounts stay the
+ * floor of its exact total. Only this actual's amount and the carry change, which makes the result
+ * unique: it can be negative after an extreme cut (`repriceProjectTime` deals with that).
  */
 export function repriceTime(
   amountMinor: number,
-  hoursHundredths: number,
-  oldRateMinor: number,
-  newRateMinor: number,
+  oldExactHundredths: bigint,
+  newExactHundredths: bigint,
   carryHundredths: number,
 ): PricedTime {
   assertNonNegativeInteger(amountMinor, 'amountMinor');
-  assertNonNegativeInteger(hoursHundredths, 'hoursHundredths');
-  assertNonNegativeInteger(oldRateMinor, 'oldRateMinor');
-  assertNonNegativeInteger(newRateMinor, 'newRateMinor');
+  if (oldExactHundredths < 0n || newExactHundredths < 0n) {
+    throw new RangeError(
+      `exact values must not be negative, got ${oldExactHundredths} → ${newExactHundredths}`,
+    );
+  }
   if (!Number.isInteger(carryHundredths) || carryHundredths < 0 || carryHundredths > 99) {
     throw new RangeError(`carryHundredths must be an integer in 0..99, got ${carryHundredths}`);
   }
-  const delta = BigInt(hoursHundredths) * (BigInt(newRateMinor) - BigInt(oldRateMinor));
-  const shifted = BigInt(carryHundredths) + delta;
+  const shifted = BigInt(carryHundredths) + newExactHundredths - oldExactHundredths;
   const carry = ((shifted % 100n) + 100n) % 100n; // floor division, also for a negative delta
   return {
     amountMinor: toSafeNumber(BigInt(amountMinor) + (shifted - carry) / 100n),
@@ -261,71 +283,83 @@ export function repriceTime(
   };
 }
 
-/** A project's priced time actual that may still change (UNBILLED: not on an invoice). */
+/** A project's time actual that may still change (UNBILLED: not on an invoice). */
 export interface UnbilledTime {
   actualId: string;
-  hoursHundredths: number;
-  rateMinor: number;
+  /** Its exact bill value as it stands (`billValueHundredths`). */
+  exactHundredths: bigint;
   amountMinor: number;
 }
 
 export interface RepricedProject {
-  /** Actuals whose rate or amount changed, with the new values, in the order given. */
-  changed: Map<string, { rateMinor: number; amountMinor: number }>;
+  /** New bill amounts of the actuals whose value or amount changed, in the order given. */
+  changed: Map<string, number>;
   carryHundredths: number;
   /**
-   * Minor units the project is billed above the floor of its exact total because a rate cut could
-   * not be absorbed without a negative amount (0 unless every other unbilled actual of the project
-   * is already billed 0 and the rest of its priced time is on invoices).
+   * Minor units the project is billed above (positive) or below (negative) the floor of its exact
+   * total because a change could not be absorbed by its unbilled time: a cut below 0 with every
+   * other unbilled actual already billed 0, or whole units left on time that no longer bills
+   * anything with no other billing unbilled time to move them to. 0 unless the rest of the
+   * project's priced time is on invoices.
    */
   excessMinor: number;
 }
 
 /**
- * Re-prices some of a project's unbilled time (`newRates` by actual id) with `repriceTime`, one
- * after the other through the project's carry. An actual's amount can only go below 0 when its
- * rate is cut so far that the exact value left is smaller than what the carry already passed on
- * for it to later entries (e.g. 0.01 h at 0.50 billed 0 with 0.50 carried, then re-priced to a
- * rate of 0 after the carry was used up). Then the actual is billed 0 and the missing minor units
- * are taken off the project's other unbilled actuals, most recently recorded first: the sum of
- * the amounts is the same as with the negative amount, so Σ billed × 100 + carry is still exact.
- * Invoiced time cannot give anything back; what is left over is returned as `excessMinor`.
+ * Re-prices some of a project's unbilled time to new exact values (`newExact` by actual id) with
+ * `repriceTime`, one after the other through the project's carry. An actual's amount can only go
+ * below 0 when its value is cut so far that what is left is smaller than what the carry already
+ * passed on for it to later entries (e.g. 0.01 h at 0.50 billed 0 with 0.50 carried, then re-priced
+ * to 0 after the carry was used up). Then the actual is billed 0 and the missing minor units are
+ * taken off the project's other unbilled actuals, most recently recorded first: the sum of the
+ * amounts is the same as with the negative amount, so Σ billed × 100 + carry is still exact.
+ * Likewise an actual whose value becomes 0 (hours corrected to 0, no longer billable, no rate) can
+ * be left with whole units the carry brought it; they move to the most recently recorded other
+ * unbilled actual that still has a value, so time that bills nothing is billed 0. Invoiced time
+ * cannot give or take anything; what is left over is returned as `excessMinor`.
  */
 export function repriceProjectTime(
   unbilled: readonly UnbilledTime[],
-  newRates: ReadonlyMap<string, number>,
+  newExact: ReadonlyMap<string, bigint>,
   carryHundredths: number,
 ): RepricedProject {
   const current = new Map(
-    unbilled.map((a) => [a.actualId, { rateMinor: a.rateMinor, amountMinor: a.amountMinor }]),
+    unbilled.map((a) => [a.actualId, { exactHundredths: a.exactHundredths, amountMinor: a.amountMinor }]),
   );
+  const now = (actualId: string) => current.get(actualId) as { exactHundredths: bigint; amountMinor: number };
   const changed = new Set<string>();
   let carry = carryHundredths;
   let excess = 0;
   for (const actual of unbilled) {
-    const newRate = newRates.get(actual.actualId);
-    const now = current.get(actual.actualId) as { rateMinor: number; amountMinor: number };
-    if (newRate === undefined || newRate === now.rateMinor) continue;
-    const repriced = repriceTime(now.amountMinor, actual.hoursHundredths, now.rateMinor, newRate, carry);
-    let amount = repriced.amountMinor;
+    const exact = newExact.get(actual.actualId);
+    const before = now(actual.actualId);
+    if (exact === undefined || exact === before.exactHundredths) continue;
+    const repriced = repriceTime(before.amountMinor, before.exactHundredths, exact, carry);
     carry = repriced.carryHundredths;
-    current.set(actual.actualId, { rateMinor: newRate, amountMinor: Math.max(amount, 0) });
+    // Units this actual cannot keep: below 0, or any at all once it has no value.
+    let rest = repriced.amountMinor < 0 || exact === 0n ? repriced.amountMinor : 0;
+    current.set(actual.actualId, { exactHundredths: exact, amountMinor: repriced.amountMinor - rest });
     changed.add(actual.actualId);
-    for (let i = unbilled.length - 1; amount < 0 && i >= 0; i--) {
-      const other = current.get(unbilled[i].actualId) as { rateMinor: number; amountMinor: number };
-      if (unbilled[i].actualId === actual.actualId || other.amountMinor === 0) continue;
-      const taken = Math.min(other.amountMinor, -amount);
-      other.amountMinor -= taken;
-      amount += taken;
-      changed.add(unbilled[i].actualId);
+    for (let i = unbilled.length - 1; rest !== 0 && i >= 0; i--) {
+      const otherId = unbilled[i].actualId;
+      const other = now(otherId);
+      if (otherId === actual.actualId) continue;
+      if (rest < 0 && other.amountMinor > 0) {
+        const taken = Math.min(other.amountMinor, -rest);
+        other.amountMinor -= taken;
+        rest += taken;
+        changed.add(otherId);
+      } else if (rest > 0 && other.exactHundredths > 0n) {
+        other.amountMinor += rest;
+        rest = 0;
+        changed.add(otherId);
+      }
     }
-    excess += Math.max(-amount, 0);
+    excess -= rest;
   }
   return {
     changed: new Map(
-      unbilled
-        .filter((a) => changed.has(a.actualId))
-        .map((a) => [a.actualId, current.get(a.actualId) as { rateMinor: number; amountMinor: number }]),
+      unbilled.filter((a) => changed.has(a.actualId)).map((a) => [a.actualId, now(a.actualId).amountMinor]),
     ),
     carryHundredths: carry,
     excessMinor: excess,
@@ -337,6 +371,25 @@ export function formatHundredths(hundredths: bigint): string {
   const sign = hundredths < 0n ? '-' : '+';
   const abs = hundredths < 0n ? -hundredths : hundredths;
   return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+}
+
+/**
+ * Exact differences per currency as finance reads them in a business exception: the message text
+ * ("EUR +2468.00 minor units, …") and the details entries (`differenceMinor.<currency>`).
+ */
+export function describeDifferences(difference: ReadonlyMap<string, bigint>): {
+  text: string;
+  details: Record<string, string>;
+} {
+  const entries = [...difference];
+  return {
+    text: entries
+      .map(([currency, hundredths]) => `${currency} ${formatHundredths(hundredths)} minor units`)
+      .join(', '),
+    details: Object.fromEntries(
+      entries.map(([currency, hundredths]) => [`differenceMinor.${currency}`, formatHundredths(hundredths)]),
+    ),
+  };
 }
 
 /** A priced time actual as a rate card change sees it. */

@@ -196,6 +196,53 @@ describe('time to cash, end to end (the npm start demo)', () => {
     );
     const billed = lookup.states.find((state) => state.entity === `invoice ${invoice?.invoiceId}`);
     expect(billed).toMatchObject({ service: 'billing', available: true, state: { totalMinor: 221_230 } });
+
+    // A correction of invoiced time: P-SEM booked 3.75 h instead of 1.75 h on the 1st (rate 100.00).
+    // Reporting's utilisation follows the corrected timesheet; billing keeps the issued invoice and
+    // routes the exact difference to finance.
+    type Entries = { timeEntries: { entryId: string; personId: string; workDate: string }[] };
+    const entries = await getJson<Entries>(
+      `${url('ingress')}/psa/time-entries?projectId=${projects.nl}&status=APPROVED&limit=500`,
+    );
+    const corrected = entries.timeEntries.find(
+      (entry) => entry.personId === 'P-SEM' && entry.workDate === `${FIRST_DEMO_PERIOD}-01`,
+    );
+    expect(corrected).toBeDefined();
+    const correction = await fetch(`${url('ingress')}/psa/time-entries/${corrected?.entryId}/corrections`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        hours: '1.75',
+        reason: 'booked the whole day by mistake',
+        approvedBy: 'U-LEAD',
+      }),
+    });
+    expect(correction.status).toBe(201);
+    expect(await correction.json()).toMatchObject({ outcome: 'CORRECTED', revision: 2 });
+
+    type Utilisation = { rows: { personId: string; utilisationBasisPoints: number }[] };
+    const corrections = await eventually(async () => {
+      const report = await getJson<Utilisation>(
+        `${url('reporting')}/reports/utilisation?period=${FIRST_DEMO_PERIOD}`,
+      );
+      const exceptions = await getJson<{
+        owners: { ownerRole: string; exceptions: { code: string; entityId: string; message: string }[] }[];
+      }>(`${url('reporting')}/exceptions?status=open`);
+      const finance = exceptions.owners
+        .find((owner) => owner.ownerRole === 'FINANCE_OPERATIONS')
+        ?.exceptions.filter((exception) => exception.code === 'TIME_CORRECTED_AFTER_INVOICING');
+      const sem = report.rows.find((row) => row.personId === 'P-SEM');
+      return sem?.utilisationBasisPoints !== 4_688 && finance?.length ? { sem, finance } : undefined;
+    }, 60_000);
+    // 80.5 h / 176 h = 45.74 %.
+    expect(corrections.sem?.utilisationBasisPoints).toBe(4_574);
+    expect(corrections.finance).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('-20000.00') }),
+    ]);
+    const nlInvoice = await getJson<{ totalMinor: number }>(
+      `${url('billing')}/invoices/${issued.find((i) => i.legalEntityId === 'LE-NL')?.invoiceId}`,
+    );
+    expect(nlInvoice.totalMinor).toBe(875_890);
   });
 
   async function getJson<T>(target: string): Promise<T> {

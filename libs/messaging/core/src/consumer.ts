@@ -119,6 +119,7 @@ export class EventConsumer {
   private readonly stopping = new AbortController();
   private readonly tiersMs: readonly number[];
   private lastCommitCheck = 0;
+  private readonly joined: Promise<void>;
 
   constructor(
     private readonly kafka: Kafka,
@@ -134,6 +135,31 @@ export class EventConsumer {
       maxWaitTimeInMs: 1_000,
       allowAutoTopicCreation: true,
     });
+    this.joined = new Promise((resolve) => {
+      const stopListening = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+        stopListening();
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Resolves once the consumer has joined its group (partitions assigned) for the first time; a
+   * clear error after `timeoutMs` instead of handlers silently never being called.
+   */
+  async waitUntilJoined(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Consumer group ${this.options.groupId} did not join within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.joined, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   on<T extends EventType>(eventType: T, handler: EventHandler<T>): this {

@@ -5,6 +5,9 @@ import { ConsumedEvent, EventConsumer } from '../consumer';
 import { MessagingRuntime } from '../runtime';
 import { eventually } from './eventually';
 
+/** A probe that has not joined its group by then never will without help: fail the test setup. */
+const JOIN_TIMEOUT_MS = 60_000;
+
 type Matcher<T extends EventType> = (event: ConsumedEvent<T>) => boolean;
 
 /**
@@ -31,6 +34,7 @@ export class EventProbe {
     }
     await consumer.start();
     this.consumer = consumer;
+    await consumer.waitUntilJoined(JOIN_TIMEOUT_MS);
     return this;
   }
 

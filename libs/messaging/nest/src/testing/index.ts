@@ -25,7 +25,8 @@ export function testServiceConfig(service: string, run = randomSuffix()): Servic
     databaseName,
     databaseUrl: databaseUrlFor(databaseName),
     topicPrefix: `test.${run}.`,
-    logLevel: process.env['LOG_LEVEL'] ?? 'silent',
+    // Errors only, so a CI log shows why a service stopped working without the noise of a healthy run.
+    logLevel: process.env['LOG_LEVEL'] ?? 'error',
   };
 }
 
@@ -34,10 +35,13 @@ export async function startTestService(module: DynamicModule, config: ServiceCon
   const app = await createService(module);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const runtime = app.get(MessagingRuntime);
+  // Handlers only run once the group has joined: fail setup clearly if it does not.
+  if (runtime.consumer.eventTypes.length > 0) await runtime.consumer.waitUntilJoined(60_000);
   return {
     app,
     config,
-    runtime: app.get(MessagingRuntime),
+    runtime,
     url,
     stop: async () => {
       await app.close();

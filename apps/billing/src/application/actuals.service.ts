@@ -31,6 +31,7 @@ import {
   FoundRate,
   describeDifferences,
   exactHundredths,
+  hundredthsAsDecimal,
   priceTimeEntry,
   RateCard,
   repriceProjectTime,
@@ -273,11 +274,7 @@ export class ActualsService {
       : null;
     const problem = entryProblem(entry);
     const currency = row.currency ?? project.currency;
-    const oldExact = billValueHundredths({
-      hoursHundredths: Number(row.hoursHundredths),
-      billable: row.billable,
-      rateMinor: row.rateMinor === null ? null : Number(row.rateMinor),
-    });
+    const oldExact = exactValueOf(row);
     // Unknown when the correction is malformed or no rate covers its billable new role and date.
     const newExact =
       problem !== null || (billsNow && rate === null)
@@ -289,8 +286,8 @@ export class ActualsService {
           });
     const differences =
       newExact === null ? null : describeDifferences(new Map([[currency, newExact - oldExact]]));
-    const hoursBefore = formatHours(Number(row.hoursHundredths));
-    const hoursAfter = formatHours(entry.hoursHundredths);
+    const hoursBefore = hundredthsAsDecimal(row.hoursHundredths);
+    const hoursAfter = hundredthsAsDecimal(BigInt(entry.hoursHundredths));
     const invoiceId = row.invoiceId ?? '?';
     const why =
       problem ??
@@ -828,24 +825,24 @@ export function timeCorrectedAfterInvoicingExceptionId(actualId: string, revisio
 function unbilledTimeOf(row: Actual): UnbilledTime {
   return {
     actualId: row.actualId,
-    exactHundredths: billValueHundredths({
-      hoursHundredths: Number(row.hoursHundredths),
-      billable: row.billable,
-      rateMinor: row.rateMinor === null ? null : Number(row.rateMinor),
-    }),
+    exactHundredths: exactValueOf(row),
     amountMinor: Number(row.billAmountMinor),
   };
+}
+
+/** The exact bill value of a stored time actual, in hundredths of a minor unit. */
+function exactValueOf(row: Actual): bigint {
+  return billValueHundredths({
+    hoursHundredths: Number(row.hoursHundredths),
+    billable: row.billable,
+    rateMinor: row.rateMinor === null ? null : Number(row.rateMinor),
+  });
 }
 
 function excessText(projectId: string, excessMinor: number): string {
   return excessMinor > 0
     ? `project ${projectId} is billed ${excessMinor} minor unit(s) above its exact total`
     : `project ${projectId} is billed ${-excessMinor} minor unit(s) below its exact total`;
-}
-
-/** Hours × 100 as hours with two decimals ("1.50"). */
-function formatHours(hoursHundredths: number): string {
-  return `${Math.trunc(hoursHundredths / 100)}.${String(Math.abs(hoursHundredths % 100)).padStart(2, '0')}`;
 }
 
 function invalidCorrectionRaised(

@@ -366,11 +366,15 @@ export function repriceProjectTime(
   };
 }
 
+/** A value in hundredths as a decimal with two places: 150n → "1.50", -50n → "-0.50". */
+export function hundredthsAsDecimal(hundredths: bigint): string {
+  const abs = hundredths < 0n ? -hundredths : hundredths;
+  return `${hundredths < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+}
+
 /** An exact amount in hundredths of a minor unit as signed minor units with two decimals ("+1234.50"). */
 export function formatHundredths(hundredths: bigint): string {
-  const sign = hundredths < 0n ? '-' : '+';
-  const abs = hundredths < 0n ? -hundredths : hundredths;
-  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+  return `${hundredths < 0n ? '' : '+'}${hundredthsAsDecimal(hundredths)}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { Type } from 'avsc';
+import { TimeoutMiddleware } from 'mappersmith/middleware/timeout';
 
 import { TransientError } from '@throughline/platform';
 
@@ -20,8 +21,15 @@ export class SchemaRegistryGateway {
   private readonly typesById = new Map<number, Promise<Type>>();
   private readonly client: SchemaRegistry;
 
-  constructor(readonly url: string) {
-    this.client = new SchemaRegistry({ host: url });
+  /**
+   * `requestTimeoutMs` bounds every registry call: a registry that accepts a connection and never
+   * answers must fail the call (retried as transient), not hang a consumer's batch or the outbox relay.
+   */
+  constructor(
+    readonly url: string,
+    { requestTimeoutMs = 10_000 }: { requestTimeoutMs?: number } = {},
+  ) {
+    this.client = new SchemaRegistry({ host: url, middlewares: [TimeoutMiddleware(requestTimeoutMs)] });
   }
 
   /**

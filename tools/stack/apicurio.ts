@@ -87,7 +87,9 @@ function registryProperties(): Record<string, string> {
 
 async function registryAnswers(): Promise<boolean> {
   try {
-    const response = await fetch(`${REGISTRY_URL}/subjects`, { signal: AbortSignal.timeout(2000) });
+    // A constant-cost endpoint: listing /subjects grows with every subject ever registered (over 1 s
+    // at ~2,000), and a slow list made a healthy registry look down.
+    const response = await fetch(`${REGISTRY_URL}/schemas/types`, { signal: AbortSignal.timeout(2000) });
     return response.status === 200;
   } catch {
     return false;

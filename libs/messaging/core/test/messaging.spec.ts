@@ -313,6 +313,8 @@ describe('messaging against real Kafka, registry and PostgreSQL', () => {
     const dlq = ctx.kafka.consumer({ groupId: ctx.groupId('dlq-reader') });
     const dead: { headers: Record<string, string>; value: string }[] = [];
     await dlq.connect();
+    // The dead-letter topic was just created: wait until its partitions have a leader.
+    await ensureTopicsByName(ctx.kafka, [deadLetterTopic(topic, groupId)]);
     await dlq.subscribe({ topic: deadLetterTopic(topic, groupId), fromBeginning: true });
     await dlq.run({
       eachMessage: async ({ message }) => {

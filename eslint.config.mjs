@@ -28,7 +28,7 @@ export default [
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            ...['contract', 'project', 'staffing', 'billing', 'reporting', 'ingress', 'ops', 'sla'].map((scope) => ({
+            ...['contract', 'project', 'staffing', 'billing', 'reporting', 'ingress', 'ops', 'sla', 'outbound'].map((scope) => ({
               sourceTag: `scope:${scope}`,
               onlyDependOnLibsWithTags: [`scope:${scope}`, 'scope:shared'],
             })),

@@ -1,20 +1,33 @@
 import { randomBytes } from 'node:crypto';
 
 import { Kafka } from 'kafkajs';
+import { Pool } from 'pg';
 
 import { EVENTS } from '@throughline/contracts';
 import {
   AvroEventCodec,
   createEvent,
   createKafka,
+  enqueueEvents,
   EventConsumer,
   EventPublisher,
+  MESSAGING_MIGRATIONS,
+  OutboxRelay,
   OutgoingEvent,
   SchemaRegistryGateway,
   TopicNaming,
   ensureTopics,
 } from '@throughline/messaging';
+import {
+  createDatabaseIfMissing,
+  databaseUrlFor,
+  dropDatabase,
+  migrate,
+  withPgTransaction,
+} from '@throughline/persistence';
 import { createLogger } from '@throughline/platform';
+
+import { consumeRaw, produceRaw } from './raw-kafka';
 
 export interface MessagingBenchOptions {
   count: number;
@@ -34,6 +47,8 @@ export interface MessagingBenchResult {
   messageBytes: number;
   raw: Throughput;
   lib: Throughput;
+  /** The outbox relay: events committed to a service's outbox table, published to Kafka (msgs/s). */
+  relayMsgsPerSec: number;
 }
 
 const PARTITIONS = EVENTS.SmokeTested.topic.partitions;
@@ -72,8 +87,13 @@ export async function runMessagingBench(options: MessagingBenchOptions): Promise
     options.progress(`raw kafkajs: ${options.count} messages of ${messageBytes} bytes`);
     const raw = await measure(
       options,
-      () => produceRaw(kafka, rawTopic, options, messageBytes),
-      () => consumeRaw(kafka, rawTopic, options.count, `bench-${run}-raw`),
+      () =>
+        produceRaw(kafka, rawTopic, {
+          count: options.count,
+          size: messageBytes,
+          batchSize: options.batchSize,
+        }),
+      () => consumeRaw(kafka, [rawTopic], options.count, `bench-${run}-raw`),
     );
     options.progress(`messaging lib: ${options.count} events`);
     const lib = await measure(
@@ -81,10 +101,51 @@ export async function runMessagingBench(options: MessagingBenchOptions): Promise
       () => produceLib(kafka, codec, naming, events, options.batchSize),
       () => consumeLib(kafka, codec, naming, options.count, `bench-${run}-lib`),
     );
-    return { count: options.count, messageBytes, raw, lib };
+    options.progress(`outbox relay: ${options.count} events committed to an outbox, then relayed`);
+    const relayMsgsPerSec = await relayThroughput(run, kafka, codec, naming, events, options.batchSize);
+    options.progress(`  relay ${relayMsgsPerSec} msg/s`);
+    return { count: options.count, messageBytes, raw, lib, relayMsgsPerSec };
   } finally {
     await admin.deleteTopics({ topics: [rawTopic, naming.topicFor('SmokeTested')] }).catch(() => undefined);
     await admin.disconnect();
+  }
+}
+
+/**
+ * The relay as services run it: the events are committed to `messaging_outbox` in transactions of
+ * `batchSize` first, then one OutboxRelay publishes them (its batches of 500, one sendBatch each) and
+ * marks them published; the rate is events over the relay's time to an empty backlog.
+ */
+async function relayThroughput(
+  run: string,
+  kafka: Kafka,
+  codec: AvroEventCodec,
+  naming: TopicNaming,
+  events: OutgoingEvent['record'][],
+  batchSize: number,
+): Promise<number> {
+  const database = `bench_${run}_outbox`;
+  await createDatabaseIfMissing(database);
+  const pool = new Pool({ connectionString: databaseUrlFor(database), max: 2 });
+  const publisher = new EventPublisher(kafka, codec, naming);
+  try {
+    await migrate(databaseUrlFor(database), [MESSAGING_MIGRATIONS]);
+    for (let queued = 0; queued < events.length; queued += batchSize) {
+      await withPgTransaction(pool, (sql) => enqueueEvents(sql, events.slice(queued, queued + batchSize)));
+    }
+    await publisher.connect();
+    const relay = new OutboxRelay(pool, publisher, {
+      logger: createLogger('bench-relay', 'warn'),
+    });
+    const started = process.hrtime.bigint();
+    while ((await relay.relayOnce()) > 0);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if ((await relay.backlog()) !== 0) throw new Error('the outbox relay left events unpublished');
+    return Math.round(events.length / seconds);
+  } finally {
+    await publisher.disconnect();
+    await pool.end();
+    await dropDatabase(database);
   }
 }
 
@@ -107,26 +168,6 @@ async function measure(
   return result;
 }
 
-async function produceRaw(
-  kafka: Kafka,
-  topic: string,
-  options: MessagingBenchOptions,
-  size: number,
-): Promise<void> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  const value = randomBytes(size);
-  for (let sent = 0; sent < options.count; sent += options.batchSize) {
-    const n = Math.min(options.batchSize, options.count - sent);
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: Array.from({ length: n }, (_, i) => ({ key: `bench-${(sent + i) % 1000}`, value })),
-    });
-  }
-  await producer.disconnect();
-}
-
 async function produceLib(
   kafka: Kafka,
   codec: AvroEventCodec,
@@ -140,27 +181,6 @@ async function produceLib(
     await publisher.publish(events.slice(sent, sent + batchSize).map((record) => ({ record })));
   }
   await publisher.disconnect();
-}
-
-async function consumeRaw(kafka: Kafka, topic: string, count: number, groupId: string): Promise<void> {
-  const consumer = kafka.consumer({ groupId });
-  let received = 0;
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .connect()
-      .then(() => consumer.subscribe({ topic, fromBeginning: true }))
-      .then(() =>
-        consumer.run({
-          partitionsConsumedConcurrently: PARTITIONS,
-          eachBatch: async ({ batch }) => {
-            received += batch.messages.length;
-            if (received >= count) resolve();
-          },
-        }),
-      )
-      .catch(reject);
-  });
-  await consumer.disconnect();
 }
 
 async function consumeLib(

@@ -1,5 +1,3 @@
-import { randomInt } from 'node:crypto';
-
 import {
   hubSpotDealStageEvent,
   HubSpotStub,
@@ -8,7 +6,8 @@ import {
 } from '@throughline/crm-sandbox';
 import { eventually } from '@throughline/messaging/testing';
 
-import { expectOk, request } from './http';
+import { DEMO_WAIT_MS, expectOk, request } from './http';
+import { DemoScope, demoScope } from './scope';
 import { DemoProjects } from './time-to-cash';
 
 export interface DemoEndpoints {
@@ -20,105 +19,113 @@ export interface DemoEndpoints {
 }
 
 /** ERP master data for the demo firm: one customer, three delivering legal entities, two templates. */
-export const DEMO_MASTER_DATA = {
-  customers: [
-    { customerId: 'CUST-ACME', name: 'Acme Industrial AG', status: 'ACTIVE', billingCurrency: 'EUR' },
-  ],
-  legalEntities: [
-    {
-      legalEntityId: 'LE-DE',
-      name: 'Throughline Consulting GmbH',
-      country: 'DE',
-      currency: 'EUR',
-      taxRegistrationId: 'DE811907980',
-    },
-    {
-      legalEntityId: 'LE-FR',
-      name: 'Throughline Conseil SAS',
-      country: 'FR',
-      currency: 'EUR',
-      taxRegistrationId: 'FR40303265045',
-    },
-    {
-      legalEntityId: 'LE-NL',
-      name: 'Throughline Advies B.V.',
-      country: 'NL',
-      currency: 'EUR',
-      taxRegistrationId: 'NL859048824B01',
-    },
-  ],
-  rateCards: [
-    {
-      rateCardId: 'RC-DE-2026',
-      legalEntityId: 'LE-DE',
-      currency: 'EUR',
-      effectiveFrom: '2026-01-01',
-      effectiveTo: null,
-      rates: [
-        { role: 'Architect', rateMinor: 15_000, costRateMinor: 9_000 },
-        { role: 'Consultant', rateMinor: 11_000, costRateMinor: 6_500 },
-      ],
-    },
-    {
-      rateCardId: 'RC-FR-2026',
-      legalEntityId: 'LE-FR',
-      currency: 'EUR',
-      effectiveFrom: '2026-01-01',
-      effectiveTo: null,
-      rates: [{ role: 'Consultant', rateMinor: 10_500, costRateMinor: 6_200 }],
-    },
-  ],
-  projectTemplates: [
-    {
-      templateId: 'TPL-FIXED-MILESTONE',
-      name: 'ERP rollout, fixed fee by milestone',
-      billingType: 'FIXED_FEE_MILESTONE',
-      durationDays: 120,
-      phases: [
-        {
-          name: 'Design',
-          offsetDays: 0,
-          durationDays: 40,
-          milestones: [{ name: 'Blueprint signed off', offsetDays: 39, percentOfFee: 3_000 }],
-        },
-        {
-          name: 'Build',
-          offsetDays: 40,
-          durationDays: 60,
-          milestones: [{ name: 'System test passed', offsetDays: 99, percentOfFee: 5_000 }],
-        },
-        {
-          name: 'Go-live',
-          offsetDays: 100,
-          durationDays: 20,
-          milestones: [{ name: 'Go-live', offsetDays: 119, percentOfFee: 2_000 }],
-        },
-      ],
-    },
-    {
-      templateId: 'TPL-TM',
-      name: 'Advisory, time and materials',
-      billingType: 'TIME_AND_MATERIALS',
-      durationDays: 90,
-      phases: [{ name: 'Advisory', offsetDays: 0, durationDays: 90, milestones: [] }],
-    },
-  ],
-};
+export function demoMasterData(scope: DemoScope) {
+  return {
+    customers: [
+      { customerId: scope.customerId, name: 'Acme Industrial AG', status: 'ACTIVE', billingCurrency: 'EUR' },
+    ],
+    legalEntities: [
+      {
+        legalEntityId: 'LE-DE',
+        name: 'Throughline Consulting GmbH',
+        country: 'DE',
+        currency: 'EUR',
+        taxRegistrationId: 'DE811907980',
+      },
+      {
+        legalEntityId: 'LE-FR',
+        name: 'Throughline Conseil SAS',
+        country: 'FR',
+        currency: 'EUR',
+        taxRegistrationId: 'FR40303265045',
+      },
+      {
+        legalEntityId: scope.nlLegalEntityId,
+        name: 'Throughline Advies B.V.',
+        country: 'NL',
+        currency: 'EUR',
+        taxRegistrationId: 'NL859048824B01',
+      },
+    ],
+    rateCards: [
+      {
+        rateCardId: 'RC-DE-2026',
+        legalEntityId: 'LE-DE',
+        currency: 'EUR',
+        effectiveFrom: '2026-01-01',
+        effectiveTo: null,
+        rates: [
+          { role: 'Architect', rateMinor: 15_000, costRateMinor: 9_000 },
+          { role: 'Consultant', rateMinor: 11_000, costRateMinor: 6_500 },
+        ],
+      },
+      {
+        rateCardId: 'RC-FR-2026',
+        legalEntityId: 'LE-FR',
+        currency: 'EUR',
+        effectiveFrom: '2026-01-01',
+        effectiveTo: null,
+        rates: [{ role: 'Consultant', rateMinor: 10_500, costRateMinor: 6_200 }],
+      },
+    ],
+    projectTemplates: [
+      {
+        templateId: 'TPL-FIXED-MILESTONE',
+        name: 'ERP rollout, fixed fee by milestone',
+        billingType: 'FIXED_FEE_MILESTONE',
+        durationDays: 120,
+        phases: [
+          {
+            name: 'Design',
+            offsetDays: 0,
+            durationDays: 40,
+            milestones: [{ name: 'Blueprint signed off', offsetDays: 39, percentOfFee: 3_000 }],
+          },
+          {
+            name: 'Build',
+            offsetDays: 40,
+            durationDays: 60,
+            milestones: [{ name: 'System test passed', offsetDays: 99, percentOfFee: 5_000 }],
+          },
+          {
+            name: 'Go-live',
+            offsetDays: 100,
+            durationDays: 20,
+            milestones: [{ name: 'Go-live', offsetDays: 119, percentOfFee: 2_000 }],
+          },
+        ],
+      },
+      {
+        templateId: 'TPL-TM',
+        name: 'Advisory, time and materials',
+        billingType: 'TIME_AND_MATERIALS',
+        durationDays: 90,
+        phases: [{ name: 'Advisory', offsetDays: 0, durationDays: 90, milestones: [] }],
+      },
+    ],
+  };
+}
+
+/** The master data with the plain ids, for fresh databases (see `demoScope`). */
+export const DEMO_MASTER_DATA = demoMasterData(demoScope({ ownIds: false }));
 
 /** The rate card sales operations supplies when the demo reports it missing. */
-const NL_RATE_CARD = {
-  legalEntityId: 'LE-NL',
-  currency: 'EUR',
-  effectiveFrom: '2026-01-01',
-  effectiveTo: null,
-  rates: [{ role: 'Consultant', rateMinor: 10_000, costRateMinor: 6_000 }],
-};
+function nlRateCard(scope: DemoScope) {
+  return {
+    legalEntityId: scope.nlLegalEntityId,
+    currency: 'EUR',
+    effectiveFrom: '2026-01-01',
+    effectiveTo: null,
+    rates: [{ role: 'Consultant', rateMinor: 10_000, costRateMinor: 6_000 }],
+  };
+}
 
 /** Two HubSpot deals: a two-country ERP rollout, and an NL advisory deal whose rate card is missing. */
 export function demoHubSpotData(
   twoCountryDeal: number,
   missingRateCardDeal: number,
   closeDate = '2026-10-01',
+  scope: DemoScope = demoScope({ ownIds: false }),
 ): HubSpotStubData {
   return {
     deals: {
@@ -147,7 +154,7 @@ export function demoHubSpotData(
         companyIds: ['501'],
       },
     },
-    companies: { '501': { name: 'Acme Industrial AG', erp_customer_id: 'CUST-ACME' } },
+    companies: { '501': { name: 'Acme Industrial AG', erp_customer_id: scope.customerId } },
     lineItems: {
       [`${twoCountryDeal}1`]: {
         name: 'Solution architecture',
@@ -172,9 +179,9 @@ export function demoHubSpotData(
         quantity: '80',
         price: '100.00',
         amount: '8000.00',
-        legal_entity_id: 'LE-NL',
+        legal_entity_id: scope.nlLegalEntityId,
         role: 'Consultant',
-        rate_card_id: 'RC-NL-2026',
+        rate_card_id: scope.nlRateCardId,
       },
     },
   };
@@ -205,7 +212,7 @@ async function waitForStatus(
       `${endpoints.reporting}/deals/${dealId}/timeline`,
     );
     return status === 200 && wanted(body) ? body : undefined;
-  }, 120_000).catch(() => {
+  }, DEMO_WAIT_MS).catch(() => {
     throw new Error(`timed out waiting for deal ${dealId} to be ${what}`);
   });
 }
@@ -214,27 +221,29 @@ async function waitForStatus(
  * The deal-to-project demo against running services: seed ERP master data, post a signed HubSpot
  * closed-won batch (a two-country deal and a deal whose rate card is missing), show the business
  * exception, supply the rate card, and print both setup timelines. The deals close on `closeDate`
- * (their projects start then).
+ * (their projects start then). `scope` names the run's own customer, NL legal entity and rate card.
  */
 export async function runDealToProjectDemo(
   endpoints: DemoEndpoints,
   stub: HubSpotStub,
   print: (line: string) => void,
   closeDate?: string,
+  scope: DemoScope = demoScope({ ownIds: false }),
 ): Promise<DemoProjects> {
-  const run = randomInt(100_000, 999_999);
+  const { run } = scope;
   const [twoCountryDeal, missingRateCardDeal] = [run * 10 + 1, run * 10 + 2];
-  const data = demoHubSpotData(twoCountryDeal, missingRateCardDeal, closeDate);
+  const data = demoHubSpotData(twoCountryDeal, missingRateCardDeal, closeDate, scope);
   Object.assign(stub.data.deals, data.deals);
   Object.assign(stub.data.lineItems, data.lineItems);
   Object.assign(stub.data.companies, data.companies);
 
   print(
-    '1. ERP master data: customer, legal entities DE/FR/NL, rate cards DE and FR (none for NL), templates',
+    `1. ERP master data: customer ${scope.customerId}, legal entities LE-DE/LE-FR/${scope.nlLegalEntityId}, ` +
+      'rate cards DE and FR (none for NL), templates',
   );
   expectOk(
     'seeding master data',
-    await request('POST', `${endpoints.ingress}/erp/master-data`, DEMO_MASTER_DATA),
+    await request('POST', `${endpoints.ingress}/erp/master-data`, demoMasterData(scope)),
   );
 
   print(
@@ -269,10 +278,12 @@ export async function runDealToProjectDemo(
     }
   }
 
-  print('5. Sales operations supplies the NL rate card through the ERP API; the deal resumes by itself');
+  print(
+    `5. Sales operations supplies the NL rate card ${scope.nlRateCardId} through the ERP API; the deal resumes by itself`,
+  );
   expectOk(
     'supplying the rate card',
-    await request('PUT', `${endpoints.ingress}/erp/rate-cards/RC-NL-2026`, NL_RATE_CARD),
+    await request('PUT', `${endpoints.ingress}/erp/rate-cards/${scope.nlRateCardId}`, nlRateCard(scope)),
   );
   await waitForStatus(endpoints, dealB, (t) => t.status === 'READY', 'READY');
 
@@ -283,5 +294,9 @@ export async function runDealToProjectDemo(
     );
     print(`\n${timeline.body}`);
   }
-  return { de: `PRJ-${dealA}-LE-DE`, fr: `PRJ-${dealA}-LE-FR`, nl: `PRJ-${dealB}-LE-NL` };
+  return {
+    de: `PRJ-${dealA}-LE-DE`,
+    fr: `PRJ-${dealA}-LE-FR`,
+    nl: `PRJ-${dealB}-${scope.nlLegalEntityId}`,
+  };
 }

@@ -3,6 +3,8 @@ import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
+import { sendTestCredentialsTo, startTestIdentityProvider } from '@throughline/messaging-nest/testing';
+
 import { REPO_ROOT, STACK_DIR } from '../stack/config';
 
 export const SERVICE_PORTS = {
@@ -40,6 +42,29 @@ export interface StartOptions {
   freePorts?: boolean;
   logDir?: string;
   readyTimeoutMs?: number;
+  /** Extra Node.js flags per service (e.g. `--cpu-prof`, which NODE_OPTIONS does not allow). */
+  nodeArgsFor?: (service: ServiceName) => string[];
+}
+
+/**
+ * Fails naming the ports something already listens on: a service left running by an earlier run
+ * that was killed would answer the new one's readiness check and hide that the new one cannot bind.
+ */
+export async function assertPortsFree(ports: readonly number[]): Promise<void> {
+  const busy: number[] = [];
+  for (const port of ports) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (!free) busy.push(port);
+  }
+  if (busy.length > 0) {
+    throw new Error(
+      `port ${busy.join(', ')} already in use (a service of an earlier run still running? see ss -ltnp)`,
+    );
+  }
 }
 
 export async function freePort(): Promise<number> {
@@ -79,21 +104,29 @@ async function startService(
   logDir: string,
   options: StartOptions,
 ): Promise<RunningService> {
+  // Services verify real tokens (deny by default): the demo's own provider, or AUTH_ISSUER's.
+  const identity = await startTestIdentityProvider({ useConfiguredIssuer: true });
   const port = options.freePorts ? await freePort() : SERVICE_PORTS[name];
   const logFile = join(logDir, `${name}.log`);
   const log = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, join('apps', name, 'src', 'main.ts')], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      ...options.env,
-      ...options.envFor?.(name),
-      [`${name.toUpperCase()}_PORT`]: String(port),
+  const child = spawn(
+    process.execPath,
+    [...SERVICE_NODE_ARGS, ...(options.nodeArgsFor?.(name) ?? []), join('apps', name, 'src', 'main.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        ...options.env,
+        ...options.envFor?.(name),
+        [`${name.toUpperCase()}_PORT`]: String(port),
+      },
+      stdio: ['ignore', log, log],
     },
-    stdio: ['ignore', log, log],
-  });
+  );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
+  // This process's requests to the service carry the demo client's token.
+  sendTestCredentialsTo(url, identity);
   const service: RunningService = {
     name,
     url,

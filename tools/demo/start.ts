@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 
 import { startHubSpotStub } from '@throughline/crm-sandbox';
 
-import { up } from '../stack';
+import { OIDC_ISSUER, up } from '../stack';
 import { REPO_ROOT } from '../stack/config';
 import { runDealToProjectDemo } from './deal-to-project';
-import { ALL_SERVICES, startServices, stopServices } from './services';
+import { demoScope } from './scope';
+import { ALL_SERVICES, assertPortsFree, SERVICE_PORTS, startServices, stopServices } from './services';
 import { runSmokeFlow } from './smoke';
 import { chooseDemoPeriod, runTimeToCashDemo } from './time-to-cash';
 
@@ -25,8 +26,10 @@ async function main(args: string[]): Promise<void> {
   const startedAt = Date.now();
   const print = (line: string) => console.log(line);
 
-  print('== starting the local stack (Kafka, schema registry, PostgreSQL)');
+  print('== starting the local stack (Kafka, schema registry, PostgreSQL, OpenID Connect provider)');
   await up();
+  // The stack's OpenID Connect provider issues the demo's tokens (unless AUTH_ISSUER names another).
+  process.env['AUTH_ISSUER'] ??= OIDC_ISSUER;
   print('== generating Prisma clients');
   const generated = spawnSync('npx', ['nx', 'run-many', '-t', 'prisma-generate', '--outputStyle=static'], {
     cwd: REPO_ROOT,
@@ -38,27 +41,41 @@ async function main(args: string[]): Promise<void> {
   await runSmokeFlow(print);
 
   print('== starting the services (logs in .stack/logs/)');
+  await assertPortsFree(Object.values(SERVICE_PORTS));
   const hubSpot = await startHubSpotStub();
   const ingressPublicUrl = 'http://127.0.0.1:3001';
   const services = await startServices(ALL_SERVICES, {
+    // Seven services join their groups and create their topics on a 2-core machine, often a busy one.
+    readyTimeoutMs: 180_000,
     env: {
       HUBSPOT_API_URL: hubSpot.url,
       HUBSPOT_ACCESS_TOKEN: hubSpot.accessToken,
       HUBSPOT_APP_SECRET,
       INGRESS_PUBLIC_URL: ingressPublicUrl,
       INGRESS_WORKER_POLL_MS: '250',
+      // Every event the demo makes carries the header throughline-data: demo, so analysts can leave it out.
+      THROUGHLINE_DATA: process.env['THROUGHLINE_DATA'] ?? 'demo',
     },
   });
   const shutdown = async () => {
     await stopServices(services);
     await hubSpot.close();
   };
+  // Interrupted mid-run (Ctrl-C, kill): stop the services too, or they keep the ports of the next run.
+  const interrupted = (signal: NodeJS.Signals) => {
+    print(`${signal}: stopping the services…`);
+    void shutdown().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     for (const service of services) print(`   ${service.name.padEnd(9)} ${service.url}`);
     print(`   HubSpot API stub ${hubSpot.url}`);
     print('== deal to project');
     const url = (name: string) => services.find((service) => service.name === name)?.url ?? '';
     const period = await chooseDemoPeriod(url('billing'));
+    // This run's own customer, NL legal entity, rate cards and people: see DemoScope.
+    const scope = demoScope({ ownIds: true });
     const projects = await runDealToProjectDemo(
       {
         ingress: url('ingress'),
@@ -69,6 +86,7 @@ async function main(args: string[]): Promise<void> {
       hubSpot,
       print,
       `${period}-01`,
+      scope,
     );
     print(`\n== time to cash, ${period}`);
     await runTimeToCashDemo(
@@ -82,15 +100,24 @@ async function main(args: string[]): Promise<void> {
       projects,
       period,
       print,
+      scope,
     );
     print(`== demo done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
   } catch (error) {
     await shutdown();
     throw error;
   }
+  process.off('SIGINT', interrupted);
+  process.off('SIGTERM', interrupted);
   if (args.includes('--once')) return shutdown();
+  // The services verify tokens of the demo's OpenID Connect provider (README "Authentication and scopes").
+  const issuer = process.env['AUTH_ISSUER'];
   print(
-    'Throughline is running. Try: curl -s http://127.0.0.1:3006/deals | jq   (Ctrl-C stops the services)',
+    [
+      'Throughline is running (Ctrl-C stops the services). Try:',
+      `  TOKEN=$(curl -s -u throughline-demo:dev-only-demo-secret-not-for-production -d grant_type=client_credentials -d scope=reports:read ${issuer}/token | jq -r .access_token)`,
+      '  curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:3006/deals | jq',
+    ].join('\n'),
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

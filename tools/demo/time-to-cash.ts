@@ -1,6 +1,7 @@
 import { eventually } from '@throughline/messaging/testing';
 
-import { expectOk, request } from './http';
+import { DEMO_WAIT_MS, expectOk, request } from './http';
+import { DemoScope, demoScope } from './scope';
 
 export interface TimeToCashEndpoints {
   ingress: string;
@@ -20,12 +21,14 @@ export interface DemoProjects {
   nl: string;
 }
 
-/** The month the demo books time in, unless billing has closed it already (a rerun). */
+/** The month the demo books time in on fresh databases. */
 export const FIRST_DEMO_PERIOD = '2026-10';
 
 /**
- * The first month from FIRST_DEMO_PERIOD that billing has not closed, so that `npm start` can run
- * again against the same databases: each run books, closes and bills a month of its own.
+ * The first month from FIRST_DEMO_PERIOD that billing knows nothing of, neither closed nor holding
+ * actuals, so that `npm start` can run again against the same databases: each run books, closes and
+ * bills a month of its own. A month an earlier run (or a load test) left open with actuals is
+ * skipped, whether or not its close failed: closing it would bill and recognise them too.
  */
 export async function chooseDemoPeriod(billingUrl: string): Promise<string> {
   const { status, body } = await request<{ period: string; status: string }[]>(
@@ -33,9 +36,9 @@ export async function chooseDemoPeriod(billingUrl: string): Promise<string> {
     `${billingUrl}/billing-periods`,
   );
   expectOk('listing billing periods', { status, body });
-  const closed = new Set(body.filter((p) => p.status === 'CLOSED').map((p) => p.period));
+  const known = new Set(body.map((p) => p.period));
   let period = FIRST_DEMO_PERIOD;
-  while (closed.has(period)) period = nextPeriod(period);
+  while (known.has(period)) period = nextPeriod(period);
   return period;
 }
 
@@ -58,11 +61,26 @@ interface Person {
   dailyHours: string;
 }
 
-const PEOPLE: readonly Person[] = [
-  { personId: 'P-ANNA', projectId: 'de', role: 'Architect', costRateMinor: 9_000, dailyHours: '2.5' },
-  { personId: 'P-LUC', projectId: 'fr', role: 'Consultant', costRateMinor: 6_200, dailyHours: '4' },
-  { personId: 'P-SEM', projectId: 'nl', role: 'Consultant', costRateMinor: 6_000, dailyHours: '3.75' },
-];
+/** One person per project; their ids come from the run's scope. */
+function demoPeople(scope: DemoScope): readonly Person[] {
+  return [
+    {
+      personId: scope.people.de,
+      projectId: 'de',
+      role: 'Architect',
+      costRateMinor: 9_000,
+      dailyHours: '2.5',
+    },
+    { personId: scope.people.fr, projectId: 'fr', role: 'Consultant', costRateMinor: 6_200, dailyHours: '4' },
+    {
+      personId: scope.people.nl,
+      projectId: 'nl',
+      role: 'Consultant',
+      costRateMinor: 6_000,
+      dailyHours: '3.75',
+    },
+  ];
+}
 
 /** Mon–Fri dates of a `YYYY-MM` month. */
 export function workingDays(period: string): string[] {
@@ -94,20 +112,24 @@ interface Actual {
  * Time to cash on the demo's projects: staff them, book a month of time and expenses through the
  * PSA intake, change the NL rate in the middle of the month, approve everything, apply a change
  * order, complete a milestone, close the period, issue the invoices, take a payment, and print
- * invoice totals, revenue, utilisation and margin from reporting.
+ * invoice totals, revenue, utilisation and margin from reporting. Only the scope's own customer,
+ * projects and people are issued, paid and counted: the period's close also drafts whatever else is
+ * unbilled up to the period (earlier runs left half way, other people's load tests).
  */
 export async function runTimeToCashDemo(
   endpoints: TimeToCashEndpoints,
   projects: DemoProjects,
   period: string,
   print: (line: string) => void,
+  scope: DemoScope = demoScope({ ownIds: false }),
 ): Promise<TimeToCashResult> {
   const run = Date.now().toString(36);
   const days = workingDays(period);
   const rateChange = dayOf(period, 16);
+  const people = demoPeople(scope);
 
-  print(`6. Staffing: ${PEOPLE.length} people assigned; the project service refreshes cost forecasts`);
-  for (const person of PEOPLE) {
+  print(`6. Staffing: ${people.length} people assigned; the project service refreshes cost forecasts`);
+  for (const person of people) {
     expectOk(
       `assigning ${person.personId}`,
       await request('PUT', `${endpoints.staffing}/assignments/ASG-${run}-${person.personId}`, {
@@ -125,8 +147,8 @@ export async function runTimeToCashDemo(
   print(`7. ERP: the NL rate rises from 100.00 to 110.00 EUR on ${rateChange} (a new rate card version)`);
   expectOk(
     'ending the NL rate card',
-    await request('PUT', `${endpoints.ingress}/erp/rate-cards/RC-NL-2026`, {
-      legalEntityId: 'LE-NL',
+    await request('PUT', `${endpoints.ingress}/erp/rate-cards/${scope.nlRateCardId}`, {
+      legalEntityId: scope.nlLegalEntityId,
       currency: 'EUR',
       effectiveFrom: '2026-01-01',
       effectiveTo: dayOf(period, 15),
@@ -135,8 +157,8 @@ export async function runTimeToCashDemo(
   );
   expectOk(
     'adding the new NL rate card',
-    await request('PUT', `${endpoints.ingress}/erp/rate-cards/RC-NL-2026-RAISE`, {
-      legalEntityId: 'LE-NL',
+    await request('PUT', `${endpoints.ingress}/erp/rate-cards/${scope.nlRaisedRateCardId}`, {
+      legalEntityId: scope.nlLegalEntityId,
       currency: 'EUR',
       effectiveFrom: rateChange,
       effectiveTo: null,
@@ -144,7 +166,7 @@ export async function runTimeToCashDemo(
     }),
   );
 
-  const timeEntries = PEOPLE.flatMap((person) =>
+  const timeEntries = people.flatMap((person) =>
     days.map((workDate) => ({
       entryId: `TE-${run}-${person.personId}-${workDate}`,
       projectId: projects[person.projectId],
@@ -159,7 +181,7 @@ export async function runTimeToCashDemo(
     {
       expenseId: `EX-${run}-1`,
       projectId: projects.de,
-      personId: 'P-ANNA',
+      personId: scope.people.de,
       incurredOn: dayOf(period, 6),
       amount: '412.30',
       currency: 'EUR',
@@ -170,7 +192,7 @@ export async function runTimeToCashDemo(
     {
       expenseId: `EX-${run}-2`,
       projectId: projects.nl,
-      personId: 'P-SEM',
+      personId: scope.people.nl,
       incurredOn: dayOf(period, 20),
       amount: '96.40',
       currency: 'EUR',
@@ -222,7 +244,7 @@ export async function runTimeToCashDemo(
       current: { milestones: { milestoneId: string }[] };
     }>('GET', `${endpoints.project}/projects/${projects.de}/plan`);
     return status === 200 && body.planVersion >= 2 ? body : undefined;
-  }, 60_000);
+  }, DEMO_WAIT_MS);
 
   const blueprint = plan.current.milestones[0].milestoneId;
   const completedOn = days[days.length - 1];
@@ -242,7 +264,7 @@ export async function runTimeToCashDemo(
     return body.scheduleItems?.some(
       (item) => item.milestoneId === blueprint && item.completedOn === completedOn,
     );
-  }, 60_000).catch(() => {
+  }, DEMO_WAIT_MS).catch(() => {
     throw new Error(`timed out waiting for billing to see milestone ${blueprint} completed`);
   });
 
@@ -260,7 +282,7 @@ export async function runTimeToCashDemo(
       }),
     );
     return priced.flat().length === approved.size ? true : undefined;
-  }, 120_000).catch(() => {
+  }, DEMO_WAIT_MS).catch(() => {
     throw new Error('timed out waiting for billing to price every approved entry');
   });
   print(
@@ -274,8 +296,12 @@ export async function runTimeToCashDemo(
     { closedBy: 'U-FINANCE' },
   );
   expectOk('closing the period', closed);
-  const drafts = closed.body.draftInvoices;
-  print(`    ${drafts.length} draft invoices; issuing them`);
+  const drafts = closed.body.draftInvoices.filter((draft) => draft.customerId === scope.customerId);
+  const others = closed.body.draftInvoices.length - drafts.length;
+  print(
+    `    ${drafts.length} draft invoices for ${scope.customerId}; issuing them` +
+      (others > 0 ? ` (the close also drafted ${others} for other customers' earlier unbilled work)` : ''),
+  );
   const issued: Invoice[] = [];
   for (const draft of drafts) {
     const result = await request<Invoice>('POST', `${endpoints.billing}/invoices/${draft.invoiceId}/issue`, {
@@ -300,24 +326,146 @@ export async function runTimeToCashDemo(
     }),
   );
 
-  const recognised = await request<{ totals: { currency: string; amountMinor: number }[] }>(
+  const recognised = await request<{ recognitions: { projectId: string; amountMinor: number }[] }>(
     'GET',
     `${endpoints.billing}/billing-periods/${period}/revenue`,
   );
   expectOk('reading recognised revenue', recognised);
-  const revenueTotal = sum(recognised.body.totals.map((total) => total.amountMinor));
-  // Reporting has caught up when its invoices and revenue match what billing issued and recognised.
+  const ownProjects = new Set(Object.values(projects));
+  const revenueTotal = sum(
+    recognised.body.recognitions.filter((r) => ownProjects.has(r.projectId)).map((r) => r.amountMinor),
+  );
+  // Reporting has caught up when what it shows of the demo's projects and people matches the
+  // services that own it: the invoices issued and revenue recognised (billing), each project's actual
+  // cost (billing) and cost forecast (project), and the hours booked (the PSA intake above).
+  const costs = await Promise.all(
+    Object.values(projects).map(async (projectId) => {
+      const { body } = await request<{ costAmountMinor: number }[]>(
+        'GET',
+        `${endpoints.billing}/actuals?projectId=${projectId}`,
+      );
+      return [projectId, sum(body.map((actual) => actual.costAmountMinor))] as const;
+    }),
+  );
+  const booked = new Map(
+    people.map((person) => [person.personId, Math.round(Number(person.dailyHours) * 100) * days.length]),
+  );
   const summary = await eventually(async () => {
-    const { status, body } = await request<ReportingSummary>(
-      'GET',
-      `${endpoints.reporting}/reports/summary?period=${period}`,
+    const forecasts = await Promise.all(
+      Object.values(projects).map(async (projectId) => {
+        const { body } = await request<{ forecastMarginMinor: number }>(
+          'GET',
+          `${endpoints.project}/projects/${projectId}/forecast`,
+        );
+        return [projectId, body.forecastMarginMinor] as const;
+      }),
     );
-    const invoiced = status === 200 ? sum(body.invoices.map((i) => i.totalMinor)) : -1;
-    const revenue = status === 200 ? sum(body.revenue.map((r) => r.amountMinor)) : -1;
-    return invoiced === sum(issued.map((i) => i.totalMinor)) && revenue === revenueTotal ? body : undefined;
-  }, 60_000);
+    const own = await ownSummary(endpoints.reporting, period, projects, people);
+    if (!own) return undefined;
+    const caughtUp =
+      sum(own.invoices.map((i) => i.totalMinor)) === sum(issued.map((i) => i.totalMinor)) &&
+      sum(own.revenue.map((r) => r.amountMinor)) === revenueTotal &&
+      costs.every(([projectId, cost]) => own.costs.get(projectId) === cost) &&
+      forecasts.every(([projectId, margin]) => own.forecastMargins.get(projectId) === margin) &&
+      people.every(
+        (p) =>
+          own.utilisation.find((row) => row.personId === p.personId)?.billableHoursHundredths ===
+          booked.get(p.personId),
+      );
+    return caughtUp ? own : undefined;
+  }, DEMO_WAIT_MS).catch(() => {
+    throw new Error(`timed out waiting for reporting to show the invoices, revenue and margins of ${period}`);
+  });
   printSummary(summary, issued, print);
   return { issued, summary };
+}
+
+interface ProjectFigures {
+  margin: {
+    actual: { cost: { amountMinor: number } };
+    forecast: { margin: { amountMinor: number } } | null;
+  }[];
+  invoices: {
+    invoiceId: string;
+    billingPeriod: string;
+    invoiceTotal: { amountMinor: number; currency: string };
+  }[];
+  revenue: { period: string; amount: { amountMinor: number; currency: string } }[];
+}
+
+/**
+ * Reporting's summary of `period` narrowed to the demo's own projects and people: the period's
+ * totals count everyone's invoices and revenue, so those come from the projects' own reports.
+ * Undefined while reporting does not know a project yet. `costs` and `forecastMargins` (per project)
+ * tell whether reporting has caught up.
+ */
+async function ownSummary(
+  reportingUrl: string,
+  period: string,
+  projects: DemoProjects,
+  people: readonly Person[],
+): Promise<
+  (ReportingSummary & { costs: Map<string, number>; forecastMargins: Map<string, number | null> }) | undefined
+> {
+  const reports = await Promise.all(
+    Object.values(projects).map((projectId) =>
+      request<ProjectFigures>('GET', `${reportingUrl}/reports/projects/${projectId}`),
+    ),
+  );
+  if (reports.some((report) => report.status !== 200)) return undefined;
+  // After the project reports the caller checks: reporting only moves forward, so the summary's
+  // margins and utilisation are at least as recent as the invoices and revenue checked.
+  const period_ = await request<ReportingSummary>('GET', `${reportingUrl}/reports/summary?period=${period}`);
+  if (period_.status !== 200) return undefined;
+  const invoices = new Map<string, { currency: string; totalMinor: number }>();
+  for (const report of reports) {
+    for (const invoice of report.body.invoices.filter((i) => i.billingPeriod === period)) {
+      invoices.set(invoice.invoiceId, {
+        currency: invoice.invoiceTotal.currency,
+        totalMinor: invoice.invoiceTotal.amountMinor,
+      });
+    }
+  }
+  const revenue = reports.flatMap((report) =>
+    report.body.revenue.filter((r) => r.period === period).map((r) => r.amount),
+  );
+  const ownPeople = new Set(people.map((person) => person.personId));
+  const ownProjects = new Set(Object.values(projects));
+  return {
+    period,
+    invoices: totalsByCurrency([...invoices.values()]).map(([currency, totalMinor, count]) => ({
+      currency,
+      totalMinor,
+      count,
+    })),
+    revenue: totalsByCurrency(revenue.map((r) => ({ currency: r.currency, totalMinor: r.amountMinor }))).map(
+      ([currency, amountMinor]) => ({ currency, amountMinor }),
+    ),
+    utilisation: period_.body.utilisation.filter((row) => ownPeople.has(row.personId)),
+    margin: period_.body.margin.filter((row) => ownProjects.has(row.projectId)),
+    costs: new Map(
+      Object.values(projects).map((projectId, i) => [
+        projectId,
+        reports[i].body.margin[0]?.actual.cost.amountMinor,
+      ]),
+    ),
+    forecastMargins: new Map(
+      Object.values(projects).map((projectId, i) => [
+        projectId,
+        reports[i].body.margin[0]?.forecast?.margin.amountMinor ?? null,
+      ]),
+    ),
+  };
+}
+
+/** [currency, total, count] per currency, in currency order. */
+function totalsByCurrency(amounts: readonly { currency: string; totalMinor: number }[]) {
+  const totals = new Map<string, [string, number, number]>();
+  for (const { currency, totalMinor } of amounts) {
+    const total = totals.get(currency) ?? [currency, 0, 0];
+    totals.set(currency, [currency, total[1] + totalMinor, total[2] + 1]);
+  }
+  return [...totals.values()].sort(([a], [b]) => a.localeCompare(b));
 }
 
 export interface TimeToCashResult {
@@ -329,7 +477,12 @@ export interface ReportingSummary {
   period: string;
   invoices: { currency: string; totalMinor: number; count?: number }[];
   revenue: { currency: string; amountMinor: number }[];
-  utilisation: { personId: string; billableHours?: string; utilisationBasisPoints: number }[];
+  utilisation: {
+    personId: string;
+    billableHours?: string;
+    billableHoursHundredths?: number;
+    utilisationBasisPoints: number;
+  }[];
   margin: { projectId: string; currency: string; [figure: string]: unknown }[];
 }
 
@@ -341,23 +494,27 @@ function printSummary(
   print(`\n== ${summary.period} from reporting`);
   for (const invoice of issued) {
     print(
-      `   invoice   ${(invoice.invoiceNumber ?? invoice.invoiceId).padEnd(14)} ${invoice.legalEntityId.padEnd(6)} ${formatMinor(invoice.totalMinor).padStart(10)} ${invoice.currency}`,
+      `   invoice   ${(invoice.invoiceNumber ?? invoice.invoiceId).padEnd(20)} ${invoice.legalEntityId.padEnd(12)} ${formatMinor(invoice.totalMinor).padStart(10)} ${invoice.currency}`,
     );
   }
   for (const invoice of summary.invoices)
-    print(`   invoiced  total          ${formatMinor(invoice.totalMinor).padStart(17)} ${invoice.currency}`);
+    print(
+      `   invoiced  total                ${formatMinor(invoice.totalMinor).padStart(23)} ${invoice.currency}`,
+    );
   for (const revenue of summary.revenue)
-    print(`   revenue   recognised     ${formatMinor(revenue.amountMinor).padStart(17)} ${revenue.currency}`);
+    print(
+      `   revenue   recognised           ${formatMinor(revenue.amountMinor).padStart(23)} ${revenue.currency}`,
+    );
   for (const person of summary.utilisation) {
     print(
-      `   utilisation ${person.personId.padEnd(8)} ${(person.billableHours ?? '').padStart(8)} billable  ${(person.utilisationBasisPoints / 100).toFixed(2).padStart(6)}%`,
+      `   utilisation ${person.personId.padEnd(14)} ${(person.billableHours ?? '').padStart(8)} billable  ${(person.utilisationBasisPoints / 100).toFixed(2).padStart(6)}%`,
     );
   }
   for (const project of summary.margin) {
     const actual = Number(project['actualMarginMinor']);
     const forecast = Number(project['forecastMarginMinor']);
     print(
-      `   margin    ${project.projectId.padEnd(22)} actual ${formatMinor(actual).padStart(10)}  forecast ${formatMinor(forecast).padStart(10)} ${project.currency}`,
+      `   margin    ${project.projectId.padEnd(28)} actual ${formatMinor(actual).padStart(10)}  forecast ${formatMinor(forecast).padStart(10)} ${project.currency}`,
     );
   }
 }

@@ -83,6 +83,7 @@ describe('monitoring kit (deploy/observability)', () => {
       'ThroughlineDeadLetters',
       'ThroughlineConsumerLagGrowing',
       'ThroughlineOutboxNotDraining',
+      'ThroughlineOutboxEventParked',
       'ThroughlineRetryRateHigh',
       'ThroughlineHandlerLatencyHigh',
       'ThroughlineSlaBreached',

@@ -128,6 +128,14 @@ describe('deal to project, end to end', () => {
       return current && wanted(current) ? current : undefined;
     }, 90_000);
 
+  /** Resolves once reporting has consumed everything on its topics (its lag gauge, read live on scrape). */
+  const waitForReportingLag0 = () =>
+    eventually(async () => {
+      const metrics = await (await fetch(`${url('reporting')}/metrics`)).text();
+      const lags = [...metrics.matchAll(/^throughline_consumer_lag\{[^}]*\} (\d+)$/gm)].map((m) => Number(m[1]));
+      return lags.length > 0 && lags.every((lag) => lag === 0) ? true : undefined;
+    }, 90_000);
+
   const dealIds = () => {
     nextEventId += 10;
     return [nextEventId + 1, nextEventId + 2];
@@ -138,7 +146,11 @@ describe('deal to project, end to end', () => {
     addDeals(twoCountry, other);
     expect((await postWebhook([twoCountry])).status).toBe(202);
 
-    const ready = await waitForTimeline(`HS-${twoCountry}`, (t) => t.status === 'READY');
+    // Reporting reads each event type from its own topic, so SETUP_READY can be recorded before
+    // a staffing or billing step of the same deal: wait for READY, then for reporting to catch up.
+    await waitForTimeline(`HS-${twoCountry}`, (t) => t.status === 'READY');
+    await waitForReportingLag0();
+    const ready = (await timeline(`HS-${twoCountry}`)) as Timeline;
     const steps = ready.steps.map((step) => `${step.step} ${step.entityId}`);
     expect(steps).toEqual(
       expect.arrayContaining([
@@ -234,9 +246,9 @@ describe('deal to project, end to end', () => {
     const answers = await Promise.all(sends);
     expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202, 202, 202, 202]);
 
-    const ready = await waitForTimeline(`HS-${deal}`, (t) => t.status === 'READY');
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const final = (await timeline(`HS-${deal}`)) ?? ready;
+    await waitForTimeline(`HS-${deal}`, (t) => t.status === 'READY');
+    await waitForReportingLag0();
+    const final = (await timeline(`HS-${deal}`)) as Timeline;
     const count = (step: string) => final.steps.filter((entry) => entry.step === step).length;
     expect([
       count('DEAL_WON'),

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 
 import { HubSpotStub, startHubSpotStub } from '@throughline/crm-sandbox';
 import { eventually, trackTestTopics } from '@throughline/messaging/testing';
+import { oidcConfig } from '@throughline/messaging-nest/testing';
 import { dropDatabase } from '@throughline/persistence';
 import { randomSuffix } from '@throughline/persistence/testing';
 
@@ -184,6 +185,10 @@ describe('time to cash, end to end (the npm start demo)', () => {
           PROJECT_URL: url('project'),
           BILLING_URL: url('billing'),
           REPORTING_URL: url('reporting'),
+          // The CLI authenticates to the services as the ops client of the local provider (AUTH_ISSUER).
+          OIDC_CLIENT_ID: 'throughline-ops',
+          OIDC_CLIENT_SECRET: oidcConfig().clients.find((c) => c.client_id === 'throughline-ops')
+            ?.client_secret,
         },
       },
     );

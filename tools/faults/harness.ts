@@ -8,6 +8,7 @@ import { EVENTS, EventRecord, EventType } from '@throughline/contracts';
 import { sampleEventRecord } from '@throughline/contracts/testing';
 import {
   AvroEventCodec,
+  ConsumedEvent,
   createEvent,
   createKafka,
   deadLetterTopic,
@@ -21,9 +22,10 @@ import { databaseUrlFor, dropDatabase } from '@throughline/persistence';
 import { randomSuffix } from '@throughline/persistence/testing';
 import { createLogger } from '@throughline/platform';
 
+import { ServiceName } from '../demo/services';
 import { KAFKA_BROKERS, REGISTRY_URL } from '../stack';
 import { REPO_ROOT, STACK_DIR } from '../stack/config';
-import { StaffingProcess } from './staffing-process';
+import { ServiceProcess } from './service-process';
 
 export interface CliResult {
   code: number | null;
@@ -51,7 +53,7 @@ export interface FaultReport {
   events: number;
   /** Expected projects without a project_demand row or without a StaffingDemandPublished. */
   lost: number;
-  /** Projects with more than one effect: two StaffingDemandPublished with different eventIds. */
+  /** Projects with more than one effect: two ledger rows, or two StaffingDemandPublished with different eventIds. */
   duplicated: number;
   /** Extra copies of an already published StaffingDemandPublished (same eventId): at-least-once, harmless. */
   redelivered: number;
@@ -62,36 +64,36 @@ export function reportLine(report: FaultReport): string {
   return `fault ${name}: runs=${runs} events=${events} lost=${lost} duplicated=${duplicated} redelivered=${redelivered}`;
 }
 
-interface Published {
-  eventId: string;
-  projectId: string;
-}
-
 /**
- * Reads StaffingDemandPublished under a run's prefix and keeps every record by its Kafka position,
- * so the collector's own re-reads (after a broker restart or rebalance) are not mistaken for
- * redeliveries by the service.
+ * Reads one event type under a run's prefix and keeps every record by its Kafka position, so the
+ * collector's own re-reads (after a broker restart or rebalance) are not mistaken for redeliveries
+ * by the service. `keyOf` names what the event is an effect for (a project, a priced entry);
+ * events it maps to undefined are not counted.
  */
-class OutputCollector {
-  private readonly byPosition = new Map<string, Published>();
+export class EventCollector<T extends EventType> {
+  private readonly byPosition = new Map<string, { eventId: string; key: string }>();
   private consumer: EventConsumer | undefined;
 
-  constructor(private readonly run: FaultRun) {}
+  constructor(
+    private readonly run: FaultRun,
+    private readonly eventType: T,
+    private readonly keyOf: (event: ConsumedEvent<T>) => string | undefined,
+  ) {}
 
-  async start(): Promise<void> {
+  async start(): Promise<this> {
     const consumer = new EventConsumer(this.run.kafka, this.run.codec, {
-      groupId: `${this.run.prefix}faults-collector`,
+      groupId: `${this.run.prefix}faults-collector-${this.eventType}`,
       logger: createLogger('faults-collector', 'silent'),
       naming: this.run.naming,
     });
-    consumer.on('StaffingDemandPublished', async (event) => {
-      this.byPosition.set(`${event.partition}:${event.offset}`, {
-        eventId: event.envelope.eventId,
-        projectId: event.data.projectId,
-      });
+    consumer.on(this.eventType, async (event) => {
+      const key = this.keyOf(event);
+      if (key === undefined) return;
+      this.byPosition.set(`${event.partition}:${event.offset}`, { eventId: event.envelope.eventId, key });
     });
     await consumer.start();
     this.consumer = consumer;
+    return this;
   }
 
   async stop(): Promise<void> {
@@ -99,27 +101,65 @@ class OutputCollector {
     this.consumer = undefined;
   }
 
-  /** projectId → eventId → number of records. */
-  perProject(): Map<string, Map<string, number>> {
-    const projects = new Map<string, Map<string, number>>();
-    for (const { eventId, projectId } of this.byPosition.values()) {
-      const events = projects.get(projectId) ?? new Map<string, number>();
+  /** key → eventId → number of records. */
+  perKey(): Map<string, Map<string, number>> {
+    const keys = new Map<string, Map<string, number>>();
+    for (const { eventId, key } of this.byPosition.values()) {
+      const events = keys.get(key) ?? new Map<string, number>();
       events.set(eventId, (events.get(eventId) ?? 0) + 1);
-      projects.set(projectId, events);
+      keys.set(key, events);
     }
-    return projects;
+    return keys;
   }
 }
 
-export interface StaffingStart {
+/** Keys with events of two or more eventIds (a second effect), and extra copies of one eventId (harmless). */
+export function countCopies(
+  expected: readonly string[],
+  published: Map<string, Map<string, number>>,
+): { missing: number; duplicated: number; redelivered: number } {
+  let missing = 0;
+  let duplicated = 0;
+  let redelivered = 0;
+  for (const key of expected) {
+    const events = published.get(key);
+    if (!events) missing++;
+    if (events && events.size > 1) duplicated++;
+    for (const copies of events?.values() ?? []) redelivered += copies - 1;
+  }
+  return { missing, duplicated, redelivered };
+}
+
+export interface ServiceStart {
   /** Extra environment, e.g. DATABASE_URL or SCHEMA_REGISTRY_URL pointing at a proxy. */
   env?: NodeJS.ProcessEnv;
 }
 
+/** The services a scenario can run (each in its own database under the run's id). */
+export type FaultService = Extract<ServiceName, 'staffing' | 'billing'>;
+
+/**
+ * Makes staffing's `project_demand` a ledger of handled events: each inserted row gets its own key
+ * (`<projectId>#<n>`), so staffing's own "this project already has its demand" check never matches
+ * and only the inbox stands between a redelivered ProjectCreated and a second row and a second
+ * StaffingDemandPublished. Without it a suite with the inbox removed would still pass.
+ */
+const LEDGER_SQL = `
+  CREATE SEQUENCE IF NOT EXISTS fault_ledger_seq;
+  CREATE OR REPLACE FUNCTION fault_ledger() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    NEW.project_id := NEW.project_id || '#' || nextval('fault_ledger_seq');
+    RETURN NEW;
+  END $$;
+  DROP TRIGGER IF EXISTS fault_ledger ON project_demand;
+  CREATE TRIGGER fault_ledger BEFORE INSERT ON project_demand FOR EACH ROW EXECUTE FUNCTION fault_ledger();
+`;
+
 /**
  * One isolated scenario run: its own topic prefix (topics, subjects, consumer groups), its own
- * staffing database, a publisher of ProjectCreated, a collector of StaffingDemandPublished, and
- * the staffing service as a child process (as in production).
+ * service databases, a publisher, collectors of output events, and the services as child
+ * processes (as in production). Staffing's effects are counted by default: `project_demand` rows
+ * (a ledger, see LEDGER_SQL) and StaffingDemandPublished.
  */
 export class FaultRun {
   readonly id = randomSuffix();
@@ -131,47 +171,47 @@ export class FaultRun {
   /** staffing's consumer group (MessagingRuntime's default: `<prefix>throughline.staffing`). */
   readonly groupId = `${this.prefix}throughline.staffing`;
   readonly logDir: string;
-  readonly collector = new OutputCollector(this);
+  readonly collector: EventCollector<'StaffingDemandPublished'>;
   private publisher: EventPublisher | undefined;
-  private readonly pool: Pool;
-  private readonly instances: StaffingProcess[] = [];
+  private readonly pools = new Map<FaultService, Pool>();
+  private readonly instances: { service: FaultService; instance: ServiceProcess }[] = [];
+  private readonly collectors: EventCollector<EventType>[] = [];
   private readonly extraDatabases: string[] = [];
 
   private constructor(readonly name: string) {
     this.kafka = createKafka({ brokers: [KAFKA_BROKERS], clientId: `faults-${this.id}` });
     this.codec = new AvroEventCodec(new SchemaRegistryGateway(REGISTRY_URL), { naming: this.naming });
-    this.pool = new Pool({ connectionString: databaseUrlFor(this.staffingDatabase), max: 2 });
-    // The database only exists once staffing created it; a failing probe query must not crash jest.
-    this.pool.on('error', () => undefined);
     this.logDir = join(STACK_DIR, 'logs', 'faults', `${name}-${this.id}`);
+    this.collector = new EventCollector(this, 'StaffingDemandPublished', (event) => event.data.projectId);
   }
 
-  static async create(name: string): Promise<FaultRun> {
+  static async create(name: string, options: { publishes?: EventType[] } = {}): Promise<FaultRun> {
     const run = new FaultRun(name);
     mkdirSync(run.logDir, { recursive: true });
+    const publishes = options.publishes ?? ['ProjectCreated'];
     await ensureTopics(
       run.kafka,
-      [EVENTS.ProjectCreated.topic, EVENTS.StaffingDemandPublished.topic],
+      [...publishes, 'StaffingDemandPublished' as const].map((type) => EVENTS[type].topic),
       run.naming,
     );
-    await run.codec.prepare(['ProjectCreated']);
+    await run.codec.prepare(publishes);
     await run.collector.start();
     return run;
   }
 
-  /** Staffing process lifetimes, restarts included. */
+  /** Process lifetimes of the services under test, restarts included. */
   get runs(): number {
-    return this.instances.reduce((sum, staffing) => sum + staffing.runs, 0);
+    return this.instances.reduce((sum, { instance }) => sum + instance.runs, 0);
   }
 
-  /** Unexpected exits of staffing processes (each was started again). */
+  /** Unexpected exits of service processes (each was started again). */
   get crashes(): string[] {
-    return this.instances.flatMap((staffing) => staffing.crashes);
+    return this.instances.flatMap(({ instance }) => instance.crashes);
   }
 
-  /** Staffing processes that exited while starting (each was started again). */
+  /** Service processes that exited while starting (each was started again). */
   get failedStarts(): string[] {
-    return this.instances.flatMap((staffing) => staffing.failedStarts);
+    return this.instances.flatMap(({ instance }) => instance.failedStarts);
   }
 
   get inputTopic(): string {
@@ -180,6 +220,10 @@ export class FaultRun {
 
   get deadLetterTopic(): string {
     return deadLetterTopic(this.inputTopic, this.groupId);
+  }
+
+  databaseOf(service: FaultService): string {
+    return `tl_fault_${this.id}_${service}`;
   }
 
   projectIds(count: number, tag = 'p'): string[] {
@@ -194,21 +238,45 @@ export class FaultRun {
     );
   }
 
+  /** Collects `eventType` under this run's prefix from the beginning (stopped by `dispose`). */
+  async collect<T extends EventType>(
+    eventType: T,
+    keyOf: (event: ConsumedEvent<T>) => string | undefined,
+  ): Promise<EventCollector<T>> {
+    const collector = new EventCollector(this, eventType, keyOf);
+    this.collectors.push(collector as unknown as EventCollector<EventType>);
+    return collector.start();
+  }
+
   /** A supervised staffing process under this run's prefix and database, started (ready). */
-  async staffing(options: StaffingStart = {}): Promise<StaffingProcess> {
-    const staffing = new StaffingProcess({
+  async staffing(options: ServiceStart = {}): Promise<ServiceProcess> {
+    const first = !this.instances.some(({ service }) => service === 'staffing');
+    const staffing = await this.service('staffing', options);
+    // Before any ProjectCreated is published: the scenarios publish after this returns.
+    if (first) await this.query(LEDGER_SQL);
+    return staffing;
+  }
+
+  /** A supervised billing process under this run's prefix and database, started (ready). */
+  billing(options: ServiceStart = {}): Promise<ServiceProcess> {
+    return this.service('billing', options);
+  }
+
+  private async service(service: FaultService, options: ServiceStart): Promise<ServiceProcess> {
+    const instance = new ServiceProcess({
+      service,
       logDir: join(this.logDir, `instance-${this.instances.length + 1}`),
       env: {
         TOPIC_PREFIX: this.prefix,
-        DATABASE_NAME: this.staffingDatabase,
+        DATABASE_NAME: this.databaseOf(service),
         LOG_LEVEL: 'info',
         KAFKAJS_NO_PARTITIONER_WARNING: '1',
         ...options.env,
       },
     });
-    this.instances.push(staffing);
-    await staffing.start();
-    return staffing;
+    this.instances.push({ service, instance });
+    await instance.start();
+    return instance;
   }
 
   /**
@@ -278,10 +346,27 @@ export class FaultRun {
     }
   }
 
-  async query<Row extends object>(sql: string, params: unknown[] = []): Promise<Row[]> {
-    return (await this.pool.query(sql, params)).rows as Row[];
+  private pool(service: FaultService): Pool {
+    let pool = this.pools.get(service);
+    if (!pool) {
+      pool = new Pool({ connectionString: databaseUrlFor(this.databaseOf(service)), max: 2 });
+      // The database only exists once the service created it; a failing probe query must not crash jest.
+      pool.on('error', () => undefined);
+      this.pools.set(service, pool);
+    }
+    return pool;
   }
 
+  /** A query in a service's database (staffing's by default). */
+  async query<Row extends object>(
+    sql: string,
+    params: unknown[] = [],
+    service: FaultService = 'staffing',
+  ): Promise<Row[]> {
+    return (await this.pool(service).query(sql, params)).rows as Row[];
+  }
+
+  /** ProjectCreated events staffing handled: rows of its ledger (see LEDGER_SQL), second effects included. */
   async demandRows(): Promise<number> {
     try {
       const [row] = await this.query<{ count: string }>('SELECT count(*) AS count FROM project_demand');
@@ -291,9 +376,11 @@ export class FaultRun {
     }
   }
 
-  async outboxBacklog(): Promise<number> {
+  async outboxBacklog(service: FaultService = 'staffing'): Promise<number> {
     const [row] = await this.query<{ count: string }>(
       'SELECT count(*) AS count FROM messaging_outbox WHERE published_at IS NULL',
+      [],
+      service,
     );
     return Number(row?.count ?? 0);
   }
@@ -328,51 +415,77 @@ export class FaultRun {
     return this.tally(expected);
   }
 
+  /**
+   * Per expected project: lost when it has no ledger row or no StaffingDemandPublished; duplicated
+   * when it has two ledger rows or two StaffingDemandPublished with different eventIds.
+   */
   async tally(expected: readonly string[]): Promise<FaultReport> {
-    const rows = new Set(
-      (await this.query<{ project_id: string }>('SELECT project_id FROM project_demand').catch(() => [])).map(
-        (row) => row.project_id,
-      ),
+    const rows = new Map(
+      (
+        await this.query<{ project_id: string; count: string }>(
+          `SELECT split_part(project_id, '#', 1) AS project_id, count(*) AS count FROM project_demand GROUP BY 1`,
+        ).catch(() => [])
+      ).map((row) => [row.project_id, Number(row.count)]),
     );
-    const published = this.collector.perProject();
+    const published = this.collector.perKey();
+    const copies = countCopies(expected, published);
     let lost = 0;
     let duplicated = 0;
-    let redelivered = 0;
     for (const projectId of expected) {
-      const events = published.get(projectId);
-      if (!rows.has(projectId) || !events) lost++;
-      if (events && events.size > 1) duplicated++;
-      for (const copies of events?.values() ?? []) redelivered += copies - 1;
+      const handled = rows.get(projectId) ?? 0;
+      if (handled === 0 || !published.has(projectId)) lost++;
+      if (handled > 1 || (published.get(projectId)?.size ?? 0) > 1) duplicated++;
     }
-    return { name: this.name, runs: this.runs, events: expected.length, lost, duplicated, redelivered };
+    return {
+      name: this.name,
+      runs: this.runs,
+      events: expected.length,
+      lost,
+      duplicated,
+      redelivered: copies.redelivered,
+    };
   }
 
   /** Where the effects stand: rows written, events seen on Kafka, events still in the outbox. */
   async progress(): Promise<string> {
     const backlog = await this.outboxBacklog().catch(() => NaN);
-    return `rows=${await this.demandRows()} published=${this.collector.perProject().size} outbox backlog=${backlog}`;
+    return `rows=${await this.demandRows()} published=${this.collector.perKey().size} outbox backlog=${backlog}`;
   }
 
-  /** ProjectCreated deliveries to staffing's handler (one log line each), over all of its runs. */
-  handlerDeliveries(): { deliveries: number; distinctEvents: number } {
+  /**
+   * Deliveries of `eventType` to a service's handler over all of its runs, from its log: one line
+   * per event (logged before the inbox claim), or one line per batch with its size (`events`), where
+   * only the batches' first event ids are known.
+   */
+  handlerDeliveries(
+    service: FaultService = 'staffing',
+    eventType: EventType = 'ProjectCreated',
+  ): { deliveries: number; distinctEvents: number; batches: number } {
     let deliveries = 0;
+    let batches = 0;
     const eventIds = new Set<string>();
     const files = readdirSync(this.logDir, { recursive: true, encoding: 'utf8' })
-      .filter((path) => path.endsWith('staffing.log'))
+      .filter((path) => path.endsWith(`${service}.log`))
       .map((path) => join(this.logDir, path));
     for (const file of files) {
       for (const line of readFileSync(file, 'utf8').split('\n')) {
-        if (!line.includes('"msg":"ProjectCreated"')) continue;
+        const single = line.includes(`"msg":"${eventType}"`);
+        if (!single && !line.includes(`"msg":"${eventType} batch"`)) continue;
         try {
-          const entry = JSON.parse(line) as { eventId?: string };
-          deliveries++;
-          if (entry.eventId) eventIds.add(entry.eventId);
+          const entry = JSON.parse(line) as { eventId?: string; events?: number };
+          if (single) {
+            deliveries++;
+            if (entry.eventId) eventIds.add(entry.eventId);
+          } else {
+            batches++;
+            deliveries += entry.events ?? 0;
+          }
         } catch {
           // A line cut short by kill -9.
         }
       }
     }
-    return { deliveries, distinctEvents: eventIds.size };
+    return { deliveries, distinctEvents: eventIds.size, batches };
   }
 
   /** Reads `count` messages of a topic from the beginning (or what is there at the timeout). */
@@ -423,11 +536,12 @@ export class FaultRun {
   }
 
   async dispose(): Promise<void> {
-    await Promise.allSettled(this.instances.map((staffing) => staffing.dispose()));
-    await this.collector.stop().catch(() => undefined);
+    await Promise.allSettled(this.instances.map(({ instance }) => instance.dispose()));
+    await Promise.allSettled([this.collector, ...this.collectors].map((collector) => collector.stop()));
     await this.dropPublisher();
-    await this.pool.end().catch(() => undefined);
-    for (const name of [this.staffingDatabase, ...this.extraDatabases]) {
+    await Promise.allSettled([...this.pools.values()].map((pool) => pool.end()));
+    const services: FaultService[] = ['staffing', 'billing'];
+    for (const name of [...services.map((service) => this.databaseOf(service)), ...this.extraDatabases]) {
       await dropDatabase(name).catch(() => undefined);
     }
     await this.deleteTopicsAndGroups().catch(() => undefined);

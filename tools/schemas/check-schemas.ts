@@ -1,5 +1,11 @@
 import { checkBackwardCompatible, type LocalCompatibility } from './compatibility';
-import { DEFAULT_REGISTRY_URL, SchemaRegistryClient, type RuleViolationCause } from './registry-client';
+import { lintSchemas } from './lint';
+import {
+  DEFAULT_REGISTRY_URL,
+  SchemaRegistryClient,
+  type RegisteredSchemaRef,
+  type RuleViolationCause,
+} from './registry-client';
 import {
   DEFAULT_SCHEMAS_DIR,
   loadSchemaSet,
@@ -19,7 +25,12 @@ export interface CheckOptions {
   eventTypes?: readonly string[];
 }
 
-export type CheckStatus = 'ok' | 'registered' | 'incompatible' | 'skipped';
+/**
+ * `misnumbered`: the registry holds the subject's versions out of file order (e.g. v2.avsc as registry version 1,
+ * because a producer registered its writer before v1 was): registry versions, `vN.avsc` and
+ * `envelope.schemaVersion` disagree, and registry versions cannot be renumbered.
+ */
+export type CheckStatus = 'ok' | 'registered' | 'incompatible' | 'skipped' | 'misnumbered';
 
 export interface RegistryOutcome {
   /** Registry version and id when the schema was already registered. */
@@ -49,7 +60,9 @@ export interface CheckReport {
   mode: 'local' | 'registry';
   registryUrl?: string;
   results: VersionCheck[];
-  /** False when any version is incompatible (or was skipped because an earlier one is). */
+  /** Fields without a doc, new instants or dates without their logical type (lint.ts). */
+  lint: string[];
+  /** False when any version is incompatible or misnumbered (or was skipped because an earlier one is), or lint fails. */
   ok: boolean;
 }
 
@@ -63,6 +76,7 @@ export interface CheckReport {
 export async function checkSchemas(options: CheckOptions = {}): Promise<CheckReport> {
   const set = loadSchemaSet(options.schemasDir ?? DEFAULT_SCHEMAS_DIR);
   const events = selectEvents(set.events, options.eventTypes);
+  const lint = lintSchemas({ ...set, events });
   const results: VersionCheck[] = [];
 
   if (options.local) {
@@ -84,7 +98,7 @@ export async function checkSchemas(options: CheckOptions = {}): Promise<CheckRep
         });
       }
     }
-    return { mode: 'local', results, ok: results.every((r) => r.status === 'ok') };
+    return { mode: 'local', results, lint, ok: lint.length === 0 && results.every((r) => r.status === 'ok') };
   }
 
   const client = new SchemaRegistryClient({ url: options.registryUrl ?? DEFAULT_REGISTRY_URL });
@@ -95,7 +109,8 @@ export async function checkSchemas(options: CheckOptions = {}): Promise<CheckRep
     mode: 'registry',
     registryUrl: client.url,
     results,
-    ok: results.every((r) => r.status === 'ok' || r.status === 'registered'),
+    lint,
+    ok: lint.length === 0 && results.every((r) => r.status === 'ok' || r.status === 'registered'),
   };
 }
 
@@ -130,6 +145,18 @@ async function checkAgainstRegistry(
   let registeredCount = registryVersions.length;
   let blockedBy: number | undefined;
 
+  // Where the registry already holds each file version (by content), before this run registers anything.
+  const held = new Map<number, RegisteredSchemaRef>();
+  if (registeredCount > 0) {
+    for (const version of event.versions) {
+      const ref = await client.lookup(subject, JSON.stringify(version.registered));
+      if (ref) held.set(version.version, ref);
+    }
+  }
+  if ([...held].some(([version, ref]) => ref.version !== version)) {
+    return misnumberedResults(event, subject, held, registryVersions.length);
+  }
+
   for (const check of localChecks(event)) {
     const base = {
       eventType: event.eventType,
@@ -151,7 +178,7 @@ async function checkAgainstRegistry(
     }
 
     const schema = JSON.stringify(event.versions[check.version - 1].registered);
-    const existing = registeredCount > 0 ? await client.lookup(subject, schema) : undefined;
+    const existing = held.get(check.version);
     if (existing) {
       results.push({
         ...base,
@@ -204,7 +231,59 @@ async function checkAgainstRegistry(
       detail: `id ${id}${verdict ? ', registry says compatible' : ', new subject, compatibility set to BACKWARD'}`,
     });
   }
+  const beyond = registryVersions.length - event.versions.length;
+  if (blockedBy === undefined && beyond > 0) {
+    // The registry is ahead of the files (a producer of an unmerged schema version registered it, say): the next
+    // vN.avsc would not become registry version N.
+    results.push({
+      eventType: event.eventType,
+      subject,
+      version: registryVersions.length,
+      file: '(no file)',
+      status: 'misnumbered',
+      local: { compatible: true },
+      registry: { messages: [] },
+      detail: `the registry holds ${registryVersions.length} versions of ${subject}, the files ${event.versions.length}: registry version(s) ${event.versions.length + 1}..${registryVersions.length} have no vN.avsc, so the next file version would not get its number`,
+    });
+  }
   return results;
+}
+
+/**
+ * A subject whose registry versions do not follow the files: nothing is registered for it (registering the
+ * missing versions now would only add more numbers that disagree), and every version is reported with where
+ * the registry holds it and the one-time remediation.
+ */
+function misnumberedResults(
+  event: EventSchemas,
+  subject: string,
+  held: ReadonlyMap<number, RegisteredSchemaRef>,
+  registryVersionCount: number,
+): VersionCheck[] {
+  const remediation =
+    `registry versions cannot be renumbered. On a registry whose data may go (local stack, test): ` +
+    `delete the subject (DELETE /subjects/${subject}, then ?permanent=true) before any producer starts and ` +
+    `run npm run schemas:check, which registers v1..v${event.latest.version} in order (producers now do the same). ` +
+    `On a registry that must keep it: leave it — consumers decode by schema id, not version — and read ` +
+    `envelope.schemaVersion, not the registry version, for the file version`;
+  return localChecks(event).map((check, index) => {
+    const ref = held.get(check.version);
+    const where = ref
+      ? ref.version === check.version
+        ? `registry version ${ref.version} (id ${ref.id}) as expected`
+        : `held as registry version ${ref.version} (id ${ref.id}), not ${check.version}`
+      : `not registered (the registry has ${registryVersionCount} version(s) of ${subject})`;
+    return {
+      eventType: event.eventType,
+      subject,
+      version: check.version,
+      file: check.file,
+      status: 'misnumbered',
+      local: check.local,
+      registry: { existing: ref, messages: [] },
+      detail: `${check.file} ${where}${index === 0 ? `; registered out of order — ${remediation}` : ''}`,
+    };
+  });
 }
 
 /** An Apicurio rule-violation cause with its JSON pointer turned into a field path (`data.lines[].role`). */
@@ -243,6 +322,9 @@ function fieldPath(schema: AvroJson, pointer: string): string | undefined {
 
 /** One printable line per subject version. */
 export function formatCheck(result: VersionCheck, eventWidth = 0): string {
-  const status = result.status === 'incompatible' ? 'INCOMPATIBLE' : result.status;
+  const status =
+    result.status === 'incompatible' || result.status === 'misnumbered'
+      ? result.status.toUpperCase()
+      : result.status;
   return `${result.eventType.padEnd(eventWidth)}  ${result.subject}  v${result.version}  ${status}: ${result.detail}`;
 }

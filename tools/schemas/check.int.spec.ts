@@ -97,3 +97,66 @@ describe('schemas:check against the registry', () => {
     expect(report.results[1].status).toBe('skipped');
   });
 });
+
+describe('schemas:check on a subject registered out of order', () => {
+  const prefix = `test-${randomBytes(4).toString('hex')}.`;
+  const misnumbered = `${prefix}throughline.deal.deal-won-value`;
+  const check = () => checkSchemas({ registryUrl, subjectPrefix: prefix, eventTypes: ['DealWon'] });
+
+  afterAll(async () => {
+    await client.deleteSubject(misnumbered, true);
+  });
+
+  it('reports MISNUMBERED with the remediation when v2.avsc is registry version 1, and registers nothing', async () => {
+    const v2 = loadSchemaSet().events.find((e) => e.eventType === 'DealWon')?.versions[1];
+    await client.register(misnumbered, JSON.stringify(v2?.registered));
+
+    const report = await check();
+
+    expect(report.ok).toBe(false);
+    expect(report.results.map((r) => r.status)).toEqual(['misnumbered', 'misnumbered']);
+    expect(report.results[0].detail).toMatch(
+      /v1\.avsc not registered.*registered out of order.*cannot be renumbered/,
+    );
+    expect(report.results[1].detail).toMatch(/v2\.avsc held as registry version 1 .*not 2/);
+    expect(await client.listVersions(misnumbered)).toEqual([1]);
+  });
+
+  it('registers v1 and v2 in order once the subject is deleted, as the remediation says', async () => {
+    await client.deleteSubject(misnumbered, true);
+
+    const report = await check();
+
+    expect(report.ok).toBe(true);
+    expect(report.results.map((r) => [r.version, r.status, r.registry?.existing])).toEqual([
+      [1, 'registered', undefined],
+      [2, 'registered', undefined],
+    ]);
+    expect(await client.listVersions(misnumbered)).toEqual([1, 2]);
+    const again = await check();
+    expect(again.results.map((r) => r.registry?.existing?.version)).toEqual([1, 2]);
+  });
+
+  it('reports a registry that is ahead of the files (a version registered that has no vN.avsc)', async () => {
+    const v2 = loadSchemaSet().events.find((e) => e.eventType === 'DealWon')?.versions[1]
+      .registered as object;
+    const v3 = { ...v2, fields: [...(v2 as { fields: object[] }).fields] };
+    const data = (v3.fields[1] as { type: { fields: object[] } }).type;
+    (v3.fields[1] as object) = {
+      name: 'data',
+      type: {
+        ...data,
+        fields: [...data.fields, { name: 'unmerged', type: ['null', 'string'], default: null }],
+      },
+    };
+    await client.register(misnumbered, JSON.stringify(v3));
+
+    const report = await check();
+
+    expect(report.ok).toBe(false);
+    expect(report.results.map((r) => r.status)).toEqual(['ok', 'ok', 'misnumbered']);
+    expect(report.results[2].detail).toMatch(
+      /holds 3 versions .* the files 2: registry version\(s\) 3\.\.3 have no vN\.avsc/,
+    );
+  });
+});

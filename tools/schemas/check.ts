@@ -34,14 +34,17 @@ async function main(): Promise<number> {
     const width = Math.max(...report.results.map((r) => r.eventType.length));
     for (const result of report.results) {
       const line = formatCheck(result, width);
-      if (result.status === 'incompatible') console.error(line);
+      if (result.status === 'incompatible' || result.status === 'misnumbered') console.error(line);
       else console.log(line);
     }
+    for (const problem of report.lint) console.error(`LINT  ${problem}`);
     const count = (status: string): number => report.results.filter((r) => r.status === status).length;
     console.log(
       `${report.mode === 'local' ? 'local check (registry skipped)' : `registry ${report.registryUrl}`}: ` +
         `${report.results.length} schema versions, ${count('ok')} ok, ${count('registered')} registered, ` +
-        `${count('incompatible')} incompatible${count('skipped') ? `, ${count('skipped')} skipped` : ''}`,
+        `${count('incompatible')} incompatible${count('misnumbered') ? `, ${count('misnumbered')} misnumbered` : ''}` +
+        `${count('skipped') ? `, ${count('skipped')} skipped` : ''}` +
+        `${report.lint.length ? `; ${report.lint.length} lint problem(s)` : ''}`,
     );
     return report.ok ? 0 : 1;
   } catch (err) {

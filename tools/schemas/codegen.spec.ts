@@ -50,7 +50,7 @@ describe('codegen', () => {
         >,
       );
       expect(() => renderContractSources(loadSchemaSet(schemas.dir))).toThrow(
-        /dev\.throughline\.common\.BillingType is defined differently by ContractApproved v2 and ProjectCreated v1/,
+        /dev\.throughline\.common\.BillingType is defined differently by ContractApproved v2 and ProjectCreated v2/,
       );
     } finally {
       schemas.cleanup();

@@ -137,7 +137,7 @@ describe('loadSchemaSet', () => {
         const catalog = JSON.parse(readFileSync(path, 'utf8')) as {
           topics: Record<string, { name: string }>;
         };
-        catalog.topics['smokeTested'].name = catalog.topics['dealWon'].name;
+        catalog.topics['contractApproved'].name = catalog.topics['dealWon'].name;
         writeFileSync(path, JSON.stringify(catalog));
       },
       /share the name throughline\.deal\.deal-won/,
@@ -153,6 +153,30 @@ describe('loadSchemaSet', () => {
         writeFileSync(path, JSON.stringify(catalog));
       },
       /topics\.customerUpserted: compacted topics keep the latest record forever/,
+    ],
+    [
+      'a business topic with finite retention',
+      (dir) => {
+        const path = join(dir, 'catalog.json');
+        const catalog = JSON.parse(readFileSync(path, 'utf8')) as {
+          topics: Record<string, { retentionMs: number }>;
+        };
+        catalog.topics['dealWon'].retentionMs = 604800000;
+        writeFileSync(path, JSON.stringify(catalog));
+      },
+      /topics\.dealWon: business topics are kept indefinitely/,
+    ],
+    [
+      'a retry topic pattern without its tier',
+      (dir) => {
+        const path = join(dir, 'catalog.json');
+        const catalog = JSON.parse(readFileSync(path, 'utf8')) as {
+          consumerTopics: { retry: { pattern: string } };
+        };
+        catalog.consumerTopics.retry.pattern = '{topic}.{group}.retry';
+        writeFileSync(path, JSON.stringify(catalog));
+      },
+      /consumerTopics\.retry\.pattern: must contain \{topic\}, \{group\}, \{tier\}/,
     ],
   ];
 

@@ -18,11 +18,29 @@ export type AvroJson = { [key: string]: unknown };
 
 export interface TopicDefinition {
   name: string;
+  /** `business`: events of record (catalog `topics`); `tooling`: smoke and benchmark traffic (`toolingTopics`). */
+  kind: 'business' | 'tooling';
   partitions: number;
   retentionMs: number;
   cleanupPolicy: 'delete' | 'compact';
   key: string;
+  /**
+   * Set on compacted topics that keep every dated version of an entity (rate cards: `effectiveFrom`): the message
+   * key is `<key>@<keyVersion>` so compaction keeps one record per version, and messages are partitioned by
+   * `<key>` alone so every version of one entity stays in order on one partition.
+   */
+  keyVersion?: string;
   owner: string;
+  description: string;
+}
+
+/** Topics every consumer group gets per source topic: its retry tiers and its dead-letter topic. */
+export interface ConsumerTopicDefinition {
+  /** Name pattern with `{topic}`, `{group}` and (retry) `{tier}` placeholders. */
+  pattern: string;
+  partitions: number;
+  retentionMs: number;
+  cleanupPolicy: 'delete' | 'compact';
   description: string;
 }
 
@@ -57,8 +75,9 @@ export interface EventSchemas {
 export interface SchemaSet {
   schemasDir: string;
   envelope: AvroJson;
-  /** Catalog order. */
+  /** Catalog order: business topics, then tooling topics. */
   topics: Array<{ id: string; topic: TopicDefinition }>;
+  consumerTopics: { retry: ConsumerTopicDefinition; deadLetter: ConsumerTopicDefinition };
   /** Catalog order. */
   events: EventSchemas[];
 }
@@ -78,26 +97,51 @@ const EVENT_TYPE = /^[A-Z][a-zA-Z0-9]*$/;
 const PAYLOAD_NAMESPACE = /^dev\.throughline\.([a-z][a-z0-9]*)$/;
 const VERSION_FILE = /^v([1-9][0-9]*)\.avsc$/;
 
+const retentionSchema = z
+  .number()
+  .int()
+  .refine((v) => v === -1 || v > 0, { message: 'must be -1 (infinite) or positive' });
+
 const topicSchema = z
   .object({
     name: z.string().regex(/^throughline\.[a-z][a-z0-9]*\.[a-z0-9]+(-[a-z0-9]+)*(\.v[2-9][0-9]*)?$/, {
       message: 'must look like throughline.<domain>.<event-kebab>[.v<major>]',
     }),
     partitions: z.number().int().positive(),
-    retentionMs: z
-      .number()
-      .int()
-      .refine((v) => v === -1 || v > 0, { message: 'must be -1 (infinite) or positive' }),
+    retentionMs: retentionSchema,
     cleanupPolicy: z.enum(['delete', 'compact']),
     key: z.string().min(1),
+    keyVersion: z.string().min(1).optional(),
     owner: z.string().min(1),
     description: z.string().min(1),
   })
   .strict();
 
+const consumerTopicSchema = (placeholders: readonly string[]) =>
+  z
+    .object({
+      pattern: z.string().refine((pattern) => placeholders.every((p) => pattern.includes(`{${p}}`)), {
+        message: `must contain ${placeholders.map((p) => `{${p}}`).join(', ')}`,
+      }),
+      partitions: z.number().int().positive(),
+      retentionMs: retentionSchema,
+      cleanupPolicy: z.enum(['delete', 'compact']),
+      description: z.string().min(1),
+    })
+    .strict();
+
+const topicIdSchema = z.string().regex(TOPIC_ID, { message: 'topic ids are camelCase' });
+
 const catalogSchema = z
   .object({
-    topics: z.record(z.string().regex(TOPIC_ID, { message: 'topic ids are camelCase' }), topicSchema),
+    topics: z.record(topicIdSchema, topicSchema),
+    toolingTopics: z.record(topicIdSchema, topicSchema).default({}),
+    consumerTopics: z
+      .object({
+        retry: consumerTopicSchema(['topic', 'group', 'tier']),
+        deadLetter: consumerTopicSchema(['topic', 'group']),
+      })
+      .strict(),
     events: z.record(
       z.string().regex(EVENT_TYPE, { message: 'event types are PascalCase' }),
       z.object({ topic: z.string().min(1), owner: z.string().min(1) }).strict(),
@@ -162,9 +206,21 @@ export function loadSchemaSet(schemasDir: string = DEFAULT_SCHEMAS_DIR): SchemaS
   }
   const catalog = parsedCatalog.success ? parsedCatalog.data : fail();
 
-  const topics = Object.entries(catalog.topics).map(([id, topic]) => ({ id, topic }));
+  const topics: SchemaSet['topics'] = [
+    ...Object.entries(catalog.topics).map(([id, topic]) => ({
+      id,
+      topic: { ...topic, kind: 'business' as const },
+    })),
+    ...Object.entries(catalog.toolingTopics).map(([id, topic]) => ({
+      id,
+      topic: { ...topic, kind: 'tooling' as const },
+    })),
+  ];
+  const topicIds = new Set<string>();
   const topicNames = new Map<string, string>();
   for (const { id, topic } of topics) {
+    if (topicIds.has(id)) problems.push(`catalog.json: topic id ${id} is declared twice`);
+    topicIds.add(id);
     const other = topicNames.get(topic.name);
     if (other) problems.push(`catalog.json: topics ${other} and ${id} share the name ${topic.name}`);
     topicNames.set(topic.name, id);
@@ -172,6 +228,11 @@ export function loadSchemaSet(schemasDir: string = DEFAULT_SCHEMAS_DIR): SchemaS
       problems.push(
         `catalog.json: topics.${id}: compacted topics keep the latest record forever (retentionMs -1)`,
       );
+    }
+    // Replay (reporting's rebuild, analysts) reads business topics from the beginning: the log is the
+    // system of record, so nothing may age out of it (deploy/README.md describes archiving).
+    if (topic.kind === 'business' && topic.retentionMs !== -1) {
+      problems.push(`catalog.json: topics.${id}: business topics are kept indefinitely (retentionMs -1)`);
     }
   }
 
@@ -191,7 +252,7 @@ export function loadSchemaSet(schemasDir: string = DEFAULT_SCHEMAS_DIR): SchemaS
   const topicUsers = new Map<string, string>();
   const events: EventSchemas[] = [];
   for (const [eventType, entry] of Object.entries(catalog.events)) {
-    const topic = catalog.topics[entry.topic];
+    const topic = topics.find(({ id }) => id === entry.topic)?.topic;
     if (!topic) {
       problems.push(`catalog.json: events.${eventType}.topic: unknown topic id ${entry.topic}`);
       continue;
@@ -216,7 +277,13 @@ export function loadSchemaSet(schemasDir: string = DEFAULT_SCHEMAS_DIR): SchemaS
   }
 
   if (problems.length > 0) fail();
-  return { schemasDir: dir, envelope: envelope as AvroJson, topics, events };
+  return {
+    schemasDir: dir,
+    envelope: envelope as AvroJson,
+    topics,
+    consumerTopics: catalog.consumerTopics,
+    events,
+  };
 }
 
 function loadEvent(
@@ -333,6 +400,14 @@ function checkConventions(
   if (!keyField || keyField.type.typeName !== 'string') {
     problems.push(`${file}: the topic key ${topic.key} must be a top-level string field of the payload`);
   }
+  if (topic.keyVersion !== undefined) {
+    const versionField = record.fields.find((f) => f.name === topic.keyVersion);
+    if (!versionField || versionField.type.typeName !== 'string') {
+      problems.push(
+        `${file}: the topic's keyVersion ${topic.keyVersion} must be a top-level string field of the payload`,
+      );
+    }
+  }
   walkFields(payloadType, payload, 'data', (path, field, fieldJson) => {
     const t = field.type;
     const inner = nonNullBranch(t);
@@ -350,8 +425,15 @@ function checkConventions(
     if (/(^c|C)urrency$/.test(field.name) && inner?.typeName !== 'string') {
       problems.push(`${file}: ${path}: currencies are ISO-4217 strings`);
     }
-    if (/(^d|D)ate$|^effective(From|To)$/.test(field.name) && inner?.typeName !== 'string') {
-      problems.push(`${file}: ${path}: dates are ISO-8601 YYYY-MM-DD strings`);
+    // ISO YYYY-MM-DD strings until #13; a date field a new version adds is an Avro `date` (see lint.ts).
+    if (
+      /(^d|D)ate$|^effective(From|To)$/.test(field.name) &&
+      inner?.typeName !== 'string' &&
+      !(inner?.typeName === 'int' && isDateLogical(fieldJson['type']))
+    ) {
+      problems.push(
+        `${file}: ${path}: dates are ISO-8601 YYYY-MM-DD strings or Avro dates (int, logicalType date)`,
+      );
     }
   });
   walkTypes(payloadType, (t) => {
@@ -361,6 +443,11 @@ function checkConventions(
       );
     }
   });
+}
+
+function isDateLogical(type: unknown): boolean {
+  const branch = Array.isArray(type) ? type.find((b) => b !== 'null') : type;
+  return typeof branch === 'object' && branch !== null && (branch as AvroJson)['logicalType'] === 'date';
 }
 
 function nonNullBranch(t: avro.Type): avro.Type | undefined {

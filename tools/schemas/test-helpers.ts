@@ -13,14 +13,21 @@ export function copySchemas(eventTypes?: readonly string[]): { dir: string; clea
   if (eventTypes) {
     const catalog = readJson(join(dir, 'catalog.json')) as {
       topics: Record<string, unknown>;
+      toolingTopics: Record<string, unknown>;
       events: Record<string, { topic: string; owner: string }>;
     };
     const events = Object.fromEntries(
       Object.entries(catalog.events).filter(([name]) => eventTypes.includes(name)),
     );
     const topicIds = new Set(Object.values(events).map((e) => e.topic));
-    const topics = Object.fromEntries(Object.entries(catalog.topics).filter(([id]) => topicIds.has(id)));
-    writeJson(join(dir, 'catalog.json'), { topics, events });
+    const used = (topics: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(topics).filter(([id]) => topicIds.has(id)));
+    writeJson(join(dir, 'catalog.json'), {
+      ...catalog,
+      topics: used(catalog.topics),
+      toolingTopics: used(catalog.toolingTopics),
+      events,
+    });
     for (const name of Object.keys(catalog.events)) {
       if (!eventTypes.includes(name)) rmSync(join(dir, 'events', kebabCase(name)), { recursive: true });
     }

@@ -1,12 +1,17 @@
 import { down, logFiles, status, up, type StatusRow } from './index';
 import { tail } from './proc';
+import { checkTopics, formatDrift } from './topics';
 
 const USAGE = `usage: npm run stack -- <command>
 
-  up               start postgres databases, Kafka and Apicurio Registry (idempotent)
-  down             stop Kafka and Apicurio Registry (PostgreSQL is left running)
+  up               start postgres databases, Kafka, Apicurio Registry and the OpenID Connect
+                   provider (tools/oidc, OIDC_PORT default 8090) (idempotent)
+  down             stop Kafka, Apicurio Registry and the provider (PostgreSQL is left running)
   status           show each component's address, pid and health; exit 1 if any is down
-  logs [component] print the last 100 log lines of kafka, apicurio or both`;
+  logs [component] print the last 100 log lines of kafka, apicurio, oidc or all
+  topics [--fix]   compare the broker's topics with schemas/catalog.json (partitions, retention,
+                   cleanup policy, retry and dead-letter topics included); exit 1 on any difference.
+                   --fix creates missing topics and sets retention and cleanup policy back first`;
 
 function printTable(rows: StatusRow[]): void {
   const table = [
@@ -56,6 +61,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'logs':
       return printLogs(rest[0]);
+    case 'topics': {
+      const drift = await checkTopics({ fix: rest.includes('--fix') });
+      console.log(formatDrift(drift));
+      return drift.length === 0 ? 0 : 1;
+    }
     case 'help':
     case '--help':
     case '-h':

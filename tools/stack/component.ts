@@ -2,7 +2,9 @@ import { javaBinary } from './java';
 import { isRunning, readPid, removeFile, sleep, spawnDetached, step, tail, terminate } from './proc';
 
 export interface JavaLaunch {
-  /** Arguments after `java`. */
+  /** The program; default the `java` of `minJava` (the OpenID Connect provider runs on node). */
+  command?: string;
+  /** Arguments after `java` (or `command`). */
   args: string[];
   cwd: string;
   env?: NodeJS.ProcessEnv;
@@ -61,8 +63,8 @@ export async function startComponent(component: JavaComponent): Promise<void> {
   const launch = component.launch();
   const startedAt = Date.now();
   const pid = spawnDetached({
-    command: javaBinary(component.minJava),
     ...launch,
+    command: launch.command ?? javaBinary(component.minJava),
     logFile: component.logFile,
     pidFile: component.pidFile,
   });

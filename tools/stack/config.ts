@@ -22,6 +22,10 @@ export const REGISTRY_PORT = portFromEnv('REGISTRY_PORT', 8081);
 /** Quarkus serves health/metrics on a separate port (default 9000); keep it away from common ones. */
 export const REGISTRY_MANAGEMENT_PORT = portFromEnv('REGISTRY_MANAGEMENT_PORT', REGISTRY_PORT + 1000);
 
+/** The local OpenID Connect provider (tools/oidc): the issuer services verify tokens of. */
+export const OIDC_PORT = portFromEnv('OIDC_PORT', 8090);
+export const OIDC_ISSUER = `http://${HOST}:${OIDC_PORT}`;
+
 export const KAFKA_BROKERS = `${HOST}:${KAFKA_PORT}`;
 export const REGISTRY_BASE_URL = `http://${HOST}:${REGISTRY_PORT}`;
 export const REGISTRY_URL = `${REGISTRY_BASE_URL}/apis/ccompat/v7`;

@@ -8,15 +8,19 @@ import {
 } from './component';
 import { ensurePostgres, postgresAddress, postgresHealthy } from './databases';
 import { kafka } from './kafka';
+import { oidc } from './oidc';
 
-export { KAFKA_BROKERS, REGISTRY_URL } from './config';
+export { KAFKA_BROKERS, OIDC_ISSUER, REGISTRY_URL } from './config';
 export { SERVICES } from './databases';
 export type { StatusRow } from './component';
 
 /** Start order; `down` goes in reverse. */
-const COMPONENTS: readonly JavaComponent[] = [kafka, apicurio];
+const COMPONENTS: readonly JavaComponent[] = [kafka, apicurio, oidc];
 
-/** Brings up postgres databases, Kafka and the schema registry; returns once all of them answer. Idempotent. */
+/**
+ * Brings up postgres databases, Kafka, the schema registry and the local OpenID Connect provider;
+ * returns once all of them answer. Idempotent.
+ */
 export async function up(): Promise<void> {
   await ensurePostgres();
   for (const component of COMPONENTS) await startComponent(component);
@@ -24,7 +28,7 @@ export async function up(): Promise<void> {
 
 export const ensureStack = up;
 
-/** Stops Kafka and the registry. PostgreSQL is a system service and is left alone. */
+/** Stops Kafka, the registry and the OpenID Connect provider. PostgreSQL is a system service and is left alone. */
 export async function down(): Promise<void> {
   for (const component of [...COMPONENTS].reverse()) await stopComponent(component);
 }

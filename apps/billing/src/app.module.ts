@@ -10,17 +10,22 @@ import {
 
 import { ActualsService } from './application/actuals.service';
 import { BILLING_DB, BillingService } from './application/billing.service';
-import { InvoicingService } from './application/invoicing.service';
+import { InvoicingService, PAYMENT_TERMS, TAX_POLICY } from './application/invoicing.service';
+import { PaymentsService } from './application/payments.service';
+import { TaxService } from './application/tax.service';
+import { parsePaymentTerms } from './domain/invoice-issue';
+import { parseTaxPolicy } from './domain/tax';
 import { createBillingDb } from './infrastructure/billing-db';
 import { ActualsController } from './interface/actuals.controller';
 import { BillingPeriodsController } from './interface/billing-periods.controller';
 import { BillingSchedulesController } from './interface/billing-schedules.controller';
 import { InvoicesController } from './interface/invoices.controller';
 import { BillingHandlers } from './interface/billing.handlers';
+import { ReceivablesController } from './interface/receivables.controller';
 
 /**
  * The billing service: billing schedules and revenue rules for new projects; time to cash (priced
- * actuals, period close, invoices, revenue recognition).
+ * actuals, period close, invoices, revenue recognition, cash application).
  */
 @Module({})
 export class AppModule {
@@ -48,6 +53,7 @@ export class AppModule {
         BillingPeriodsController,
         InvoicesController,
         ActualsController,
+        ReceivablesController,
       ],
       providers: [
         { provide: BILLING_DB, useValue: createBillingDb(config.databaseUrl) },
@@ -55,6 +61,11 @@ export class AppModule {
         BillingService,
         ActualsService,
         InvoicingService,
+        PaymentsService,
+        TaxService,
+        // Read at boot so a bad value stops the service with the variable named.
+        { provide: PAYMENT_TERMS, useValue: parsePaymentTerms(process.env['BILLING_PAYMENT_TERMS_DAYS']) },
+        { provide: TAX_POLICY, useValue: parseTaxPolicy(process.env['BILLING_TAX']) },
       ],
     };
   }

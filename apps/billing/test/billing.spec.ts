@@ -60,6 +60,8 @@ function project(
       },
     ],
     roles: [{ role: 'Consultant', hoursHundredths: 40_000, rateMinor: 15_000, skills: [] }],
+    // As created before ProjectCreated v2: priced from the legal entity's rate cards.
+    rateCardId: null,
     ...overrides,
   };
 }
@@ -202,9 +204,29 @@ describe('billing service against the real stack', () => {
     expect((await fetch(`${service.url}/billing-schedules/PRJ-BAD`)).status).toBe(404);
   });
 
+  it('raises a business exception when milestone percentages come to 90 %, instead of billing the rest on the last', async () => {
+    // 30 % + 60 % = 90 % of 10,001: the old rule billed 3,000 and 10,001 − 3,000 = 7,001 (70 %).
+    const short = project('PRJ-90', 'FIXED_FEE_MILESTONE');
+    const [first, second] = short.phases.map((phase) => phase.milestones[0]);
+    Object.assign(first, { amountMinor: null, percentOfFee: 3_000 });
+    Object.assign(second, { amountMinor: null, percentOfFee: 6_000 });
+    await probe.publish(createEvent('ProjectCreated', short, fromProjectService));
+    const raised = await probe.waitFor('BusinessExceptionRaised', (e) => e.data.entityId === 'PRJ-90');
+    expect(raised.data).toMatchObject({
+      code: 'INVALID_MILESTONE_FEES',
+      ownerRole: 'FINANCE_OPERATIONS',
+      message:
+        'Project PRJ-90: milestone fees come to 0 EUR minor units plus 90.00 % of the budget 10001, not 100 % of it',
+    });
+    expect((await fetch(`${service.url}/billing-schedules/PRJ-90`)).status).toBe(404);
+  });
+
   it('answers an unknown project with 404 and a reason', async () => {
     const response = await fetch(`${service.url}/billing-schedules/PRJ-NOPE`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: 'No billing schedule for project PRJ-NOPE' });
+    expect(await response.json()).toMatchObject({
+      status: 404,
+      detail: 'No billing schedule for project PRJ-NOPE',
+    });
   });
 });

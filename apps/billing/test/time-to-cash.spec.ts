@@ -69,6 +69,8 @@ function project(
       },
     ],
     roles: [{ role: 'Consultant', hoursHundredths: 40_000, rateMinor: 12_345, skills: [] }],
+    // As created before ProjectCreated v2: priced from the legal entity's rate cards.
+    rateCardId: null,
     ...overrides,
   };
 }
@@ -281,28 +283,23 @@ describe('billing time to cash against the real stack', () => {
       dueDate: '2030-03-05',
       totalMinor: 43_207,
     });
+    // InvoiceIssued carries summary lines: both entries are PRJ-TTC time at 123.45 an hour, so one
+    // line of 1.50 h + 2.00 h = 3.50 h and 185.17 + 246.90 = 432.07.
     expect(issued.data.lines).toEqual([
       {
-        lineId: `${eurInvoice}-L001`,
+        lineId: `${eurInvoice}-S001`,
         projectId: 'PRJ-TTC',
         dealId: 'D-PRJ-TTC',
         kind: 'TIME',
-        description: 'Consultant 2030-01-10',
-        quantityHundredths: 150,
+        description: 'Time (2 entries)',
+        quantityHundredths: 350,
         unitPriceMinor: 12_345,
-        amountMinor: 18_517,
-        sourceIds: ['TE-TTC-1'],
-      },
-      {
-        lineId: `${eurInvoice}-L002`,
-        projectId: 'PRJ-TTC',
-        dealId: 'D-PRJ-TTC',
-        kind: 'TIME',
-        description: 'Consultant 2030-01-11',
-        quantityHundredths: 200,
-        unitPriceMinor: 12_345,
-        amountMinor: 24_690,
-        sourceIds: ['TE-TTC-2'],
+        amountMinor: 43_207,
+        sourceCount: 2,
+        // Untaxed: this service runs with BILLING_TAX off (test/tax.spec.ts taxes invoices).
+        taxCode: null,
+        taxRateBasisPoints: null,
+        taxMinor: 0,
       },
     ]);
     for (const actualId of ['TE-TTC-1', 'TE-TTC-2']) {

@@ -400,7 +400,11 @@ describe('contract service against the real stack', () => {
     const unknown = await getDeal('NO-SUCH-DEAL');
     expect(unknown).toEqual({
       status: 404,
-      body: { error: 'Unknown deal NO-SUCH-DEAL: no DealWon was received for it' },
+      body: expect.objectContaining({
+        type: 'urn:throughline:problem:not-found',
+        status: 404,
+        detail: 'Unknown deal NO-SUCH-DEAL: no DealWon was received for it',
+      }),
     });
     expect(await (await fetch(`${service.url}/health/ready`)).json()).toEqual({ status: 'ready' });
   });

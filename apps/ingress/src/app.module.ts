@@ -9,6 +9,7 @@ import {
 import { join } from 'node:path';
 
 import { loadServiceConfig, MessagingModule, ServiceConfig } from '@throughline/messaging-nest';
+import { PeriodicTask } from '@throughline/platform';
 
 import { DeliveriesService } from './application/deliveries.service';
 import { FinanceIntakeService } from './application/finance-intake.service';
@@ -23,27 +24,40 @@ import { IngressConfig, loadIngressConfig } from './ingress-config';
 import { DeliveriesController } from './interface/deliveries.controller';
 import { ErpController } from './interface/erp.controller';
 import { FinanceController } from './interface/finance.controller';
-import { PsaBodyParser } from './interface/psa-body-parser';
 import { PsaController } from './interface/psa.controller';
 import { WebhookBodyErrors } from './interface/webhook-body-errors';
 import { WebhooksController } from './interface/webhooks.controller';
 
+/** A full PSA batch (500 entries with long ids and approval fields) is ~150 kB; the longest allowed ~1 MB. */
+export const PSA_BODY_LIMIT = '1mb';
+
 /**
- * Starts the HubSpot worker once the app is up (migrations applied), and on shutdown stops it
- * before the database client goes: in that order, so the worker never runs without a database.
+ * Starts the HubSpot worker and the purge of old refused requests once the app is up (migrations
+ * applied), and on shutdown stops them before the database client goes: in that order, so they
+ * never run without a database.
  */
 @Injectable()
 class IngressLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly purge: PeriodicTask;
+
   constructor(
     @Inject(INGRESS_DB) private readonly db: IngressDb,
     @Inject(HubSpotDealWorker) private readonly worker: HubSpotDealWorker,
-  ) {}
+    @Inject(DeliveriesService) deliveries: DeliveriesService,
+    @Inject(INGRESS_CONFIG) config: IngressConfig,
+  ) {
+    this.purge = new PeriodicTask(config.rejected.purgeIntervalMs, async () => {
+      await deliveries.purgeRefused(new Date()).catch(() => undefined);
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.worker.start();
+    this.purge.start();
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.purge.stop();
     await this.worker.stop();
     await this.db.$disconnect();
   }
@@ -57,9 +71,15 @@ class IngressLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
 @Module({})
 export class AppModule {
   static forConfig(
-    config: ServiceConfig = loadServiceConfig('ingress', 3001),
+    serviceConfig: ServiceConfig = loadServiceConfig('ingress', 3001),
     ingress: IngressConfig = loadIngressConfig(),
   ): DynamicModule {
+    const config: ServiceConfig = {
+      ...serviceConfig,
+      // The CRMs call the public URL: its host is served besides the local names.
+      allowedHosts: [...(serviceConfig.allowedHosts ?? []), new URL(ingress.publicUrl).hostname],
+      bodyLimits: [{ path: '/psa', limit: PSA_BODY_LIMIT }],
+    };
     return {
       module: AppModule,
       imports: [
@@ -105,7 +125,6 @@ export class AppModule {
         PsaIntakeService,
         FinanceIntakeService,
         WebhookBodyErrors,
-        PsaBodyParser,
         IngressLifecycle,
       ],
     };

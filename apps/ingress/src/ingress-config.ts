@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { isIsoCurrency } from '@throughline/money';
 import { ConfigurationError, loadConfig } from '@throughline/platform';
 
 /** Development defaults of the secrets; refused when NODE_ENV=production (README "Configuration"). */
@@ -24,12 +25,15 @@ const ingressConfigShape = {
   HUBSPOT_CLOSED_WON_STAGE: z.string().min(1).default('closedwon'),
   HUBSPOT_DEFAULT_CURRENCY: z
     .string()
-    .regex(/^[A-Z]{3}$/, 'an ISO-4217 code such as EUR')
+    .refine(isIsoCurrency, 'an ISO 4217 currency code such as EUR')
     .optional(),
   HUBSPOT_REQUESTS_PER_SECOND: positiveInt.default(10),
   HUBSPOT_TIMEOUT_MS: positiveInt.default(10_000),
   SALESFORCE_WEBHOOK_SECRET: z.string().min(1).optional(),
   SALESFORCE_CLOSED_WON_STAGE: z.string().min(1).default('Closed Won'),
+  INGRESS_REJECTED_BODY_PREFIX_BYTES: z.coerce.number().int().min(0).max(65_536).default(4_096),
+  INGRESS_REJECTED_RETENTION_DAYS: positiveInt.max(3_650).default(30),
+  INGRESS_REJECTED_PURGE_INTERVAL_MS: positiveInt.default(3_600_000),
   INGRESS_WORKER_POLL_MS: positiveInt.default(1_000),
   INGRESS_WORKER_BATCH_SIZE: positiveInt.default(10),
   INGRESS_WORKER_LEASE_MS: positiveInt.default(120_000),
@@ -59,6 +63,12 @@ export interface IngressConfig {
     retryBaseMs: number;
     retryMaxMs: number;
     maxAttempts: number;
+  };
+  /** Refused webhook requests (rejected_delivery): what is kept of each body, and for how long. */
+  rejected: {
+    bodyPrefixBytes: number;
+    retentionDays: number;
+    purgeIntervalMs: number;
   };
 }
 
@@ -98,6 +108,11 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv = process.env): Ingress
       retryBaseMs: vars.INGRESS_RETRY_BASE_MS,
       retryMaxMs: vars.INGRESS_RETRY_MAX_MS,
       maxAttempts: vars.INGRESS_RETRY_MAX_ATTEMPTS,
+    },
+    rejected: {
+      bodyPrefixBytes: vars.INGRESS_REJECTED_BODY_PREFIX_BYTES,
+      retentionDays: vars.INGRESS_REJECTED_RETENTION_DAYS,
+      purgeIntervalMs: vars.INGRESS_REJECTED_PURGE_INTERVAL_MS,
     },
   };
   if (problems.length > 0) throw new ConfigurationError(`Invalid configuration:\n  ${problems.join('\n  ')}`);

@@ -95,9 +95,13 @@ describe('ERP master data intake against the real stack', () => {
       ],
     };
     expect((await put('/erp/rate-cards/RC-ERP-DE', card)).status).toBe(200);
-    expect(
-      (await harness.probe.waitFor('RateCardUpserted', (e) => e.data.rateCardId === 'RC-ERP-DE')).data,
-    ).toEqual({
+    const published = await harness.probe.waitFor(
+      'RateCardUpserted',
+      (e) => e.data.rateCardId === 'RC-ERP-DE',
+    );
+    // Keyed by card and effective date, so compaction keeps every dated version of the card (#13 item 1).
+    expect(published.envelope.key).toBe('RC-ERP-DE@2026-01-01');
+    expect(published.data).toEqual({
       rateCardId: 'RC-ERP-DE',
       legalEntityId: 'LE-ERP-DE',
       currency: 'EUR',
@@ -141,7 +145,7 @@ describe('ERP master data intake against the real stack', () => {
     };
     await expectError(
       await put('/erp/customers/C-ERP-2', { name: 'Bad', status: 'ACTIVE', billingCurrency: 'eur' }),
-      /billingCurrency: expected an ISO-4217 code/,
+      /billingCurrency: expected an ISO 4217 currency code/,
     );
     await expectError(
       await put('/erp/customers/C-ERP-2', { name: 'Bad', status: 'GONE', billingCurrency: 'EUR' }),
@@ -200,7 +204,7 @@ describe('ERP master data intake against the real stack', () => {
         effectiveFrom: '2026-02-30',
         rates: [],
       }),
-      /effectiveFrom: expected a calendar date YYYY-MM-DD; rates: Array must contain at least 1 element/,
+      /effectiveFrom: expected a calendar date YYYY-MM-DD from 2000-01-01 to 2100-12-31; rates: Array must contain at least 1 element/,
     );
     expect(harness.probe.events('CustomerUpserted', (e) => e.data.customerId === 'C-ERP-2')).toHaveLength(0);
   });

@@ -176,13 +176,13 @@ describe('HubSpot webhooks against the real stack', () => {
     expect(future).toMatchObject({ status: 401, json: { error: 'stale timestamp' } });
 
     const refused = await harness.get<{
-      rejected: { id: string; httpStatus: number; reason: string; rawBody: string }[];
+      rejected: { id: string; httpStatus: number; reason: string; bodyPrefix: string }[];
     }>('/rejected-deliveries?source=hubspot');
     const ids = [bad, missing, stale, future].map((answer) => answer.json['rejectedId']);
     expect(
       refused.rejected
         .filter((row) => ids.includes(row.id))
-        .map((row) => [row.httpStatus, row.reason, row.rawBody]),
+        .map((row) => [row.httpStatus, row.reason, row.bodyPrefix]),
     ).toEqual([
       [401, 'stale timestamp', JSON.stringify(body)],
       [401, 'stale timestamp', JSON.stringify(body)],
@@ -227,7 +227,11 @@ describe('HubSpot webhooks against the real stack', () => {
     const shape = await harness.postHubSpot(wrongShape);
     expect(shape).toMatchObject({
       status: 400,
-      json: { error: '[0].objectId: Expected number, received string' },
+      json: {
+        type: 'urn:throughline:problem:invalid-request',
+        detail: '1 of 1 events refused: [0].objectId: Expected number, received string',
+        errors: [{ field: '[0]', detail: '[0].objectId: Expected number, received string' }],
+      },
     });
 
     const notAnArray = await harness.postHubSpot({ eventId: 3003 });
@@ -244,32 +248,43 @@ describe('HubSpot webhooks against the real stack', () => {
     expect(unsigned).toMatchObject({ status: 401, json: { error: 'signature mismatch' } });
 
     const refused = await harness.get<{
-      rejected: { id: string; httpStatus: number; reason: string; rawBody: string }[];
+      rejected: { id: string; httpStatus: number; reason: string; bodyPrefix: string }[];
     }>('/rejected-deliveries?source=hubspot&limit=10');
     const byId = new Map(refused.rejected.map((row) => [row.id, row]));
     expect(byId.get(malformed.json['rejectedId'] as string)).toMatchObject({
       httpStatus: 400,
-      rawBody: '[{"eventId": 3001,',
+      bodyPrefix: '[{"eventId": 3001,',
       reason: malformed.json['error'],
     });
     expect(byId.get(shape.json['rejectedId'] as string)).toMatchObject({
       httpStatus: 400,
-      rawBody: JSON.stringify(wrongShape),
+      bodyPrefix: JSON.stringify(wrongShape),
     });
     expect(byId.get(unsigned.json['rejectedId'] as string)).toMatchObject({
       httpStatus: 401,
-      rawBody: '{oops',
+      bodyPrefix: '{oops',
     });
   });
 
-  it('verifies bodies sent without a JSON content type too, and refuses oversized ones with 413', async () => {
+  it('refuses bodies that are not JSON with 415 and oversized ones with 413, keeping no body', async () => {
     const body = [hubSpotDealStageEvent({ eventId: 3101, dealId: 9201, stage: 'appointmentscheduled' })];
     const plain = await harness.postHubSpot(body, { headers: { 'content-type': 'text/plain' } });
-    expect(plain.status).toBe(202);
-    expect(await harness.delivery('hubspot', '3101')).toMatchObject({ status: 'IGNORED' });
+    expect(plain).toMatchObject({
+      status: 415,
+      json: { type: 'urn:throughline:problem:unsupported-media-type' },
+    });
+    expect((await fetch(`${harness.service.url}/deliveries/hubspot/3101`)).status).toBe(404);
 
     const huge = await harness.postHubSpot(undefined, { rawBody: `[${'"x",'.repeat(40_000)}"x"]` });
-    expect(huge).toMatchObject({ status: 413, json: { error: 'unreadable body: request entity too large' } });
+    expect(huge).toMatchObject({ status: 413, json: { detail: 'request body over 102400 bytes' } });
+    const refused = await harness.get<{ rejected: Record<string, unknown>[] }>(
+      '/rejected-deliveries?limit=100',
+    );
+    expect(refused.rejected.find((row) => row['id'] === huge.json['rejectedId'])).toMatchObject({
+      httpStatus: 413,
+      bodyPrefix: null,
+      bodyBytes: null,
+    });
   });
 
   it('retries when the HubSpot API fails, then publishes', async () => {

@@ -383,7 +383,7 @@ describe('time-to-cash intake (PSA time and expenses, ERP payments, change order
         id: 'TE-X3',
         errors: [
           'hours: "25" hours is more than 24 in one entry',
-          'workDate: expected a calendar date YYYY-MM-DD',
+          'workDate: expected a calendar date YYYY-MM-DD from 2000-01-01 to 2100-12-31',
         ],
       },
       {

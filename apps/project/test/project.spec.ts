@@ -181,6 +181,8 @@ describe('project service against the real stack', () => {
         { role: 'Consultant', hoursHundredths: 40_150, rateMinor: 15_000, skills: [] },
         { role: 'Architect', hoursHundredths: 1_050, rateMinor: 20_000, skills: [] },
       ],
+      // The delivery's rate card (ProjectCreated v2): billing prices the project's time from it.
+      rateCardId: `RC-DE-${id}`,
     };
     expect(created.data).toEqual(expected);
     expect(created.envelope.key).toBe(projectId);
@@ -345,7 +347,7 @@ describe('project service against the real stack', () => {
   it('answers unknown projects with 404 and a missing deal id with 400', async () => {
     const missing = await fetch(`${service.url}/projects/PRJ-NOPE`);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: 'Unknown project PRJ-NOPE' });
+    expect(await missing.json()).toMatchObject({ status: 404, detail: 'Unknown project PRJ-NOPE' });
     const noDeal = await fetch(`${service.url}/projects`);
     expect(noDeal.status).toBe(400);
     expect(((await noDeal.json()) as { error: string }).error).toMatch(/dealId/);

@@ -222,6 +222,7 @@ describe('reporting projection rebuilds against the real stack', () => {
         droppedAt: null,
         eventCount: 0,
         rebuild: null,
+        refusal: null,
       },
     ]);
   });
@@ -422,5 +423,66 @@ describe('reporting projection rebuilds against the real stack', () => {
     expect((await request('POST', '/projections/rebuild', { from: future })).status).toBe(400);
     expect((await request('POST', '/projections/rebuild', {})).status).toBe(400);
     expect((await projections()).map((p) => p.state)).toEqual(['RETIRED', 'RETIRED', 'ACTIVE']);
+  });
+
+  it('refuses to switch when the log no longer holds what the active projection was built from', async () => {
+    const dealE = `D-${run}-E`;
+    const wonE = event('DealWon', { dealId: dealE, dealName: 'Data platform' }, { source: 'ingress' }, 40);
+    await probe.publish(wonE);
+    await timelineWith(dealE, 1);
+    // Projection 3 was built from the first DealWon at or after its timestamp; remove that and
+    // everything after it from the log, as retention would.
+    const topic = service.runtime.naming.topicFor('DealWon');
+    const admin = service.runtime.kafka.admin();
+    await admin.connect();
+    const { rows: firsts } = await db.query<{ partition: number; first_offset: string }>(
+      'SELECT partition, first_offset FROM projection_source WHERE version = 3 AND topic = $1',
+      [topic],
+    );
+    const activeFirst = new Map(firsts.map((row) => [row.partition, Number(row.first_offset)]));
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.deleteTopicRecords({
+      topic,
+      partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
+    });
+    await admin.disconnect();
+    const lost = ends
+      .filter(({ partition, high }) => Number(high) > (activeFirst.get(partition) ?? 0))
+      .map(({ partition, high }) => ({
+        partition,
+        from: activeFirst.get(partition) ?? 0,
+        to: Number(high) - 1,
+      }))
+      // The refusal lists partitions in order; the admin API answers in any order.
+      .sort((a, b) => a.partition - b.partition);
+    expect(lost.length).toBeGreaterThan(0);
+
+    const started = await request<ProjectionView>('POST', '/projections/rebuild', { from: 'beginning' });
+    expect(started.body).toMatchObject({ version: 4, state: 'BUILDING' });
+    const refused = await eventually(async () => {
+      const view = await projection(4);
+      return view?.state === 'REFUSED' ? view : undefined;
+    }, 60_000);
+    expect(refused.refusal?.missing).toEqual([
+      { topic, eventType: 'DealWon', missingEvents: 2, lostOffsets: lost },
+    ]);
+    expect(refused.refusal?.reason).toContain(
+      `(2 of its events missing; ${topic}: partition ${lost[0].partition} offsets ${lost[0].from}-${lost[0].to}`,
+    );
+    // The active projection stays in place and keeps answering in full.
+    expect((await projections()).map((p) => [p.version, p.state])).toEqual([
+      [1, 'RETIRED'],
+      [2, 'RETIRED'],
+      [3, 'ACTIVE'],
+      [4, 'REFUSED'],
+    ]);
+    expect(
+      (await get<{ deals: DealSummary[] }>('/deals')).body.deals.map((deal) => deal.dealId).sort(),
+    ).toEqual([`D-${run}-D`, dealE].sort());
+    // A refused projection receives no more live events, and can be dropped.
+    expect((await request<ProjectionView>('DELETE', '/projections/4')).body).toMatchObject({
+      state: 'REFUSED',
+      droppedAt: expect.any(String),
+    });
   });
 });

@@ -2,19 +2,19 @@ import { Kafka } from 'kafkajs';
 
 import { EVENTS, EVENT_TYPES, EventType } from '@throughline/contracts';
 import {
+  consumerTopicSpecs,
   createKafka,
   DEFAULT_RETRY_TIERS_MS,
+  ensureConsumerTopics,
   ensureTopics,
-  ensureTopicsByName,
-  retryTopic,
   TopicNaming,
 } from '@throughline/messaging';
 import { eventually } from '@throughline/messaging/testing';
 import { ServiceConfig } from '@throughline/messaging-nest';
 
 /**
- * Creates the topics a service creates at start (catalog topics, and its group's retry topics for
- * the events it consumes) and waits until every partition has a leader.
+ * Creates the topics a service creates at start (catalog topics, and its group's retry and
+ * dead-letter topics for the events it consumes) and waits until every partition has a leader.
  *
  * Workaround: kafkajs's `createTopics({ waitForLeaders: true })` sometimes fails on freshly created
  * KRaft topics with "This server does not host this topic-partition" (tulios/kafkajs#815), which
@@ -27,10 +27,12 @@ export async function createServiceTopics(
 ): Promise<void> {
   const naming = new TopicNaming(config.topicPrefix);
   const groupId = `${naming.prefix}throughline.${config.service}`;
-  const retryTopics = consumed.flatMap((eventType) =>
-    DEFAULT_RETRY_TIERS_MS.map((_, tier) => retryTopic(naming.topicFor(eventType), groupId, tier + 1)),
-  );
-  const all = [...EVENT_TYPES.map((eventType) => naming.topicFor(eventType)), ...retryTopics];
+  const sources = consumed.map((eventType) => naming.topicFor(eventType));
+  const options = { retryTiers: DEFAULT_RETRY_TIERS_MS.length, deadLetters: true };
+  const all = [
+    ...EVENT_TYPES.map((eventType) => naming.topicFor(eventType)),
+    ...consumerTopicSpecs(sources, groupId, options).map((spec) => spec.topic),
+  ];
   const kafka = createKafka({ brokers: config.brokers, clientId: `${config.service}-test-topics` });
   await eventually(async () => {
     try {
@@ -39,7 +41,7 @@ export async function createServiceTopics(
         EVENT_TYPES.map((eventType) => EVENTS[eventType].topic),
         naming,
       );
-      await ensureTopicsByName(kafka, retryTopics);
+      await ensureConsumerTopics(kafka, sources, groupId, options);
       return (await leadersElected(kafka, all)) || undefined;
     } catch {
       return undefined;

@@ -448,7 +448,10 @@ describe('time-to-cash reports against the real stack', () => {
     quantityHundredths: null,
     unitPriceMinor: null,
     amountMinor,
-    sourceIds,
+    sourceCount: sourceIds.length,
+    taxCode: null,
+    taxRateBasisPoints: null,
+    taxMinor: 0,
   });
   const invoice1 = event(
     'InvoiceIssued',

@@ -2,6 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 
+import {
+  HUBSPOT_DEALS_SPEC_FILE,
+  loadVendorSpec,
+  OpenApiDocument,
+  requestBodySchema,
+  validateSchema,
+} from './openapi';
 import { hubSpotSenderSignature } from './signing';
 
 type Properties = Record<string, string | null>;
@@ -17,7 +24,31 @@ export interface HubSpotStubData {
   deals: Record<string, HubSpotStubDeal>;
   companies: Record<string, Properties>;
   lineItems: Record<string, Properties>;
+  /**
+   * Deal properties defined in the portal (standard ones and the custom ones an admin created); a
+   * PATCH naming any other property is refused as HubSpot does (PROPERTY_DOESNT_EXIST). Default:
+   * DEFAULT_DEAL_PROPERTIES.
+   */
+  dealProperties?: string[];
 }
+
+/** Standard deal properties, and the custom ones Throughline's outbound write-back sets. */
+export const DEFAULT_DEAL_PROPERTIES = [
+  'dealname',
+  'amount',
+  'closedate',
+  'dealstage',
+  'pipeline',
+  'hubspot_owner_id',
+  'deal_currency_code',
+  'description',
+  'throughline_project_ids',
+  'throughline_setup_status',
+  'throughline_invoiced_to_date',
+];
+
+/** Properties HubSpot maintains itself; setting them is refused (READ_ONLY_VALUE). */
+const READ_ONLY_DEAL_PROPERTIES = new Set(['hs_object_id', 'createdate', 'hs_lastmodifieddate']);
 
 export interface HubSpotStubRequest {
   method: string;
@@ -25,6 +56,8 @@ export interface HubSpotStubRequest {
   query: Record<string, string>;
   body: unknown;
   authorized: boolean;
+  /** Epoch ms when the stub received it. */
+  receivedAt: number;
 }
 
 export interface HubSpotStub {
@@ -44,12 +77,17 @@ export interface HubSpotStub {
 }
 
 const DEFAULT_PROPERTIES = ['hs_object_id', 'createdate', 'hs_lastmodifieddate'];
+/** The deal update operation as HubSpot's published description names it (0-3 is the deal type). */
+const PATCH_DEAL_PATH = '/crm/v3/objects/0-3/{dealId}';
+let dealsSpec: OpenApiDocument | undefined;
 const CREATED_AT = '2026-01-05T09:00:00.000Z';
 
 /**
  * A local stand-in for HubSpot's CRM v3 API, answering the three calls ingress makes with
  * HubSpot's documented shapes: deals (with associations), companies, and the line item batch read
  * (207 with OBJECT_NOT_FOUND errors for unknown ids). Checks the Bearer token; 404 for unknown ids.
+ * It also takes the deal update outbound makes (PATCH), whose body it validates against HubSpot's
+ * published OpenAPI description (vendor/hubspot/crm-deals-v3.json).
  */
 export async function startHubSpotStub(
   data: Partial<HubSpotStubData> & { accessToken?: string } = {},
@@ -59,6 +97,7 @@ export async function startHubSpotStub(
     deals: data.deals ?? {},
     companies: data.companies ?? {},
     lineItems: data.lineItems ?? {},
+    dealProperties: data.dealProperties ?? [...DEFAULT_DEAL_PROPERTIES],
   };
   const requests: HubSpotStubRequest[] = [];
   const failures: { status: number; remaining: number; pathPrefix?: string; retryAfterSeconds?: number }[] =
@@ -80,6 +119,7 @@ export async function startHubSpotStub(
       query: Object.fromEntries(url.searchParams),
       body: text ? safeJson(text) : undefined,
       authorized,
+      receivedAt: Date.now(),
     });
     if (!authorized) {
       send(res, 401, {
@@ -134,6 +174,8 @@ export async function startHubSpotStub(
         ...(Object.keys(associations).length > 0 ? { associations } : {}),
       });
     }
+    match = /^\/crm\/v3\/objects\/(?:deals|0-3)\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'PATCH' && match?.[1]) return updateDeal(res, decodeURIComponent(match[1]), text);
     match = /^\/crm\/v3\/objects\/companies\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && match?.[1]) {
       const id = decodeURIComponent(match[1]);
@@ -179,6 +221,55 @@ export async function startHubSpotStub(
       message: `No route ${req.method} ${url.pathname}`,
       category: 'OBJECT_NOT_FOUND',
     });
+  }
+
+  /** A partial update: the body must match SimplePublicObjectInput, each property be settable. */
+  function updateDeal(res: ServerResponse, id: string, text: string): void {
+    dealsSpec ??= loadVendorSpec(HUBSPOT_DEALS_SPEC_FILE);
+    const body = safeJson(text);
+    const problems =
+      body === undefined
+        ? ['$: not valid JSON']
+        : validateSchema(dealsSpec, requestBodySchema(dealsSpec, 'PATCH', PATCH_DEAL_PATH), body);
+    if (problems.length > 0) {
+      return send(res, 400, {
+        status: 'error',
+        message: `Invalid input JSON: ${problems.join('; ')}`,
+        correlationId: randomUUID(),
+        category: 'VALIDATION_ERROR',
+      });
+    }
+    const deal = store.deals[id];
+    if (!deal) return send(res, 404, notFound('deal', id));
+    const properties = (body as { properties: Record<string, string> }).properties;
+    const defined = store.dealProperties ?? DEFAULT_DEAL_PROPERTIES;
+    const invalid = Object.keys(properties)
+      .filter((name) => READ_ONLY_DEAL_PROPERTIES.has(name) || !defined.includes(name))
+      .map((name) =>
+        READ_ONLY_DEAL_PROPERTIES.has(name)
+          ? {
+              isValid: false,
+              message: `"${name}" is a read only property; its value cannot be set.`,
+              error: 'READ_ONLY_VALUE',
+              name,
+            }
+          : {
+              isValid: false,
+              message: `Property "${name}" does not exist`,
+              error: 'PROPERTY_DOESNT_EXIST',
+              name,
+            },
+      );
+    if (invalid.length > 0) {
+      return send(res, 400, {
+        status: 'error',
+        message: `Property values were not valid: ${JSON.stringify(invalid)}`,
+        correlationId: randomUUID(),
+        category: 'VALIDATION_ERROR',
+      });
+    }
+    Object.assign(deal.properties, properties);
+    send(res, 200, crmObject(id, deal.properties, Object.keys(properties)));
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -17,6 +17,7 @@ export interface MetricSources {
   consumerLag?: () => Promise<LagRow[]>;
   deadLetterDepth?: () => Promise<DepthRow[]>;
   outboxBacklog?: () => Promise<number>;
+  outboxParked?: () => Promise<number>;
 }
 
 /** A service's Prometheus metrics (served at GET /metrics). */
@@ -91,6 +92,14 @@ export class ServiceMetrics {
       registers,
       async collect() {
         if (sources.outboxBacklog) this.set(await sources.outboxBacklog());
+      },
+    });
+    new Gauge({
+      name: 'throughline_outbox_parked',
+      help: 'Outbox events Kafka can never take as they are (too large, not encodable); alert on > 0',
+      registers,
+      async collect() {
+        if (sources.outboxParked) this.set(await sources.outboxParked());
       },
     });
   }

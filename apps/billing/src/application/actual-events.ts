@@ -1,7 +1,7 @@
 import { ActualChanged, EventRecord } from '@throughline/contracts';
 import { createEvent, EventOrigin } from '@throughline/messaging';
 
-import { Actual } from '../infrastructure/prisma/generated/client';
+import { Actual, BillingProject } from '../infrastructure/prisma/generated/client';
 
 export const SOURCE = 'billing';
 
@@ -64,4 +64,28 @@ export function missingRateExceptionId(actualId: string): string {
 
 export function unknownProjectExceptionId(actualId: string): string {
   return `EXC-ACT-${actualId}-UNKNOWN_PROJECT`;
+}
+
+export function missingRateRaised(row: Actual, project: BillingProject, origin: EventOrigin): EventRecord {
+  return createEvent(
+    'BusinessExceptionRaised',
+    {
+      exceptionId: missingRateExceptionId(row.actualId),
+      ownerRole: 'FINANCE_OPERATIONS',
+      entityType: 'Actual',
+      entityId: row.actualId,
+      dealId: project.dealId,
+      code: 'MISSING_RATE',
+      message: `No ${project.currency} rate for role ${row.role ?? '?'} of legal entity ${project.legalEntityId} on ${row.workDate}: time entry ${row.actualId} cannot be priced`,
+      remediation: `Publish a rate card for legal entity ${project.legalEntityId} in ${project.currency} covering ${row.workDate} with role ${row.role ?? '?'} (ERP rate cards API); the entry is priced as soon as it arrives`,
+      details: {
+        projectId: project.projectId,
+        legalEntityId: project.legalEntityId,
+        currency: project.currency,
+        role: row.role ?? '',
+        workDate: row.workDate,
+      },
+    },
+    origin,
+  );
 }

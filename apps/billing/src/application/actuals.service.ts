@@ -2,19 +2,14 @@ import { createHash } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
 
-import {
-  EventRecord,
-  ExpenseApproved,
-  ProjectCreated,
-  RateCardRate,
-  TimeEntryApproved,
-} from '@throughline/contracts';
+import { EventRecord, ExpenseApproved, ProjectCreated, TimeEntryApproved } from '@throughline/contracts';
 import {
   causedBy,
   commit,
   ConsumedEvent,
   createEvent,
   EventOrigin,
+  handleBatchOnce,
   handleOnce,
   MessagingRuntime,
 } from '@throughline/messaging';
@@ -30,33 +25,38 @@ import {
   findRate,
   FoundRate,
   describeDifferences,
+  projectCards,
   exactHundredths,
   hundredthsAsDecimal,
-  priceTimeEntry,
   RateCard,
   repriceProjectTime,
   rateCardVersion,
   UnbilledTime,
+  writeOffTime,
 } from '../domain/pricing';
-import { BillingDb, BillingTx, lockBilling } from '../infrastructure/billing-db';
-import { Actual, BillingProject, RateCard as RateCardRow } from '../infrastructure/prisma/generated/client';
+import {
+  BillingDb,
+  BillingTx,
+  closedPeriods,
+  lockBilling,
+  lockPricing,
+  rateCardOf,
+} from '../infrastructure/billing-db';
+import { Actual, BillingProject } from '../infrastructure/prisma/generated/client';
 import {
   actualChangedEvents,
   ActualView,
   actualViewOf,
   missingRateExceptionId,
+  missingRateRaised,
   SOURCE,
   unknownProjectExceptionId,
 } from './actual-events';
 import { BILLING_DB } from './tokens';
+import { contractCardIds, newTimeActual, PricedFields, pricedTimeFields, TimePricing } from './time-pricing';
 
 /** A request to change an actual's status was refused because of its current state (HTTP 409). */
 export class ActualStateConflict extends Error {}
-
-export async function closedPeriods(tx: BillingTx): Promise<Set<string>> {
-  const rows = await tx.billingPeriod.findMany({ select: { period: true } });
-  return new Set(rows.map((row) => row.period));
-}
 
 /**
  * Approved time and expenses → priced actuals, and the replicated data pricing needs (projects,
@@ -69,39 +69,72 @@ export class ActualsService {
     private readonly runtime: MessagingRuntime,
   ) {}
 
-  async recordTime(event: ConsumedEvent<'TimeEntryApproved'>): Promise<void> {
-    await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
-      const entry: TimeEntryApproved = event.data;
-      await lockBilling(tx);
-      const existing = await tx.actual.findUnique({ where: { actualId: entry.entryId } });
-      if (existing) return this.correctTime(tx, existing, entry, causedBy(event, SOURCE));
-      const now = Date.now();
-      const problem = entryProblem(entry);
-      const row = await tx.actual.create({
-        data: {
-          actualId: entry.entryId,
-          revision: entry.revision,
-          kind: 'TIME',
-          projectId: entry.projectId,
-          personId: entry.personId,
-          role: entry.role,
-          workDate: entry.workDate,
-          hoursHundredths: BigInt(entry.hoursHundredths),
-          approvedBillable: entry.billable,
-          billable: entry.billable,
-          billingPeriod: billingPeriodFor(
-            problem ? approvalDate(entry.approvedAt) : entry.workDate,
-            await closedPeriods(tx),
-          ),
-          status: 'UNPRICED',
-          note: problem ? `${INVALID} ${problem}` : null,
-          approvedAt: BigInt(entry.approvedAt),
-          changedAt: BigInt(now),
-        },
-      });
-      if (problem) return [invalidEntryRaised(row, problem, causedBy(event, SOURCE))];
-      return this.price(tx, [row], causedBy(event, SOURCE), now, true);
+  /**
+   * Approved time, a fetched batch at a time in one transaction. New, well-formed entries of known
+   * projects — month-end's bulk — are priced in memory from rate cards, cost rates and projects
+   * loaded once per batch and stored with one insert; corrections, malformed entries and entries of
+   * projects billing does not know yet take the one-entry path below, in the batch's order (the
+   * pricing carry runs per project in recording order).
+   */
+  async recordTimes(events: ConsumedEvent<'TimeEntryApproved'>[]): Promise<void> {
+    await handleBatchOnce(this.db, this.runtime.groupId, events, async (tx, fresh) => {
+      await lockPricing(
+        tx,
+        fresh.map((event) => event.data.projectId),
+      );
+      const entryIds = fresh.map((event) => event.data.entryId);
+      const recorded = new Set(
+        (await tx.actual.findMany({ where: { actualId: { in: entryIds } }, select: { actualId: true } })).map(
+          (row) => row.actualId,
+        ),
+      );
+      const pricing = await TimePricing.load(
+        tx,
+        fresh.map((event) => event.data.projectId),
+      );
+      const emitted: EventRecord[] = [];
+      let pending: ConsumedEvent<'TimeEntryApproved'>[] = [];
+      for (const event of fresh) {
+        const entry = event.data;
+        if (!recorded.has(entry.entryId) && pricing.canPrice(entry)) {
+          recorded.add(entry.entryId);
+          pending.push(event);
+          continue;
+        }
+        emitted.push(...(await pricing.store(tx, pending)));
+        pending = [];
+        emitted.push(...(await this.recordOneTime(tx, event)));
+        recorded.add(entry.entryId);
+        // The one-entry path may have moved a project's carry: read the projects again.
+        await pricing.reloadProjects(tx);
+      }
+      emitted.push(...(await pricing.store(tx, pending)));
+      return emitted;
     });
+  }
+
+  private async recordOneTime(
+    tx: BillingTx,
+    event: ConsumedEvent<'TimeEntryApproved'>,
+  ): Promise<EventRecord[]> {
+    const entry: TimeEntryApproved = event.data;
+    const existing = await tx.actual.findUnique({ where: { actualId: entry.entryId } });
+    if (existing) return this.correctTime(tx, existing, entry, causedBy(event, SOURCE));
+    const now = Date.now();
+    const problem = entryProblem(entry);
+    const row = await tx.actual.create({
+      data: {
+        ...newTimeActual(
+          entry,
+          problem ? approvalDate(entry.approvedAt) : entry.workDate,
+          await closedPeriods(tx),
+        ),
+        note: problem ? `${INVALID} ${problem}` : null,
+        changedAt: BigInt(now),
+      },
+    });
+    if (problem) return [invalidEntryRaised(row, problem, causedBy(event, SOURCE))];
+    return this.price(tx, [row], causedBy(event, SOURCE), now, true);
   }
 
   /**
@@ -270,7 +303,17 @@ export class ActualsService {
     });
     const billsNow = entry.billable && billsTime(project.billingType as ProjectCreated['billingType']);
     const rate = billsNow
-      ? findRate(cards.map(rateCardOf), project.legalEntityId, project.currency, entry.workDate, entry.role)
+      ? findRate(
+          projectCards(
+            cards.map(rateCardOf),
+            { rateCardId: project.rateCardId, contractCardIds: await contractCardIds(tx) },
+            entry.workDate,
+          ),
+          project.legalEntityId,
+          project.currency,
+          entry.workDate,
+          entry.role,
+        )
       : null;
     const problem = entryProblem(entry);
     const currency = row.currency ?? project.currency;
@@ -326,7 +369,7 @@ export class ActualsService {
   async recordExpense(event: ConsumedEvent<'ExpenseApproved'>): Promise<void> {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
       const expense: ExpenseApproved = event.data;
-      await lockBilling(tx);
+      await lockPricing(tx, [expense.projectId]);
       if (await tx.actual.findUnique({ where: { actualId: expense.expenseId } })) return [];
       const now = Date.now();
       const problem = entryProblem({ ...expense, workDate: expense.incurredOn, hoursHundredths: 0 });
@@ -375,6 +418,8 @@ export class ActualsService {
         startDate: project.startDate,
         endDate: project.endDate,
         feeMinor: BigInt(project.budgetMinor),
+        // Null when ProjectCreated v1 (no card) was read: priced from the legal entity's cards.
+        rateCardId: project.rateCardId ?? null,
       },
     });
     const waiting = await tx.actual.findMany({
@@ -446,6 +491,15 @@ export class ActualsService {
       },
       orderBy: { recordedSeq: 'asc' },
     });
+    const projectCardIds = new Map(
+      (
+        await tx.billingProject.findMany({
+          where: { projectId: { in: [...new Set(rows.map((row) => row.projectId))] } },
+          select: { projectId: true, rateCardId: true },
+        })
+      ).map((project) => [project.projectId, project.rateCardId]),
+    );
+    const named = await contractCardIds(tx);
     const unbilledRates = new Map<string, FoundRate>();
     const invoiced: { row: Actual; rate: FoundRate }[] = [];
     for (const row of rows) {
@@ -456,6 +510,7 @@ export class ActualsService {
         currency: card.currency,
         rateMinor: Number(row.rateMinor),
         rateCardId: row.rateCardId,
+        project: { rateCardId: projectCardIds.get(row.projectId) ?? null, contractCardIds: named },
       });
       if (!rate) continue;
       if (row.status === 'UNBILLED') unbilledRates.set(row.actualId, rate);
@@ -553,7 +608,9 @@ export class ActualsService {
 
   /**
    * Writes an actual off. Only before it is on a draft invoice (UNPRICED, UNBILLED); once on a
-   * draft or invoiced it is refused, so drafts never need to drop lines.
+   * draft or invoiced it is refused, so drafts never need to drop lines. Priced billable time
+   * leaves the project's exact total through the carry (`writeOffTime`), so what is invoiced
+   * stays the floor of the exact value of the time that is not written off, as recognised.
    */
   async writeOff(actualId: string, reason: string, correlationId?: string): Promise<ActualView> {
     let written: Actual | undefined;
@@ -566,12 +623,19 @@ export class ActualsService {
           `Actual ${actualId} is ${actual.status}${actual.invoiceId ? ` on invoice ${actual.invoiceId}` : ''}: only UNPRICED or UNBILLED actuals can be written off`,
         );
       }
+      const now = BigInt(Date.now());
+      const moved =
+        actual.kind === 'TIME' && actual.status === 'UNBILLED'
+          ? await this.writeOffTime(tx, actual, now)
+          : null;
+      const excess =
+        moved && moved.excessMinor !== 0 ? ` (${excessText(actual.projectId, moved.excessMinor)})` : '';
       const updated = await tx.actual.update({
         where: { actualId },
-        data: { status: 'WRITTEN_OFF', note: `written off: ${reason}`, changedAt: BigInt(Date.now()) },
+        data: { status: 'WRITTEN_OFF', note: `written off: ${reason}${excess}`, changedAt: now },
       });
       const origin = { source: SOURCE, correlationId };
-      const events: EventRecord[] = actualChangedEvents([updated], origin);
+      const events: EventRecord[] = actualChangedEvents([updated, ...(moved?.others ?? [])], origin);
       if (actual.status === 'UNPRICED') {
         const exceptionId = actual.note?.startsWith(INVALID)
           ? invalidEntryExceptionId(actualId)
@@ -596,6 +660,42 @@ export class ActualsService {
       return events;
     });
     return actualViewOf(written as Actual);
+  }
+
+  /**
+   * Takes written-off UNBILLED time out of its project's exact total: `writeOffTime` moves the
+   * carry and any whole units the actual held for earlier entries to the project's other unbilled
+   * time. The written-off actual keeps the amount it was billed (what was written off).
+   */
+  private async writeOffTime(
+    tx: BillingTx,
+    actual: Actual,
+    now: bigint,
+  ): Promise<{ others: Actual[]; excessMinor: number }> {
+    const project = await tx.billingProject.findUniqueOrThrow({ where: { projectId: actual.projectId } });
+    const unbilled = await tx.actual.findMany({
+      where: { projectId: actual.projectId, kind: 'TIME', status: 'UNBILLED' },
+      orderBy: { recordedSeq: 'asc' },
+    });
+    const result = writeOffTime(unbilled.map(unbilledTimeOf), actual.actualId, project.carryHundredths);
+    const others: Actual[] = [];
+    for (const other of unbilled) {
+      const amount = result.changed.get(other.actualId);
+      if (other.actualId === actual.actualId || amount === undefined) continue;
+      others.push(
+        await tx.actual.update({
+          where: { actualId: other.actualId },
+          data: { billAmountMinor: BigInt(amount), changedAt: now },
+        }),
+      );
+    }
+    if (result.carryHundredths !== project.carryHundredths) {
+      await tx.billingProject.update({
+        where: { projectId: project.projectId },
+        data: { carryHundredths: result.carryHundredths },
+      });
+    }
+    return { others, excessMinor: result.excessMinor };
   }
 
   async list(projectId?: string, status?: string): Promise<ActualView[]> {
@@ -690,22 +790,7 @@ export class ActualsService {
     return events;
   }
 
-  private async priceOne(
-    tx: BillingTx,
-    row: Actual,
-    project: BillingProject,
-  ): Promise<{
-    status: string;
-    billable: boolean;
-    currency: string;
-    rateMinor: bigint | null;
-    rateCardId: string | null;
-    billAmountMinor: bigint;
-    costRateMinor: bigint | null;
-    costAmountMinor: bigint;
-    note: string | null;
-    carryHundredths?: number;
-  }> {
+  private async priceOne(tx: BillingTx, row: Actual, project: BillingProject): Promise<PricedFields> {
     if (row.kind === 'EXPENSE') {
       const amount = row.expenseAmountMinor ?? 0n;
       return {
@@ -726,48 +811,14 @@ export class ActualsService {
     const personRate = await tx.personCostRate.findUnique({
       where: { projectId_personId: { projectId: project.projectId, personId: row.personId } },
     });
-    const priced = priceTimeEntry(
-      {
-        hoursHundredths: Number(row.hoursHundredths),
-        role: row.role ?? '',
-        workDate: row.workDate,
-        billable: row.approvedBillable,
-      },
-      {
-        projectId: project.projectId,
-        legalEntityId: project.legalEntityId,
-        currency: project.currency,
-        billingType: project.billingType as ProjectCreated['billingType'],
-      },
+    return pricedTimeFields(
+      row,
+      project,
       cards.map(rateCardOf),
       personRate === null ? null : Number(personRate.costRateMinor),
-      project.carryHundredths,
+      await contractCardIds(tx),
     );
-    const big = (value: number | null) => (value === null ? null : BigInt(value));
-    return {
-      status: priced.status,
-      billable: priced.billable,
-      currency: project.currency,
-      rateMinor: big(priced.rateMinor),
-      rateCardId: priced.rateCardId,
-      billAmountMinor: BigInt(priced.billAmountMinor),
-      costRateMinor: big(priced.costRateMinor),
-      costAmountMinor: BigInt(priced.costAmountMinor),
-      note: priced.note,
-      carryHundredths: priced.carryHundredths,
-    };
   }
-}
-
-function rateCardOf(row: RateCardRow): RateCard {
-  return {
-    rateCardId: row.rateCardId,
-    legalEntityId: row.legalEntityId,
-    currency: row.currency,
-    effectiveFrom: row.effectiveFrom,
-    effectiveTo: row.effectiveTo,
-    rates: row.rates as unknown as RateCardRate[],
-  };
 }
 
 /** Stable per rate card version (its content), so the same version never raises twice under two ids. */
@@ -869,9 +920,9 @@ function invalidCorrectionRaised(
 }
 
 /** Marks (in the note) an approved entry that cannot be priced as it is. */
-const INVALID = 'invalid entry:';
+export const INVALID = 'invalid entry:';
 
-function approvalDate(approvedAt: number): string {
+export function approvalDate(approvedAt: number): string {
   const date = new Date(approvedAt);
   return Number.isNaN(date.getTime())
     ? new Date().toISOString().slice(0, 10)
@@ -913,30 +964,6 @@ function unknownProjectRaised(row: Actual, origin: EventOrigin): EventRecord {
       message: `Approved ${row.kind === 'TIME' ? 'time entry' : 'expense'} ${row.actualId} is for project ${row.projectId}, which billing does not know`,
       remediation: `Check that project ${row.projectId} exists and was set up; the actual is kept and priced as soon as the project arrives`,
       details: { projectId: row.projectId, workDate: row.workDate },
-    },
-    origin,
-  );
-}
-
-function missingRateRaised(row: Actual, project: BillingProject, origin: EventOrigin): EventRecord {
-  return createEvent(
-    'BusinessExceptionRaised',
-    {
-      exceptionId: missingRateExceptionId(row.actualId),
-      ownerRole: 'FINANCE_OPERATIONS',
-      entityType: 'Actual',
-      entityId: row.actualId,
-      dealId: project.dealId,
-      code: 'MISSING_RATE',
-      message: `No ${project.currency} rate for role ${row.role ?? '?'} of legal entity ${project.legalEntityId} on ${row.workDate}: time entry ${row.actualId} cannot be priced`,
-      remediation: `Publish a rate card for legal entity ${project.legalEntityId} in ${project.currency} covering ${row.workDate} with role ${row.role ?? '?'} (ERP rate cards API); the entry is priced as soon as it arrives`,
-      details: {
-        projectId: project.projectId,
-        legalEntityId: project.legalEntityId,
-        currency: project.currency,
-        role: row.role ?? '',
-        workDate: row.workDate,
-      },
     },
     origin,
   );

@@ -20,6 +20,8 @@ function project(billingType: BillingType, overrides: Partial<ProjectCreated> = 
     budgetMinor: 1_000_003,
     phases: [],
     roles: [],
+    // As created before ProjectCreated v2: priced from the legal entity's rate cards.
+    rateCardId: null,
     ...overrides,
   };
 }
@@ -133,15 +135,61 @@ describe('provisionBilling', () => {
         ),
       ),
     ).toEqual([3_333, 3_333, 3_335]);
-    // A fixed kick-off fee plus percentages: the last unpriced milestone balances the budget.
+    // A fixed kick-off fee plus percentages that make up the rest: 600,000 of 6,000,000 is 10 %,
+    // so 25 % + 65 % complete it: 6,000,000 × 2500 / 10000 = 1,500,000; × 6500 / 10000 = 3,900,000;
+    // 600,000 + 1,500,000 + 3,900,000 = 6,000,000 (nothing left to balance).
     expect(
       amountsOf(
+        withMilestones(
+          [milestone('M1', null, 2_500), milestone('M2', 600_000, null), milestone('M3', null, 6_500)],
+          6_000_000,
+        ),
+      ),
+    ).toEqual([1_500_000, 600_000, 3_900_000]);
+  });
+
+  it.each([
+    // 30 + 30 + 30 = 90 %: the old rule put the missing 10 % (100,000) on M3.
+    [[3_000, 3_000, 3_000], '90.00'],
+    // 40 + 40 + 40 = 120 %: the old rule cut M3 to 400,000 − 200,000 = 200,000.
+    [[4_000, 4_000, 4_000], '120.00'],
+    // 50 + 50 + 50 = 150 %: the old rule billed M3 500,000 − 500,000 = 0.
+    [[5_000, 5_000, 5_000], '150.00'],
+  ])(
+    'refuses milestone percentages %j that do not sum to 100 %% instead of balancing the last one',
+    (bps, percent) => {
+      const p = withMilestones(
+        bps.map((bp, i) => milestone(`M${i + 1}`, null, bp)),
+        1_000_000,
+      );
+      expect(() => provisionBilling(p)).toThrow(BillingRejected);
+      expect(() => provisionBilling(p)).toThrow(
+        `Project PRJ-1: milestone fees come to 0 EUR minor units plus ${percent} % of the budget 1000000, not 100 % of it`,
+      );
+    },
+  );
+
+  it('refuses a milestone with neither an amount nor a percentage, and fixed fees plus percentages off 100 %', () => {
+    // 25 % of 6,000,000 = 1,500,000, + 100,000 fixed: M3 would silently have taken 4,400,000.
+    expect(() =>
+      provisionBilling(
         withMilestones(
           [milestone('M1', null, 2_500), milestone('M2', 100_000, null), milestone('M3', null, null)],
           6_000_000,
         ),
       ),
-    ).toEqual([1_500_000, 100_000, 4_400_000]);
+    ).toThrow('Project PRJ-1: milestones M3 have neither an amount nor a percentOfFee');
+    // 600,000 fixed is 10 %; 25 % + 60 % makes 95 %.
+    expect(() =>
+      provisionBilling(
+        withMilestones(
+          [milestone('M1', null, 2_500), milestone('M2', 600_000, null), milestone('M3', null, 6_000)],
+          6_000_000,
+        ),
+      ),
+    ).toThrow(
+      'milestone fees come to 600000 EUR minor units plus 85.00 % of the budget 6000000, not 100 % of it',
+    );
   });
 
   it('rejects schedules that cannot sum to the budget instead of guessing', () => {
@@ -168,7 +216,9 @@ describe('provisionBilling', () => {
         percents,
         fc.constantFrom<BillingType>('FIXED_FEE_MILESTONE', 'RETAINER'),
         (budgetMinor, bps, billingType) => {
+          // Basis points that sum to exactly 10000: the last takes what the others leave.
           const scaled = bps.map((bp) => Math.floor(bp / bps.length));
+          scaled[scaled.length - 1] += 10_000 - scaled.reduce((sum, bp) => sum + bp, 0);
           const p =
             billingType === 'RETAINER'
               ? project('RETAINER', { budgetMinor, endDate: '2030-06-30' })

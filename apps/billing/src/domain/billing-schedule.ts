@@ -8,7 +8,7 @@ import {
   RevenueRule,
 } from '@throughline/contracts';
 
-import { basisPointsOf, splitEvenly } from './money';
+import { basisPointsOf, FULL_FEE_BASIS_POINTS, splitEvenly } from './money';
 
 /** How each billing type recognises revenue. */
 export const REVENUE_RULE: Readonly<Record<BillingType, RevenueRule>> = {
@@ -96,9 +96,13 @@ function monthlyItem(description: string, dueDate: string, amountMinor: number |
 }
 
 /**
- * One item per milestone. Milestones with an amount keep it; the others take their percentOfFee
- * of the budget (rounded down), and the last of them also takes what is left, so the items sum
- * exactly to the budget. A schedule that cannot sum to the budget is rejected, not guessed.
+ * One item per milestone. A milestone either has a fixed amount or a percentOfFee of the budget
+ * (rounded down); together they must come to exactly 100 % of the budget — Σ amounts × 10000 +
+ * budget × Σ basis points = budget × 10000 — and only then does the last milestone with a
+ * percentage take the rounding remainder (less than one minor unit per percentage milestone), so
+ * the items sum exactly to the budget. A schedule that does not add up (percentages of 90 %, 120 %,
+ * 150 %; a milestone with neither an amount nor a percentage) is rejected, never balanced on a
+ * milestone.
  */
 function milestoneItems(project: ProjectCreated): ItemDraft[] {
   const milestones = project.phases.flatMap((phase) => phase.milestones);
@@ -108,25 +112,46 @@ function milestoneItems(project: ProjectCreated): ItemDraft[] {
   if (milestones.some((m) => (m.amountMinor ?? 0) < 0 || (m.percentOfFee ?? 0) < 0)) {
     throw reject('milestone amounts and percentages must not be negative');
   }
-  const amounts = milestones.map(
-    (m) =>
-      m.amountMinor ?? (m.percentOfFee === null ? 0 : basisPointsOf(project.budgetMinor, m.percentOfFee)),
-  );
-  const allocated = amounts.reduce((sum, amount) => sum + amount, 0);
-  const lastUnpriced = lastIndexOf(milestones, (m) => m.amountMinor === null);
-  if (lastUnpriced >= 0) amounts[lastUnpriced] += project.budgetMinor - allocated;
-  const balances = lastUnpriced >= 0 ? amounts[lastUnpriced] >= 0 : allocated === project.budgetMinor;
-  if (!balances) {
+  const unpriced = milestones.filter((m) => m.amountMinor === null && m.percentOfFee === null);
+  if (unpriced.length > 0) {
     throw reject(
-      `milestone fees come to ${allocated} ${project.currency} minor units, the budget is ${project.budgetMinor}`,
+      `milestones ${unpriced.map((m) => m.milestoneId).join(', ')} have neither an amount nor a percentOfFee`,
     );
   }
+  const fixedMinor = milestones.reduce((sum, m) => sum + BigInt(m.amountMinor ?? 0), 0n);
+  const percentMilestones = milestones.filter((m) => m.amountMinor === null);
+  const basisPoints = percentMilestones.reduce((sum, m) => sum + BigInt(m.percentOfFee ?? 0), 0n);
+  const budget = BigInt(project.budgetMinor);
+  const full = BigInt(FULL_FEE_BASIS_POINTS);
+  const whole =
+    percentMilestones.length === 0
+      ? fixedMinor === budget
+      : fixedMinor * full + budget * basisPoints === budget * full &&
+        (fixedMinor > 0n || basisPoints === full);
+  if (!whole) {
+    throw reject(
+      percentMilestones.length === 0
+        ? `milestone fees come to ${fixedMinor} ${project.currency} minor units, the budget is ${project.budgetMinor}`
+        : `milestone fees come to ${fixedMinor} ${project.currency} minor units plus ${percentText(basisPoints)} % of the budget ${project.budgetMinor}, not 100 % of it`,
+    );
+  }
+  const amounts = milestones.map(
+    (m) => m.amountMinor ?? basisPointsOf(project.budgetMinor, m.percentOfFee ?? 0),
+  );
+  const allocated = amounts.reduce((sum, amount) => sum + amount, 0);
+  const last = lastIndexOf(milestones, (m) => m.amountMinor === null);
+  if (last >= 0) amounts[last] += project.budgetMinor - allocated;
   return milestones.map((m, i) => ({
     description: m.name,
     dueDate: m.dueDate,
     amountMinor: amounts[i],
     milestoneId: m.milestoneId,
   }));
+}
+
+/** Basis points as a percentage with two decimals: 9000n → "90.00". */
+function percentText(basisPoints: bigint): string {
+  return `${basisPoints / 100n}.${String(basisPoints % 100n).padStart(2, '0')}`;
 }
 
 function lastIndexOf(milestones: ProjectMilestone[], predicate: (m: ProjectMilestone) => boolean): number {

@@ -206,10 +206,24 @@ describe('draftInvoices', () => {
       }),
     ]);
     expect(first.progressBilled.get('PRJ-PC')).toBe(3_333);
-    // Cost overran the forecast: 100 %, the rest of the fee and no more.
-    const overrun = draftInvoices(
+    // Cost overran the forecast and nobody revised it: no cost basis, nothing billed (not 100 %).
+    const stale = draftInvoices(
       '2030-02',
       projects({ ...pc, costToDateMinor: 9_500, progressBilledMinor: 3_333 }),
+      [],
+      [],
+    );
+    expect(stale.invoices).toEqual([]);
+    expect(stale.progressBilled.size).toBe(0);
+    expect(stale.noCostBasis.get('PRJ-PC')).toEqual({
+      reason: 'COST_ABOVE_FORECAST',
+      costToDateMinor: 9_500,
+      forecastTotalCostMinor: 9_000,
+    });
+    // The forecast revised to the cost: 100 %, the rest of the fee and no more.
+    const overrun = draftInvoices(
+      '2030-02',
+      projects({ ...pc, costToDateMinor: 9_500, forecastTotalCostMinor: 9_500, progressBilledMinor: 3_333 }),
       [],
       [],
     );
@@ -219,11 +233,60 @@ describe('draftInvoices', () => {
     });
     const done = draftInvoices(
       '2030-03',
-      projects({ ...pc, costToDateMinor: 12_000, progressBilledMinor: 10_001 }),
+      projects({
+        ...pc,
+        costToDateMinor: 12_000,
+        forecastTotalCostMinor: 12_000,
+        progressBilledMinor: 10_001,
+      }),
       [],
       [],
     );
     expect(done.invoices).toEqual([]);
+  });
+
+  it('FIXED_FEE_PERCENT_COMPLETE without a cost basis bills nothing: a forecast of 0 is not 100 %', () => {
+    // A change order before anyone was staffed published a forecast of 0; 500 of cost was then
+    // booked. Before the fix: 90,000 × 500 / max(0, 500) = 90,000, the whole fee on one line.
+    const unstaffed = projectOf('PRJ-PC', 'FIXED_FEE_PERCENT_COMPLETE', {
+      feeMinor: 90_000,
+      costToDateMinor: 500,
+      forecastTotalCostMinor: 0,
+    });
+    const plan = draftInvoices('2030-01', projects(unstaffed), [], []);
+    expect(plan.invoices).toEqual([]);
+    expect(plan.progressBilled.size).toBe(0);
+    expect([...plan.noCostBasis]).toEqual([
+      ['PRJ-PC', { reason: 'ZERO_FORECAST', costToDateMinor: 500, forecastTotalCostMinor: 0 }],
+    ]);
+    // Without any forecast: the same.
+    const unforecast = draftInvoices(
+      '2030-01',
+      projects({ ...unstaffed, forecastTotalCostMinor: null }),
+      [],
+      [],
+    );
+    expect(unforecast.invoices).toEqual([]);
+    expect(unforecast.noCostBasis.get('PRJ-PC')?.reason).toBe('NO_FORECAST');
+    // Staffed with a forecast of 30,000 and 6,000 of cost: 6,000 / 30,000 = 20 %, 90,000 × 20 % = 18,000.
+    const staffed = draftInvoices(
+      '2030-02',
+      projects({ ...unstaffed, costToDateMinor: 6_000, forecastTotalCostMinor: 30_000 }),
+      [],
+      [],
+    );
+    expect(staffed.noCostBasis.size).toBe(0);
+    expect(staffed.invoices[0].lines).toEqual([
+      expect.objectContaining({
+        kind: 'PROGRESS',
+        amountMinor: 18_000,
+        description: 'Progress billing 2030-02: 20% complete',
+      }),
+    ]);
+    expect(staffed.progressBilled.get('PRJ-PC')).toBe(18_000);
+    // Before any cost there is nothing to measure, and nothing to raise.
+    const notStarted = draftInvoices('2030-01', projects({ ...unstaffed, costToDateMinor: 0 }), [], []);
+    expect([notStarted.invoices, notStarted.noCostBasis.size]).toEqual([[], 0]);
   });
 
   it('groups per customer, legal entity and currency', () => {

@@ -8,19 +8,39 @@
  * - EXPENSE: one line per billable expense, in the expense's currency.
  * - MILESTONE: fixed-fee milestones completed on or before the period end and not yet billed.
  * - RETAINER: retainer schedule items due on or before the period end and not yet billed.
- * - PROGRESS: percent-complete projects: floor(fee × costToDate / max(forecast, costToDate)) minus
- *   what progress billing already billed, never above the fee (no line when nothing new is due; no
- *   credit notes when a change order lowers the fee below what was billed).
+ * - PROGRESS: percent-complete projects: floor(fee × costToDate / forecast) minus what progress
+ *   billing already billed, never above the fee (no line when nothing new is due; no credit notes
+ *   when a change order lowers the fee below what was billed). A project with cost to date but no
+ *   forecast, a forecast of 0 or one below the cost to date has no cost basis: no line, and the
+ *   plan names it in `noCostBasis` for the caller to raise an exception.
  * - Retainer time is drawn down against the retainer: one TIME line per retainer project and close
  *   cites every time actual drawn down and bills only the overage, i.e. usage to date beyond the
  *   retainer fees due to date plus the overage billed before (so overage is never billed twice).
  */
 import { periodBounds } from '@throughline/calendar';
-import { ActualKind, BillingType, InvoiceLine, InvoiceLineKind } from '@throughline/contracts';
+import { ActualKind, BillingType, InvoiceLineKind } from '@throughline/contracts';
 
 import { floor } from './fraction';
 import { toSafeNumber } from './pricing';
-import { costToCostProgress } from './revenue-recognition';
+import { costToCostProgress, NoCostBasis } from './revenue-recognition';
+
+/**
+ * One line of a draft as billing stores it: one per actual or schedule item it bills. Issued
+ * invoices publish these summarised (`summarizeInvoiceLines`).
+ */
+export interface InvoiceDetailLine {
+  lineId: string;
+  projectId: string;
+  dealId: string;
+  kind: InvoiceLineKind;
+  description: string;
+  /** Hours × 100 for time lines. */
+  quantityHundredths: number | null;
+  unitPriceMinor: number | null;
+  amountMinor: number;
+  /** Actual ids or schedule item ids this line bills. */
+  sourceIds: string[];
+}
 
 /** An UNBILLED billable actual with billingPeriod ≤ the period being closed. */
 export interface BillableActual {
@@ -73,7 +93,7 @@ export interface DraftInvoice {
   legalEntityId: string;
   currency: string;
   billingPeriod: string;
-  lines: InvoiceLine[];
+  lines: InvoiceDetailLine[];
   totalMinor: number;
 }
 
@@ -85,6 +105,8 @@ export interface DraftPlan {
   itemInvoice: Map<string, string>;
   /** New progress billed to date per percent-complete project that got a PROGRESS line. */
   progressBilled: Map<string, number>;
+  /** Percent-complete projects with cost but no cost basis: nothing billed, an exception due. */
+  noCostBasis: Map<string, NoCostBasis>;
   /** New retainer usage and overage billed to date per retainer project with drawn-down time. */
   retainer: Map<string, { usageMinor: number; overageBilledMinor: number }>;
 }
@@ -93,7 +115,7 @@ export function invoiceIdFor(period: string, customerId: string, legalEntityId: 
   return `INV-${period}-${customerId}-${legalEntityId}-${currency}`;
 }
 
-interface PendingLine extends Omit<InvoiceLine, 'lineId'> {
+interface PendingLine extends Omit<InvoiceDetailLine, 'lineId'> {
   customerId: string;
   legalEntityId: string;
   currency: string;
@@ -112,12 +134,13 @@ export function draftInvoices(
     actualInvoice: new Map(),
     itemInvoice: new Map(),
     progressBilled: new Map(),
+    noCostBasis: new Map(),
     retainer: new Map(),
   };
   const line = (
     project: ProjectBilling,
     currency: string,
-    fields: Omit<InvoiceLine, 'lineId' | 'projectId' | 'dealId'>,
+    fields: Omit<InvoiceDetailLine, 'lineId' | 'projectId' | 'dealId'>,
   ) =>
     pending.push({
       ...fields,
@@ -148,7 +171,7 @@ export function draftInvoices(
         sourceIds: [actual.actualId],
       });
     } else if (project.billingType === 'RETAINER') {
-      retainerTime.set(project.projectId, [...(retainerTime.get(project.projectId) ?? []), actual]);
+      pushTo(retainerTime, project.projectId, actual);
     } else if (project.billingType === 'TIME_AND_MATERIALS') {
       line(project, actual.currency, {
         kind: 'TIME',
@@ -214,6 +237,10 @@ export function draftInvoices(
           project.costToDateMinor,
           project.forecastTotalCostMinor,
         );
+        if (progress.noCostBasis !== null) {
+          plan.noCostBasis.set(project.projectId, progress.noCostBasis);
+          break;
+        }
         const earned = toSafeNumber(floor(progress.earned));
         const amount = earned - project.progressBilledMinor;
         if (amount <= 0) break;
@@ -240,7 +267,7 @@ export function draftInvoices(
   for (const [invoiceId, lines] of [...byInvoice.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const first = lines[0];
     const invoiceLines = lines.map(
-      ({ customerId: _c, legalEntityId: _l, currency: _cur, ...rest }, i): InvoiceLine => ({
+      ({ customerId: _c, legalEntityId: _l, currency: _cur, ...rest }, i): InvoiceDetailLine => ({
         lineId: `${invoiceId}-L${String(i + 1).padStart(3, '0')}`,
         ...rest,
       }),
@@ -264,8 +291,15 @@ export function draftInvoices(
   return plan;
 }
 
+// Linear in the number of values: a close can hold 100,000 actuals in one group.
 function groupBy<T>(values: readonly T[], key: (value: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const value of values) groups.set(key(value), [...(groups.get(key(value)) ?? []), value]);
+  for (const value of values) pushTo(groups, key(value), value);
   return groups;
+}
+
+function pushTo<T>(groups: Map<string, T[]>, key: string, value: T): void {
+  const group = groups.get(key);
+  if (group) group.push(value);
+  else groups.set(key, [value]);
 }

@@ -10,10 +10,12 @@ import {
   formatHundredths,
   priceTime,
   priceTimeEntry,
+  projectCards,
   ProjectTerms,
   RateCard,
   repriceProjectTime,
   repriceTime,
+  writeOffTime,
 } from './pricing';
 
 const january: RateCard = {
@@ -316,6 +318,112 @@ describe('corrections: repriceProjectTime from an old to a new exact value', () 
     expect(describeDifferences(new Map([['EUR', -51_745n]]))).toEqual({
       text: 'EUR -517.45 minor units',
       details: { 'differenceMinor.EUR': '-517.45' },
+    });
+  });
+});
+
+describe("a project's contract rate card", () => {
+  // Two customers' cards of LE-DE cover 2030-01-20: `january` is customer A's card (extended here
+  // to run on), `fromMidJanuary` (110.50, took effect last) customer B's.
+  const cardA = { ...january, effectiveTo: null };
+  const named = new Set(['RC-DE-2030-A', 'RC-DE-2030-B']);
+  const projectA = { ...tm, rateCardId: 'RC-DE-2030-A', contractCardIds: named };
+  const entry = { hoursHundredths: 800, role: 'Consultant', workDate: '2030-01-20', billable: true };
+
+  it('prices the time from the card the contract names, not the latest card of the entity', () => {
+    // 8 h × 100.00 = 800.00 from A's card; the entity's latest card would bill 8 h × 110.50 = 884.00.
+    const a = priceTimeEntry(entry, projectA, [cardA, fromMidJanuary], 7_500, 0);
+    expect([a.rateCardId, a.rateMinor, a.billAmountMinor]).toEqual(['RC-DE-2030-A', 10_000, 80_000]);
+    // A project created before the card was carried keeps the old rule: 884.00 from B's card.
+    const legacy = priceTimeEntry(entry, { ...tm, rateCardId: null }, [cardA, fromMidJanuary], 7_500, 0);
+    expect([legacy.rateCardId, legacy.billAmountMinor]).toEqual(['RC-DE-2030-B', 88_400]);
+  });
+
+  it("takes the successor version after the contract's card ends, never another contract's card", () => {
+    // A's card ends on the 15th; from the 16th a new version, RC-DE-2030-B, that no contract names.
+    const successor = priceTimeEntry(
+      entry,
+      { ...projectA, contractCardIds: new Set(['RC-DE-2030-A']) },
+      cards,
+      null,
+      0,
+    );
+    // 8 h × 110.50 = 884.00.
+    expect([successor.rateCardId, successor.billAmountMinor]).toEqual(['RC-DE-2030-B', 88_400]);
+    // When customer B's contract names RC-DE-2030-B, A's time on the 20th waits for finance instead.
+    const unpriced = priceTimeEntry(entry, projectA, cards, null, 0);
+    expect(unpriced).toMatchObject({ status: 'UNPRICED', billAmountMinor: 0 });
+    expect(unpriced.note).toBe(
+      "no EUR rate for role Consultant on 2030-01-20 on the contract's rate card RC-DE-2030-A (or, outside its dates, a card of legal entity LE-DE no contract names)",
+    );
+    // Before billing has received the contract's card, nothing prices the time.
+    expect(projectCards([fromMidJanuary], projectA, '2030-01-20')).toEqual([]);
+    expect(projectCards(cards, { rateCardId: null }, '2030-01-20')).toEqual(cards);
+  });
+
+  it('re-prices only the time of projects whose card changed', () => {
+    const raised = {
+      ...fromMidJanuary,
+      rates: [{ role: 'Consultant', rateMinor: 12_000, costRateMinor: null }],
+    };
+    const actual = {
+      workDate: '2030-01-20',
+      role: 'Consultant',
+      legalEntityId: 'LE-DE',
+      currency: 'EUR',
+      rateMinor: 10_000,
+      rateCardId: 'RC-DE-2030-A',
+      project: projectA,
+    };
+    // B's card rising does not touch A's time, which it covers but must not price.
+    expect(changedRate(raised, [cardA, raised], actual)).toBeNull();
+    const raisedA = { ...cardA, rates: [{ role: 'Consultant', rateMinor: 10_500, costRateMinor: 6_000 }] };
+    expect(changedRate(raisedA, [raisedA, fromMidJanuary], actual)).toEqual({
+      rateCardId: 'RC-DE-2030-A',
+      rateMinor: 10_500,
+      costRateMinor: 6_000,
+    });
+  });
+});
+
+describe('writeOffTime', () => {
+  it('takes written-off time out of the exact total through the carry, so invoiced = recognised', () => {
+    // 0.50 h × 123.45 = 61.725 → 6172.50 minor units each.
+    // TE-1: 6172.50 → billed 6172, carry 50. TE-2: 6172.50 + 0.50 = 6173.00 → billed 6173, carry 0.
+    const unbilled = [
+      { actualId: 'TE-1', exactHundredths: 617_250n, amountMinor: 6_172 },
+      { actualId: 'TE-2', exactHundredths: 617_250n, amountMinor: 6_173 },
+    ];
+    // Writing TE-2 off: carry 0 − 617,250 = −617,250 = −6173 × 100 + 50 → TE-2 at 0, carry 50
+    // (the half unit TE-1 left for it comes back).
+    const written = writeOffTime(unbilled, 'TE-2', 0);
+    expect(written).toEqual({ changed: new Map([['TE-2', 0]]), carryHundredths: 50, excessMinor: 0 });
+    // TE-3 (0.50 h) then prices 6172.50 + 0.50 = 6173.00 → 6173. Invoiced TE-1 + TE-3 =
+    // 6172 + 6173 = 12,345 = floor(6172.50 + 6172.50), as recognised. Keeping carry 0 (the old
+    // write-off) billed 6172 + 6172 = 12,344, one unit short.
+    expect(priceTime(50, 12_345, written.carryHundredths)).toEqual({
+      amountMinor: 6_173,
+      carryHundredths: 0,
+    });
+    expect(priceTime(50, 12_345, 0)).toEqual({ amountMinor: 6_172, carryHundredths: 50 });
+  });
+
+  it('moves the whole unit written-off time held for an earlier entry to the latest other unbilled time', () => {
+    // Three entries of 0.01 h × 50.00 = 0.50 each: A 0 (carry 50), B 0.50 + 0.50 = 1 (carry 0),
+    // C 0 (carry 50). Writing B off: 50 − 50 = 0 → carry 0 and B's 1 unit has no exact value left;
+    // it goes to C, so A + C = 0 + 1 = floor(0.50 + 0.50).
+    const unbilled = [
+      { actualId: 'A', exactHundredths: 50n, amountMinor: 0 },
+      { actualId: 'B', exactHundredths: 50n, amountMinor: 1 },
+      { actualId: 'C', exactHundredths: 50n, amountMinor: 0 },
+    ];
+    expect(writeOffTime(unbilled, 'B', 50)).toEqual({
+      changed: new Map([
+        ['B', 0],
+        ['C', 1],
+      ]),
+      carryHundredths: 0,
+      excessMinor: 0,
     });
   });
 });

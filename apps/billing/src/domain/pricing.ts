@@ -22,6 +22,39 @@ export interface RateCard {
   rates: RateCardRate[];
 }
 
+/** What decides which rate cards may price a project's time. */
+export interface ProjectCardTerms {
+  /** The contract's rate card (ProjectCreated v2); null or absent for projects created before it. */
+  rateCardId?: string | null;
+  /** Cards named by the contracts of billing's projects (this one's may be among them). */
+  contractCardIds?: ReadonlySet<string>;
+}
+
+/**
+ * The cards that may price a project's time on `workDate`:
+ * - projects created before ProjectCreated carried the card (null): every card of their legal
+ *   entity and currency, as before (`findRate` takes the one that took effect last);
+ * - the contract's card, when it covers the work date — never another customer's card;
+ * - on dates it does not cover, its successor: the ERP publishes a rate change as a new card with
+ *   its own id and nothing links the two, so the entity's cards that no project's contract names
+ *   (another contract's card never prices this project);
+ * - none while billing has not received the contract's card (the time waits UNPRICED for it).
+ */
+export function projectCards(
+  cards: readonly RateCard[],
+  project: ProjectCardTerms,
+  workDate: string,
+): readonly RateCard[] {
+  const { rateCardId } = project;
+  if (rateCardId == null) return cards;
+  const own = cards.find((card) => card.rateCardId === rateCardId);
+  if (!own) return [];
+  if (own.effectiveFrom <= workDate && (own.effectiveTo === null || workDate <= own.effectiveTo))
+    return [own];
+  const named = project.contractCardIds ?? new Set<string>();
+  return cards.filter((card) => !named.has(card.rateCardId));
+}
+
 export interface FoundRate {
   rateCardId: string;
   rateMinor: number;
@@ -92,8 +125,8 @@ export function billingPeriodFor(workDate: string, closedPeriods: ReadonlySet<st
   return period;
 }
 
-/** What billing knows about a project when it prices an actual. */
-export interface ProjectTerms {
+/** What billing knows about a project when it prices an actual (its cards: `projectCards`). */
+export interface ProjectTerms extends ProjectCardTerms {
   projectId: string;
   legalEntityId: string;
   currency: string;
@@ -132,7 +165,8 @@ export function billsTime(billingType: BillingType): boolean {
 
 /**
  * Prices a time entry on a project. Billable time on time-and-materials and retainer projects is
- * priced from the project's legal entity rate card (project currency, effective on the work date,
+ * priced from the project's rate card (`projectCards`: the contract's card, else — projects from
+ * before it was carried — the legal entity's cards; project currency, effective on the work date,
  * by role); without a rate it stays UNPRICED (billed 0, nothing carried). Non-billable time and
  * time on fixed-fee projects is a cost-only actual (billed 0). Cost uses the person's assignment
  * cost rate on the project, else the rate card role's cost rate, else 0 (noted).
@@ -144,7 +178,13 @@ export function priceTimeEntry(
   personCostRateMinor: number | null,
   carryHundredths: number,
 ): PricedActual {
-  const rate = findRate(cards, project.legalEntityId, project.currency, entry.workDate, entry.role);
+  const rate = findRate(
+    projectCards(cards, project, entry.workDate),
+    project.legalEntityId,
+    project.currency,
+    entry.workDate,
+    entry.role,
+  );
   const costRateMinor = personCostRateMinor ?? rate?.costRateMinor ?? null;
   const costAmountMinor = costRateMinor === null ? 0 : costOf(entry.hoursHundredths, costRateMinor);
   const costNote = costRateMinor === null ? `no cost rate for role ${entry.role}: cost counted as 0` : null;
@@ -171,7 +211,10 @@ export function priceTimeEntry(
       costRateMinor,
       costAmountMinor,
       carryHundredths,
-      note: `no ${project.currency} rate for role ${entry.role} of legal entity ${project.legalEntityId} on ${entry.workDate}`,
+      note:
+        project.rateCardId == null
+          ? `no ${project.currency} rate for role ${entry.role} of legal entity ${project.legalEntityId} on ${entry.workDate}`
+          : `no ${project.currency} rate for role ${entry.role} on ${entry.workDate} on the contract's rate card ${project.rateCardId} (or, outside its dates, a card of legal entity ${project.legalEntityId} no contract names)`,
     };
   }
   const priced = priceTime(entry.hoursHundredths, rate.rateMinor, carryHundredths);
@@ -366,6 +409,22 @@ export function repriceProjectTime(
   };
 }
 
+/**
+ * Writes a project's unbilled time actual off: its exact value leaves the project's exact total
+ * through the carry, as if it were re-priced to 0 (`repriceProjectTime`). The carry it left for
+ * later entries goes back, and whole units it held for earlier ones move to the most recently
+ * recorded other unbilled time with a value, so the billed amounts of the time that is not written
+ * off stay the floor of its exact total. `changed` holds the written-off actual at 0 (the caller
+ * may keep its former amount as the figure written off) and the other actuals that changed.
+ */
+export function writeOffTime(
+  unbilled: readonly UnbilledTime[],
+  actualId: string,
+  carryHundredths: number,
+): RepricedProject {
+  return repriceProjectTime(unbilled, new Map([[actualId, 0n]]), carryHundredths);
+}
+
 /** A value in hundredths as a decimal with two places: 150n → "1.50", -50n → "-0.50". */
 export function hundredthsAsDecimal(hundredths: bigint): string {
   const abs = hundredths < 0n ? -hundredths : hundredths;
@@ -404,13 +463,16 @@ export interface PricedTimeActual {
   currency: string;
   rateMinor: number;
   rateCardId: string | null;
+  /** Which cards may price the actual's project (`projectCards`). */
+  project?: ProjectCardTerms;
 }
 
 /**
  * The rate a priced time actual has after `card` was stored (`cards` includes it), when the card
- * concerns the actual — it covers the work date, or the actual was priced from it — and the rate
- * or the card found differ from the stored ones; otherwise null. A date no card covers any more
- * keeps its rate (null): billing does not un-price time.
+ * concerns the actual — it may price the actual's project (`projectCards`) and covers the work
+ * date, or the actual was priced from it — and the rate or the card found differ from the stored
+ * ones; otherwise null. A date no card covers any more keeps its rate (null): billing does not
+ * un-price time.
  */
 export function changedRate(
   card: RateCard,
@@ -422,7 +484,13 @@ export function changedRate(
     card.effectiveFrom <= actual.workDate &&
     (card.effectiveTo === null || actual.workDate <= card.effectiveTo);
   if (!covers && actual.rateCardId !== card.rateCardId) return null;
-  const found = findRate(cards, actual.legalEntityId, actual.currency, actual.workDate, actual.role);
+  const found = findRate(
+    projectCards(cards, actual.project ?? {}, actual.workDate),
+    actual.legalEntityId,
+    actual.currency,
+    actual.workDate,
+    actual.role,
+  );
   if (!found || (found.rateMinor === actual.rateMinor && found.rateCardId === actual.rateCardId)) return null;
   return found;
 }

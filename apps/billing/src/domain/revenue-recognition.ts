@@ -4,7 +4,7 @@
  * floor(cumulative exact) − what was recognized before, and the fractional part is carried (never
  * lost: the sum of all amounts is the floor of the latest exact total, never more).
  */
-import { ActualKind, RevenueRule } from '@throughline/contracts';
+import { ActualKind, BusinessExceptionRaised, RevenueRule } from '@throughline/contracts';
 
 import { add, floor, Fraction, fraction, fractionalPart, min, ZERO } from './fraction';
 import { toSafeNumber } from './pricing';
@@ -32,30 +32,71 @@ export function deliveredValue(actuals: readonly DeliveredActual[]): Fraction {
   }, ZERO);
 }
 
-export interface Progress {
-  /** fee × costToDate / max(forecast, costToDate), exact, never above the fee. */
-  earned: Fraction;
-  /** Progress in basis points (10000 = 100 %), rounded down; null without a forecast. */
-  basisPoints: number | null;
+/**
+ * Why cost-to-cost progress cannot be measured: there is cost to date but no forecast, a forecast
+ * of 0 (a change order before anyone was staffed, every assignment cancelled), or a forecast below
+ * the cost to date (an estimate nobody revised after an overrun). Measuring against any of these
+ * would jump to 100 % of the fee without the project being complete.
+ */
+export interface NoCostBasis {
+  reason: 'NO_FORECAST' | 'ZERO_FORECAST' | 'COST_ABOVE_FORECAST';
+  costToDateMinor: number;
+  forecastTotalCostMinor: number | null;
 }
 
+export type Progress =
+  | {
+      /** fee × costToDate / forecast, exact, never above the fee. */
+      earned: Fraction;
+      /** Progress in basis points (10000 = 100 %), rounded down; null without a forecast. */
+      basisPoints: number | null;
+      noCostBasis: null;
+    }
+  | { earned: null; basisPoints: null; noCostBasis: NoCostBasis };
+
 /**
- * Cost-to-cost progress of a fixed fee. Without a cost forecast there is no basis to measure
- * progress against, so nothing is earned yet (the conservative choice; it catches up once the
- * forecast arrives).
+ * Cost-to-cost progress of a fixed fee. Before any cost, nothing is earned (with or without a
+ * forecast). With cost but no usable forecast the project is not assessable (`noCostBasis`): the
+ * caller bills and recognises nothing more for it and raises an exception for delivery; it catches
+ * up at the first close after a forecast covering the cost to date arrives.
  */
 export function costToCostProgress(
   feeMinor: number,
   costToDateMinor: number,
   forecastTotalCostMinor: number | null,
 ): Progress {
-  if (forecastTotalCostMinor === null) return { earned: ZERO, basisPoints: null };
-  const denominator = BigInt(Math.max(forecastTotalCostMinor, costToDateMinor));
-  if (denominator === 0n) return { earned: ZERO, basisPoints: 0 };
+  if (costToDateMinor <= 0) {
+    return { earned: ZERO, basisPoints: forecastTotalCostMinor === null ? null : 0, noCostBasis: null };
+  }
+  // With cost to date > 0, a forecast of 0 is one case of a forecast below the cost.
+  if (forecastTotalCostMinor === null || costToDateMinor > forecastTotalCostMinor) {
+    const reason =
+      forecastTotalCostMinor === null
+        ? 'NO_FORECAST'
+        : forecastTotalCostMinor <= 0
+          ? 'ZERO_FORECAST'
+          : 'COST_ABOVE_FORECAST';
+    return {
+      earned: null,
+      basisPoints: null,
+      noCostBasis: { reason, costToDateMinor, forecastTotalCostMinor },
+    };
+  }
+  const denominator = BigInt(forecastTotalCostMinor);
   const cost = BigInt(costToDateMinor);
   const earned = min(fraction(BigInt(feeMinor) * cost, denominator), fraction(feeMinor));
-  const basisPoints = (cost * FULL_BASIS_POINTS) / denominator;
-  return { earned, basisPoints: Number(basisPoints > FULL_BASIS_POINTS ? FULL_BASIS_POINTS : basisPoints) };
+  return { earned, basisPoints: Number((cost * FULL_BASIS_POINTS) / denominator), noCostBasis: null };
+}
+
+/**
+ * Cost to date for progress, rounded the way its forecast is: staffing prices each assignment (one
+ * person at one cost rate) as hours × cost rate rounded half up once, so cost to date is the exact
+ * cost of each person's time at each cost rate (Σ hoursHundredths × costRateMinor, in hundredths
+ * of a minor unit), rounded half up once per group — not the per-entry costs, which are rounded
+ * down and would end a project delivered exactly on forecast below 100 %.
+ */
+export function costToDate(exactHundredthsPerPersonAndRate: readonly bigint[]): number {
+  return toSafeNumber(exactHundredthsPerPersonAndRate.reduce((sum, exact) => sum + (exact + 50n) / 100n, 0n));
 }
 
 export interface RecognitionBasis {
@@ -76,10 +117,14 @@ export interface RecognitionBasis {
   retainerBilledMinor: number;
 }
 
-export interface CumulativeRevenue {
-  exact: Fraction;
-  percentCompleteBasisPoints: number | null;
-}
+/**
+ * The cumulative exact revenue to the period end, or — for a percent-complete project with no cost
+ * basis — nothing: the period recognises nothing for the project (expenses included, since they
+ * share its cumulative) until it is assessable again, when the cumulative catches up.
+ */
+export type CumulativeRevenue =
+  | { exact: Fraction; percentCompleteBasisPoints: number | null; noCostBasis: null }
+  | { exact: null; percentCompleteBasisPoints: null; noCostBasis: NoCostBasis };
 
 /**
  * Billable expenses are passed through to the customer at cost, so they are revenue when incurred
@@ -91,14 +136,21 @@ export function cumulativeRevenue(basis: RecognitionBasis): CumulativeRevenue {
   const time = basis.delivered.filter((actual) => actual.kind === 'TIME');
   switch (basis.revenueRule) {
     case 'AS_DELIVERED':
-      return { exact: deliveredValue(basis.delivered), percentCompleteBasisPoints: null };
+      return { exact: deliveredValue(basis.delivered), percentCompleteBasisPoints: null, noCostBasis: null };
     case 'PERCENT_COMPLETE_COST_TO_COST': {
       const progress = costToCostProgress(
         basis.feeMinor,
         basis.costToDateMinor,
         basis.forecastTotalCostMinor,
       );
-      return { exact: add(progress.earned, expenses), percentCompleteBasisPoints: progress.basisPoints };
+      if (progress.noCostBasis !== null) {
+        return { exact: null, percentCompleteBasisPoints: null, noCostBasis: progress.noCostBasis };
+      }
+      return {
+        exact: add(progress.earned, expenses),
+        percentCompleteBasisPoints: progress.basisPoints,
+        noCostBasis: null,
+      };
     }
     case 'ON_MILESTONE':
       return {
@@ -110,11 +162,13 @@ export function cumulativeRevenue(basis: RecognitionBasis): CumulativeRevenue {
           expenses,
         ),
         percentCompleteBasisPoints: null,
+        noCostBasis: null,
       };
     case 'RETAINER_USAGE':
       return {
         exact: add(min(deliveredValue(time), fraction(basis.retainerBilledMinor)), expenses),
         percentCompleteBasisPoints: null,
+        noCostBasis: null,
       };
   }
 }
@@ -137,4 +191,43 @@ export function recognize(cumulativeExact: Fraction, previouslyRecognizedMinor: 
 
 export function recognitionIdFor(projectId: string, period: string, currency: string): string {
   return `REV-${projectId}-${period}-${currency}`;
+}
+
+export function noCostBasisExceptionId(projectId: string): string {
+  return `EXC-PRJ-${projectId}-NO_COST_BASIS`;
+}
+
+const NO_COST_BASIS_MESSAGES: Record<NoCostBasis['reason'], string> = {
+  NO_FORECAST: 'has no cost forecast',
+  ZERO_FORECAST: 'has a cost forecast of 0 (no active assignment)',
+  COST_ABOVE_FORECAST: 'has a cost forecast below its cost to date',
+};
+
+/**
+ * The exception a close raises for a percent-complete project it cannot assess, for delivery: the
+ * same id at every close until a forecast covering the cost to date arrives.
+ */
+export function noCostBasisException(
+  project: { projectId: string; dealId: string; currency: string },
+  period: string,
+  basis: NoCostBasis,
+): BusinessExceptionRaised {
+  const forecast = basis.forecastTotalCostMinor === null ? 'none' : String(basis.forecastTotalCostMinor);
+  return {
+    exceptionId: noCostBasisExceptionId(project.projectId),
+    ownerRole: 'DELIVERY',
+    entityType: 'Project',
+    entityId: project.projectId,
+    dealId: project.dealId,
+    code: 'NO_COST_BASIS',
+    message: `Percent-complete project ${project.projectId} ${NO_COST_BASIS_MESSAGES[basis.reason]} (cost to date ${basis.costToDateMinor}, forecast ${forecast} ${project.currency} minor units): the close of ${period} billed and recognised nothing more for it`,
+    remediation: `Publish a forecast for project ${project.projectId} of at least its cost to date: staff the project (assignments in staffing) or revise the remaining assignments; the next close bills and recognises the progress it then measures`,
+    details: {
+      projectId: project.projectId,
+      period,
+      reason: basis.reason,
+      costToDateMinor: String(basis.costToDateMinor),
+      forecastTotalCostMinor: forecast,
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@n
 import { z } from 'zod';
 
 import { ACTUAL_STATUSES } from '@throughline/contracts';
-import { parseBody } from '@throughline/messaging-nest';
+import { parseBody, RequireScope } from '@throughline/messaging-nest';
 import { ValidationError } from '@throughline/platform';
 
 import { ActualView } from '../application/actual-events';
@@ -15,6 +15,7 @@ const writeOffBody = z.object({ reason: z.string().min(1) });
 export class ActualsController {
   constructor(private readonly actuals: ActualsService) {}
 
+  @RequireScope('finance:read')
   @Get()
   async list(
     @Query('projectId') projectId?: string,
@@ -27,6 +28,7 @@ export class ActualsController {
   }
 
   /** Writes an actual off (only while UNPRICED or UNBILLED, i.e. before it is on a draft; else 409). */
+  @RequireScope('billing:write-off')
   @Post(':actualId/write-off')
   @HttpCode(200)
   async writeOff(

@@ -2,17 +2,21 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
 import { EventType } from '@throughline/contracts';
-import { ConsumedEvent } from '@throughline/messaging';
-import { Logger, LOGGER } from '@throughline/messaging-nest';
+import { batchLogFields, ConsumedEvent } from '@throughline/messaging';
+import { EventBatchPattern, Logger, LOGGER } from '@throughline/messaging-nest';
 
 import { ActualsService } from '../application/actuals.service';
 import { BillingService } from '../application/billing.service';
+import { PaymentsService } from '../application/payments.service';
+import { TaxService } from '../application/tax.service';
 
 @Controller()
 export class BillingHandlers {
   constructor(
     private readonly billing: BillingService,
     private readonly actuals: ActualsService,
+    private readonly payments: PaymentsService,
+    private readonly tax: TaxService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -52,6 +56,20 @@ export class BillingHandlers {
     await this.actuals.upsertRateCard(event);
   }
 
+  @EventPattern('TaxRegimeUpserted')
+  async onTaxRegimeUpserted(@Payload() event: ConsumedEvent<'TaxRegimeUpserted'>): Promise<void> {
+    this.log(event, { legalEntityId: event.data.legalEntityId });
+    await this.tax.regimeUpserted(event);
+  }
+
+  @EventPattern('CustomerTaxProfileUpserted')
+  async onCustomerTaxProfileUpserted(
+    @Payload() event: ConsumedEvent<'CustomerTaxProfileUpserted'>,
+  ): Promise<void> {
+    this.log(event, { customerId: event.data.customerId });
+    await this.tax.customerProfileUpserted(event);
+  }
+
   @EventPattern('AssignmentChanged')
   async onAssignmentChanged(@Payload() event: ConsumedEvent<'AssignmentChanged'>): Promise<void> {
     this.log(event, { assignmentId: event.data.assignmentId });
@@ -64,15 +82,21 @@ export class BillingHandlers {
     await this.actuals.forecastUpdated(event);
   }
 
-  @EventPattern('TimeEntryApproved')
-  async onTimeEntryApproved(@Payload() event: ConsumedEvent<'TimeEntryApproved'>): Promise<void> {
-    this.log(event, { entryId: event.data.entryId });
-    await this.actuals.recordTime(event);
+  @EventBatchPattern('TimeEntryApproved')
+  async onTimeEntryApproved(@Payload() events: ConsumedEvent<'TimeEntryApproved'>[]): Promise<void> {
+    this.logger.info(batchLogFields(events), 'TimeEntryApproved batch');
+    await this.actuals.recordTimes(events);
   }
 
   @EventPattern('ExpenseApproved')
   async onExpenseApproved(@Payload() event: ConsumedEvent<'ExpenseApproved'>): Promise<void> {
     this.log(event, { expenseId: event.data.expenseId });
     await this.actuals.recordExpense(event);
+  }
+
+  @EventPattern('PaymentReceived')
+  async onPaymentReceived(@Payload() event: ConsumedEvent<'PaymentReceived'>): Promise<void> {
+    this.log(event, { paymentId: event.data.paymentId, invoiceId: event.data.invoiceId });
+    await this.payments.paymentReceived(event);
   }
 }

@@ -3,10 +3,17 @@ import { z } from 'zod';
 
 import { isIsoDate } from '@throughline/calendar';
 import { InvoiceIssued } from '@throughline/contracts';
-import { parseBody } from '@throughline/messaging-nest';
+import { parseBody, RequireScope } from '@throughline/messaging-nest';
 import { ValidationError } from '@throughline/platform';
 
-import { InvoicesQuery, InvoiceView, InvoicingService } from '../application/invoicing.service';
+import {
+  InvoiceHeaderView,
+  InvoicesQuery,
+  InvoiceView,
+  InvoicingService,
+  MAX_LINES_PER_PAGE,
+} from '../application/invoicing.service';
+import { INVOICE_STATUSES } from '../domain/cash-application';
 import { conflictsAs409 } from './conflict';
 
 const issueBody = z
@@ -15,17 +22,23 @@ const issueBody = z
   })
   .default({});
 
-const STATUSES = ['DRAFT', 'ISSUED'];
+const STATUSES: readonly string[] = INVOICE_STATUSES;
+
+const linePage = z.object({
+  offset: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  limit: z.coerce.number().int().min(1).max(MAX_LINES_PER_PAGE).default(MAX_LINES_PER_PAGE),
+});
 
 @Controller('invoices')
 export class InvoicesController {
   constructor(private readonly invoicing: InvoicingService) {}
 
+  @RequireScope('finance:read')
   @Get()
   async list(
     @Query('status') status?: string,
     @Query('customerId') customerId?: string,
-  ): Promise<InvoiceView[]> {
+  ): Promise<InvoiceHeaderView[]> {
     if (status !== undefined && !STATUSES.includes(status)) {
       throw new ValidationError(`Invalid status "${status}": expected one of ${STATUSES.join(', ')}`);
     }
@@ -33,13 +46,16 @@ export class InvoicesController {
     return this.invoicing.invoices(query);
   }
 
-  /** One invoice with its lines. */
+  /** One invoice with a page of its detail lines (`?offset=0&limit=1000`) and `lineCount`. */
+  @RequireScope('finance:read')
   @Get(':invoiceId')
-  async get(@Param('invoiceId') invoiceId: string): Promise<InvoiceView> {
-    return this.invoicing.invoice(invoiceId);
+  async get(@Param('invoiceId') invoiceId: string, @Query() query: unknown): Promise<InvoiceView> {
+    const { offset, limit } = parseBody(linePage, query);
+    return this.invoicing.invoice(invoiceId, { offset, limit });
   }
 
   /** Issues a draft (issuedOn defaults to today, UTC): InvoiceIssued; its actuals become INVOICED. */
+  @RequireScope('billing:issue')
   @Post(':invoiceId/issue')
   @HttpCode(200)
   async issue(

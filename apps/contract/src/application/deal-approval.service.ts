@@ -12,15 +12,16 @@ import {
   DealReferences,
   findDeal,
   insertDeal,
-  lockEvaluations,
   markApproved,
   openGaps,
   pendingDealsReferencing,
   saveGapChanges,
   StoredDeal,
 } from '../infrastructure/deal.repository';
+import { lockDealEvaluation, lockDeals, lockMasterDataWrite } from '../infrastructure/evaluation-locks';
 import {
   loadMasterData,
+  rateCardLegalEntity,
   upsertCustomer,
   upsertLegalEntity,
   upsertProjectTemplate,
@@ -46,7 +47,7 @@ export class DealApprovalService {
   /** A deal is evaluated once: a later DealWon for a known deal (a CRM resend) is ignored. */
   async dealWon(event: ConsumedEvent<'DealWon'>): Promise<void> {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
-      await lockEvaluations(tx);
+      await lockDealEvaluation(tx, event.data);
       if (await findDeal(tx, event.data.dealId)) return [];
       const { salesOwnerEmail: _personalData, ...deal } = event.data;
       const now = Date.now();
@@ -59,6 +60,7 @@ export class DealApprovalService {
 
   customerUpserted(event: ConsumedEvent<'CustomerUpserted'>): Promise<void> {
     return this.masterDataChanged(event, async (tx) => {
+      await lockMasterDataWrite(tx, { customerIds: [event.data.customerId] });
       await upsertCustomer(tx, event.data);
       return { customerId: event.data.customerId };
     });
@@ -66,6 +68,7 @@ export class DealApprovalService {
 
   legalEntityUpserted(event: ConsumedEvent<'LegalEntityUpserted'>): Promise<void> {
     return this.masterDataChanged(event, async (tx) => {
+      await lockMasterDataWrite(tx, { legalEntityIds: [event.data.legalEntityId] });
       await upsertLegalEntity(tx, event.data);
       return { legalEntityIds: [event.data.legalEntityId] };
     });
@@ -73,33 +76,50 @@ export class DealApprovalService {
 
   rateCardUpserted(event: ConsumedEvent<'RateCardUpserted'>): Promise<void> {
     return this.masterDataChanged(event, async (tx) => {
+      const { rateCardId } = event.data;
+      // The card first, so its previous legal entity cannot change before it is locked too.
+      await lockMasterDataWrite(tx, { rateCardIds: [rateCardId] });
+      const previousLegalEntityId = await rateCardLegalEntity(tx, rateCardId);
       // A card moved to another legal entity can affect the deals of both.
-      const previousLegalEntityId = await upsertRateCard(tx, event.data);
-      return {
-        legalEntityIds: [event.data.legalEntityId, ...(previousLegalEntityId ? [previousLegalEntityId] : [])],
-        rateCardIds: [event.data.rateCardId],
-      };
+      const legalEntityIds = [
+        event.data.legalEntityId,
+        ...(previousLegalEntityId ? [previousLegalEntityId] : []),
+      ];
+      await lockMasterDataWrite(tx, { legalEntityIds });
+      await upsertRateCard(tx, event.data);
+      return { legalEntityIds, rateCardIds: [rateCardId] };
     });
   }
 
   projectTemplateUpserted(event: ConsumedEvent<'ProjectTemplateUpserted'>): Promise<void> {
     return this.masterDataChanged(event, async (tx) => {
+      await lockMasterDataWrite(tx, { templateIds: [event.data.templateId] });
       await upsertProjectTemplate(tx, event.data);
       return { templateId: event.data.templateId };
     });
   }
 
-  /** Updates the replica, then re-evaluates the pending deals that reference what changed. */
+  /**
+   * Updates the replica (`replicate` locks what it stores), then re-evaluates the pending deals
+   * that reference what changed.
+   */
   private async masterDataChanged(
     event: ConsumedEvent,
     replicate: (tx: ContractTx) => Promise<DealReferences>,
   ): Promise<void> {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
-      await lockEvaluations(tx);
       const references = await replicate(tx);
       const trigger = `${event.envelope.eventType} ${event.envelope.key}`;
       const emitted: EventRecord[] = [];
-      for (const pending of await pendingDealsReferencing(tx, references)) {
+      const referencing = await pendingDealsReferencing(tx, references);
+      await lockDeals(
+        tx,
+        referencing.map((pending) => pending.deal.dealId),
+      );
+      for (const { deal } of referencing) {
+        // Another master-data change may have approved it while this one waited for its lock.
+        const pending = await findDeal(tx, deal.dealId);
+        if (pending?.status !== 'PENDING') continue;
         const decided = await this.evaluate(tx, pending.deal, Date.now(), trigger);
         emitted.push(...withEnvelopes(decided, resumedBy(pending, event)));
       }

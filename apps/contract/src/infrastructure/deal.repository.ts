@@ -4,17 +4,6 @@ import { contractIdFor, Gap, GapCode, WonDeal } from '../domain/deal-evaluation'
 import { ExceptionDescription, GapChanges } from '../domain/exceptions';
 import { ContractTx } from './contract-db';
 
-/**
- * Serialises deal evaluation: a DealWon and a master-data change handled at the same time (other
- * partitions, other instances) could otherwise each miss the other's uncommitted write and leave
- * the deal PENDING although nothing is missing any more.
- */
-const EVALUATION_LOCK_KEY = 727_101;
-
-export async function lockEvaluations(tx: ContractTx): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK_KEY})`;
-}
-
 export type DealStatus = 'PENDING' | 'APPROVED';
 
 export interface StoredDeal {

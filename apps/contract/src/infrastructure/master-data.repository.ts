@@ -26,10 +26,14 @@ export async function upsertLegalEntity(tx: ContractTx, legalEntity: LegalEntity
   await tx.legalEntity.upsert({ where: { legalEntityId }, create: { legalEntityId, ...row }, update: row });
 }
 
-/** Returns the legal entity the card belonged to before, if it existed. */
-export async function upsertRateCard(tx: ContractTx, rateCard: RateCardUpserted): Promise<string | null> {
+/** The legal entity a stored rate card belongs to (null for a card not stored yet). */
+export async function rateCardLegalEntity(tx: ContractTx, rateCardId: string): Promise<string | null> {
+  const stored = await tx.rateCard.findUnique({ where: { rateCardId }, select: { legalEntityId: true } });
+  return stored?.legalEntityId ?? null;
+}
+
+export async function upsertRateCard(tx: ContractTx, rateCard: RateCardUpserted): Promise<void> {
   const { rateCardId, legalEntityId, currency, effectiveFrom, effectiveTo, rates } = rateCard;
-  const previous = await tx.rateCard.findUnique({ where: { rateCardId }, select: { legalEntityId: true } });
   const row = {
     legalEntityId,
     currency,
@@ -38,7 +42,6 @@ export async function upsertRateCard(tx: ContractTx, rateCard: RateCardUpserted)
     rates: rates.map(({ role, rateMinor, costRateMinor }) => ({ role, rateMinor, costRateMinor })),
   };
   await tx.rateCard.upsert({ where: { rateCardId }, create: { rateCardId, ...row }, update: row });
-  return previous?.legalEntityId ?? null;
 }
 
 /** Only what contract approval needs of a template; the project service plans from the rest. */

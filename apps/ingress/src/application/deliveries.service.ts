@@ -3,8 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BusinessRuleViolation, NotFoundError } from '@throughline/platform';
 
 import { IngressDb } from '../infrastructure/ingress-db';
+import { IngressConfig } from '../ingress-config';
 import { HubSpotDealWorker } from './hubspot-deal.worker';
-import { INGRESS_DB } from './tokens';
+import { INGRESS_CONFIG, INGRESS_DB } from './tokens';
 
 export const DELIVERY_STATUSES = ['PENDING', 'PROCESSED', 'IGNORED', 'DUPLICATE', 'REJECTED'] as const;
 export const CRMS = ['HUBSPOT', 'SALESFORCE'] as const;
@@ -38,6 +39,7 @@ export class DeliveriesService {
   constructor(
     @Inject(INGRESS_DB) private readonly db: IngressDb,
     @Inject(HubSpotDealWorker) private readonly worker: HubSpotDealWorker,
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
   ) {}
 
   list(query: DeliveryQuery) {
@@ -78,6 +80,7 @@ export class DeliveriesService {
     return updated;
   }
 
+  /** Newest first; the body as its prefix (UTF-8, lossy), with the whole body's size and SHA-256. */
   async listRefused(query: { source?: string; limit: number }) {
     const rows = await this.db.rejectedDelivery.findMany({
       where: { source: query.source },
@@ -90,8 +93,19 @@ export class DeliveriesService {
       httpStatus: row.httpStatus,
       reason: row.reason,
       contentType: row.contentType,
-      rawBody: row.rawBody ? Buffer.from(row.rawBody).toString('utf8') : null,
+      bodyPrefix: row.bodyPrefix ? Buffer.from(row.bodyPrefix).toString('utf8') : null,
+      bodyBytes: row.bodyBytes,
+      bodySha256: row.bodySha256,
+      bodyTruncated:
+        row.bodyPrefix !== null && row.bodyBytes !== null && row.bodyPrefix.length < row.bodyBytes,
       receivedAt: row.receivedAt,
     }));
+  }
+
+  /** Deletes refused requests older than the retention period; returns how many. */
+  async purgeRefused(now: Date): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.config.rejected.retentionDays * 86_400_000);
+    const { count } = await this.db.rejectedDelivery.deleteMany({ where: { receivedAt: { lt: cutoff } } });
+    return count;
   }
 }

@@ -5,10 +5,18 @@ import { z } from 'zod';
 
 import { traceHeaders } from '@throughline/observability';
 import { commit, createEvent } from '@throughline/messaging';
-import { Logger, LOGGER } from '@throughline/messaging-nest';
+import { Logger, LOGGER, problem, ProblemFieldError, unsafeJsonProblems } from '@throughline/messaging-nest';
 
+import { EARLIEST_INSTANT, LATEST_INSTANT } from '../domain/calendar';
 import { DealNotMappable } from '../domain/deal-draft';
-import { classifyHubSpotEvent, hubSpotDealId, hubSpotWebhookBatchSchema } from '../domain/hubspot';
+import {
+  classifyHubSpotEvent,
+  hubSpotDealId,
+  hubSpotWebhookBatchSchema,
+  hubSpotWebhookEventSchema,
+  HubSpotWebhookEvent,
+} from '../domain/hubspot';
+import { keepBody } from '../domain/rejected-body';
 import {
   mapSalesforceEvent,
   salesforceDealId,
@@ -35,6 +43,15 @@ export interface WebhookRequest {
 export interface WebhookAnswer {
   status: number;
   body: Record<string, unknown>;
+  /** True when `body` is RFC 9457 problem details (a refusal). */
+  problem?: boolean;
+}
+
+/** An event of a batch that was refused on its own, the others being recorded. */
+interface RefusedEvent {
+  index: number;
+  eventId: string | null;
+  reason: string;
 }
 
 type DeliveryStatus = 'PENDING' | 'PROCESSED' | 'IGNORED' | 'DUPLICATE' | 'REJECTED';
@@ -70,9 +87,34 @@ export class WebhookIntake {
     });
     const parsed = this.parse('hubspot', request, signature, hubSpotWebhookBatchSchema);
     if ('refused' in parsed) return parsed.refused;
-    const raw = parsed.json as unknown[];
 
-    const rows = parsed.value.map((event, index) => {
+    // Each event on its own: one bad event is refused with its reason, the others are recorded.
+    const events: { event: HubSpotWebhookEvent; raw: unknown }[] = [];
+    const refused: RefusedEvent[] = [];
+    parsed.value.forEach((raw, index) => {
+      const eventId = eventIdOf(raw);
+      const unsafe = unsafeJsonProblems(raw, `[${index}]`);
+      const result = unsafe.length === 0 ? hubSpotWebhookEventSchema.safeParse(raw) : undefined;
+      if (result?.success) events.push({ event: result.data, raw });
+      else {
+        const problems = result ? issuesOf(result.error, `[${index}]`) : unsafe;
+        refused.push({ index, eventId, reason: problems.map((p) => `${p.field}: ${p.detail}`).join('; ') });
+      }
+    });
+    const refusal =
+      refused.length > 0
+        ? await this.refuse(
+            'hubspot',
+            request,
+            400,
+            `${refused.length} of ${parsed.value.length} events refused: ` +
+              refused.map((event) => event.reason).join('; '),
+            refused.map((event) => ({ field: `[${event.index}]`, detail: event.reason })),
+          )
+        : undefined;
+    if (events.length === 0 && refusal) return refusal;
+
+    const rows = events.map(({ event, raw }) => {
       const disposition = classifyHubSpotEvent(event, this.config.hubspot.closedWonStage);
       const isDeal = event.subscriptionType.startsWith('deal.');
       return {
@@ -81,7 +123,7 @@ export class WebhookIntake {
         crmDealId: isDeal ? String(event.objectId) : null,
         dealId: isDeal ? hubSpotDealId(event.objectId) : null,
         eventKind: event.subscriptionType,
-        payload: raw[index] as Prisma.InputJsonObject,
+        payload: raw as Prisma.InputJsonObject,
         occurredAt: new Date(event.occurredAt),
         status: disposition.status,
         reason: disposition.status === 'IGNORED' ? disposition.reason : null,
@@ -111,6 +153,7 @@ export class WebhookIntake {
         recorded: recorded.length,
         pending,
         redelivered: earlier.length,
+        refused: refused.length,
       },
       'HubSpot webhook recorded',
     );
@@ -122,6 +165,7 @@ export class WebhookIntake {
           ...recorded.map((row) => ({ ...row, redelivered: false })),
           ...earlier.map((row) => ({ ...row, redelivered: true })),
         ],
+        ...(refusal ? { refused, rejectedId: refusal.body['rejectedId'] } : {}),
       },
     };
   }
@@ -274,10 +318,21 @@ export class WebhookIntake {
     try {
       json = JSON.parse(request.rawBody.toString('utf8'));
     } catch (error) {
-      return { refused: this.refuse(source, request, 400, `malformed JSON: ${(error as Error).message}`) };
+      const reason = `malformed JSON: ${(error as Error).message}`;
+      return { refused: this.refuse(source, request, 400, reason, [{ field: '(body)', detail: reason }]) };
+    }
+    // Batches are checked event by event by the caller; a single event is checked whole here.
+    const unsafe = source === 'salesforce' ? unsafeJsonProblems(json) : [];
+    if (unsafe.length > 0) {
+      const reason = unsafe.map((p) => `${p.field}: ${p.detail}`).join('; ');
+      return { refused: this.refuse(source, request, 400, reason, unsafe) };
     }
     const result = schema.safeParse(json);
-    if (!result.success) return { refused: this.refuse(source, request, 400, describeIssues(result.error)) };
+    if (!result.success) {
+      return {
+        refused: this.refuse(source, request, 400, describeIssues(result.error), issuesOf(result.error)),
+      };
+    }
     return { value: result.data, json };
   }
 
@@ -286,23 +341,31 @@ export class WebhookIntake {
     request: Omit<WebhookRequest, 'rawBody'> & { rawBody: Buffer | null },
     status: number,
     reason: string,
+    errors: readonly ProblemFieldError[] = [],
   ): Promise<WebhookAnswer> {
-    const contentType = request.headers['content-type'] ?? null;
+    const contentType = request.headers['content-type']?.slice(0, 200) ?? null;
+    const kept = keepBody(request.rawBody, this.config.rejected.bodyPrefixBytes);
     const row = await this.db.rejectedDelivery.create({
-      data: {
-        source,
-        httpStatus: status,
-        reason,
-        rawBody: request.rawBody ? new Uint8Array(request.rawBody) : null,
-        contentType,
-      },
+      data: { source, httpStatus: status, reason: reason.slice(0, 10_000), contentType, ...kept },
       select: { id: true },
     });
     this.logger.warn(
-      { source, status, reason, rejectedId: row.id.toString(), bytes: request.rawBody?.length ?? null },
+      { source, status, reason, rejectedId: row.id.toString(), bytes: kept.bodyBytes },
       'webhook request refused',
     );
-    return { status, body: { error: reason, rejectedId: row.id.toString() } };
+    const slug =
+      status === 401
+        ? 'invalid-signature'
+        : status === 413
+          ? 'payload-too-large'
+          : status === 415
+            ? 'unsupported-media-type'
+            : 'invalid-request';
+    return {
+      status,
+      problem: true,
+      body: problem(status, slug, reason, errors, { rejectedId: row.id.toString() }),
+    };
   }
 }
 
@@ -311,19 +374,37 @@ function header(request: Pick<WebhookRequest, 'headers'>, name: string): string 
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The event's creation time, or now when it is missing or implausible (outside 2000–2100). */
 function occurredAtOf(createdDate: string | undefined): Date {
   const parsed = createdDate ? Date.parse(createdDate) : Number.NaN;
-  return Number.isNaN(parsed) ? new Date() : new Date(parsed);
+  return parsed >= EARLIEST_INSTANT && parsed < LATEST_INSTANT ? new Date(parsed) : new Date();
+}
+
+/** The eventId of a batch entry, when it has a usable one (for the refusal's report). */
+function eventIdOf(raw: unknown): string | null {
+  const value = (raw as { eventId?: unknown } | null)?.eventId;
+  return (typeof value === 'number' && Number.isSafeInteger(value)) ||
+    (typeof value === 'string' && /^\d{1,19}$/.test(value))
+    ? String(value)
+    : null;
+}
+
+/** zod issues as problem field errors, paths in the `[1].objectId` notation of describeIssues. */
+function issuesOf(error: z.ZodError, prefix = ''): ProblemFieldError[] {
+  return error.issues.map((issue) => {
+    const path = pathOf(issue.path);
+    const field = prefix && path && !path.startsWith('[') ? `${prefix}.${path}` : `${prefix}${path}`;
+    return { field: field || '(body)', detail: issue.message };
+  });
+}
+
+function pathOf(path: readonly (string | number)[]): string {
+  return path
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`))
+    .join('');
 }
 
 /** `[1].objectId: Expected number, received string; payload.Amount__c: …` */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path
-        .map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`))
-        .join('');
-      return `${path || '(body)'}: ${issue.message}`;
-    })
-    .join('; ');
+  return error.issues.map((issue) => `${pathOf(issue.path) || '(body)'}: ${issue.message}`).join('; ');
 }

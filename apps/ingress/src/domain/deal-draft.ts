@@ -1,4 +1,5 @@
 import { CrmSystem, DealLine, DealWon } from '@throughline/contracts';
+import { isIsoCurrency } from '@throughline/money';
 
 import { toCalendarDate } from './calendar';
 import { DecimalFormatError, extendedAmountMinor, parseHoursHundredths, parseMoneyMinor } from './money';
@@ -51,8 +52,6 @@ export interface DealDraft {
   noLinesProblem: string;
 }
 
-const CURRENCY = /^[A-Z]{3}$/;
-
 /**
  * Validates a draft and builds the canonical DealWon: all amounts in exact minor units, hours ×
  * 100. Throws DealNotMappable listing every problem (not only the first), so one fix in the CRM
@@ -83,14 +82,16 @@ export function buildDealWon(draft: DealDraft): DealWon {
   const customerName = text(draft.customerName);
   const templateId = text(draft.templateId);
   const currency = text(draft.currency).toUpperCase();
-  if (currency && !CURRENCY.test(currency)) {
+  if (currency && !isIsoCurrency(currency)) {
     problems.push(`${draft.currency.source} "${currency}" is not an ISO-4217 currency code`);
   }
 
   let closeDate = draft.fallbackCloseDate ?? '';
   if (draft.closeDate.value?.trim()) {
     closeDate = toCalendarDate(draft.closeDate.value) ?? '';
-    if (!closeDate) problems.push(`${draft.closeDate.source} "${draft.closeDate.value}" is not a date`);
+    if (!closeDate) {
+      problems.push(`${draft.closeDate.source} "${draft.closeDate.value}" is not a date from 2000 to 2100`);
+    }
   } else if (!closeDate) {
     problems.push(`${draft.closeDate.source} is empty`);
   }

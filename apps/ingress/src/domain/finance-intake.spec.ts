@@ -34,7 +34,10 @@ describe('parsePayment', () => {
       ok: false,
       issues: [
         { path: ['amount'], message: '"-5" is negative (EUR)' },
-        { path: ['receivedOn'], message: 'expected a calendar date YYYY-MM-DD' },
+        {
+          path: ['receivedOn'],
+          message: 'expected a calendar date YYYY-MM-DD from 2000-01-01 to 2100-12-31',
+        },
       ],
     });
     expect(parsePayment({ ...payment, currency: 'JPY', amount: '100.5' })).toMatchObject({ ok: false });
@@ -149,7 +152,10 @@ describe('parseChangeOrder', () => {
         { path: ['milestoneChanges', 0, 'dueDate'], message: 'required to ADD a milestone' },
         { path: ['milestoneChanges', 1, 'milestoneId'], message: 'milestone "M-9" appears more than once' },
         { path: ['milestoneChanges', 1], message: 'CHANGE needs at least one of name, dueDate, amount' },
-        { path: ['milestoneChanges', 2, 'dueDate'], message: 'expected a calendar date YYYY-MM-DD' },
+        {
+          path: ['milestoneChanges', 2, 'dueDate'],
+          message: 'expected a calendar date YYYY-MM-DD from 2000-01-01 to 2100-12-31',
+        },
         { path: ['milestoneChanges', 2, 'dueDate'], message: 'not allowed to REMOVE a milestone' },
         { path: ['milestoneChanges', 2, 'amount'], message: 'not allowed to REMOVE a milestone' },
       ],

@@ -3,9 +3,9 @@
  * exact minor units and the change order's consistency rules.
  */
 
-import { isIsoDate } from '@throughline/calendar';
 import { ChangeAction, ChangeOrderApproved, PaymentReceived } from '@throughline/contracts';
 
+import { DATE_RANGE_MESSAGE, isSaneDate } from './calendar';
 import { RuleIssue } from './master-data';
 import {
   DecimalFormatError,
@@ -30,8 +30,8 @@ export function parsePayment(input: PaymentInput): Parsed<PaymentReceived> {
   const issues: RuleIssue[] = [];
   const amountMinor = money(input.amount, input.currency, ['amount'], issues);
   if (amountMinor === 0) issues.push({ path: ['amount'], message: 'a payment must be more than 0' });
-  if (!isIsoDate(input.receivedOn)) {
-    issues.push({ path: ['receivedOn'], message: 'expected a calendar date YYYY-MM-DD' });
+  if (!isSaneDate(input.receivedOn)) {
+    issues.push({ path: ['receivedOn'], message: DATE_RANGE_MESSAGE });
   }
   if (issues.length > 0) return { ok: false, issues };
   return {
@@ -92,15 +92,15 @@ export function parseChangeOrder(input: ChangeOrderInput): Parsed<ParsedChangeOr
   const { currency } = input;
   for (const field of ['effectiveDate', 'newEndDate'] as const) {
     const value = input[field];
-    if (value !== null && value !== undefined && !isIsoDate(value)) {
-      issues.push({ path: [field], message: 'expected a calendar date YYYY-MM-DD' });
+    if (value !== null && value !== undefined && !isSaneDate(value)) {
+      issues.push({ path: [field], message: DATE_RANGE_MESSAGE });
     }
   }
   const newEndDate = input.newEndDate ?? null;
   if (
     newEndDate !== null &&
-    isIsoDate(newEndDate) &&
-    isIsoDate(input.effectiveDate) &&
+    isSaneDate(newEndDate) &&
+    isSaneDate(input.effectiveDate) &&
     newEndDate < input.effectiveDate
   ) {
     issues.push({
@@ -144,8 +144,8 @@ export function parseChangeOrder(input: ChangeOrderInput): Parsed<ParsedChangeOr
     const name = change.name ?? null;
     const dueDate = change.dueDate ?? null;
     const amount = change.amount ?? null;
-    if (dueDate !== null && !isIsoDate(dueDate)) {
-      issues.push({ path: [...path, 'dueDate'], message: 'expected a calendar date YYYY-MM-DD' });
+    if (dueDate !== null && !isSaneDate(dueDate)) {
+      issues.push({ path: [...path, 'dueDate'], message: DATE_RANGE_MESSAGE });
     }
     const amountMinor = amount === null ? null : money(amount, currency, [...path, 'amount'], issues);
     switch (change.action) {

@@ -4,6 +4,7 @@ import {
   classifyHubSpotEvent,
   HubSpotDealSnapshot,
   hubSpotWebhookBatchSchema,
+  hubSpotWebhookEventSchema,
   mapHubSpotDeal,
   primaryCompanyId,
 } from './hubspot';
@@ -82,11 +83,26 @@ const context = {
 };
 
 describe('HubSpot webhook events', () => {
-  it('accepts HubSpot batches and names the field of a malformed event', () => {
+  it('accepts HubSpot batches of 1 to 1000 events, checked one by one', () => {
     expect(hubSpotWebhookBatchSchema.safeParse([event, { ...event, eventId: '1002' }]).success).toBe(true);
-    const result = hubSpotWebhookBatchSchema.safeParse([event, { ...event, objectId: 'x' }]);
-    expect(result.success).toBe(false);
-    expect(result.error?.issues[0]?.path).toEqual([1, 'objectId']);
+    expect(hubSpotWebhookBatchSchema.safeParse([]).success).toBe(false);
+    expect(hubSpotWebhookBatchSchema.safeParse({ eventId: 1 }).success).toBe(false);
+    const result = hubSpotWebhookEventSchema.safeParse({ ...event, objectId: 'x' });
+    expect(result.error?.issues[0]?.path).toEqual(['objectId']);
+  });
+
+  it('bounds ids and times: 64-bit ids, JSON numbers exact, occurredAt from 2000 to 2100', () => {
+    const issues = (patch: object) => {
+      const error = hubSpotWebhookEventSchema.safeParse({ ...event, ...patch }).error;
+      return error && [...new Set(error.issues.map((issue) => issue.path.join('.')))];
+    };
+    expect(issues({ objectId: 1e308 })).toEqual(['objectId']);
+    expect(issues({ objectId: 0 })).toEqual(['objectId']);
+    expect(issues({ occurredAt: 1e16 })).toEqual(['occurredAt']);
+    expect(issues({ occurredAt: 1_700_000_000 })).toEqual(['occurredAt']); // seconds, not ms
+    expect(issues({ eventId: '99999999999999999999' })).toEqual(['eventId']);
+    expect(issues({ eventId: '9223372036854775808' })).toEqual(['eventId']);
+    expect(issues({ eventId: '9223372036854775807', objectId: Number.MAX_SAFE_INTEGER })).toBeUndefined();
   });
 
   it('treats only a deal stage change to the closed-won stage as a won deal', () => {

@@ -3,27 +3,39 @@ import { z } from 'zod';
 import { utcDateOf } from '@throughline/calendar';
 import { DealWon } from '@throughline/contracts';
 
+import { EARLIEST_INSTANT, LATEST_INSTANT } from './calendar';
 import { buildDealWon, DealNotMappable, Field, LineDraft } from './deal-draft';
+
+/** HubSpot ids are 64-bit; JSON numbers are exact only up to 2^53 − 1. */
+const hubSpotNumber = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const hubSpotIdText = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,18})$/, 'expected a decimal id that fits 64 bits')
+  .refine((id) => BigInt(id) <= 9_223_372_036_854_775_807n, 'expected a decimal id that fits 64 bits');
 
 /** One event of a HubSpot webhook batch (webhooks API v3, CRM object subscriptions). */
 export const hubSpotWebhookEventSchema = z
   .object({
-    eventId: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, 'expected digits')]),
-    subscriptionId: z.number().int(),
-    portalId: z.number().int(),
-    appId: z.number().int().optional(),
-    occurredAt: z.number().int().nonnegative(),
-    subscriptionType: z.string().min(1),
-    attemptNumber: z.number().int().nonnegative(),
-    objectId: z.number().int().nonnegative(),
-    propertyName: z.string().optional(),
-    propertyValue: z.string().optional(),
-    changeSource: z.string().optional(),
+    eventId: z.union([hubSpotNumber, hubSpotIdText]),
+    subscriptionId: hubSpotNumber,
+    portalId: hubSpotNumber,
+    appId: hubSpotNumber.optional(),
+    occurredAt: z
+      .number()
+      .int()
+      .min(EARLIEST_INSTANT, 'expected epoch milliseconds from 2000 to 2100')
+      .lt(LATEST_INSTANT, 'expected epoch milliseconds from 2000 to 2100'),
+    subscriptionType: z.string().min(1).max(100),
+    attemptNumber: z.number().int().nonnegative().max(1_000),
+    objectId: hubSpotNumber.positive(),
+    propertyName: z.string().max(200).optional(),
+    propertyValue: z.string().max(10_000).optional(),
+    changeSource: z.string().max(200).optional(),
   })
   .passthrough();
 
-/** HubSpot batches up to 100 events per request. */
-export const hubSpotWebhookBatchSchema = z.array(hubSpotWebhookEventSchema).max(1_000);
+/** HubSpot batches up to 100 events per request; each is checked on its own (one bad one is refused alone). */
+export const hubSpotWebhookBatchSchema = z.array(z.unknown()).min(1).max(1_000);
 
 export type HubSpotWebhookEvent = z.infer<typeof hubSpotWebhookEventSchema>;
 

@@ -1,6 +1,6 @@
 import { isIsoDate } from '@throughline/calendar';
 
-import { toCalendarDate } from './calendar';
+import { isSaneDate, toCalendarDate } from './calendar';
 import { projectTemplateIssues, rateCardIssues } from './master-data';
 import { nextRetry } from './retry';
 
@@ -18,6 +18,14 @@ describe('calendar dates', () => {
     expect(toCalendarDate('2026-12-01T00:30:00+02:00')).toBe('2026-11-30');
     expect(toCalendarDate(String(Date.UTC(2026, 10, 30, 12)))).toBe('2026-11-30');
     expect(toCalendarDate('30.11.2026')).toBeUndefined();
+  });
+
+  it('takes dates from 2000-01-01 to 2100-12-31 only', () => {
+    expect(['2000-01-01', '2100-12-31', '2026-11-30'].every(isSaneDate)).toBe(true);
+    expect(['1999-12-31', '2101-01-01', '9999-12-31', '0001-01-01'].some(isSaneDate)).toBe(false);
+    expect(toCalendarDate('9999-12-31')).toBeUndefined();
+    expect(toCalendarDate('9999-12-31T00:00:00Z')).toBeUndefined();
+    expect(toCalendarDate('0')).toBeUndefined(); // epoch 0: 1970
   });
 });
 

@@ -95,7 +95,7 @@ describe('parseTimeEntry', () => {
       ok: false,
       issues: [
         { path: ['hours'], message: '"7.555" has 3 decimal places; at most 2 allowed' },
-        { path: ['workDate'], message: 'expected a calendar date YYYY-MM-DD' },
+        { path: ['workDate'], message: 'expected a calendar date YYYY-MM-DD from 2000-01-01 to 2100-12-31' },
         { path: ['approvedBy'], message: 'required with status APPROVED' },
       ],
     });
@@ -165,7 +165,10 @@ describe('parseExpense', () => {
       ok: false,
       issues: [
         { path: ['amount'], message: '"-3.00" is negative (EUR)' },
-        { path: ['incurredOn'], message: 'expected a calendar date YYYY-MM-DD' },
+        {
+          path: ['incurredOn'],
+          message: 'expected a calendar date YYYY-MM-DD from 2000-01-01 to 2100-12-31',
+        },
       ],
     });
     expect(parseExpense({ ...expense, amount: '0.00' }, NOW)).toEqual({

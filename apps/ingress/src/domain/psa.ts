@@ -5,10 +5,9 @@
  * through a correction, which re-approves it as its next revision (expenses have no corrections).
  */
 
-import { isIsoDate } from '@throughline/calendar';
 import { ExpenseApproved, TimeEntryApproved } from '@throughline/contracts';
 
-import { toEpochMs } from './calendar';
+import { DATE_RANGE_MESSAGE, isSaneDate, toEpochMs } from './calendar';
 import { RuleIssue } from './master-data';
 import { DecimalFormatError, decimalText, decimalToScaledInteger, parseMoneyMinor } from './money';
 
@@ -126,8 +125,8 @@ export function parseTimeEntry(
   } catch (error) {
     issues.push({ path: ['hours'], message: messageOf(error) });
   }
-  if (!isIsoDate(input.workDate)) {
-    issues.push({ path: ['workDate'], message: 'expected a calendar date YYYY-MM-DD' });
+  if (!isSaneDate(input.workDate)) {
+    issues.push({ path: ['workDate'], message: DATE_RANGE_MESSAGE });
   }
   const approval = parseApproval(input, receivedAt, issues);
   if (issues.length > 0) return { ok: false, issues };
@@ -159,8 +158,8 @@ export function parseExpense(input: ExpenseInput, receivedAt: number): Parsed<Su
   } catch (error) {
     issues.push({ path: ['amount'], message: `${messageOf(error)} (${input.currency})` });
   }
-  if (!isIsoDate(input.incurredOn)) {
-    issues.push({ path: ['incurredOn'], message: 'expected a calendar date YYYY-MM-DD' });
+  if (!isSaneDate(input.incurredOn)) {
+    issues.push({ path: ['incurredOn'], message: DATE_RANGE_MESSAGE });
   }
   const approval = parseApproval(input, receivedAt, issues);
   if (issues.length > 0) return { ok: false, issues };
@@ -328,8 +327,8 @@ export function parseTimeEntryCorrection(
     }
   }
   if (input.workDate !== undefined) {
-    if (isIsoDate(input.workDate)) changes.workDate = input.workDate;
-    else issues.push({ path: ['workDate'], message: 'expected a calendar date YYYY-MM-DD' });
+    if (isSaneDate(input.workDate)) changes.workDate = input.workDate;
+    else issues.push({ path: ['workDate'], message: DATE_RANGE_MESSAGE });
   }
   if (input.role !== undefined) changes.role = input.role;
   if (input.billable !== undefined) changes.billable = input.billable;

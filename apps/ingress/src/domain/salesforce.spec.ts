@@ -122,6 +122,22 @@ describe('Salesforce closed-won events', () => {
     ]);
   });
 
+  it('takes Salesforce ids of 15 or 18 letters and digits only', () => {
+    const paths = (payload: Record<string, unknown>) =>
+      salesforceEventSchema
+        .safeParse({ ...event, payload: { ...event.payload, ...payload } })
+        .error?.issues.map((issue) => issue.path.join('.'));
+    expect(paths({ OpportunityId__c: '0065g00000AbCdE' })).toBeUndefined();
+    expect(paths({ OpportunityId__c: 'FUZZ;rm -rf /' })).toEqual(['payload.OpportunityId__c']);
+    expect(paths({ OpportunityId__c: '`id`' })).toEqual(['payload.OpportunityId__c']);
+    expect(paths({ OpportunityId__c: '0065g00000AbCdEAAZX' })).toEqual(['payload.OpportunityId__c']);
+    expect(paths({ AccountId__c: 'acct 1' })).toEqual(['payload.AccountId__c']);
+    expect(paths({ LineItems__c: JSON.stringify([{ ...lineItems[0], Id: '$(id)' }]) })).toEqual([
+      'payload.LineItems__c.0.Id',
+    ]);
+    expect(salesforceEventSchema.safeParse({ ...event, eventUuid: 'x' }).success).toBe(false);
+  });
+
   it('rejects a closed-won opportunity it cannot map, naming each field', () => {
     const parsed = salesforceEventSchema.parse({
       ...event,
@@ -136,7 +152,7 @@ describe('Salesforce closed-won events', () => {
     expect(error).toBeInstanceOf(DealNotMappable);
     expect((error as DealNotMappable).problems).toEqual([
       'payload.ErpCustomerId__c is empty',
-      'payload.CloseDate__c "2026-02-30" is not a date',
+      'payload.CloseDate__c "2026-02-30" is not a date from 2000 to 2100',
       'payload.LineItems__c has no line items',
     ]);
   });

@@ -7,7 +7,12 @@ import { buildDealWon, Field, LineDraft } from './deal-draft';
 /** API name of the platform event the Salesforce relay sends (README "Salesforce"). */
 export const SALESFORCE_EVENT_SCHEMA = 'Opportunity_Closed_Won__e';
 
-const text = z.string().nullish();
+const text = z.string().max(10_000).nullish();
+/** Salesforce record ids: 15 case-sensitive or 18 case-insensitive letters and digits. */
+const SALESFORCE_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
+const salesforceId = z
+  .string()
+  .regex(SALESFORCE_ID, 'expected a Salesforce id (15 or 18 letters and digits)');
 /** Decimals travel as strings so they are never rounded through a float on either side. */
 const decimal = z
   .string({ invalid_type_error: 'expected a decimal string such as "1250.00" (JSON numbers are refused)' })
@@ -15,7 +20,7 @@ const decimal = z
 
 const salesforceLineItemSchema = z
   .object({
-    Id: z.string().min(1),
+    Id: salesforceId,
     Name: text,
     ProductCode: text,
     Quantity: decimal,
@@ -47,19 +52,26 @@ const lineItemsField = z
 
 export const salesforceEventSchema = z
   .object({
-    eventUuid: z.string().min(1).max(100),
-    replayId: z.union([z.string(), z.number().int()]).optional(),
+    eventUuid: z
+      .string()
+      .regex(/^[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$/, 'expected the event UUID'),
+    replayId: z
+      .union([
+        z.string().regex(/^\d{1,19}$/, 'expected a decimal replay id'),
+        z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+      ])
+      .optional(),
     schema: z.literal(SALESFORCE_EVENT_SCHEMA),
-    createdDate: z.string().optional(),
+    createdDate: z.string().max(40).optional(),
     payload: z
       .object({
-        OpportunityId__c: z.string().min(1).max(40),
+        OpportunityId__c: salesforceId,
         Name__c: text,
         StageName__c: text,
         Amount__c: decimal,
         CurrencyIsoCode__c: text,
         CloseDate__c: text,
-        AccountId__c: text,
+        AccountId__c: salesforceId.nullish(),
         AccountName__c: text,
         ErpCustomerId__c: text,
         TemplateId__c: text,

@@ -1,7 +1,7 @@
 import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { z } from 'zod';
 
-import { parseBody } from '@throughline/messaging-nest';
+import { parseBody, RequireScope } from '@throughline/messaging-nest';
 
 import { MasterDataService, UpsertResult } from '../application/master-data.service';
 import { MasterDataRecord } from '../domain/master-data';
@@ -22,6 +22,7 @@ import {
 export class ErpController {
   constructor(@Inject(MasterDataService) private readonly masterData: MasterDataService) {}
 
+  @RequireScope('erp:write')
   @Put('customers/:customerId')
   @HttpCode(200)
   async putCustomer(
@@ -33,6 +34,7 @@ export class ErpController {
     return this.one({ kind: 'CUSTOMER', payload }, correlationId);
   }
 
+  @RequireScope('erp:write')
   @Put('legal-entities/:legalEntityId')
   @HttpCode(200)
   async putLegalEntity(
@@ -47,6 +49,7 @@ export class ErpController {
     return this.one({ kind: 'LEGAL_ENTITY', payload }, correlationId);
   }
 
+  @RequireScope('erp:write')
   @Put('rate-cards/:rateCardId')
   @HttpCode(200)
   async putRateCard(
@@ -58,6 +61,7 @@ export class ErpController {
     return this.one({ kind: 'RATE_CARD', payload }, correlationId);
   }
 
+  @RequireScope('erp:write')
   @Put('project-templates/:templateId')
   @HttpCode(200)
   async putProjectTemplate(
@@ -70,6 +74,7 @@ export class ErpController {
   }
 
   /** Seeding: many records at once, all or nothing. */
+  @RequireScope('erp:write')
   @Post('master-data')
   @HttpCode(200)
   async postBatch(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {

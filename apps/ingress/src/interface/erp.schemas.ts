@@ -1,17 +1,18 @@
 import { z } from 'zod';
 
-import { isIsoDate } from '@throughline/calendar';
 import { BILLING_TYPES, CUSTOMER_STATUSES } from '@throughline/contracts';
+import { isIsoCurrency } from '@throughline/money';
 
+import { DATE_RANGE_MESSAGE, isSaneDate } from '../domain/calendar';
 import { projectTemplateIssues, rateCardIssues, RuleIssue } from '../domain/master-data';
 
 export const masterDataId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'expected 1-64 letters, digits, ".", "_", ":" or "-"');
 const name = z.string().trim().min(1).max(200);
-const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO-4217 code such as EUR');
+const currency = z.string().refine(isIsoCurrency, 'expected an ISO 4217 currency code such as EUR');
 const country = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO-3166 alpha-2 code such as DE');
-const date = z.string().refine(isIsoDate, 'expected a calendar date YYYY-MM-DD');
+const date = z.string().refine(isSaneDate, DATE_RANGE_MESSAGE);
 const minorUnits = z.number().int('expected integer minor units').nonnegative().max(Number.MAX_SAFE_INTEGER);
 const days = z.number().int().nonnegative().max(36_600);
 const basisPoints = z.number().int().min(0).max(10_000);

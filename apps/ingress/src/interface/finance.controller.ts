@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
 
-import { parseBody } from '@throughline/messaging-nest';
+import { parseBody, RequireScope } from '@throughline/messaging-nest';
 
 import { FinanceIntakeService } from '../application/finance-intake.service';
 import { parseChangeOrder, parsePayment } from '../domain/finance-intake';
@@ -11,6 +11,7 @@ import { changeOrderBody, orReject, paymentBody } from './time-to-cash.schemas';
 export class FinanceController {
   constructor(@Inject(FinanceIntakeService) private readonly finance: FinanceIntakeService) {}
 
+  @RequireScope('erp:write')
   @Post('erp/payments')
   @HttpCode(200)
   async postPayment(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
@@ -19,6 +20,7 @@ export class FinanceController {
     return { paymentId: payment.paymentId, outcome, eventId, payment: record };
   }
 
+  @RequireScope('crm:write')
   @Post('crm/change-orders')
   @HttpCode(200)
   async postChangeOrder(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { Response } from 'express';
 
-import { parseBody } from '@throughline/messaging-nest';
+import { assertActor, Caller, parseBody, Principal, RequireScope } from '@throughline/messaging-nest';
 
 import { EntryResult, PsaIntakeService } from '../application/psa-intake.service';
 import { RuleIssue } from '../domain/master-data';
@@ -31,6 +31,7 @@ import {
 export class PsaController {
   constructor(@Inject(PsaIntakeService) private readonly psa: PsaIntakeService) {}
 
+  @RequireScope('psa:write')
   @Post('time-entries')
   @HttpCode(200)
   async postTimeEntries(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
@@ -48,20 +49,26 @@ export class PsaController {
   /**
    * Corrects an approved time entry (hours, role, workDate, billable) as its next revision, which
    * publishes TimeEntryApproved again: 201 CORRECTED, or 200 UNCHANGED when it changes nothing.
+   * approvedBy must be the caller or someone its token acts for (403).
    */
+  @RequireScope('psa:approve')
   @Post('time-entries/:entryId/corrections')
   async correctTimeEntry(
     @Param('entryId') entryId: string,
     @Body() body: unknown,
     @Res({ passthrough: true }) response: Response,
+    @Caller() caller: Principal | undefined,
     @Headers('x-correlation-id') correlationId?: string,
   ) {
     const correction = orReject(parseCorrection(entryId, body, Date.now()));
+    // The body passed the schema, so it names its approver.
+    assertActor(caller, (body as { approvedBy: string }).approvedBy, 'approvedBy');
     const result = await this.psa.correctTimeEntry(entryId, correction, correlationId);
     response.status(result.outcome === 'CORRECTED' ? 201 : 200);
     return result;
   }
 
+  @RequireScope('psa:write')
   @Post('expenses')
   @HttpCode(200)
   async postExpenses(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
@@ -76,11 +83,20 @@ export class PsaController {
     return summary(results.map(({ id, ...rest }) => ({ expenseId: id, ...rest })));
   }
 
-  /** Approves SUBMITTED time entries and expenses by id; approved ones are left as they are. */
+  /**
+   * Approves SUBMITTED time entries and expenses by id; approved ones are left as they are.
+   * approvedBy must be the caller or someone its token acts for (403).
+   */
+  @RequireScope('psa:approve')
   @Post('approvals')
   @HttpCode(200)
-  async approve(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
+  async approve(
+    @Body() body: unknown,
+    @Caller() caller: Principal | undefined,
+    @Headers('x-correlation-id') correlationId?: string,
+  ) {
     const request = parseBody(approvalsBody, body);
+    assertActor(caller, request.approvedBy, 'approvedBy');
     const issues: RuleIssue[] = [];
     const approvedAt = parseApprovedAt(request.approvedAt, Date.now(), issues);
     if (issues.length > 0) orReject({ ok: false, issues });
@@ -100,12 +116,14 @@ export class PsaController {
   }
 
   /** E.g. GET /psa/time-entries?projectId=PRJ-HS-1-LE-DE&status=APPROVED */
+  @RequireScope('psa:read')
   @Get('time-entries')
   async listTimeEntries(@Query() query: unknown) {
     return { timeEntries: await this.psa.listTimeEntries(parseBody(listQuery, query)) };
   }
 
   /** E.g. GET /psa/expenses?projectId=PRJ-HS-1-LE-DE */
+  @RequireScope('psa:read')
   @Get('expenses')
   async listExpenses(@Query() query: unknown) {
     return { expenses: await this.psa.listExpenses(parseBody(listQuery, query)) };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { CHANGE_ACTIONS } from '@throughline/contracts';
+import { isIsoCurrency } from '@throughline/money';
 import { ValidationError } from '@throughline/platform';
 
 import { RuleIssue } from '../domain/master-data';
@@ -21,7 +22,7 @@ const userId = z
     'expected a user id (1-128 letters, digits, ".", "_", ":" or "-"), not a name or e-mail address',
   );
 const text = (max: number) => z.string().trim().min(1).max(max);
-const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO-4217 code such as EUR');
+const currency = z.string().refine(isIsoCurrency, 'expected an ISO 4217 currency code such as EUR');
 const decimalString = z.string({
   invalid_type_error: 'expected a decimal string such as "1234.50" (a JSON number could lose digits)',
 });

@@ -2,27 +2,19 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { NextFunction, Request, Response } from 'express';
 
-import { Logger, LOGGER } from '@throughline/messaging-nest';
+import { HttpProblem, Logger, LOGGER } from '@throughline/messaging-nest';
 import { describeError } from '@throughline/platform';
 
 import { WebhookIntake, WebhookSource } from '../application/webhook-intake.service';
-
-interface BodyParserError {
-  type: string;
-  status?: number;
-  message: string;
-}
-
-function isBodyParserError(error: unknown): error is BodyParserError {
-  const type = (error as { type?: unknown } | null)?.type;
-  return typeof type === 'string' && /^(entity|encoding|charset|request)\./.test(type);
-}
+import { sendAnswer } from './webhooks.controller';
 
 /**
- * Nest's global JSON parser answers malformed webhook bodies itself (a bare 400) before any handler
- * runs, so nothing would verify, record or explain them. This Express error handler, registered
- * for /webhooks after the parser and before Nest's own error handler, hands such requests to the
- * intake instead: signature first (401), else 400 with the parser's reason, raw body kept.
+ * The service's request checks refuse some webhook requests before any handler runs (malformed or
+ * oversized JSON, NUL characters, deep nesting, not JSON). This Express error handler, registered
+ * for /webhooks after them and before Nest's own error handler, hands such requests to the intake
+ * instead, so they are verified and recorded: when the body was read, signature first (401), then
+ * the intake's own checks with their reasons (a batch keeps its good events); else the refusal as
+ * is (413, 415), with what is known of the request kept.
  */
 @Injectable()
 export class WebhookBodyErrors implements OnModuleInit {
@@ -38,23 +30,24 @@ export class WebhookBodyErrors implements OnModuleInit {
       (error: unknown, req: Request & { rawBody?: Buffer }, res: Response, next: NextFunction) => {
         const source: WebhookSource | undefined =
           req.path === '/hubspot' ? 'hubspot' : req.path === '/salesforce' ? 'salesforce' : undefined;
-        if (!source || !isBodyParserError(error) || req.method !== 'POST') {
+        const refusedBody =
+          error instanceof HttpProblem && [400, 413, 415].includes(error.status) ? error : undefined;
+        if (!source || !refusedBody || req.method !== 'POST') {
           next(error);
           return;
         }
         const request = { method: req.method, pathAndQuery: req.originalUrl, headers: req.headers };
-        const status = error.status ?? 400;
         const answer = req.rawBody
           ? this.intake.receive(source, { ...request, rawBody: req.rawBody })
-          : this.intake.refuseUnreadable(source, request, status, `unreadable body: ${error.message}`);
+          : this.intake.refuseUnreadable(source, request, refusedBody.status, refusedBody.message);
         answer.then(
-          ({ status: answered, body }) => res.status(answered).json(body),
+          (result) => sendAnswer(res, result),
           (failure: unknown) => {
             this.logger.error(
               { source, error: describeError(failure) },
               'could not record a refused webhook',
             );
-            res.status(503).json({ error: 'temporarily unavailable, retry later' });
+            next(failure);
           },
         );
       },

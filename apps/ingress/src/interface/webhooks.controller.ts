@@ -1,17 +1,17 @@
 import { Controller, Inject, Post, RawBodyRequest, Req, Res } from '@nestjs/common';
 import { Request, Response } from 'express';
 
-import { WebhookIntake, WebhookRequest, WebhookSource } from '../application/webhook-intake.service';
+import { PROBLEM_CONTENT_TYPE, SignatureAuthenticated } from '@throughline/messaging-nest';
 
-/** Bodies that arrive without a JSON content type are read here, up to this size. */
-export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+import { WebhookAnswer, WebhookIntake, WebhookSource } from '../application/webhook-intake.service';
 
 /**
- * CRM webhooks. Nest's JSON parser keeps the exact bytes (`rawBody`), which is what signatures are
- * computed over; the parsed body is never used. Malformed JSON never reaches these handlers: see
- * WebhookBodyErrors.
+ * CRM webhooks. The service's JSON parser keeps the exact bytes (`rawBody`), which is what
+ * signatures are computed over; the parsed body is never used. Bodies the parser or the input
+ * checks refuse never reach these handlers: see WebhookBodyErrors.
  */
 @Controller('webhooks')
+@SignatureAuthenticated("CRM webhooks: each request carries the CRM's HMAC signature, checked by the handler")
 export class WebhooksController {
   constructor(@Inject(WebhookIntake) private readonly intake: WebhookIntake) {}
 
@@ -27,23 +27,15 @@ export class WebhooksController {
 
   private async handle(source: WebhookSource, req: RawBodyRequest<Request>, res: Response): Promise<void> {
     const request = { method: req.method, pathAndQuery: req.originalUrl, headers: req.headers };
-    const rawBody = req.rawBody ?? (await readBody(req));
-    const answer = rawBody
-      ? await this.intake.receive(source, { ...request, rawBody })
-      : await this.intake.refuseUnreadable(source, request, 413, `body exceeds ${MAX_WEBHOOK_BYTES} bytes`);
-    res.status(answer.status).json(answer.body);
+    // No rawBody: the request had no body (any body must be JSON, else it was answered 415).
+    sendAnswer(
+      res,
+      await this.intake.receive(source, { ...request, rawBody: req.rawBody ?? Buffer.alloc(0) }),
+    );
   }
 }
 
-/** The body of a request no parser consumed (no or another content type); null when too large. */
-async function readBody(req: Request): Promise<WebhookRequest['rawBody'] | null> {
-  if (!req.readable) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_WEBHOOK_BYTES) return null;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+export function sendAnswer(res: Response, answer: WebhookAnswer): void {
+  if (answer.problem) res.status(answer.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(answer.body));
+  else res.status(answer.status).json(answer.body);
 }

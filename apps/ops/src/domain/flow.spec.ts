@@ -32,6 +32,18 @@ describe('correlation lookup', () => {
   const other = event('DealWon', 'c2', 1_500, { dealId: 'D2' });
   const all = [assignment, demand, other, project, dealWon, approved];
 
+  it('finds every dated version of a rate card by its id, though the message key carries the date', () => {
+    const october = {
+      ...event('RateCardUpserted', 'c7', 100, { rateCardId: 'RC-NL' }),
+      key: 'RC-NL@2026-10-01',
+    };
+    const november = {
+      ...event('RateCardUpserted', 'c8', 200, { rateCardId: 'RC-NL' }),
+      key: 'RC-NL@2026-11-01',
+    };
+    expect(selectFlow([november, other, october], 'RC-NL')).toEqual([october, november]);
+  });
+
   it('finds a deal’s whole flow, in the order it happened', () => {
     expect(selectFlow(all, 'D1').map((e) => e.eventType)).toEqual([
       'DealWon',

@@ -32,6 +32,8 @@ const ENTITY_FIELDS = [
   'changeOrderId',
   'paymentId',
   'recognitionId',
+  // Rate cards are keyed rateCardId@effectiveFrom (one record per dated version), so the key alone no longer names the card.
+  'rateCardId',
 ];
 
 /** Ids named inside a payload's lists: draft invoices of a period close, the sources of invoice lines. */

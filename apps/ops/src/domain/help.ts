@@ -148,6 +148,8 @@ project, contract, assignment or exception id), reading the catalog topics under
 prints them in the order they happened. Then asks each service for its current state of the deals
 and projects involved (contract, project, billing, reporting; CONTRACT_URL, PROJECT_URL,
 BILLING_URL, REPORTING_URL, defaults http://127.0.0.1:3002, 3003, 3005, 3006).
+The services need a credential: OPS_API_KEY, or a client-credentials token from AUTH_ISSUER for
+OIDC_CLIENT_ID (default throughline-ops) and OIDC_CLIENT_SECRET (token endpoint OIDC_TOKEN_URL).
 
   --since T   read only events written at or after T (ISO time, or a duration such as 2h)
   --json      machine-readable output

@@ -1,5 +1,6 @@
 import { ServiceState, ServiceStates } from '../application/lookup-flow';
 import { FlowEntities } from '../domain/flow';
+import { Authorization } from './service-token';
 
 export interface ServiceUrls {
   contract: string;
@@ -19,7 +20,10 @@ export function serviceUrlsFrom(env: NodeJS.ProcessEnv): ServiceUrls {
 
 /** Each service's current state of a flow's deals, projects and invoices, over their HTTP APIs. */
 export class HttpServiceStates implements ServiceStates {
-  constructor(private readonly urls: ServiceUrls) {}
+  constructor(
+    private readonly urls: ServiceUrls,
+    private readonly authorization: Authorization = async () => undefined,
+  ) {}
 
   async collect(entities: Readonly<FlowEntities>): Promise<ServiceState[]> {
     const requests: [string, string, string][] = [];
@@ -58,7 +62,11 @@ export class HttpServiceStates implements ServiceStates {
 
   private async fetchState(service: string, entity: string, url: string): Promise<ServiceState> {
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      const authorization = await this.authorization();
+      const response = await fetch(url, {
+        headers: authorization ? { authorization } : {},
+        signal: AbortSignal.timeout(5_000),
+      });
       const body: unknown = await response.json().catch(() => null);
       return { service, entity, state: body, available: response.ok };
     } catch (error) {

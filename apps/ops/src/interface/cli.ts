@@ -30,6 +30,7 @@ import { loadOpsConfig, OpsConfig } from '../infrastructure/config';
 import { KafkaGateway } from '../infrastructure/kafka-gateway';
 import { RegistryValueDecoder } from '../infrastructure/registry-decoder';
 import { HttpServiceStates, serviceUrlsFrom } from '../infrastructure/service-states';
+import { authorizationFrom } from '../infrastructure/service-token';
 
 /** Where the CLI writes; each call gets whole lines. */
 export interface CliIo {
@@ -75,7 +76,11 @@ export async function run(argv: readonly string[], io: CliIo, options: RunOption
     const config = loadOpsConfig(env);
     const context = resources.context(config, io, clock, options.signal);
     if (command.kind === 'lookup')
-      return await lookup(command, context, new HttpServiceStates(serviceUrlsFrom(env)));
+      return await lookup(
+        command,
+        context,
+        new HttpServiceStates(serviceUrlsFrom(env), authorizationFrom(env)),
+      );
     return await execute(command, context, actorFrom(env));
   } catch (error) {
     return report(error, io);

@@ -14,7 +14,8 @@ import { NotFoundError } from '@throughline/platform';
 import { PlanMilestone, PlanRole } from '../domain/change-order';
 import { AssignmentCost, forecastOf, ProjectForecast } from '../domain/forecast';
 import { CompletionDecision, decideCompletion, MilestoneCompletion } from '../domain/milestone';
-import { lockPlanning, lockProject, ProjectDb } from '../infrastructure/project-db';
+import { lockProjectId } from '../infrastructure/planning-locks';
+import { lockProject, ProjectDb } from '../infrastructure/project-db';
 import {
   applyToProject,
   assignmentsOf,
@@ -87,9 +88,9 @@ export class PlanService {
    */
   async applyChangeOrder(event: ConsumedEvent<'ChangeOrderApproved'>): Promise<void> {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
-      // Serialises with project creation, which applies held change orders.
-      await lockPlanning(tx);
       const changeOrder = event.data;
+      // Serialises with the project's creation, which applies held change orders.
+      await lockProjectId(tx, changeOrder.projectId);
       const seen = await tx.changeOrder.findUnique({ where: { changeOrderId: changeOrder.changeOrderId } });
       if (seen) return [];
       const target = {

@@ -20,13 +20,12 @@ import { NotFoundError } from '@throughline/platform';
 
 import { PlanProblem, planProjects, projectIdFor, referencesOf } from '../domain/project-plan';
 import {
-  lockPlanning,
-  ProjectDb,
-  projectOf,
-  projectRow,
-  ProjectTx,
-  toJson,
-} from '../infrastructure/project-db';
+  lockContractPlanning,
+  lockContracts,
+  lockRateCardWrite,
+  lockTemplateWrite,
+} from '../infrastructure/planning-locks';
+import { ProjectDb, projectOf, projectRow, ProjectTx, toJson } from '../infrastructure/project-db';
 import { PendingContract, ProjectTemplate, RateCard } from '../infrastructure/prisma/generated/client';
 import { applyHeldChangeOrders } from './plan-changes';
 
@@ -58,8 +57,8 @@ export class ProjectService {
   /** ContractApproved → one project per delivery, now or once its reference data has arrived. */
   async approveContract(event: ConsumedEvent<'ContractApproved'>): Promise<void> {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
-      await lockPlanning(tx);
       const contract = event.data;
+      await lockContractPlanning(tx, contract);
       const projectIds = contract.deliveries.map((d) => projectIdFor(contract.dealId, d.legalEntityId));
       const existing = await tx.project.count({ where: { projectId: { in: projectIds } } });
       if (existing === projectIds.length && projectIds.length > 0) return [];
@@ -77,8 +76,8 @@ export class ProjectService {
   /** Replicates a project template and plans the contracts that were waiting for it. */
   async upsertTemplate(event: ConsumedEvent<'ProjectTemplateUpserted'>): Promise<void> {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
-      await lockPlanning(tx);
       const { templateId, ...template } = event.data;
+      await lockTemplateWrite(tx, templateId);
       const stored = await tx.projectTemplate.findUnique({ where: { templateId } });
       if (isNewer(stored, event)) return [];
       const row = { ...template, phases: toJson(template.phases), sourceOccurredAt: occurredAt(event) };
@@ -90,8 +89,8 @@ export class ProjectService {
   /** Replicates a rate card and plans the contracts that were waiting for it. */
   async upsertRateCard(event: ConsumedEvent<'RateCardUpserted'>): Promise<void> {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
-      await lockPlanning(tx);
       const { rateCardId, ...rateCard } = event.data;
+      await lockRateCardWrite(tx, rateCardId);
       const stored = await tx.rateCard.findUnique({ where: { rateCardId } });
       if (isNewer(stored, event)) return [];
       const row = { ...rateCard, rates: toJson(rateCard.rates), sourceOccurredAt: occurredAt(event) };
@@ -112,9 +111,17 @@ export class ProjectService {
     return rows.map(projectOf);
   }
 
+  /** Re-plans contracts that were pending when read; the caller holds the reference data's lock. */
   private async replanPending(tx: ProjectTx, rows: PendingContract[]): Promise<EventRecord[]> {
+    await lockContracts(
+      tx,
+      rows.map((row) => row.contract as unknown as ContractApproved),
+    );
     const emitted: EventRecord[] = [];
-    for (const row of rows) {
+    for (const { contractId } of rows) {
+      // Another reference-data change may have planned it while this one waited for its lock.
+      const row = await tx.pendingContract.findUnique({ where: { contractId } });
+      if (!row) continue;
       emitted.push(
         ...(await this.plan(tx, {
           contract: row.contract as unknown as ContractApproved,

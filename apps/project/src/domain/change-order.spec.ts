@@ -58,6 +58,7 @@ const project: ProjectCreated = {
     { role: 'Consultant', hoursHundredths: 40_150, rateMinor: 15_000, skills: [] },
     { role: 'Architect', hoursHundredths: 1_050, rateMinor: 20_000, skills: ['SAP'] },
   ],
+  rateCardId: 'RC-DE',
 };
 
 const changeOrder = (changes: Partial<ChangeOrderApproved>): ChangeOrderApproved => ({

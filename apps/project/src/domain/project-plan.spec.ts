@@ -153,9 +153,11 @@ describe('planProjects', () => {
         { role: 'Consultant', hoursHundredths: 40_150, rateMinor: 15_000, skills: [] },
         { role: 'Architect', hoursHundredths: 1_050, rateMinor: 20_000, skills: [] },
       ],
+      rateCardId: 'RC-DE',
     });
     expect(uk).toMatchObject({
       projectId: 'PRJ-D-1-LE-UK',
+      rateCardId: 'RC-UK',
       name: 'Finance transformation (GB)',
       currency: 'GBP',
       budgetMinor: 3_000_000,

@@ -125,6 +125,8 @@ function projectFor(
     budgetMinor: delivery.budgetMinor,
     phases,
     roles: rolesOf(delivery, rates),
+    // Billing prices the project's time from the card the contract names, not any card of the entity.
+    rateCardId: delivery.rateCardId,
   };
 }
 

@@ -12,16 +12,6 @@ export function createProjectDb(databaseUrl: string): ProjectDb {
 }
 
 /**
- * Serialises every transaction that plans projects or changes the reference data they are planned
- * from, across instances. Without it a contract could read "no template yet" while a concurrent
- * transaction stores the template and finds no pending contract, leaving the contract stuck.
- * Contracts and master-data changes are rare, so one lock costs nothing noticeable.
- */
-export async function lockPlanning(tx: ProjectTx): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(727101)`;
-}
-
-/**
  * A value as plain JSON for a Json column. Decoded Avro records carry prototype methods that
  * Prisma refuses to serialise, so they are copied to plain objects first.
  */
@@ -55,6 +45,7 @@ export function projectOf(row: Project): ProjectCreated {
     budgetMinor: Number(row.budgetMinor),
     phases: row.phases as unknown as ProjectCreated['phases'],
     roles: row.roles as unknown as ProjectCreated['roles'],
+    rateCardId: row.rateCardId,
   };
 }
 

@@ -13,7 +13,7 @@ import { z } from 'zod';
 
 import { isIsoDate } from '@throughline/calendar';
 import { MilestoneCompleted, ProjectCreated } from '@throughline/contracts';
-import { parseBody } from '@throughline/messaging-nest';
+import { parseBody, RequireScope } from '@throughline/messaging-nest';
 
 import { ForecastView, PlanService, PlanView } from '../application/plan.service';
 import { ProjectService } from '../application/project.service';
@@ -33,6 +33,7 @@ export class ProjectsController {
   ) {}
 
   /** The projects created for a deal (one per delivering legal entity), by project id. */
+  @RequireScope('project:read')
   @Get()
   async list(@Query() query: unknown): Promise<ProjectCreated[]> {
     const { dealId } = parseBody(projectsQuery, query);
@@ -40,18 +41,21 @@ export class ProjectsController {
   }
 
   /** The project as created (its baseline); see /plan for the current plan. */
+  @RequireScope('project:read')
   @Get(':projectId')
   async get(@Param('projectId') projectId: string): Promise<ProjectCreated> {
     return this.projects.project(projectId);
   }
 
   /** Baseline vs current plan (budget, end date, hours per role, milestones with status), change orders. */
+  @RequireScope('project:read')
   @Get(':projectId/plan')
   async plan(@Param('projectId') projectId: string): Promise<PlanView> {
     return this.plans.plan(projectId);
   }
 
   /** Forecast revenue (current budget), cost (active assignments) and margin. */
+  @RequireScope('project:read')
   @Get(':projectId/forecast')
   async forecast(@Param('projectId') projectId: string): Promise<ForecastView> {
     return this.plans.forecast(projectId);
@@ -61,6 +65,7 @@ export class ProjectsController {
    * Completes a milestone → MilestoneCompleted. Repeating it with the same date answers 200 with
    * the earlier completion and publishes nothing; another date is a 409.
    */
+  @RequireScope('psa:write')
   @Post(':projectId/milestones/:milestoneId/complete')
   @HttpCode(200)
   async complete(

@@ -1,19 +1,18 @@
 import { Injectable } from '@nestjs/common';
 
 import { epochDay } from '@throughline/calendar';
-import { ActualStatus } from '@throughline/contracts';
 import { ConsumedEvent } from '@throughline/messaging';
 
 import {
-  ACTUAL_STATUS_RANK,
   planChangeFactsOf,
   projectFactsOf,
   StateVersion,
   supersedes,
 } from '../domain/time-to-cash';
 import { ReportedEventType } from '../domain/timeline-entry';
-import { safe, versionAt } from '../infrastructure/figure-rows';
+import { versionAt } from '../infrastructure/figure-rows';
 import { lockKeys, ReportingTx } from '../infrastructure/reporting-db';
+import { applyFigureBatch, isBatchedEvent } from './figure-batches';
 
 type Applier<T extends ReportedEventType> = (
   tx: ReportingTx,
@@ -25,12 +24,15 @@ type Lock = (...keys: string[]) => Promise<void>;
 /**
  * Keeps the time-to-cash facts of one projection: one current row per business key, replaced only
  * by a state that supersedes it (see `supersedes`), inside the transaction that records the event
- * in the projection's inbox. A key's row is locked first, so concurrent partitions (a rebuild
- * replays three at once) cannot both insert it.
+ * in the projection's inbox. The month-end volume types (priced actuals, approved time, invoices,
+ * payments) are written a batch at a time by set-based upserts whose newer-wins clause needs no
+ * lock (`applyFigureBatch`); the low-volume rest locks its key first, so concurrent partitions (a
+ * rebuild replays three at once) cannot both insert it.
  */
 @Injectable()
 export class FiguresRecorder {
   async apply(tx: ReportingTx, schema: string, event: ConsumedEvent<ReportedEventType>): Promise<void> {
+    if (isBatchedEvent(event)) return applyFigureBatch(tx, schema, [event]);
     const applier = APPLIERS[event.envelope.eventType] as Applier<ReportedEventType> | undefined;
     if (!applier) return;
     await applier(tx, event, (...keys) =>
@@ -39,6 +41,11 @@ export class FiguresRecorder {
         keys.map((key) => `${schema}:${key}`),
       ),
     );
+  }
+
+  /** The month-end volume types (`BATCHED_EVENT_TYPES`), a batch at a time, set-based. */
+  applyBatch(tx: ReportingTx, schema: string, events: readonly ConsumedEvent<ReportedEventType>[]): Promise<void> {
+    return applyFigureBatch(tx, schema, events);
   }
 }
 
@@ -59,11 +66,6 @@ async function keepNewest<Row>(
   await lock(state.key);
   const current = await state.find();
   if (supersedes(state.incoming, current && state.versionOf(current))) await state.write();
-}
-
-/** Revision first, then the earlier approval, then the greater event id (see `supersedes`). */
-function approvedTimeVersion(revision: number, approvedAt: number, eventId: string): StateVersion {
-  return { at: revision, rank: -approvedAt, eventId };
 }
 
 const APPLIERS: { [T in ReportedEventType]?: Applier<T> } = {
@@ -179,145 +181,6 @@ const APPLIERS: { [T in ReportedEventType]?: Applier<T> } = {
         tx.assignment.upsert({
           where: { assignmentId: data.assignmentId },
           create: { assignmentId: data.assignmentId, ...row },
-          update: row,
-        }),
-    });
-  },
-
-  TimeEntryApproved: (tx, { data, envelope }, lock) => {
-    const row = {
-      projectId: data.projectId,
-      personId: data.personId,
-      role: data.role,
-      workDate: data.workDate,
-      hoursHundredths: BigInt(data.hoursHundredths),
-      billable: data.billable,
-      approvedAt: BigInt(data.approvedAt),
-      approvedBy: data.approvedBy,
-      sourceSystem: data.sourceSystem,
-      eventId: envelope.eventId,
-      revision: data.revision,
-    };
-    // The highest revision wins (a correction supersedes every lower revision, whatever the order they
-    // arrive in). Within one revision the first approval wins: an entry approved again (later) changes
-    // nothing; of two copies approved at the same moment the greater event id wins, so every order ends
-    // in the same row.
-    return keepNewest(lock, {
-      key: `time:${data.entryId}`,
-      incoming: approvedTimeVersion(data.revision, data.approvedAt, envelope.eventId),
-      find: () => tx.approvedTime.findUnique({ where: { entryId: data.entryId } }),
-      versionOf: (current) =>
-        approvedTimeVersion(current.revision, safe(current.approvedAt), current.eventId),
-      write: () =>
-        tx.approvedTime.upsert({
-          where: { entryId: data.entryId },
-          create: { entryId: data.entryId, ...row },
-          update: row,
-        }),
-    });
-  },
-
-  ActualChanged: (tx, { data, envelope }, lock) => {
-    const row = {
-      kind: data.kind,
-      projectId: data.projectId,
-      dealId: data.dealId,
-      customerId: data.customerId,
-      legalEntityId: data.legalEntityId,
-      personId: data.personId,
-      role: data.role,
-      workDate: data.workDate,
-      hoursHundredths: BigInt(data.hoursHundredths),
-      billable: data.billable,
-      currency: data.currency,
-      billAmountMinor: BigInt(data.billAmountMinor),
-      costAmountMinor: BigInt(data.costAmountMinor),
-      billingPeriod: data.billingPeriod,
-      status: data.status,
-      invoiceId: data.invoiceId,
-      approvedAt: new Date(data.approvedAt),
-      changedAt: new Date(data.changedAt),
-      eventId: envelope.eventId,
-    };
-    return keepNewest(lock, {
-      key: `actual:${data.actualId}`,
-      incoming: versionAt(data.changedAt, envelope.eventId, ACTUAL_STATUS_RANK[data.status]),
-      find: () => tx.actual.findUnique({ where: { actualId: data.actualId } }),
-      versionOf: (current) =>
-        versionAt(current.changedAt, current.eventId, ACTUAL_STATUS_RANK[current.status as ActualStatus]),
-      write: () =>
-        tx.actual.upsert({
-          where: { actualId: data.actualId },
-          create: { actualId: data.actualId, ...row },
-          update: row,
-        }),
-    });
-  },
-
-  InvoiceIssued: (tx, { data, envelope }, lock) => {
-    const row = {
-      invoiceNumber: data.invoiceNumber,
-      customerId: data.customerId,
-      legalEntityId: data.legalEntityId,
-      currency: data.currency,
-      billingPeriod: data.billingPeriod,
-      issuedOn: data.issuedOn,
-      dueDate: data.dueDate,
-      totalMinor: BigInt(data.totalMinor),
-      issuedAt: new Date(data.issuedAt),
-      eventId: envelope.eventId,
-    };
-    return keepNewest(lock, {
-      key: `invoice:${data.invoiceId}`,
-      incoming: versionAt(data.issuedAt, envelope.eventId),
-      find: () => tx.invoice.findUnique({ where: { invoiceId: data.invoiceId } }),
-      versionOf: (current) => versionAt(current.issuedAt, current.eventId),
-      write: async () => {
-        await tx.invoice.upsert({
-          where: { invoiceId: data.invoiceId },
-          create: { invoiceId: data.invoiceId, ...row },
-          update: row,
-        });
-        await tx.invoiceLine.deleteMany({ where: { invoiceId: data.invoiceId } });
-        await tx.invoiceLine.createMany({
-          data: data.lines.map((line) => ({
-            invoiceId: data.invoiceId,
-            lineId: line.lineId,
-            projectId: line.projectId,
-            dealId: line.dealId,
-            kind: line.kind,
-            description: line.description,
-            quantityHundredths: line.quantityHundredths === null ? null : BigInt(line.quantityHundredths),
-            unitPriceMinor: line.unitPriceMinor === null ? null : BigInt(line.unitPriceMinor),
-            amountMinor: BigInt(line.amountMinor),
-            sourceIds: [...line.sourceIds],
-          })),
-        });
-      },
-    });
-  },
-
-  PaymentReceived: (tx, { data, envelope }, lock) => {
-    const row = {
-      invoiceId: data.invoiceId,
-      customerId: data.customerId,
-      currency: data.currency,
-      amountMinor: BigInt(data.amountMinor),
-      receivedOn: data.receivedOn,
-      reference: data.reference,
-      eventId: envelope.eventId,
-    };
-    // A payment id received again changes nothing; the greater event id only makes the survivor
-    // of two differing copies independent of their order.
-    return keepNewest(lock, {
-      key: `payment:${data.paymentId}`,
-      incoming: versionAt(0, envelope.eventId),
-      find: () => tx.payment.findUnique({ where: { paymentId: data.paymentId } }),
-      versionOf: (current) => versionAt(0, current.eventId),
-      write: () =>
-        tx.payment.upsert({
-          where: { paymentId: data.paymentId },
-          create: { paymentId: data.paymentId, ...row },
           update: row,
         }),
     });

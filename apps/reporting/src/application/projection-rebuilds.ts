@@ -10,6 +10,7 @@ import { ConsumedEvent, MessagingRuntime } from '@throughline/messaging';
 import { LOGGER, Logger } from '@throughline/messaging-nest';
 import { describeError, NotFoundError } from '@throughline/platform';
 
+import { checkHistory, RebuildRefusal } from '../domain/history-check';
 import {
   inboxKeyOf,
   Projection,
@@ -22,8 +23,9 @@ import {
   schemaOf,
 } from '../domain/projection';
 import { REPORTED_EVENT_TYPES, ReportedEventType } from '../domain/timeline-entry';
-import { LogReplay, replayLag } from '../infrastructure/log-replay';
+import { LogReplay, replayLag, replayStartOffsets } from '../infrastructure/log-replay';
 import { ProjectionStore } from '../infrastructure/projection-store';
+import { BATCHED_EVENT_TYPES } from './figure-batches';
 import { PROJECTION_STORE, TimelineRecorder } from './timeline-recorder';
 
 /** How often a running rebuild checks its lag (and logs its progress). */
@@ -43,6 +45,8 @@ export interface ProjectionView {
   eventCount: number | null;
   /** While BUILDING: the replay group and how far it is behind the end of the log. */
   rebuild: (RebuildProgress & { consumerGroup: string }) | null;
+  /** When REFUSED: what the log no longer holds (topic, partition, lost offsets). */
+  refusal: RebuildRefusal | null;
 }
 
 interface RunningRebuild {
@@ -60,6 +64,10 @@ interface RunningRebuild {
  * group's lag is 0 on every partition, every event in the log has been recorded there and every
  * later one is written by the live consumer, so the switch (one registry transaction) loses nothing;
  * the shared inbox means an event both consumers see is recorded once.
+ *
+ * Before a rebuild from the beginning switches, it checks that the log still held everything the
+ * active projection was built from (`checkHistory`); if not, it is REFUSED, says which topics,
+ * partitions and offsets are gone, and the active projection stays in place.
  */
 @Injectable()
 export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -107,12 +115,12 @@ export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplica
     return { projections: await Promise.all(projections.map((projection) => this.view(projection))) };
   }
 
-  /** Drops the tables of a retired projection (kept until then, e.g. to compare with the new one). */
+  /** Drops the tables of a retired or refused projection (kept until then, e.g. to compare). */
   async drop(version: number): Promise<ProjectionView> {
     if (!(await this.projections.get(version))) throw new NotFoundError(`Unknown projection ${version}`);
     if (!(await this.projections.drop(version, inboxKeyOf(this.runtime.groupId, version)))) {
       throw new ConflictException(
-        `Projection ${version} is not retired (or already dropped): only retired ones can be dropped`,
+        `Projection ${version} is not retired or refused (or already dropped): only those can be dropped`,
       );
     }
     this.logger.info({ version }, 'projection dropped');
@@ -128,10 +136,20 @@ export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplica
       this.logger,
     );
     const start = rebuildStartOf(projection);
+    await this.projections.recordSources(
+      version,
+      await replayStartOffsets(this.runtime, REPORTED_EVENT_TYPES, projection.fromTimestamp),
+    );
     if (start.from === 'timestamp') await replay.startAt(start.at);
-    await replay.start(async (event) => {
-      await this.recorder.recordInto(version, event as ConsumedEvent<ReportedEventType>);
-    });
+    await replay.start(
+      async (event) => {
+        await this.recorder.recordInto(version, event as ConsumedEvent<ReportedEventType>);
+      },
+      BATCHED_EVENT_TYPES,
+      async (events) => {
+        await this.recorder.recordBatchInto(version, events as ConsumedEvent<ReportedEventType>[]);
+      },
+    );
     const rebuild: RunningRebuild = { replay, timer: undefined, stopped: false };
     this.running.set(version, rebuild);
     this.schedule(version, rebuild);
@@ -159,6 +177,18 @@ export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplica
       this.logger.info({ version, ...progress, recorded }, 'projection rebuild progress');
       if (progress.caughtUp) {
         const previous = await this.projections.active();
+        const refusal =
+          projection.fromTimestamp === null ? await this.checkHistory(previous, projection) : null;
+        if (refusal) {
+          if (await this.projections.refuse(version, refusal)) {
+            this.logger.error(
+              { version, active: previous.version, missing: refusal.missing },
+              `projection rebuild refused: ${refusal.reason}`,
+            );
+          }
+          await this.halt(version, true);
+          return;
+        }
         if (await this.projections.activate(version)) {
           this.logger.info(
             { version, retired: previous.version, recorded },
@@ -175,6 +205,24 @@ export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplica
       );
     }
     this.schedule(version, rebuild);
+  }
+
+  /** What the rebuilt projection lacks of the active one's history; null when nothing. */
+  private async checkHistory(active: Projection, rebuilt: Projection): Promise<RebuildRefusal | null> {
+    const { groupId, naming } = this.runtime;
+    const missing = await this.projections.missingEvents(
+      inboxKeyOf(groupId, active.version),
+      inboxKeyOf(groupId, rebuilt.version),
+      rebuilt.createdAt,
+    );
+    return checkHistory({
+      missingEvents: missing.map((m) => ({
+        ...m,
+        topic: naming.topicFor(m.eventType as ReportedEventType),
+      })),
+      activeFirst: await this.projections.sources(active.version),
+      rebuiltFirst: await this.projections.sources(rebuilt.version),
+    });
   }
 
   private async halt(version: number, forget = false): Promise<void> {
@@ -209,6 +257,7 @@ export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplica
             ...rebuildProgress(await replayLag(this.runtime, consumerGroup, REPORTED_EVENT_TYPES)),
           }
         : null,
+      refusal: projection.state === 'REFUSED' ? await this.projections.refusal(projection.version) : null,
     };
   }
 }

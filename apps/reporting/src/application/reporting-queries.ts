@@ -18,6 +18,8 @@ import { TimelineStepName } from '../domain/timeline-entry';
 import { ProjectionStore } from '../infrastructure/projection-store';
 import { ReportingDb } from '../infrastructure/reporting-db';
 import { toExceptionRecord, toTimelineStep } from '../infrastructure/rows';
+import { READ_TRANSACTION } from './figures-queries';
+import { SharedReads } from './shared-reads';
 import { PROJECTION_STORE } from './timeline-recorder';
 
 /**
@@ -26,22 +28,21 @@ import { PROJECTION_STORE } from './timeline-recorder';
  */
 @Injectable()
 export class ReportingQueries {
+  private readonly shared = new SharedReads();
+
   constructor(@Inject(PROJECTION_STORE) private readonly projections: ProjectionStore) {}
 
   async timeline(dealId: string): Promise<DealTimeline> {
-    return (await this.active()).$transaction(
-      async (tx) => {
-        const deal = await tx.deal.findUnique({ where: { dealId } });
-        if (!deal) throw new NotFoundError(`Unknown deal ${dealId}: no event of this deal has been recorded`);
-        const entries = await tx.timelineEntry.findMany({
-          where: { dealId },
-          orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }, { eventId: 'asc' }],
-        });
-        const openExceptions = await tx.businessException.count({ where: { dealId, status: 'OPEN' } });
-        return buildTimeline(deal, entries.map(toTimelineStep), openExceptions);
-      },
-      { isolationLevel: 'RepeatableRead' },
-    );
+    return (await this.active()).$transaction(async (tx) => {
+      const deal = await tx.deal.findUnique({ where: { dealId } });
+      if (!deal) throw new NotFoundError(`Unknown deal ${dealId}: no event of this deal has been recorded`);
+      const entries = await tx.timelineEntry.findMany({
+        where: { dealId },
+        orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }, { eventId: 'asc' }],
+      });
+      const openExceptions = await tx.businessException.count({ where: { dealId, status: 'OPEN' } });
+      return buildTimeline(deal, entries.map(toTimelineStep), openExceptions);
+    }, READ_TRANSACTION);
   }
 
   /** Breaches of every business SLA (`?status=open|recovered|all`), with or without a deal. */
@@ -55,58 +56,60 @@ export class ReportingQueries {
     return { status: filter, breaches: slaBreaches(entries.map(toTimelineStep), filter) };
   }
 
-  async deals(status?: DealStatus): Promise<{ deals: DealSummary[] }> {
-    return (await this.active()).$transaction(
-      async (tx) => {
-        const deals = await tx.deal.findMany();
-        const activity = await tx.timelineEntry.groupBy({
-          by: ['dealId'],
-          where: { dealId: { not: null } },
-          _count: { _all: true },
-          _max: { occurredAt: true },
-        });
-        const statusSteps = await tx.timelineEntry.findMany({
-          where: { dealId: { not: null }, step: { in: [...STATUS_STEPS] } },
-          select: { dealId: true, step: true, occurredAt: true, recordedAt: true, eventId: true },
-        });
-        const open = await tx.businessException.groupBy({
-          by: ['dealId'],
-          where: { dealId: { not: null }, status: 'OPEN' },
-          _count: { _all: true },
-        });
-        const activityOf = new Map(activity.map((row) => [row.dealId, row]));
-        const openOf = new Map(open.map((row) => [row.dealId, row._count._all]));
-        const stepsOf = new Map<string, StatusStep[]>();
-        for (const row of statusSteps) {
-          const step: StatusStep = {
-            step: row.step as TimelineStepName,
-            occurredAt: row.occurredAt.toISOString(),
-            recordedAt: row.recordedAt.toISOString(),
-            eventId: row.eventId,
-          };
-          const steps = stepsOf.get(row.dealId as string);
-          if (steps) steps.push(step);
-          else stepsOf.set(row.dealId as string, [step]);
-        }
-        return {
-          deals: listDeals(
-            deals.map((deal) => ({
-              dealId: deal.dealId,
-              dealName: deal.dealName,
-              customerName: deal.customerName,
-              currency: deal.currency,
-              amountMinor: deal.amountMinor === null ? null : Number(deal.amountMinor),
-              statusSteps: stepsOf.get(deal.dealId) ?? [],
-              openExceptions: openOf.get(deal.dealId) ?? 0,
-              stepCount: activityOf.get(deal.dealId)?._count._all ?? 0,
-              lastActivityAt: activityOf.get(deal.dealId)?._max.occurredAt?.toISOString() ?? null,
-            })),
-            status,
-          ),
+  /** Every deal with its status; concurrent requests for the same status share one read. */
+  deals(status?: DealStatus): Promise<{ deals: DealSummary[] }> {
+    return this.shared.share(`deals:${status ?? ''}`, () => this.readDeals(status));
+  }
+
+  private async readDeals(status?: DealStatus): Promise<{ deals: DealSummary[] }> {
+    return (await this.active()).$transaction(async (tx) => {
+      const deals = await tx.deal.findMany();
+      const activity = await tx.timelineEntry.groupBy({
+        by: ['dealId'],
+        where: { dealId: { not: null } },
+        _count: { _all: true },
+        _max: { occurredAt: true },
+      });
+      const statusSteps = await tx.timelineEntry.findMany({
+        where: { dealId: { not: null }, step: { in: [...STATUS_STEPS] } },
+        select: { dealId: true, step: true, occurredAt: true, recordedAt: true, eventId: true },
+      });
+      const open = await tx.businessException.groupBy({
+        by: ['dealId'],
+        where: { dealId: { not: null }, status: 'OPEN' },
+        _count: { _all: true },
+      });
+      const activityOf = new Map(activity.map((row) => [row.dealId, row]));
+      const openOf = new Map(open.map((row) => [row.dealId, row._count._all]));
+      const stepsOf = new Map<string, StatusStep[]>();
+      for (const row of statusSteps) {
+        const step: StatusStep = {
+          step: row.step as TimelineStepName,
+          occurredAt: row.occurredAt.toISOString(),
+          recordedAt: row.recordedAt.toISOString(),
+          eventId: row.eventId,
         };
-      },
-      { isolationLevel: 'RepeatableRead' },
-    );
+        const steps = stepsOf.get(row.dealId as string);
+        if (steps) steps.push(step);
+        else stepsOf.set(row.dealId as string, [step]);
+      }
+      return {
+        deals: listDeals(
+          deals.map((deal) => ({
+            dealId: deal.dealId,
+            dealName: deal.dealName,
+            customerName: deal.customerName,
+            currency: deal.currency,
+            amountMinor: deal.amountMinor === null ? null : Number(deal.amountMinor),
+            statusSteps: stepsOf.get(deal.dealId) ?? [],
+            openExceptions: openOf.get(deal.dealId) ?? 0,
+            stepCount: activityOf.get(deal.dealId)?._count._all ?? 0,
+            lastActivityAt: activityOf.get(deal.dealId)?._max.occurredAt?.toISOString() ?? null,
+          })),
+          status,
+        ),
+      };
+    }, READ_TRANSACTION);
   }
 
   async exceptions(filter: ExceptionFilter, ownerRole?: ExceptionOwnerRole): Promise<ExceptionsByOwner> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 
-import { ConsumedEvent, handleOnce, MessagingRuntime } from '@throughline/messaging';
+import { ConsumedEvent, handleBatchOnce, handleOnce, MessagingRuntime } from '@throughline/messaging';
 
 import { applyRaised, applyResolved, ExceptionRecord } from '../domain/business-exception';
 import { mergeDealDetails } from '../domain/deal-timeline';
@@ -42,6 +42,27 @@ export class TimelineRecorder {
    */
   async record(event: ConsumedEvent<ReportedEventType>): Promise<void> {
     for (const projection of await this.projections.inUse()) await this.recordInto(projection.version, event);
+  }
+
+  /** Records consecutive live events of a partition (`BATCHED_EVENT_TYPES`) in every projection in use. */
+  async recordBatch(events: readonly ConsumedEvent<ReportedEventType>[]): Promise<void> {
+    for (const projection of await this.projections.inUse()) await this.recordBatchInto(projection.version, events);
+  }
+
+  /**
+   * Records events of the batched (figure-only) types in one projection in one transaction: one inbox
+   * claim drops those it holds already, one set-based write per table. Returns how many were new.
+   */
+  recordBatchInto(version: number, events: readonly ConsumedEvent<ReportedEventType>[]): Promise<number> {
+    const schema = schemaOf(version);
+    return handleBatchOnce(
+      this.projections.db(version),
+      inboxKeyOf(this.runtime.groupId, version),
+      events,
+      async (tx, fresh) => {
+        await this.figures.applyBatch(tx, schema, fresh);
+      },
+    );
   }
 
   /** Records `event` in one projection. Returns false for an event it already holds, which changes nothing. */

@@ -166,10 +166,30 @@ function marginFigures(revenue: number, cost: number, currency: string): MarginF
   };
 }
 
+/** What margin and delivery risk need of an actual; a report total of several actuals works too. */
+export type CostFacts = Pick<ActualFacts, 'projectId' | 'currency' | 'workDate' | 'costAmountMinor'>;
+
+/**
+ * What billing leakage needs of an actual; `count` > 1 stands for that many actuals added up (a
+ * report total: amounts and hours are their sums).
+ */
+export type LeakageFacts = Pick<
+  ActualFacts,
+  | 'projectId'
+  | 'dealId'
+  | 'customerId'
+  | 'currency'
+  | 'billable'
+  | 'status'
+  | 'billingPeriod'
+  | 'billAmountMinor'
+  | 'hoursHundredths'
+> & { count?: number };
+
 /** Margin per project and currency, actual and forecast; `projectIds` adds projects with neither yet. */
 export function margin(
   revenues: readonly RevenueFacts[],
-  actuals: readonly ActualFacts[],
+  actuals: readonly Omit<CostFacts, 'workDate'>[],
   forecasts: readonly ForecastFacts[],
   projects: readonly { projectId: string; currency: string }[] = [],
 ): MarginProject[] {
@@ -233,7 +253,7 @@ export interface LeakageReport {
  * Billing leakage on `asOf`: billable approved actuals still UNPRICED, UNBILLED or READY_TO_INVOICE
  * whose billing period ended before `asOf` (its last day is earlier), per project and currency.
  */
-export function billingLeakage(actuals: readonly ActualFacts[], asOf: string): LeakageReport {
+export function billingLeakage(actuals: readonly LeakageFacts[], asOf: string): LeakageReport {
   const rows = new Map<string, Omit<LeakageProject, 'amount'> & { amountMinor: number }>();
   for (const actual of actuals) {
     if (!actual.billable || !UNINVOICED_STATUSES.includes(actual.status)) continue;
@@ -251,11 +271,12 @@ export function billingLeakage(actuals: readonly ActualFacts[], asOf: string): L
       byStatus: {},
       oldestBillingPeriod: actual.billingPeriod,
     };
+    const count = actual.count ?? 1;
     target.amountMinor = sumMinor([target.amountMinor, actual.billAmountMinor]);
-    target.actuals += 1;
-    if (actual.status === 'UNPRICED') target.unpriced += 1;
+    target.actuals += count;
+    if (actual.status === 'UNPRICED') target.unpriced += count;
     target.hoursHundredths += actual.hoursHundredths;
-    target.byStatus[actual.status] = (target.byStatus[actual.status] ?? 0) + 1;
+    target.byStatus[actual.status] = (target.byStatus[actual.status] ?? 0) + count;
     if (actual.billingPeriod < target.oldestBillingPeriod) target.oldestBillingPeriod = actual.billingPeriod;
     rows.set(key, target);
   }
@@ -462,7 +483,7 @@ export interface DeliveryRiskReport {
  */
 export function assessRisk(
   plan: ProjectPlan,
-  actuals: readonly ActualFacts[],
+  actuals: readonly CostFacts[],
   forecast: ForecastFacts | null,
   asOf: string,
   thresholdBasisPoints: number,
@@ -493,7 +514,7 @@ export function assessRisk(
 
 export function deliveryRisk(
   plans: readonly ProjectPlan[],
-  actuals: readonly ActualFacts[],
+  actuals: readonly CostFacts[],
   forecasts: readonly ForecastFacts[],
   asOf: string,
   thresholdBasisPoints: number,

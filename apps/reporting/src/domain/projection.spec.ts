@@ -38,18 +38,20 @@ describe('projections', () => {
     expect(rebuildProgress([]).caughtUp).toBe(false);
   });
 
-  it('writes live events to the active and the building projection, never to a retired one', () => {
+  it('writes live events to the active and the building projection, never to a retired or refused one', () => {
     const projections = [
       { version: 1, state: 'RETIRED' as const },
       { version: 2, state: 'ACTIVE' as const },
-      { version: 3, state: 'BUILDING' as const },
+      { version: 3, state: 'REFUSED' as const },
+      { version: 4, state: 'BUILDING' as const },
     ];
-    expect(writeTargets(projections).map((p) => p.version)).toEqual([2, 3]);
+    expect(writeTargets(projections).map((p) => p.version)).toEqual([2, 4]);
   });
 
-  it('drops only retired projections, once', () => {
+  it('drops only retired or refused projections, once', () => {
     expect(droppable({ state: 'RETIRED', droppedAt: null })).toBe(true);
     expect(droppable({ state: 'RETIRED', droppedAt: 1 })).toBe(false);
+    expect(droppable({ state: 'REFUSED', droppedAt: null })).toBe(true);
     expect(droppable({ state: 'ACTIVE', droppedAt: null })).toBe(false);
     expect(droppable({ state: 'BUILDING', droppedAt: null })).toBe(false);
   });

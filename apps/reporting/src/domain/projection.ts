@@ -1,9 +1,10 @@
 /**
  * Projections: versions of the reporting read model, each built from the event log into its own
  * tables. One is ACTIVE (answers queries); a rebuild creates a BUILDING one that replays the log
- * while the live consumer also writes to it, and replaces the active one once it has caught up.
+ * while the live consumer also writes to it, and replaces the active one once it has caught up;
+ * unless the log no longer holds everything the active one was built from: then it is REFUSED.
  */
-export const PROJECTION_STATES = ['BUILDING', 'ACTIVE', 'RETIRED'] as const;
+export const PROJECTION_STATES = ['BUILDING', 'ACTIVE', 'RETIRED', 'REFUSED'] as const;
 export type ProjectionState = (typeof PROJECTION_STATES)[number];
 
 /** Where a rebuild starts reading the log: its beginning, or the first event at or after a time. */
@@ -73,7 +74,7 @@ export function writeTargets<P extends Pick<Projection, 'state'>>(projections: r
   return projections.filter((projection) => projection.state === 'ACTIVE' || projection.state === 'BUILDING');
 }
 
-/** Whether a projection's tables may be dropped: only a retired one, and only once. */
+/** Whether a projection's tables may be dropped: only a retired or refused one, and only once. */
 export function droppable(projection: Pick<Projection, 'state' | 'droppedAt'>): boolean {
-  return projection.state === 'RETIRED' && projection.droppedAt === null;
+  return (projection.state === 'RETIRED' || projection.state === 'REFUSED') && projection.droppedAt === null;
 }

@@ -1,9 +1,10 @@
 import { Admin, SeekEntry } from 'kafkajs';
 
 import { EventType } from '@throughline/contracts';
-import { EventConsumer, EventHandler, MessagingRuntime } from '@throughline/messaging';
+import { EventBatchHandler, EventConsumer, EventHandler, MessagingRuntime } from '@throughline/messaging';
 import { describeError, Logger } from '@throughline/platform';
 
+import { SourceOffset } from '../domain/history-check';
 import { PartitionLag } from '../domain/projection';
 
 interface TopicOffsets {
@@ -58,8 +59,16 @@ export class LogReplay {
     }
   }
 
-  async start(handler: EventHandler): Promise<void> {
-    for (const eventType of this.eventTypes) this.consumer.on(eventType, handler);
+  /** `batched` event types go to `batchHandler` a fetched batch at a time, the rest one by one. */
+  async start(
+    handler: EventHandler,
+    batched: readonly EventType[] = [],
+    batchHandler?: EventBatchHandler,
+  ): Promise<void> {
+    for (const eventType of this.eventTypes) {
+      if (batchHandler && batched.includes(eventType)) this.consumer.onBatch(eventType, batchHandler);
+      else this.consumer.on(eventType, handler);
+    }
     await this.consumer.start();
   }
 
@@ -152,6 +161,34 @@ export async function replayLag(
         const position = Number(offset) >= 0 ? Number(offset) : Number(log.get(partition)?.low ?? 0);
         rows.push({ topic, partition, lag: Math.max(0, end - position) });
       }
+    }
+    return rows;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Where a replay of `eventTypes` starts on every partition: the log start offset, or for a rebuild
+ * from a point in time the first offset at or after it. Taken when a rebuild begins, these are the
+ * first offsets the rebuilt projection consumed.
+ */
+export async function replayStartOffsets(
+  runtime: MessagingRuntime,
+  eventTypes: readonly EventType[],
+  timestamp: number | null,
+): Promise<SourceOffset[]> {
+  const admin = runtime.kafka.admin();
+  await admin.connect();
+  try {
+    const rows: SourceOffset[] = [];
+    for (const eventType of eventTypes) {
+      const topic = runtime.naming.topicFor(eventType);
+      const offsets =
+        timestamp === null
+          ? (await admin.fetchTopicOffsets(topic)).map(({ partition, low }) => ({ partition, offset: low }))
+          : await admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+      rows.push(...offsets.map(({ partition, offset }) => ({ topic, partition, offset: Number(offset) })));
     }
     return rows;
   } finally {

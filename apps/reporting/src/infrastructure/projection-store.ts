@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 
 import { SqlExecutor, withPgTransaction } from '@throughline/persistence';
 
+import { MissingEvents, RebuildRefusal, SourceOffset } from '../domain/history-check';
 import { droppable, Projection, schemaOf } from '../domain/projection';
 import { createReportingDb, ReportingDb } from './reporting-db';
 import { toProjection } from './rows';
@@ -124,7 +125,68 @@ export class ProjectionStore {
     });
   }
 
-  /** Drops a retired projection's tables and inbox; false if it is not a retired, undropped one. */
+  /** Marks a BUILDING projection REFUSED with the reason; false if it is no longer building. */
+  async refuse(version: number, refusal: RebuildRefusal): Promise<boolean> {
+    return withPgTransaction(this.pool, async (sql) => {
+      await sql.query(REGISTRY_LOCK);
+      const updated = await sql.query<{ version: number }>(
+        `UPDATE public.projection SET state = 'REFUSED', refusal = $2
+         WHERE version = $1 AND state = 'BUILDING' RETURNING version`,
+        [version, JSON.stringify(refusal)],
+      );
+      return updated.length > 0;
+    });
+  }
+
+  async refusal(version: number): Promise<RebuildRefusal | null> {
+    const rows = await this.registry.$queryRaw<{ refusal: RebuildRefusal | null }[]>`
+      SELECT refusal FROM public.projection WHERE version = ${version}`;
+    return rows[0]?.refusal ?? null;
+  }
+
+  /** Records where a projection starts reading each partition; a resumed rebuild keeps the first record. */
+  async recordSources(version: number, offsets: readonly SourceOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO public.projection_source (version, topic, partition, first_offset)
+       SELECT $1, * FROM unnest($2::text[], $3::int[], $4::bigint[])
+       ON CONFLICT DO NOTHING`,
+      [
+        version,
+        offsets.map((o) => o.topic),
+        offsets.map((o) => o.partition),
+        offsets.map((o) => String(o.offset)),
+      ],
+    );
+  }
+
+  async sources(version: number): Promise<SourceOffset[]> {
+    const rows = await this.registry.$queryRaw<{ topic: string; partition: number; offset: string }[]>`
+      SELECT topic, partition, first_offset::text AS offset
+      FROM public.projection_source WHERE version = ${version}`;
+    return rows.map((row) => ({ topic: row.topic, partition: row.partition, offset: Number(row.offset) }));
+  }
+
+  /**
+   * Per event type, the events `activeKey`'s projection recorded before `before` (when the rebuild
+   * began, so they were in the log then) that `rebuiltKey`'s projection does not hold.
+   */
+  async missingEvents(
+    activeKey: string,
+    rebuiltKey: string,
+    before: number,
+  ): Promise<Omit<MissingEvents, 'topic'>[]> {
+    return this.registry.$queryRaw<Omit<MissingEvents, 'topic'>[]>`
+      SELECT a.event_type AS "eventType", count(*)::int AS events
+      FROM public.messaging_inbox a
+      WHERE a.consumer_group = ${activeKey} AND a.processed_at < ${new Date(before)}
+        AND NOT EXISTS (
+          SELECT 1 FROM public.messaging_inbox b
+          WHERE b.consumer_group = ${rebuiltKey} AND b.event_id = a.event_id)
+      GROUP BY a.event_type`;
+  }
+
+  /** Drops a retired or refused projection's tables and inbox; false if it is neither, or dropped. */
   async drop(version: number, inboxKey: string): Promise<boolean> {
     const dropped = await withPgTransaction(this.pool, async (sql) => {
       await sql.query(REGISTRY_LOCK);

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { Response } from 'express';
 import { z } from 'zod';
 
-import { parseBody } from '@throughline/messaging-nest';
+import { parseBody, RequireScope } from '@throughline/messaging-nest';
 
 import { ReportingQueries } from '../application/reporting-queries';
 import { DEAL_STATUSES, DealSummary, DealTimeline } from '../domain/deal-timeline';
@@ -16,6 +16,7 @@ export class DealsController {
   constructor(private readonly queries: ReportingQueries) {}
 
   /** Every deal reporting knows, with its current setup status; `?status=BLOCKED` filters. */
+  @RequireScope('reports:read')
   @Get()
   async list(@Query() query: unknown): Promise<{ deals: DealSummary[] }> {
     const { status } = parseBody(dealsQuery, query);
@@ -23,6 +24,7 @@ export class DealsController {
   }
 
   /** The deal's setup timeline; `?format=text` answers the plain-text table for terminals. */
+  @RequireScope('reports:read')
   @Get(':dealId/timeline')
   async timeline(
     @Param('dealId') dealId: string,

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { z } from 'zod';
 
 import { EXCEPTION_OWNER_ROLES } from '@throughline/contracts';
-import { parseBody } from '@throughline/messaging-nest';
+import { parseBody, RequireScope } from '@throughline/messaging-nest';
 
 import { ReportingQueries } from '../application/reporting-queries';
 import { EXCEPTION_FILTERS, ExceptionsByOwner } from '../domain/business-exception';
@@ -21,6 +21,7 @@ export class ExceptionsController {
   constructor(private readonly queries: ReportingQueries) {}
 
   /** Business exceptions grouped by the team that must act (`?status=open|resolved|all`, default open). */
+  @RequireScope('ops:read')
   @Get('exceptions')
   async list(@Query() query: unknown): Promise<ExceptionsByOwner & { status: string }> {
     const { status, ownerRole } = parseBody(exceptionsQuery, query);
@@ -28,6 +29,7 @@ export class ExceptionsController {
   }
 
   /** Breached business SLAs on any entity (`?status=open|recovered|all`, default open). */
+  @RequireScope('ops:read')
   @Get('sla-breaches')
   async slaBreaches(@Query() query: unknown) {
     return this.queries.slaBreaches(parseBody(slaBreachesQuery, query).status);

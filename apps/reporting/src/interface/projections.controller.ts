@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
 import { z } from 'zod';
 
-import { parseBody } from '@throughline/messaging-nest';
+import { parseBody, RequireScope } from '@throughline/messaging-nest';
 
 import { ProjectionRebuilds, ProjectionView } from '../application/projection-rebuilds';
 
@@ -25,12 +25,14 @@ const rebuildBody = z.object({
 export class ProjectionsController {
   constructor(private readonly rebuilds: ProjectionRebuilds) {}
 
+  @RequireScope('ops:read')
   @Get()
   async list(): Promise<{ projections: ProjectionView[] }> {
     return this.rebuilds.list();
   }
 
   /** Starts building a fresh projection; it replaces the active one by itself once caught up. */
+  @RequireScope('projections:admin')
   @Post('rebuild')
   @HttpCode(202)
   async rebuild(@Body() body: unknown): Promise<ProjectionView> {
@@ -39,6 +41,7 @@ export class ProjectionsController {
   }
 
   /** Drops the tables of a retired projection. */
+  @RequireScope('projections:admin')
   @Delete(':version')
   async drop(@Param('version', ParseIntPipe) version: number): Promise<ProjectionView> {
     return this.rebuilds.drop(version);

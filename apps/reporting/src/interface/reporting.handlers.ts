@@ -1,8 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
-import { ConsumedEvent } from '@throughline/messaging';
-import { Logger, LOGGER } from '@throughline/messaging-nest';
+import { batchLogFields, ConsumedEvent } from '@throughline/messaging';
+import { EventBatchPattern, Logger, LOGGER } from '@throughline/messaging-nest';
 
 import { TimelineRecorder } from '../application/timeline-recorder';
 import { ReportedEventType } from '../domain/timeline-entry';
@@ -100,32 +100,29 @@ export class ReportingHandlers {
     await this.recorder.record(event);
   }
 
-  @EventPattern('TimeEntryApproved')
-  async onTimeEntryApproved(@Payload() event: ConsumedEvent<'TimeEntryApproved'>): Promise<void> {
-    this.log(event, { projectId: event.data.projectId, entryId: event.data.entryId });
-    await this.recorder.record(event);
+  // Month-end volume: a fetched batch per call, one transaction per projection (see recordBatch).
+  @EventBatchPattern('TimeEntryApproved')
+  async onTimeEntryApproved(@Payload() events: ConsumedEvent<'TimeEntryApproved'>[]): Promise<void> {
+    this.logBatch(events);
+    await this.recorder.recordBatch(events);
   }
 
-  @EventPattern('ActualChanged')
-  async onActualChanged(@Payload() event: ConsumedEvent<'ActualChanged'>): Promise<void> {
-    this.log(event, {
-      projectId: event.data.projectId,
-      actualId: event.data.actualId,
-      status: event.data.status,
-    });
-    await this.recorder.record(event);
+  @EventBatchPattern('ActualChanged')
+  async onActualChanged(@Payload() events: ConsumedEvent<'ActualChanged'>[]): Promise<void> {
+    this.logBatch(events);
+    await this.recorder.recordBatch(events);
   }
 
-  @EventPattern('InvoiceIssued')
-  async onInvoiceIssued(@Payload() event: ConsumedEvent<'InvoiceIssued'>): Promise<void> {
-    this.log(event, { customerId: event.data.customerId, invoiceId: event.data.invoiceId });
-    await this.recorder.record(event);
+  @EventBatchPattern('InvoiceIssued')
+  async onInvoiceIssued(@Payload() events: ConsumedEvent<'InvoiceIssued'>[]): Promise<void> {
+    this.logBatch(events);
+    await this.recorder.recordBatch(events);
   }
 
-  @EventPattern('PaymentReceived')
-  async onPaymentReceived(@Payload() event: ConsumedEvent<'PaymentReceived'>): Promise<void> {
-    this.log(event, { invoiceId: event.data.invoiceId, paymentId: event.data.paymentId });
-    await this.recorder.record(event);
+  @EventBatchPattern('PaymentReceived')
+  async onPaymentReceived(@Payload() events: ConsumedEvent<'PaymentReceived'>[]): Promise<void> {
+    this.logBatch(events);
+    await this.recorder.recordBatch(events);
   }
 
   @EventPattern('RevenueRecognized')
@@ -138,6 +135,11 @@ export class ReportingHandlers {
   async onBillingPeriodClosed(@Payload() event: ConsumedEvent<'BillingPeriodClosed'>): Promise<void> {
     this.log(event, { period: event.data.period });
     await this.recorder.record(event);
+  }
+
+  private logBatch(events: readonly ConsumedEvent<ReportedEventType>[]): void {
+    const first = events[0];
+    if (first) this.logger.info(batchLogFields(events), first.envelope.eventType);
   }
 
   private log(event: ConsumedEvent<ReportedEventType>, ids: Record<string, string | null>): void {

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { z } from 'zod';
 
 import { isIsoDate, isPeriod } from '@throughline/calendar';
-import { parseBody } from '@throughline/messaging-nest';
+import { parseBody, RequireScope } from '@throughline/messaging-nest';
 
 import { FiguresQueries } from '../application/figures-queries';
 
@@ -25,42 +25,50 @@ const asOfQuery = z.object({ asOf });
 export class ReportsController {
   constructor(private readonly figures: FiguresQueries) {}
 
+  @RequireScope('reports:read')
   @Get('utilisation')
   async utilisation(@Query() query: unknown) {
     const { period: month, groupBy } = parseBody(utilisationQuery, query);
     return this.figures.utilisation(month, groupBy);
   }
 
+  @RequireScope('reports:read')
   @Get('backlog')
   async backlog() {
     return this.figures.backlog();
   }
 
+  @RequireScope('finance:read')
   @Get('margin')
   async margin() {
     return this.figures.margin();
   }
 
+  @RequireScope('finance:read')
   @Get('billing-leakage')
   async billingLeakage(@Query() query: unknown) {
     return this.figures.leakage(parseBody(asOfQuery, query).asOf);
   }
 
+  @RequireScope('finance:read')
   @Get('ar-ageing')
   async arAgeing(@Query() query: unknown) {
     return this.figures.arAgeing(parseBody(asOfQuery, query).asOf);
   }
 
+  @RequireScope('reports:read')
   @Get('delivery-risk')
   async deliveryRisk(@Query() query: unknown) {
     return this.figures.deliveryRisk(parseBody(asOfQuery, query).asOf);
   }
 
+  @RequireScope('reports:read')
   @Get('summary')
   async summary(@Query() query: unknown) {
     return this.figures.summary(parseBody(periodQuery, query).period);
   }
 
+  @RequireScope('reports:read')
   @Get('projects/:projectId')
   async project(@Param('projectId') projectId: string, @Query() query: unknown) {
     return this.figures.project(projectId, parseBody(asOfQuery, query).asOf);

@@ -7,18 +7,16 @@ import {
   ConsumedEvent,
   createEvent,
   EventOrigin,
-  handleOnce,
+  handleBatchOnce,
   MessagingRuntime,
 } from '@throughline/messaging';
 
-import { checkClock, ClockTransition, endClock, startClock } from '../domain/clock';
+import { checkClock, ClockTransition } from '../domain/clock';
+import { applyToClocks, clockKeysOf } from '../domain/clock-batch';
+import { ActualChange, ExceptionEvent, exceptionUpdates, latestActualChanges } from '../domain/history-batch';
 import { Observation, observationsOf } from '../domain/observation';
-import { lockClock, lockDueClocks, saveClock } from '../infrastructure/clock.repository';
-import {
-  recordActual,
-  recordExceptionRaised,
-  recordExceptionResolved,
-} from '../infrastructure/history.repository';
+import { lockClocks, lockDueClocks, saveClocks, StoredClock } from '../infrastructure/clock.repository';
+import { recordActuals, recordExceptions } from '../infrastructure/history.repository';
 import { SlaDb, SlaTx } from '../infrastructure/sla-db';
 import { SLA_DB, SLA_SETTINGS, SlaSettings, SOURCE } from './tokens';
 
@@ -38,39 +36,44 @@ export class SlaMonitorService {
     private readonly runtime: MessagingRuntime,
   ) {}
 
-  /** A consumed event: starts and/or ends the clocks of every SLA it matches, once per event. */
-  async observe(event: ConsumedEvent): Promise<void> {
-    const observations = observationsOf(this.settings.slas, {
-      eventType: event.envelope.eventType,
-      eventId: event.envelope.eventId,
-      occurredAt: event.envelope.occurredAt,
-      payload: event.data as unknown as Record<string, unknown>,
-    });
-    const history = isHistoryEvent(event);
-    if (observations.length === 0 && !history) return;
+  /**
+   * Consumed events (consecutive ones of a partition, in order): each starts and/or ends the clocks
+   * of every SLA it matches, once per event, as if handled one at a time. One transaction for the
+   * batch: the clocks it touches are locked and loaded in one go, the transitions decided in memory,
+   * and every table written with one statement.
+   */
+  async observeBatch(events: readonly ConsumedEvent[]): Promise<void> {
+    const observed = events
+      .map((event) => ({ source: event, observations: this.observationsOf(event) }))
+      .filter(({ source, observations }) => observations.length > 0 || isHistoryEvent(source));
+    if (observed.length === 0) return;
+    const observationsByEvent = new Map(observed.map(({ source, observations }) => [source, observations]));
     let breaches: SlaBreached[] = [];
-    await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
-      breaches = [];
-      const records: EventRecord[] = [];
-      if (history) await recordHistory(tx, event);
-      // Clocks locked in one order, so two events opening overlapping sets cannot deadlock.
-      for (const observation of [...observations].sort(byClockKey)) {
-        const stored = await lockClock(tx, observation.terms.sla, observation.entityId);
-        const transition =
-          observation.role === 'start'
-            ? startClock(stored?.clock ?? null, observation.terms, observation)
-            : endClock(stored?.clock ?? null, observation.terms, observation);
-        if (!transition.changed) continue;
-        const origin =
-          observation.role === 'start'
-            ? { correlationId: event.envelope.correlationId, startEventId: event.envelope.eventId }
-            : null;
-        await saveClock(tx, transition.clock, origin);
-        records.push(...eventsOf(transition, causedBy(event, SOURCE)));
-        if (transition.breached) breaches.push(transition.breached);
-      }
-      return records;
-    });
+    await handleBatchOnce(
+      this.db,
+      this.runtime.groupId,
+      observed.map(({ source }) => source),
+      async (tx, fresh) => {
+        const batch = fresh.map((source) => ({
+          source,
+          observations: observationsByEvent.get(source) ?? [],
+        }));
+        await recordHistory(tx, fresh.filter(isHistoryEvent));
+        const stored = await lockClocks(tx, clockKeysOf(batch));
+        const outcome = applyToClocks(new Map([...stored].map(([key, { clock }]) => [key, clock])), batch);
+        await saveClocks(
+          tx,
+          outcome.changed.map(({ clock, startedBy }) => ({
+            clock,
+            origin: startedBy
+              ? { correlationId: startedBy.envelope.correlationId, startEventId: startedBy.envelope.eventId }
+              : null,
+          })),
+        );
+        breaches = outcome.signals.flatMap((signal) => (signal.breached ? [signal.breached] : []));
+        return outcome.signals.flatMap((signal) => eventsOf(signal, causedBy(signal.source, SOURCE)));
+      },
+    );
     this.countBreaches(breaches);
   }
 
@@ -81,10 +84,11 @@ export class SlaMonitorService {
     await commit(this.db, async (tx) => {
       breaches = [];
       const records: EventRecord[] = [];
+      const changed: StoredClock[] = [];
       for (const { clock, origin } of await lockDueClocks(tx, enabled, now, CHECK_BATCH)) {
         const transition = checkClock(clock, now);
         if (!transition.changed) continue;
-        await saveClock(tx, transition.clock, null);
+        changed.push({ clock: transition.clock, origin: null });
         records.push(
           ...eventsOf(transition, {
             source: SOURCE,
@@ -94,10 +98,20 @@ export class SlaMonitorService {
         );
         if (transition.breached) breaches.push(transition.breached);
       }
+      await saveClocks(tx, changed);
       return records;
     });
     this.countBreaches(breaches);
     return breaches.length;
+  }
+
+  private observationsOf(event: ConsumedEvent): Observation[] {
+    return observationsOf(this.settings.slas, {
+      eventType: event.envelope.eventType,
+      eventId: event.envelope.eventId,
+      occurredAt: event.envelope.occurredAt,
+      payload: event.data as unknown as Record<string, unknown>,
+    });
   }
 
   /** Counted only after the transaction committed, so a rolled-back breach is not counted. */
@@ -120,32 +134,36 @@ function isHistoryEvent(event: ConsumedEvent): event is HistoryEvent {
   return (HISTORY_EVENT_TYPES as readonly string[]).includes(event.envelope.eventType);
 }
 
-async function recordHistory(tx: SlaTx, event: HistoryEvent): Promise<void> {
-  const at = event.envelope.occurredAt;
-  switch (event.envelope.eventType) {
-    case 'ActualChanged': {
-      return recordActual(tx, (event as ConsumedEvent<'ActualChanged'>).data);
+/** The batch's history events, one statement per table. */
+async function recordHistory(tx: SlaTx, events: readonly HistoryEvent[]): Promise<void> {
+  const actuals: ActualChange[] = [];
+  const exceptions: ExceptionEvent[] = [];
+  for (const event of events) {
+    const at = event.envelope.occurredAt;
+    switch (event.envelope.eventType) {
+      case 'ActualChanged':
+        actuals.push((event as ConsumedEvent<'ActualChanged'>).data);
+        break;
+      case 'BusinessExceptionRaised': {
+        const { exceptionId, ownerRole } = (event as ConsumedEvent<'BusinessExceptionRaised'>).data;
+        exceptions.push({ kind: 'raised', exceptionId, ownerRole, at });
+        break;
+      }
+      case 'BusinessExceptionResolved': {
+        const { exceptionId } = (event as ConsumedEvent<'BusinessExceptionResolved'>).data;
+        exceptions.push({ kind: 'resolved', exceptionId, at });
+        break;
+      }
     }
-    case 'BusinessExceptionRaised': {
-      const raised = (event as ConsumedEvent<'BusinessExceptionRaised'>).data;
-      return recordExceptionRaised(tx, raised.exceptionId, raised.ownerRole, at);
-    }
-    case 'BusinessExceptionResolved':
-      return recordExceptionResolved(
-        tx,
-        (event as ConsumedEvent<'BusinessExceptionResolved'>).data.exceptionId,
-        at,
-      );
   }
+  await recordActuals(tx, latestActualChanges(actuals));
+  await recordExceptions(tx, exceptionUpdates(exceptions));
 }
 
-function byClockKey(a: Observation, b: Observation): number {
-  const left = `${a.terms.sla}\u0000${a.entityId}`;
-  const right = `${b.terms.sla}\u0000${b.entityId}`;
-  return left < right ? -1 : left > right ? 1 : 0;
-}
-
-function eventsOf(transition: ClockTransition, origin: EventOrigin): EventRecord[] {
+function eventsOf(
+  transition: Pick<ClockTransition, 'breached' | 'recovered'>,
+  origin: EventOrigin,
+): EventRecord[] {
   const records: EventRecord[] = [];
   if (transition.breached) records.push(createEvent('SlaBreached', transition.breached, origin));
   if (transition.recovered) records.push(createEvent('SlaRecovered', transition.recovered, origin));

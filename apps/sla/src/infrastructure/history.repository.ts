@@ -1,24 +1,25 @@
+import { ActualChange, ExceptionUpdate } from '../domain/history-batch';
 import { ActualState, ExceptionState, NOT_INVOICED_STATUSES } from '../domain/roi-history';
 import { SlaDb, SlaTx } from './sla-db';
 
-export interface ActualChange extends ActualState {
-  projectId: string;
-  /** Epoch ms of this status. */
-  changedAt: number;
-}
-
 /**
- * Keeps the latest state of an actual: a change older than the stored one is ignored (a tie is
- * taken, so the last published of two same-time changes wins; one actual's changes share a key and
- * so a partition, and arrive in publish order).
+ * Keeps the latest state of each actual, in one statement: pass at most one change per actual
+ * (latestActualChanges). A change older than the stored one is ignored (a tie is taken, so the last
+ * published of two same-time changes wins; one actual's changes share a key and so a partition, and
+ * arrive in publish order).
  */
-export async function recordActual(tx: SlaTx, change: ActualChange): Promise<void> {
-  const changedAt = new Date(change.changedAt);
+export async function recordActuals(tx: SlaTx, changes: readonly ActualChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  const column = <T>(value: (change: ActualChange) => T): T[] => changes.map(value);
   await tx.$executeRaw`
     INSERT INTO sla_actual
       (actual_id, project_id, billable, status, billing_period, currency, bill_amount_minor, changed_at)
-    VALUES (${change.actualId}, ${change.projectId}, ${change.billable}, ${change.status},
-      ${change.billingPeriod}, ${change.currency}, ${BigInt(change.billAmountMinor)}, ${changedAt})
+    SELECT * FROM unnest(
+      ${column((c) => c.actualId)}::text[], ${column((c) => c.projectId)}::text[],
+      ${column((c) => c.billable)}::boolean[], ${column((c) => c.status)}::text[],
+      ${column((c) => c.billingPeriod)}::text[], ${column((c) => c.currency)}::text[],
+      ${column((c) => String(c.billAmountMinor))}::bigint[],
+      ${column((c) => new Date(c.changedAt).toISOString())}::timestamp(3)[])
     ON CONFLICT (actual_id) DO UPDATE SET
       project_id = EXCLUDED.project_id, billable = EXCLUDED.billable, status = EXCLUDED.status,
       billing_period = EXCLUDED.billing_period, currency = EXCLUDED.currency,
@@ -26,32 +27,28 @@ export async function recordActual(tx: SlaTx, change: ActualChange): Promise<voi
     WHERE sla_actual.changed_at <= EXCLUDED.changed_at`;
 }
 
-/** A raise: the first raise time is kept (LEAST/GREATEST skip the NULLs of a resolution seen first). */
-export async function recordExceptionRaised(
-  tx: SlaTx,
-  exceptionId: string,
-  ownerRole: string,
-  at: number,
-): Promise<void> {
-  const raisedAt = new Date(at);
+/**
+ * Raises and resolutions of business exceptions, in one statement (one update per exception,
+ * exceptionUpdates): the first raise time is kept, the latest raise and resolution count
+ * (LEAST/GREATEST skip the NULLs of a raise or resolution not seen), the last raise names the owner.
+ */
+export async function recordExceptions(tx: SlaTx, updates: readonly ExceptionUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  const column = <T>(value: (update: ExceptionUpdate) => T): T[] => updates.map(value);
+  const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
   await tx.$executeRaw`
-    INSERT INTO sla_business_exception (exception_id, owner_role, first_raised_at, last_raised_at)
-    VALUES (${exceptionId}, ${ownerRole}, ${raisedAt}, ${raisedAt})
+    INSERT INTO sla_business_exception AS e
+      (exception_id, owner_role, first_raised_at, last_raised_at, resolved_at)
+    SELECT * FROM unnest(
+      ${column((u) => u.exceptionId)}::text[], ${column((u) => u.ownerRole)}::text[],
+      ${column((u) => iso(u.firstRaisedAt))}::timestamp(3)[],
+      ${column((u) => iso(u.lastRaisedAt))}::timestamp(3)[],
+      ${column((u) => iso(u.resolvedAt))}::timestamp(3)[])
     ON CONFLICT (exception_id) DO UPDATE SET
-      owner_role = EXCLUDED.owner_role,
-      first_raised_at = LEAST(sla_business_exception.first_raised_at, EXCLUDED.first_raised_at),
-      last_raised_at = GREATEST(sla_business_exception.last_raised_at, EXCLUDED.last_raised_at),
-      updated_at = now()`;
-}
-
-/** A resolution: the latest one counts. */
-export async function recordExceptionResolved(tx: SlaTx, exceptionId: string, at: number): Promise<void> {
-  const resolvedAt = new Date(at);
-  await tx.$executeRaw`
-    INSERT INTO sla_business_exception (exception_id, resolved_at)
-    VALUES (${exceptionId}, ${resolvedAt})
-    ON CONFLICT (exception_id) DO UPDATE SET
-      resolved_at = GREATEST(sla_business_exception.resolved_at, EXCLUDED.resolved_at),
+      owner_role = COALESCE(EXCLUDED.owner_role, e.owner_role),
+      first_raised_at = LEAST(e.first_raised_at, EXCLUDED.first_raised_at),
+      last_raised_at = GREATEST(e.last_raised_at, EXCLUDED.last_raised_at),
+      resolved_at = GREATEST(e.resolved_at, EXCLUDED.resolved_at),
       updated_at = now()`;
 }
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { z } from 'zod';
 
-import { parseBody } from '@throughline/messaging-nest';
+import { parseBody, RequireScope } from '@throughline/messaging-nest';
 
 import { BreachView, RoiFigures, SlaQueryService, SlaView } from '../application/sla-query.service';
 
@@ -15,12 +15,14 @@ export class SlaController {
   constructor(private readonly query: SlaQueryService) {}
 
   /** The configured SLAs with their clock counts. */
+  @RequireScope('ops:read')
   @Get('slas')
   slas(): Promise<SlaView[]> {
     return this.query.slas();
   }
 
   /** Breaches, oldest first: `status=open` (default), `recovered` or `all`. */
+  @RequireScope('ops:read')
   @Get('breaches')
   breaches(@Query() query: unknown): Promise<BreachView[]> {
     const { status, limit } = parseBody(breachesQuery, query);
@@ -31,6 +33,7 @@ export class SlaController {
    * Project-setup cycle time p50/p95, breaches per SLA, mean time to recovery, billing leakage and
    * business exceptions (raised, open, resolved, time to resolution p50/p95).
    */
+  @RequireScope('reports:read')
   @Get('roi')
   roi(): Promise<RoiFigures> {
     return this.query.roi();

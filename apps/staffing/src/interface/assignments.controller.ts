@@ -2,7 +2,7 @@ import { Body, Controller, Headers, HttpCode, Param, Put } from '@nestjs/common'
 import { z } from 'zod';
 
 import { AssignmentChanged, ASSIGNMENT_STATUSES } from '@throughline/contracts';
-import { parseBody } from '@throughline/messaging-nest';
+import { parseBody, RequireScope } from '@throughline/messaging-nest';
 
 import { StaffingService } from '../application/staffing.service';
 
@@ -24,6 +24,7 @@ export class AssignmentsController {
   constructor(private readonly staffing: StaffingService) {}
 
   /** Creates or replaces an assignment (idempotent per assignment id). */
+  @RequireScope('staffing:write')
   @Put(':assignmentId')
   @HttpCode(200)
   async put(

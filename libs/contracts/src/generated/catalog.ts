@@ -2,7 +2,7 @@
 // Source: schemas/catalog.json via tools/schemas/codegen.ts
 
 import { deepFreeze } from '../lib/freeze';
-import type { EventDefinition, TopicDefinition } from '../lib/types';
+import type { ConsumerTopicDefinition, EventDefinition, TopicDefinition } from '../lib/types';
 
 import type { EventType } from './payloads';
 import { REGISTERED_SCHEMAS } from './schemas';
@@ -20,8 +20,9 @@ export type TopicId =
   | 'customerUpserted'
   | 'legalEntityUpserted'
   | 'rateCardUpserted'
+  | 'taxRegimeUpserted'
+  | 'customerTaxProfileUpserted'
   | 'projectTemplateUpserted'
-  | 'smokeTested'
   | 'slaBreached'
   | 'slaRecovered'
   | 'timeEntryApproved'
@@ -34,91 +35,101 @@ export type TopicId =
   | 'milestoneCompleted'
   | 'changeOrderApproved'
   | 'projectPlanChanged'
-  | 'projectForecastUpdated';
+  | 'projectForecastUpdated'
+  | 'smokeTested';
 
 /** Every Kafka topic, keyed by topic id. Topic names come from here, never from string literals. */
 export const TOPICS: Readonly<Record<TopicId, TopicDefinition>> = deepFreeze({
   dealWon: {
     name: 'throughline.deal.deal-won',
     partitions: 6,
-    retentionMs: 604800000,
+    retentionMs: -1,
     cleanupPolicy: 'delete',
     key: 'dealId',
     owner: 'ingress',
     description: 'CRM deals closed-won, one per verified CRM webhook delivery; starts project setup.',
+    kind: 'business',
   },
   contractApproved: {
     name: 'throughline.contract.contract-approved',
     partitions: 3,
-    retentionMs: 604800000,
+    retentionMs: -1,
     cleanupPolicy: 'delete',
     key: 'dealId',
     owner: 'contract',
     description: 'Contracts approved for won deals, split into one delivery per delivering legal entity.',
+    kind: 'business',
   },
   businessExceptionRaised: {
     name: 'throughline.exception.business-exception-raised',
     partitions: 3,
-    retentionMs: 604800000,
+    retentionMs: -1,
     cleanupPolicy: 'delete',
     key: 'entityId',
     owner: 'shared',
     description:
       'Business-rule failures routed to an owning team with a remediation; produced by any service.',
+    kind: 'business',
   },
   businessExceptionResolved: {
     name: 'throughline.exception.business-exception-resolved',
     partitions: 3,
-    retentionMs: 604800000,
+    retentionMs: -1,
     cleanupPolicy: 'delete',
     key: 'entityId',
     owner: 'shared',
     description: 'Business exceptions that no longer apply; produced by the service that raised them.',
+    kind: 'business',
   },
   projectCreated: {
     name: 'throughline.project.project-created',
     partitions: 6,
-    retentionMs: 604800000,
+    retentionMs: -1,
     cleanupPolicy: 'delete',
     key: 'projectId',
     owner: 'project',
     description: 'PSA projects created from approved contracts, one per delivery.',
+    kind: 'business',
   },
   staffingDemandPublished: {
     name: 'throughline.staffing.staffing-demand-published',
     partitions: 6,
-    retentionMs: 604800000,
+    retentionMs: -1,
     cleanupPolicy: 'delete',
     key: 'projectId',
     owner: 'staffing',
     description: 'Resource demand per project, published to resource management.',
+    kind: 'business',
   },
   assignmentChanged: {
     name: 'throughline.staffing.assignment-changed',
     partitions: 6,
-    retentionMs: 604800000,
+    retentionMs: -1,
     cleanupPolicy: 'delete',
     key: 'projectId',
     owner: 'staffing',
     description: 'Assignments of people to projects (proposed, confirmed, cancelled) with cost forecast.',
+    kind: 'business',
   },
   billingProvisioned: {
     name: 'throughline.billing.billing-provisioned',
     partitions: 3,
-    retentionMs: 604800000,
+    retentionMs: -1,
     cleanupPolicy: 'delete',
     key: 'projectId',
     owner: 'billing',
     description: 'Billing schedules and revenue rules provisioned in the ERP per project.',
+    kind: 'business',
   },
   projectSetupCompleted: {
     name: 'throughline.contract.project-setup-completed',
     partitions: 3,
-    retentionMs: 604800000,
+    retentionMs: -1,
     cleanupPolicy: 'delete',
     key: 'dealId',
     owner: 'contract',
     description: 'Outcome of project setup per won deal (READY, FAILED, OVERDUE).',
+    kind: 'business',
   },
   customerUpserted: {
     name: 'throughline.masterdata.customer-upserted',
@@ -128,6 +139,7 @@ export const TOPICS: Readonly<Record<TopicId, TopicDefinition>> = deepFreeze({
     key: 'customerId',
     owner: 'ingress',
     description: 'ERP customers; compacted, latest record per customer.',
+    kind: 'business',
   },
   legalEntityUpserted: {
     name: 'throughline.masterdata.legal-entity-upserted',
@@ -137,6 +149,7 @@ export const TOPICS: Readonly<Record<TopicId, TopicDefinition>> = deepFreeze({
     key: 'legalEntityId',
     owner: 'ingress',
     description: 'ERP legal entities; compacted, latest record per legal entity.',
+    kind: 'business',
   },
   rateCardUpserted: {
     name: 'throughline.masterdata.rate-card-upserted',
@@ -144,8 +157,32 @@ export const TOPICS: Readonly<Record<TopicId, TopicDefinition>> = deepFreeze({
     retentionMs: -1,
     cleanupPolicy: 'compact',
     key: 'rateCardId',
+    keyVersion: 'effectiveFrom',
     owner: 'ingress',
-    description: 'ERP rate cards; compacted, latest record per rate card.',
+    description:
+      'ERP rate card versions; compacted by rateCardId@effectiveFrom, so the latest record of every dated version of a card is kept (partitioned by rateCardId).',
+    kind: 'business',
+  },
+  taxRegimeUpserted: {
+    name: 'throughline.masterdata.tax-regime-upserted',
+    partitions: 3,
+    retentionMs: -1,
+    cleanupPolicy: 'compact',
+    key: 'legalEntityId',
+    owner: 'ingress',
+    description:
+      'ERP tax regimes per legal entity (country, dated rates per tax code); compacted, latest record per legal entity.',
+    kind: 'business',
+  },
+  customerTaxProfileUpserted: {
+    name: 'throughline.masterdata.customer-tax-profile-upserted',
+    partitions: 3,
+    retentionMs: -1,
+    cleanupPolicy: 'compact',
+    key: 'customerId',
+    owner: 'ingress',
+    description: "ERP customers' tax profiles (country, VAT id); compacted, latest record per customer.",
+    kind: 'business',
   },
   projectTemplateUpserted: {
     name: 'throughline.masterdata.project-template-upserted',
@@ -155,6 +192,138 @@ export const TOPICS: Readonly<Record<TopicId, TopicDefinition>> = deepFreeze({
     key: 'templateId',
     owner: 'ingress',
     description: 'Project templates; compacted, latest record per template.',
+    kind: 'business',
+  },
+  slaBreached: {
+    name: 'throughline.sla.sla-breached',
+    partitions: 3,
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    key: 'entityId',
+    owner: 'sla',
+    description: 'Business SLA breaches with owner, entity, age and money at risk.',
+    kind: 'business',
+  },
+  slaRecovered: {
+    name: 'throughline.sla.sla-recovered',
+    partitions: 3,
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    key: 'entityId',
+    owner: 'sla',
+    description: 'Recoveries of breached business SLAs.',
+    kind: 'business',
+  },
+  timeEntryApproved: {
+    name: 'throughline.time.time-entry-approved',
+    partitions: 6,
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    key: 'projectId',
+    owner: 'ingress',
+    description: 'Time entries approved in the PSA or time tool.',
+    kind: 'business',
+  },
+  expenseApproved: {
+    name: 'throughline.time.expense-approved',
+    partitions: 6,
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    key: 'projectId',
+    owner: 'ingress',
+    description: 'Expenses approved in the PSA or expense tool.',
+    kind: 'business',
+  },
+  actualChanged: {
+    name: 'throughline.billing.actual-changed',
+    partitions: 6,
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    key: 'projectId',
+    owner: 'billing',
+    description: 'Priced actuals (approved time and expenses) and their billing status.',
+    kind: 'business',
+  },
+  billingPeriodClosed: {
+    name: 'throughline.billing.billing-period-closed',
+    partitions: 1,
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    key: 'period',
+    owner: 'billing',
+    description: 'Billing period closes with the draft invoices they produced.',
+    kind: 'business',
+  },
+  invoiceIssued: {
+    name: 'throughline.billing.invoice-issued',
+    partitions: 3,
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    key: 'customerId',
+    owner: 'billing',
+    description:
+      'Invoices issued to customers, every line traceable to its source actuals or schedule items.',
+    kind: 'business',
+  },
+  revenueRecognized: {
+    name: 'throughline.billing.revenue-recognized',
+    partitions: 3,
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    key: 'projectId',
+    owner: 'billing',
+    description: 'Revenue recognized per project and period under its revenue rule.',
+    kind: 'business',
+  },
+  paymentReceived: {
+    name: 'throughline.erp.payment-received',
+    partitions: 3,
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    key: 'customerId',
+    owner: 'ingress',
+    description: 'Customer payments received in the ERP.',
+    kind: 'business',
+  },
+  milestoneCompleted: {
+    name: 'throughline.project.milestone-completed',
+    partitions: 3,
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    key: 'projectId',
+    owner: 'project',
+    description: 'Project milestones completed and accepted.',
+    kind: 'business',
+  },
+  changeOrderApproved: {
+    name: 'throughline.deal.change-order-approved',
+    partitions: 3,
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    key: 'projectId',
+    owner: 'ingress',
+    description: 'Approved change orders to projects.',
+    kind: 'business',
+  },
+  projectPlanChanged: {
+    name: 'throughline.project.project-plan-changed',
+    partitions: 6,
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    key: 'projectId',
+    owner: 'project',
+    description: 'Project delivery plan and financial baseline after change orders.',
+    kind: 'business',
+  },
+  projectForecastUpdated: {
+    name: 'throughline.project.project-forecast-updated',
+    partitions: 6,
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    key: 'projectId',
+    owner: 'project',
+    description: 'Project cost forecast and margin, refreshed after staffing changes and change orders.',
+    kind: 'business',
   },
   smokeTested: {
     name: 'throughline.tools.smoke-tested',
@@ -164,124 +333,33 @@ export const TOPICS: Readonly<Record<TopicId, TopicDefinition>> = deepFreeze({
     key: 'runId',
     owner: 'tools',
     description: 'Small events for the npm start smoke flow and the benchmark.',
+    kind: 'tooling',
   },
-  slaBreached: {
-    name: 'throughline.sla.sla-breached',
+});
+
+/**
+ * Topics every consumer group gets per source topic (`{topic}` and `{group}` are physical names):
+ * its retry tiers and its dead-letter topic, each with its own configuration.
+ */
+export const CONSUMER_TOPICS: Readonly<{
+  retry: ConsumerTopicDefinition;
+  deadLetter: ConsumerTopicDefinition;
+}> = deepFreeze({
+  retry: {
+    pattern: '{topic}.{group}.retry.{tier}',
     partitions: 3,
     retentionMs: 604800000,
     cleanupPolicy: 'delete',
-    key: 'entityId',
-    owner: 'sla',
-    description: 'Business SLA breaches with owner, entity, age and money at risk.',
-  },
-  slaRecovered: {
-    name: 'throughline.sla.sla-recovered',
-    partitions: 3,
-    retentionMs: 604800000,
-    cleanupPolicy: 'delete',
-    key: 'entityId',
-    owner: 'sla',
-    description: 'Recoveries of breached business SLAs.',
-  },
-  timeEntryApproved: {
-    name: 'throughline.time.time-entry-approved',
-    partitions: 6,
-    retentionMs: 604800000,
-    cleanupPolicy: 'delete',
-    key: 'projectId',
-    owner: 'ingress',
-    description: 'Time entries approved in the PSA or time tool.',
-  },
-  expenseApproved: {
-    name: 'throughline.time.expense-approved',
-    partitions: 6,
-    retentionMs: 604800000,
-    cleanupPolicy: 'delete',
-    key: 'projectId',
-    owner: 'ingress',
-    description: 'Expenses approved in the PSA or expense tool.',
-  },
-  actualChanged: {
-    name: 'throughline.billing.actual-changed',
-    partitions: 6,
-    retentionMs: 604800000,
-    cleanupPolicy: 'delete',
-    key: 'projectId',
-    owner: 'billing',
-    description: 'Priced actuals (approved time and expenses) and their billing status.',
-  },
-  billingPeriodClosed: {
-    name: 'throughline.billing.billing-period-closed',
-    partitions: 1,
-    retentionMs: 604800000,
-    cleanupPolicy: 'delete',
-    key: 'period',
-    owner: 'billing',
-    description: 'Billing period closes with the draft invoices they produced.',
-  },
-  invoiceIssued: {
-    name: 'throughline.billing.invoice-issued',
-    partitions: 3,
-    retentionMs: 604800000,
-    cleanupPolicy: 'delete',
-    key: 'customerId',
-    owner: 'billing',
     description:
-      'Invoices issued to customers, every line traceable to its source actuals or schedule items.',
+      'Non-blocking retries of one consumer group, one topic per source topic and tier; a message waits there for its tier delay (seconds to a minute), so 7 days is ample and nothing of record lives here.',
   },
-  revenueRecognized: {
-    name: 'throughline.billing.revenue-recognized',
+  deadLetter: {
+    pattern: '{topic}.{group}.dlq',
     partitions: 3,
-    retentionMs: 604800000,
+    retentionMs: -1,
     cleanupPolicy: 'delete',
-    key: 'projectId',
-    owner: 'billing',
-    description: 'Revenue recognized per project and period under its revenue rule.',
-  },
-  paymentReceived: {
-    name: 'throughline.erp.payment-received',
-    partitions: 3,
-    retentionMs: 604800000,
-    cleanupPolicy: 'delete',
-    key: 'customerId',
-    owner: 'ingress',
-    description: 'Customer payments received in the ERP.',
-  },
-  milestoneCompleted: {
-    name: 'throughline.project.milestone-completed',
-    partitions: 3,
-    retentionMs: 604800000,
-    cleanupPolicy: 'delete',
-    key: 'projectId',
-    owner: 'project',
-    description: 'Project milestones completed and accepted.',
-  },
-  changeOrderApproved: {
-    name: 'throughline.deal.change-order-approved',
-    partitions: 3,
-    retentionMs: 604800000,
-    cleanupPolicy: 'delete',
-    key: 'projectId',
-    owner: 'ingress',
-    description: 'Approved change orders to projects.',
-  },
-  projectPlanChanged: {
-    name: 'throughline.project.project-plan-changed',
-    partitions: 6,
-    retentionMs: 604800000,
-    cleanupPolicy: 'delete',
-    key: 'projectId',
-    owner: 'project',
-    description: 'Project delivery plan and financial baseline after change orders.',
-  },
-  projectForecastUpdated: {
-    name: 'throughline.project.project-forecast-updated',
-    partitions: 6,
-    retentionMs: 604800000,
-    cleanupPolicy: 'delete',
-    key: 'projectId',
-    owner: 'project',
-    description: 'Project cost forecast and margin, refreshed after staffing changes and change orders.',
+    description:
+      'Messages a consumer group gave up on, byte for byte with their provenance in headers; kept until ops replays, parks or purges them.',
   },
 });
 
@@ -323,7 +401,7 @@ export const EVENTS: { readonly [K in EventType]: EventDefinition<K> } = deepFre
     eventType: 'ProjectCreated',
     topic: TOPICS.projectCreated,
     subject: 'throughline.project.project-created-value',
-    latestVersion: 1,
+    latestVersion: 2,
     versions: REGISTERED_SCHEMAS.ProjectCreated,
     owner: 'project',
   },
@@ -381,6 +459,22 @@ export const EVENTS: { readonly [K in EventType]: EventDefinition<K> } = deepFre
     subject: 'throughline.masterdata.rate-card-upserted-value',
     latestVersion: 1,
     versions: REGISTERED_SCHEMAS.RateCardUpserted,
+    owner: 'ingress',
+  },
+  TaxRegimeUpserted: {
+    eventType: 'TaxRegimeUpserted',
+    topic: TOPICS.taxRegimeUpserted,
+    subject: 'throughline.masterdata.tax-regime-upserted-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.TaxRegimeUpserted,
+    owner: 'ingress',
+  },
+  CustomerTaxProfileUpserted: {
+    eventType: 'CustomerTaxProfileUpserted',
+    topic: TOPICS.customerTaxProfileUpserted,
+    subject: 'throughline.masterdata.customer-tax-profile-upserted-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.CustomerTaxProfileUpserted,
     owner: 'ingress',
   },
   ProjectTemplateUpserted: {
@@ -451,7 +545,7 @@ export const EVENTS: { readonly [K in EventType]: EventDefinition<K> } = deepFre
     eventType: 'InvoiceIssued',
     topic: TOPICS.invoiceIssued,
     subject: 'throughline.billing.invoice-issued-value',
-    latestVersion: 1,
+    latestVersion: 3,
     versions: REGISTERED_SCHEMAS.InvoiceIssued,
     owner: 'billing',
   },
@@ -519,6 +613,8 @@ export const EVENT_TYPES: readonly EventType[] = deepFreeze([
   'CustomerUpserted',
   'LegalEntityUpserted',
   'RateCardUpserted',
+  'TaxRegimeUpserted',
+  'CustomerTaxProfileUpserted',
   'ProjectTemplateUpserted',
   'SmokeTested',
   'SlaBreached',

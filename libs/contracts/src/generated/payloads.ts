@@ -11,12 +11,15 @@
 export interface DealWon {
   /** Throughline deal id (message key). */
   dealId: string;
+  /** CRM the deal was closed in. */
   crm: CrmSystem;
   /** Id of the CRM webhook delivery; ingress deduplicates redeliveries on it. */
   crmDeliveryId: string;
+  /** Deal name as in the CRM. */
   dealName: string;
   /** ERP customer id. */
   customerId: string;
+  /** Customer name as in the CRM (the ERP customer master is CustomerUpserted). */
   customerName: string;
   /** ISO-4217 currency code of amountMinor. */
   currency: string;
@@ -26,6 +29,7 @@ export interface DealWon {
   closeDate: string;
   /** Project template to set the engagement up from. */
   templateId: string;
+  /** Deal lines (products or roles sold). */
   lines: DealLine[];
   /** E-mail of the deal's sales owner in the CRM, when known. Added in v2. */
   salesOwnerEmail: string | null;
@@ -38,10 +42,13 @@ export type CrmSystem = (typeof CRM_SYSTEMS)[number];
 
 /** One priced line of the deal. Avro record `dev.throughline.deal.DealLine`. */
 export interface DealLine {
+  /** CRM deal line id. */
   lineId: string;
   /** Legal entity that delivers this line. */
   legalEntityId: string;
+  /** Role sold on the line. */
   role: string;
+  /** Rate card named on the line; null when the CRM gave none (the legal entity's card is used). */
   rateCardId: string | null;
   /** Hours × 100 (150 = 1.5 h). */
   hoursHundredths: number;
@@ -49,6 +56,7 @@ export interface DealLine {
   amountMinor: number;
   /** ISO-4217 currency code of amountMinor. */
   currency: string;
+  /** Free-text line description from the CRM; null when empty. */
   description: string | null;
 }
 
@@ -58,12 +66,21 @@ export interface DealLine {
  * `dev.throughline.contract.ContractApproved`.
  */
 export interface ContractApproved {
+  /** Contract id, one per won deal. */
   contractId: string;
   /** Message key. */
   dealId: string;
+  /** ERP customer the contract is with. */
   customerId: string;
+  /** Project template the deliveries are set up from. */
   templateId: string;
+  /**
+   * How the project is billed: TIME_AND_MATERIALS (approved time and expenses at rate-card rates),
+   * FIXED_FEE_MILESTONE (fee billed per completed milestone), FIXED_FEE_PERCENT_COMPLETE (fee
+   * billed by cost-to-cost progress), RETAINER (recurring fee).
+   */
   billingType: BillingType;
+  /** One delivery per delivering legal entity; each becomes one project. */
   deliveries: ContractDelivery[];
   /** Name of the won deal (projects are named after it). Added in v2. */
   dealName: string | null;
@@ -86,20 +103,25 @@ export type BillingType = (typeof BILLING_TYPES)[number];
  * `dev.throughline.contract.ContractDelivery`.
  */
 export interface ContractDelivery {
+  /** Delivering legal entity. */
   legalEntityId: string;
   /** ISO-4217 currency code of the money fields. */
   currency: string;
   /** ISO-3166 alpha-2 country of the legal entity. */
   country: string;
+  /** Rate card that prices this delivery's time. */
   rateCardId: string;
   /** Budget in minor units of currency. */
   budgetMinor: number;
+  /** Deal lines this legal entity delivers. */
   lines: ContractLine[];
 }
 
 /** Avro record `dev.throughline.contract.ContractLine`. */
 export interface ContractLine {
+  /** CRM deal line id. */
   lineId: string;
+  /** Role sold on the line. */
   role: string;
   /** Hours × 100. */
   hoursHundredths: number;
@@ -115,6 +137,10 @@ export interface ContractLine {
 export interface BusinessExceptionRaised {
   /** Stable id; raising the same problem again reuses it. */
   exceptionId: string;
+  /**
+   * Team that owns the fix: FINANCE_OPERATIONS, SALES_OPERATIONS, RESOURCE_MANAGEMENT, DELIVERY or
+   * MASTER_DATA.
+   */
   ownerRole: ExceptionOwnerRole;
   /** Kind of entity that is blocked, e.g. Deal, Contract, Project. */
   entityType: string;
@@ -150,10 +176,16 @@ export type ExceptionOwnerRole = (typeof EXCEPTION_OWNER_ROLES)[number];
  * reprocessed successfully). Avro record `dev.throughline.exception.BusinessExceptionResolved`.
  */
 export interface BusinessExceptionResolved {
+  /** The exceptionId of the BusinessExceptionRaised that no longer applies. */
   exceptionId: string;
+  /**
+   * Kind of entity the exception was about (e.g. DEAL, PROJECT, TIME_ENTRY), as in the raised
+   * event.
+   */
   entityType: string;
   /** Message key. */
   entityId: string;
+  /** CRM deal the entity belongs to; null when it belongs to none. */
   dealId: string | null;
   /** What resolved it, for the audit trail. */
   resolution: string;
@@ -166,15 +198,25 @@ export interface BusinessExceptionResolved {
 export interface ProjectCreated {
   /** Message key. */
   projectId: string;
+  /** Approved contract the project delivers. */
   contractId: string;
+  /** CRM deal the project or contract comes from. */
   dealId: string;
+  /** ERP customer billed for the project. */
   customerId: string;
   /** Delivering legal entity. */
   legalEntityId: string;
   /** ISO-4217 currency code of the money fields. */
   currency: string;
+  /**
+   * How the project is billed: TIME_AND_MATERIALS (approved time and expenses at rate-card rates),
+   * FIXED_FEE_MILESTONE (fee billed per completed milestone), FIXED_FEE_PERCENT_COMPLETE (fee
+   * billed by cost-to-cost progress), RETAINER (recurring fee).
+   */
   billingType: BillingType;
+  /** Project template the plan was made from. */
   templateId: string;
+  /** Project name. */
   name: string;
   /** ISO-8601 date (YYYY-MM-DD). */
   startDate: string;
@@ -182,34 +224,49 @@ export interface ProjectCreated {
   endDate: string;
   /** Minor units of currency. */
   budgetMinor: number;
+  /** Delivery phases, in order. */
   phases: ProjectPhase[];
+  /** Roles the project needs. */
   roles: ProjectRole[];
+  /**
+   * Rate card the contract prices this delivery's time with (ContractApproved delivery rateCardId).
+   * Added in v2; null on projects created before, which billing prices from the legal entity's
+   * cards.
+   */
+  rateCardId: string | null;
 }
 
 /** Avro record `dev.throughline.project.ProjectPhase`. */
 export interface ProjectPhase {
+  /** Phase id, unique within the project. */
   phaseId: string;
+  /** Phase name from the template. */
   name: string;
   /** ISO-8601 date (YYYY-MM-DD). */
   startDate: string;
   /** ISO-8601 date (YYYY-MM-DD). */
   endDate: string;
+  /** Milestones of the phase. */
   milestones: ProjectMilestone[];
 }
 
 /** Avro record `dev.throughline.project.ProjectRole`. */
 export interface ProjectRole {
+  /** Role name (matches rate-card roles). */
   role: string;
   /** Budgeted hours × 100. */
   hoursHundredths: number;
   /** Hourly bill rate in minor units of the project currency. */
   rateMinor: number;
+  /** Skills asked of the role. */
   skills: string[];
 }
 
 /** Avro record `dev.throughline.project.ProjectMilestone`. */
 export interface ProjectMilestone {
+  /** Milestone id, unique within the project. */
   milestoneId: string;
+  /** Milestone name. */
   name: string;
   /** ISO-8601 date (YYYY-MM-DD). */
   dueDate: string;
@@ -224,17 +281,23 @@ export interface ProjectMilestone {
  * management. Avro record `dev.throughline.staffing.StaffingDemandPublished`.
  */
 export interface StaffingDemandPublished {
+  /** Demand id; a republished demand for the project keeps it. */
   demandId: string;
   /** Message key. */
   projectId: string;
+  /** CRM deal the project or contract comes from. */
   dealId: string;
+  /** Demand lines, one per role and phase. */
   demands: StaffingDemandLine[];
 }
 
 /** Avro record `dev.throughline.staffing.StaffingDemandLine`. */
 export interface StaffingDemandLine {
+  /** Demand line id, unique within the demand. */
   demandLineId: string;
+  /** Role asked for. */
   role: string;
+  /** Skills asked of the role. */
   skills: string[];
   /** Hours × 100. */
   hoursHundredths: number;
@@ -249,10 +312,13 @@ export interface StaffingDemandLine {
  * cost forecast. Avro record `dev.throughline.staffing.AssignmentChanged`.
  */
 export interface AssignmentChanged {
+  /** PSA assignment id; the same id across its PROPOSED, CONFIRMED and CANCELLED states. */
   assignmentId: string;
   /** Message key. */
   projectId: string;
+  /** Person assigned. */
   personId: string;
+  /** Role the person fills on the project (matches rate-card and demand roles). */
   role: string;
   /** Assigned hours × 100. */
   hoursHundredths: number;
@@ -266,6 +332,9 @@ export interface AssignmentChanged {
   forecastCostMinor: number;
   /** ISO-4217 currency code of the money fields. */
   currency: string;
+  /**
+   * PROPOSED (tentative), CONFIRMED (counts in the cost forecast), CANCELLED (no longer counts).
+   */
   status: AssignmentStatus;
 }
 
@@ -281,12 +350,25 @@ export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
 export interface BillingProvisioned {
   /** Message key. */
   projectId: string;
+  /** CRM deal the project or contract comes from. */
   dealId: string;
+  /** ERP billing schedule id of the project. */
   billingScheduleId: string;
+  /**
+   * How the project is billed: TIME_AND_MATERIALS (approved time and expenses at rate-card rates),
+   * FIXED_FEE_MILESTONE (fee billed per completed milestone), FIXED_FEE_PERCENT_COMPLETE (fee
+   * billed by cost-to-cost progress), RETAINER (recurring fee).
+   */
   billingType: BillingType;
   /** ISO-4217 currency code of the money fields. */
   currency: string;
+  /**
+   * How revenue is recognised: AS_DELIVERED (time and materials as priced),
+   * PERCENT_COMPLETE_COST_TO_COST (fee × cost to date / forecast cost), ON_MILESTONE (fee share
+   * when a milestone completes), RETAINER_USAGE (retainer fee as used).
+   */
   revenueRule: RevenueRule;
+  /** Scheduled billing items (milestones, retainer instalments); empty for time and materials. */
   scheduleItems: BillingScheduleItem[];
 }
 
@@ -302,12 +384,15 @@ export type RevenueRule = (typeof REVENUE_RULES)[number];
 
 /** Avro record `dev.throughline.billing.BillingScheduleItem`. */
 export interface BillingScheduleItem {
+  /** Schedule item id, unique within the schedule. */
   itemId: string;
+  /** Human-readable description printed on the invoice line. */
   description: string;
   /** ISO-8601 date (YYYY-MM-DD). */
   dueDate: string | null;
   /** Minor units of currency. */
   amountMinor: number | null;
+  /** Project milestone that makes the item billable; null for items not tied to a milestone. */
   milestoneId: string | null;
 }
 
@@ -318,7 +403,12 @@ export interface BillingScheduleItem {
 export interface ProjectSetupCompleted {
   /** Message key. */
   dealId: string;
+  /** Projects created for the deal, one per delivering legal entity. */
   projectIds: string[];
+  /**
+   * READY (everything set up), FAILED (a step failed; see business exceptions), OVERDUE (not
+   * finished within the setup SLA).
+   */
   status: ProjectSetupStatus;
   /** Epoch milliseconds (UTC). */
   completedAt: number;
@@ -339,7 +429,9 @@ export type ProjectSetupStatus = (typeof PROJECT_SETUP_STATUSES)[number];
 export interface CustomerUpserted {
   /** ERP customer id (message key). */
   customerId: string;
+  /** Customer's legal name as held in the ERP. */
   name: string;
+  /** ACTIVE, or BLOCKED (no new contracts or invoices; deals for it raise a business exception). */
   status: CustomerStatus;
   /** ISO-4217 currency code. */
   billingCurrency: string;
@@ -357,21 +449,26 @@ export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
 export interface LegalEntityUpserted {
   /** Message key. */
   legalEntityId: string;
+  /** Legal entity's registered name. */
   name: string;
   /** ISO-3166 alpha-2 country code. */
   country: string;
   /** ISO-4217 functional currency. */
   currency: string;
+  /** VAT or tax registration number; null when the ERP holds none. */
   taxRegistrationId: string | null;
 }
 
 /**
- * Current state of an ERP rate card (compacted topic). Avro record
- * `dev.throughline.masterdata.RateCardUpserted`.
+ * A dated version of an ERP rate card, as the ERP last sent it. Compacted topic keyed
+ * rateCardId@effectiveFrom: the latest record of every dated version is kept, so earlier rates can
+ * be rebuilt after a new version exists. Consumers keep the latest record per rateCardId, in
+ * partition order. Avro record `dev.throughline.masterdata.RateCardUpserted`.
  */
 export interface RateCardUpserted {
-  /** Message key. */
+  /** The card. Message key: rateCardId@effectiveFrom; partitioned by rateCardId. */
   rateCardId: string;
+  /** Legal entity whose projects the card prices. */
   legalEntityId: string;
   /** ISO-4217 currency code of the rates. */
   currency: string;
@@ -379,16 +476,71 @@ export interface RateCardUpserted {
   effectiveFrom: string;
   /** ISO-8601 date (YYYY-MM-DD), inclusive; null = open-ended. */
   effectiveTo: string | null;
+  /** One rate per role. */
   rates: RateCardRate[];
 }
 
 /** Avro record `dev.throughline.masterdata.RateCardRate`. */
 export interface RateCardRate {
+  /** Role the rate applies to. */
   role: string;
   /** Hourly bill rate in minor units of currency. */
   rateMinor: number;
   /** Hourly cost rate in minor units of currency. */
   costRateMinor: number | null;
+}
+
+/**
+ * Current tax regime of an ERP legal entity: the country it is registered in for VAT / sales tax
+ * and every dated rate of its tax codes (compacted topic: the latest record per legalEntityId is
+ * the truth). Billing taxes invoices from it. Avro record
+ * `dev.throughline.masterdata.TaxRegimeUpserted`.
+ */
+export interface TaxRegimeUpserted {
+  /** Legal entity the regime belongs to (message key). */
+  legalEntityId: string;
+  /**
+   * ISO-3166 alpha-2 country of the entity's tax registration (decides reverse charge within the
+   * EU).
+   */
+  country: string;
+  /** Tax code of invoice lines that name no other code. */
+  standardTaxCode: string;
+  /**
+   * Every dated rate of every tax code of the regime; when versions of a code overlap, the latest
+   * effectiveFrom wins.
+   */
+  rates: TaxRegimeRate[];
+}
+
+/** One dated rate of a tax code. Avro record `dev.throughline.masterdata.TaxRegimeRate`. */
+export interface TaxRegimeRate {
+  /** Tax code (e.g. S standard, R reduced). */
+  taxCode: string;
+  /** Rate in basis points of the net amount: 2100 = 21 %. Whole basis points, 0..10000. */
+  rateBasisPoints: number;
+  /** First day the rate applies (inclusive). */
+  effectiveFrom: number;
+  /** Last day the rate applies (inclusive); null = open-ended. */
+  effectiveTo: number | null;
+}
+
+/**
+ * Current tax profile of an ERP customer: the country it is established in and its VAT / tax id
+ * (compacted topic: the latest record per customerId is the truth). Billing decides the tax of the
+ * customer's invoices from it (reverse charge within the EU). Avro record
+ * `dev.throughline.masterdata.CustomerTaxProfileUpserted`.
+ */
+export interface CustomerTaxProfileUpserted {
+  /** ERP customer id (message key). */
+  customerId: string;
+  /** ISO-3166 alpha-2 country the customer is established in. */
+  country: string;
+  /**
+   * VAT or tax registration id of the customer; null when it has none (a consumer) or the ERP holds
+   * none.
+   */
+  taxId: string | null;
 }
 
 /**
@@ -398,23 +550,37 @@ export interface RateCardRate {
 export interface ProjectTemplateUpserted {
   /** Message key. */
   templateId: string;
+  /** Template name. */
   name: string;
+  /**
+   * How the project is billed: TIME_AND_MATERIALS (approved time and expenses at rate-card rates),
+   * FIXED_FEE_MILESTONE (fee billed per completed milestone), FIXED_FEE_PERCENT_COMPLETE (fee
+   * billed by cost-to-cost progress), RETAINER (recurring fee).
+   */
   billingType: BillingType;
+  /** Planned project length in days. */
   durationDays: number;
+  /** Phases the template plans, in order. */
   phases: TemplatePhase[];
 }
 
 /** Avro record `dev.throughline.masterdata.TemplatePhase`. */
 export interface TemplatePhase {
+  /** Phase name. */
   name: string;
+  /** Days from the project start to the phase start. */
   offsetDays: number;
+  /** Phase length in days. */
   durationDays: number;
+  /** Milestones of the phase. */
   milestones: TemplateMilestone[];
 }
 
 /** Avro record `dev.throughline.masterdata.TemplateMilestone`. */
 export interface TemplateMilestone {
+  /** Milestone name. */
   name: string;
+  /** Days from the project start to the milestone's due date. */
   offsetDays: number;
   /** Share of the fee in basis points (2500 = 25%). */
   percentOfFee: number | null;
@@ -427,6 +593,7 @@ export interface TemplateMilestone {
 export interface SmokeTested {
   /** Message key. */
   runId: string;
+  /** Free text of the smoke or benchmark run. */
   message: string;
   /** Epoch milliseconds (UTC). */
   sentAt: number;
@@ -443,12 +610,15 @@ export interface SlaBreached {
   sla: string;
   /** Team that owns the SLA. */
   ownerRole: string;
+  /** Kind of entity that waits (e.g. DEAL, TIME_ENTRY, INVOICE). */
   entityType: string;
   /** Message key. */
   entityId: string;
+  /** CRM deal the entity belongs to; null when it belongs to none. */
   dealId: string | null;
   /** Epoch ms when the SLA clock started. */
   startedAt: number;
+  /** The SLA's allowed wait in milliseconds (a duration, not an instant). */
   thresholdMs: number;
   /** How long the entity had waited when the breach was detected. */
   ageMs: number;
@@ -463,11 +633,15 @@ export interface SlaBreached {
  * `dev.throughline.sla.SlaRecovered`.
  */
 export interface SlaRecovered {
+  /** The breachId of the SlaBreached this recovers. */
   breachId: string;
+  /** SLA name, as in SlaBreached. */
   sla: string;
+  /** Kind of entity that waited. */
   entityType: string;
   /** Message key. */
   entityId: string;
+  /** CRM deal the entity belongs to; null when it belongs to none. */
   dealId: string | null;
   /** Epoch ms when the awaited step happened. */
   recoveredAt: number;
@@ -485,6 +659,7 @@ export interface TimeEntryApproved {
   entryId: string;
   /** Message key. */
   projectId: string;
+  /** Person who worked the time. */
   personId: string;
   /** Role the hours were worked in (prices the entry from the rate card). */
   role: string;
@@ -492,6 +667,10 @@ export interface TimeEntryApproved {
   workDate: string;
   /** Hours × 100. */
   hoursHundredths: number;
+  /**
+   * Billable as marked on the timesheet. Billing bills time only on time-and-materials and retainer
+   * projects, so fixed-fee time can be true here and false in ActualChanged.billable.
+   */
   billable: boolean;
   /** Epoch ms of the approval. */
   approvedAt: number;
@@ -518,6 +697,7 @@ export interface ExpenseApproved {
   expenseId: string;
   /** Message key. */
   projectId: string;
+  /** Person who incurred the expense. */
   personId: string;
   /** ISO-8601 date (YYYY-MM-DD). */
   incurredOn: string;
@@ -527,12 +707,15 @@ export interface ExpenseApproved {
   currency: string;
   /** e.g. TRAVEL, LODGING, MEALS, SOFTWARE. */
   category: string;
+  /** Reference of the receipt in the expense tool; null when none was attached. */
   receiptReference: string | null;
+  /** Whether the expense is re-billable to the customer, as approved in the PSA. */
   billable: boolean;
   /** Epoch ms of the approval. */
   approvedAt: number;
   /** Approver's user id (not a name or e-mail). */
   approvedBy: string;
+  /** PSA or expense tool the expense came from. */
   sourceSystem: string;
 }
 
@@ -543,12 +726,17 @@ export interface ExpenseApproved {
 export interface ActualChanged {
   /** The time entry or expense id it was recorded from. */
   actualId: string;
+  /** TIME for an approved time entry, EXPENSE for an approved expense. */
   kind: ActualKind;
   /** Message key. */
   projectId: string;
+  /** CRM deal the project or contract comes from. */
   dealId: string;
+  /** ERP customer billed for the project. */
   customerId: string;
+  /** Delivering legal entity (the project's) that invoices the actual. */
   legalEntityId: string;
+  /** Person who worked the time or incurred the expense. */
   personId: string;
   /** Null for expenses. */
   role: string | null;
@@ -556,6 +744,11 @@ export interface ActualChanged {
   workDate: string;
   /** Hours × 100; 0 for expenses. */
   hoursHundredths: number;
+  /**
+   * Whether billing bills this actual on a TIME or EXPENSE line. False for non-billable entries and
+   * for time on fixed-fee projects (billed by milestone or progress lines), even when the timesheet
+   * marked it billable: use this flag, not TimeEntryApproved.billable, for billed figures.
+   */
   billable: boolean;
   /** ISO-4217 currency code of the money fields. */
   currency: string;
@@ -574,7 +767,13 @@ export interface ActualChanged {
    * that is closed).
    */
   billingPeriod: string;
+  /**
+   * UNPRICED (no rate card covers it yet), UNBILLED (priced, not yet on an invoice),
+   * READY_TO_INVOICE (on a draft invoice), INVOICED (on an issued invoice, see invoiceId),
+   * WRITTEN_OFF.
+   */
   status: ActualStatus;
+  /** Invoice (draft or issued) that bills the actual; null before period close. */
   invoiceId: string | null;
   /** Epoch ms of the approval. */
   approvedAt: number;
@@ -612,26 +811,45 @@ export interface BillingPeriodClosed {
   period: string;
   /** Epoch ms. */
   closedAt: number;
+  /** User or system that closed the period (from the close request). */
   closedBy: string;
+  /** Draft invoices created by the close, one per customer, legal entity and currency. */
   draftInvoices: DraftInvoiceSummary[];
 }
 
 /** Avro record `dev.throughline.billing.DraftInvoiceSummary`. */
 export interface DraftInvoiceSummary {
+  /** Draft invoice id; the same id is issued later in InvoiceIssued. */
   invoiceId: string;
+  /** ERP customer invoiced. */
   customerId: string;
+  /** Legal entity that issues the invoice. */
   legalEntityId: string;
+  /** ISO-4217 currency code of totalMinor. */
   currency: string;
+  /**
+   * Draft total in minor units of currency (before issue; see InvoiceIssued for the issued
+   * amounts).
+   */
   totalMinor: number;
+  /** Number of lines on the draft invoice. */
   lineCount: number;
 }
 
 /**
- * An invoice was issued to a customer; every line names the actuals or schedule items it bills.
- * Avro record `dev.throughline.billing.InvoiceIssued`.
+ * An invoice was issued to a customer. Lines are the invoice's summary: a project's time is one
+ * line (with its hourly price when every entry shares it), so are its expenses, and a milestone,
+ * retainer or progress line stays its own line; each actual the invoice bills says so itself in
+ * ActualChanged (status INVOICED, invoiceId), and billing's GET /invoices/:id/lines lists the
+ * detail. From v3 the invoice carries its tax: each line's tax code, rate and share of the tax, one
+ * total per tax code and rate (rounded half up once per invoice and rate), the reverse-charge note,
+ * and totalMinor is the amount due (net + tax). Avro record
+ * `dev.throughline.billing.InvoiceIssued`.
  */
 export interface InvoiceIssued {
+  /** Invoice id (the draft's id from BillingPeriodClosed). */
   invoiceId: string;
+  /** Legal invoice number, sequential per legal entity. */
   invoiceNumber: string;
   /** Message key. */
   customerId: string;
@@ -647,24 +865,105 @@ export interface InvoiceIssued {
   dueDate: string;
   /** Epoch ms. */
   issuedAt: number;
+  /** Invoice lines (summary; see the record doc). */
   lines: InvoiceLine[];
-  /** Sum of the lines. */
+  /**
+   * Amount due in minor units: the sum of the lines plus taxMinor (the net alone before v3, which
+   * had no tax).
+   */
   totalMinor: number;
+  /**
+   * Sum of the lines (before tax) in minor units. Added in v3; null on earlier events, whose
+   * totalMinor is the net.
+   */
+  netMinor: number | null;
+  /**
+   * Tax of the invoice in minor units: the sum of taxes[].taxMinor. Added in v3; 0 on earlier
+   * events.
+   */
+  taxMinor: number;
+  /** One total per tax code and rate, ordered by code. Added in v3; empty on earlier events. */
+  taxes: InvoiceTaxTotal[];
+  /**
+   * True when the invoice is reverse charged: cross-border B2B within the EU (seller and customer
+   * in different EU countries, customer with a VAT id), billed at 0 %. Added in v3.
+   */
+  reverseCharge: boolean;
+  /**
+   * Legal note the invoice prints about its tax (the reverse-charge wording); null when none. Added
+   * in v3.
+   */
+  taxNote: string | null;
+  /**
+   * ISO-3166 alpha-2 country of the customer's tax profile at issue. Added in v3; null on earlier
+   * events.
+   */
+  customerCountry: string | null;
+  /** Customer's VAT / tax id at issue; null when it has none. Added in v3. */
+  customerTaxId: string | null;
 }
 
-/** Avro record `dev.throughline.billing.InvoiceLine`. */
+/**
+ * One summary line. v1 lines carried the billed ids in sourceIds (one line per actual); from v2 an
+ * invoice of any size fits one Kafka message. Avro record `dev.throughline.billing.InvoiceLine`.
+ */
 export interface InvoiceLine {
+  /** Stable id of the summary line within the invoice. */
   lineId: string;
+  /** Project the line bills. */
   projectId: string;
+  /** CRM deal of the project. */
   dealId: string;
+  /**
+   * TIME (a project's time), EXPENSE, MILESTONE (fixed-fee milestone), RETAINER (retainer fee) or
+   * PROGRESS (percent-complete fee).
+   */
   kind: InvoiceLineKind;
+  /** Human-readable text of the line as printed on the invoice. */
   description: string;
-  /** Hours × 100 for time lines. */
+  /** Hours × 100 for time lines (the sum over the line's entries). */
   quantityHundredths: number | null;
+  /**
+   * Price per hour in minor units when every entry of a time line has it; null for time at several
+   * prices and for lines that are not hours × rate.
+   */
   unitPriceMinor: number | null;
+  /** Line amount in minor units of the invoice currency (the sum of the detail it summarises). */
   amountMinor: number;
-  /** Actual ids or schedule item ids this line bills. */
-  sourceIds: string[];
+  /**
+   * How many actuals or billing-schedule items the line bills. Added in v2; 0 when read from a v1
+   * event, whose sourceIds listed them.
+   */
+  sourceCount: number;
+  /**
+   * Tax code the line is taxed at (REVERSE_CHARGE for a reverse-charged invoice). Added in v3; null
+   * on earlier events (untaxed).
+   */
+  taxCode: string | null;
+  /**
+   * Rate of the line's tax code on the issue date, in basis points (2100 = 21 %). Added in v3; null
+   * on earlier events.
+   */
+  taxRateBasisPoints: number | null;
+  /**
+   * The line's share of its rate's tax total in minor units (the rate's total split over its lines
+   * by net, largest remainder first). Added in v3; 0 on earlier events.
+   */
+  taxMinor: number;
+}
+
+/**
+ * Tax of the lines at one tax code and rate. Avro record `dev.throughline.billing.InvoiceTaxTotal`.
+ */
+export interface InvoiceTaxTotal {
+  /** Tax code (REVERSE_CHARGE: 0 %, the customer accounts for the VAT). */
+  taxCode: string;
+  /** Rate in basis points of the net (2100 = 21 %). */
+  rateBasisPoints: number;
+  /** Sum of the lines at this code and rate, minor units. */
+  netMinor: number;
+  /** netMinor × rate, rounded half up to a whole minor unit once (per invoice and rate). */
+  taxMinor: number;
 }
 
 /** Symbols of {@link InvoiceLineKind}. */
@@ -681,9 +980,15 @@ export interface RevenueRecognized {
   recognitionId: string;
   /** Message key. */
   projectId: string;
+  /** CRM deal the project or contract comes from. */
   dealId: string;
   /** YYYY-MM. */
   period: string;
+  /**
+   * How revenue is recognised: AS_DELIVERED (time and materials as priced),
+   * PERCENT_COMPLETE_COST_TO_COST (fee × cost to date / forecast cost), ON_MILESTONE (fee share
+   * when a milestone completes), RETAINER_USAGE (retainer fee as used).
+   */
   revenueRule: RevenueRule;
   /** ISO-4217 currency code of the money fields. */
   currency: string;
@@ -707,14 +1012,17 @@ export interface RevenueRecognized {
 export interface PaymentReceived {
   /** ERP payment id; receiving it again has no further effect. */
   paymentId: string;
+  /** Invoice the payment is for (as the ERP recorded it). */
   invoiceId: string;
   /** Message key. */
   customerId: string;
   /** ISO-4217 currency code of amountMinor. */
   currency: string;
+  /** Amount received in minor units of currency. */
   amountMinor: number;
   /** ISO-8601 date. */
   receivedOn: string;
+  /** Bank or remittance reference; null when none. */
   reference: string | null;
 }
 
@@ -725,7 +1033,9 @@ export interface PaymentReceived {
 export interface MilestoneCompleted {
   /** Message key. */
   projectId: string;
+  /** CRM deal the project or contract comes from. */
   dealId: string;
+  /** Completed milestone (from ProjectCreated or ProjectPlanChanged). */
   milestoneId: string;
   /** ISO-8601 date. */
   completedOn: string;
@@ -742,6 +1052,7 @@ export interface ChangeOrderApproved {
   changeOrderId: string;
   /** Message key. */
   projectId: string;
+  /** What the change order changes, as written in the CRM or contract system. */
   description: string;
   /** ISO-8601 date. */
   effectiveDate: string;
@@ -752,7 +1063,9 @@ export interface ChangeOrderApproved {
   budgetDeltaMinor: number;
   /** ISO-8601 date; null keeps the end date. */
   newEndDate: string | null;
+  /** Changes to planned hours per role; empty when hours do not change. */
   roleChanges: ChangeOrderRoleChange[];
+  /** Milestones added, changed or removed; empty when none. */
   milestoneChanges: ChangeOrderMilestoneChange[];
   /** User id. */
   approvedBy: string;
@@ -765,6 +1078,7 @@ export interface ChangeOrderApproved {
 
 /** Avro record `dev.throughline.deal.ChangeOrderRoleChange`. */
 export interface ChangeOrderRoleChange {
+  /** Role whose planned hours change. */
   role: string;
   /** Change to budgeted hours × 100; may be negative. */
   hoursDeltaHundredths: number;
@@ -774,10 +1088,18 @@ export interface ChangeOrderRoleChange {
 
 /** Avro record `dev.throughline.deal.ChangeOrderMilestoneChange`. */
 export interface ChangeOrderMilestoneChange {
+  /** ADD a new milestone, CHANGE an existing one (null fields keep their value), REMOVE one. */
   action: ChangeAction;
+  /** Milestone id (new for ADD, existing for CHANGE and REMOVE). */
   milestoneId: string;
+  /** Milestone name; null keeps the current name (CHANGE) or for REMOVE. */
   name: string | null;
+  /** ISO-8601 due date (YYYY-MM-DD); null keeps the current date (CHANGE) or for REMOVE. */
   dueDate: string | null;
+  /**
+   * Fee share billed when the milestone completes, in minor units of the project currency; null
+   * keeps the current amount or for REMOVE.
+   */
   amountMinor: number | null;
 }
 
@@ -793,39 +1115,64 @@ export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
 export interface ProjectPlanChanged {
   /** Message key. */
   projectId: string;
+  /** CRM deal the project or contract comes from. */
   dealId: string;
   /** 1 at creation, +1 per applied change order. */
   planVersion: number;
+  /** Change order that changed the plan. */
   changeOrderId: string;
   /** ISO-8601 date. */
   effectiveDate: string;
   /** ISO-4217 currency code of the money fields. */
   currency: string;
+  /**
+   * How the project is billed: TIME_AND_MATERIALS (approved time and expenses at rate-card rates),
+   * FIXED_FEE_MILESTONE (fee billed per completed milestone), FIXED_FEE_PERCENT_COMPLETE (fee
+   * billed by cost-to-cost progress), RETAINER (recurring fee).
+   */
   billingType: BillingType;
+  /** ISO-8601 project start date (YYYY-MM-DD). */
   startDate: string;
+  /** ISO-8601 current end date (YYYY-MM-DD). */
   endDate: string;
+  /** ISO-8601 end date (YYYY-MM-DD) the project was created with. */
   baselineEndDate: string;
   /** Current budget (fee on fixed-fee projects). */
   budgetMinor: number;
+  /** Budget the project was created with, in minor units of the project currency. */
   baselineBudgetMinor: number;
+  /** Current milestones. */
   milestones: PlannedMilestone[];
+  /** Current planned hours and rate per role. */
   roles: PlannedRole[];
 }
 
 /** Avro record `dev.throughline.project.PlannedMilestone`. */
 export interface PlannedMilestone {
+  /** Milestone id. */
   milestoneId: string;
+  /** Milestone name. */
   name: string;
+  /** ISO-8601 due date (YYYY-MM-DD). */
   dueDate: string;
+  /**
+   * Fee share billed on completion, in minor units of the project currency; null when the milestone
+   * bills nothing.
+   */
   amountMinor: number | null;
 }
 
 /** Avro record `dev.throughline.project.PlannedRole`. */
 export interface PlannedRole {
+  /** Role name. */
   role: string;
+  /** Current planned hours × 100 (150 = 1.5 h). */
   hoursHundredths: number;
+  /** Planned hours × 100 the project was created with. */
   baselineHoursHundredths: number;
+  /** Hourly bill rate in minor units of the project currency. */
   rateMinor: number;
+  /** Skills asked of the role. */
   skills: string[];
 }
 
@@ -836,6 +1183,7 @@ export interface PlannedRole {
 export interface ProjectForecastUpdated {
   /** Message key. */
   projectId: string;
+  /** CRM deal the project or contract comes from. */
   dealId: string;
   /** ISO-4217 currency code of the money fields. */
   currency: string;
@@ -847,6 +1195,7 @@ export interface ProjectForecastUpdated {
   forecastMarginMinor: number;
   /** Event id of the AssignmentChanged or ChangeOrderApproved that caused the refresh. */
   triggerEventId: string;
+  /** Event type that caused the recomputation (e.g. AssignmentChanged, ProjectPlanChanged). */
   triggerType: string;
   /** Epoch ms. */
   refreshedAt: number;
@@ -861,12 +1210,15 @@ export interface ProjectForecastUpdated {
 export interface DealWonV1 {
   /** Throughline deal id (message key). */
   dealId: string;
+  /** CRM the deal was closed in. */
   crm: CrmSystem;
   /** Id of the CRM webhook delivery; ingress deduplicates redeliveries on it. */
   crmDeliveryId: string;
+  /** Deal name as in the CRM. */
   dealName: string;
   /** ERP customer id. */
   customerId: string;
+  /** Customer name as in the CRM (the ERP customer master is CustomerUpserted). */
   customerName: string;
   /** ISO-4217 currency code of amountMinor. */
   currency: string;
@@ -876,6 +1228,7 @@ export interface DealWonV1 {
   closeDate: string;
   /** Project template to set the engagement up from. */
   templateId: string;
+  /** Deal lines (products or roles sold). */
   lines: DealLine[];
 }
 
@@ -892,6 +1245,33 @@ export interface ContractApprovedV1 {
   templateId: string;
   billingType: BillingType;
   deliveries: ContractDelivery[];
+}
+
+/**
+ * A PSA project was created for one delivery (legal entity) of an approved contract. Avro record
+ * `dev.throughline.project.ProjectCreated`. As of ProjectCreated v1; superseded by v2.
+ */
+export interface ProjectCreatedV1 {
+  /** Message key. */
+  projectId: string;
+  contractId: string;
+  dealId: string;
+  customerId: string;
+  /** Delivering legal entity. */
+  legalEntityId: string;
+  /** ISO-4217 currency code of the money fields. */
+  currency: string;
+  billingType: BillingType;
+  templateId: string;
+  name: string;
+  /** ISO-8601 date (YYYY-MM-DD). */
+  startDate: string;
+  /** ISO-8601 date (YYYY-MM-DD). */
+  endDate: string;
+  /** Minor units of currency. */
+  budgetMinor: number;
+  phases: ProjectPhase[];
+  roles: ProjectRole[];
 }
 
 /**
@@ -917,6 +1297,115 @@ export interface TimeEntryApprovedV1 {
   approvedBy: string;
   /** Time tool that sent the entry, e.g. PSA. */
   sourceSystem: string;
+}
+
+/**
+ * An invoice was issued to a customer; every line names the actuals or schedule items it bills.
+ * Avro record `dev.throughline.billing.InvoiceIssued`. As of InvoiceIssued v1; superseded by v3.
+ */
+export interface InvoiceIssuedV1 {
+  invoiceId: string;
+  invoiceNumber: string;
+  /** Message key. */
+  customerId: string;
+  /** Issuing legal entity. */
+  legalEntityId: string;
+  /** ISO-4217 currency code of the money fields. */
+  currency: string;
+  /** YYYY-MM. */
+  billingPeriod: string;
+  /** ISO-8601 date. */
+  issuedOn: string;
+  /** ISO-8601 date payment is due. */
+  dueDate: string;
+  /** Epoch ms. */
+  issuedAt: number;
+  lines: InvoiceLineV1[];
+  /** Sum of the lines. */
+  totalMinor: number;
+}
+
+/** Avro record `dev.throughline.billing.InvoiceLine`. As of InvoiceIssued v1; superseded by v3. */
+export interface InvoiceLineV1 {
+  lineId: string;
+  projectId: string;
+  dealId: string;
+  kind: InvoiceLineKind;
+  description: string;
+  /** Hours × 100 for time lines. */
+  quantityHundredths: number | null;
+  unitPriceMinor: number | null;
+  amountMinor: number;
+  /** Actual ids or schedule item ids this line bills. */
+  sourceIds: string[];
+}
+
+/**
+ * An invoice was issued to a customer. Lines are the invoice's summary: a project's time is one
+ * line (with its hourly price when every entry shares it), so are its expenses, and a milestone,
+ * retainer or progress line stays its own line; each actual the invoice bills says so itself in
+ * ActualChanged (status INVOICED, invoiceId), and billing's GET /invoices/:id/lines lists the
+ * detail. Avro record `dev.throughline.billing.InvoiceIssued`. As of InvoiceIssued v2; superseded
+ * by v3.
+ */
+export interface InvoiceIssuedV2 {
+  /** Invoice id (the draft's id from BillingPeriodClosed). */
+  invoiceId: string;
+  /** Legal invoice number, sequential per legal entity. */
+  invoiceNumber: string;
+  /** Message key. */
+  customerId: string;
+  /** Issuing legal entity. */
+  legalEntityId: string;
+  /** ISO-4217 currency code of the money fields. */
+  currency: string;
+  /** YYYY-MM. */
+  billingPeriod: string;
+  /** ISO-8601 date. */
+  issuedOn: string;
+  /** ISO-8601 date payment is due. */
+  dueDate: string;
+  /** Epoch ms. */
+  issuedAt: number;
+  /** Invoice lines (summary; see the record doc). */
+  lines: InvoiceLineV2[];
+  /** Sum of the lines. */
+  totalMinor: number;
+}
+
+/**
+ * One summary line. v1 lines carried the billed ids in sourceIds (one line per actual); from v2 an
+ * invoice of any size fits one Kafka message. Avro record `dev.throughline.billing.InvoiceLine`. As
+ * of InvoiceIssued v2; superseded by v3.
+ */
+export interface InvoiceLineV2 {
+  /** Stable id of the summary line within the invoice. */
+  lineId: string;
+  /** Project the line bills. */
+  projectId: string;
+  /** CRM deal of the project. */
+  dealId: string;
+  /**
+   * TIME (a project's time), EXPENSE, MILESTONE (fixed-fee milestone), RETAINER (retainer fee) or
+   * PROGRESS (percent-complete fee).
+   */
+  kind: InvoiceLineKind;
+  /** Human-readable text of the line as printed on the invoice. */
+  description: string;
+  /** Hours × 100 for time lines (the sum over the line's entries). */
+  quantityHundredths: number | null;
+  /**
+   * Price per hour in minor units when every entry of a time line has it; null for time at several
+   * prices and for lines that are not hours × rate.
+   */
+  unitPriceMinor: number | null;
+  /** Line amount in minor units of the invoice currency (the sum of the detail it summarises). */
+  amountMinor: number;
+  /**
+   * How many actuals or billing-schedule items the line bills. Added in v2; 0 when read from a v1
+   * event, whose sourceIds listed them.
+   */
+  sourceCount: number;
 }
 
 /**
@@ -959,6 +1448,8 @@ export interface EventPayloads {
   CustomerUpserted: CustomerUpserted;
   LegalEntityUpserted: LegalEntityUpserted;
   RateCardUpserted: RateCardUpserted;
+  TaxRegimeUpserted: TaxRegimeUpserted;
+  CustomerTaxProfileUpserted: CustomerTaxProfileUpserted;
   ProjectTemplateUpserted: ProjectTemplateUpserted;
   SmokeTested: SmokeTested;
   SlaBreached: SlaBreached;

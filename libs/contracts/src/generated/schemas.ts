@@ -149,6 +149,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'crm',
+                  doc: 'CRM the deal was closed in.',
                   type: {
                     type: 'enum',
                     name: 'CrmSystem',
@@ -163,6 +164,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'dealName',
+                  doc: 'Deal name as in the CRM.',
                   type: 'string',
                 },
                 {
@@ -172,6 +174,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'customerName',
+                  doc: 'Customer name as in the CRM (the ERP customer master is CustomerUpserted).',
                   type: 'string',
                 },
                 {
@@ -196,6 +199,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'lines',
+                  doc: 'Deal lines (products or roles sold).',
                   type: {
                     type: 'array',
                     items: {
@@ -205,6 +209,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                       fields: [
                         {
                           name: 'lineId',
+                          doc: 'CRM deal line id.',
                           type: 'string',
                         },
                         {
@@ -214,10 +219,12 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                         },
                         {
                           name: 'role',
+                          doc: 'Role sold on the line.',
                           type: 'string',
                         },
                         {
                           name: 'rateCardId',
+                          doc: "Rate card named on the line; null when the CRM gave none (the legal entity's card is used).",
                           type: ['null', 'string'],
                           default: null,
                         },
@@ -238,6 +245,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                         },
                         {
                           name: 'description',
+                          doc: 'Free-text line description from the CRM; null when empty.',
                           type: ['null', 'string'],
                           default: null,
                         },
@@ -329,6 +337,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'crm',
+                  doc: 'CRM the deal was closed in.',
                   type: {
                     type: 'enum',
                     name: 'CrmSystem',
@@ -343,6 +352,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'dealName',
+                  doc: 'Deal name as in the CRM.',
                   type: 'string',
                 },
                 {
@@ -352,6 +362,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'customerName',
+                  doc: 'Customer name as in the CRM (the ERP customer master is CustomerUpserted).',
                   type: 'string',
                 },
                 {
@@ -376,6 +387,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'lines',
+                  doc: 'Deal lines (products or roles sold).',
                   type: {
                     type: 'array',
                     items: {
@@ -385,6 +397,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                       fields: [
                         {
                           name: 'lineId',
+                          doc: 'CRM deal line id.',
                           type: 'string',
                         },
                         {
@@ -394,10 +407,12 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                         },
                         {
                           name: 'role',
+                          doc: 'Role sold on the line.',
                           type: 'string',
                         },
                         {
                           name: 'rateCardId',
+                          doc: "Rate card named on the line; null when the CRM gave none (the legal entity's card is used).",
                           type: ['null', 'string'],
                           default: null,
                         },
@@ -418,6 +433,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                         },
                         {
                           name: 'description',
+                          doc: 'Free-text line description from the CRM; null when empty.',
                           type: ['null', 'string'],
                           default: null,
                         },
@@ -687,6 +703,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
               fields: [
                 {
                   name: 'contractId',
+                  doc: 'Contract id, one per won deal.',
                   type: 'string',
                 },
                 {
@@ -696,14 +713,17 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'customerId',
+                  doc: 'ERP customer the contract is with.',
                   type: 'string',
                 },
                 {
                   name: 'templateId',
+                  doc: 'Project template the deliveries are set up from.',
                   type: 'string',
                 },
                 {
                   name: 'billingType',
+                  doc: 'How the project is billed: TIME_AND_MATERIALS (approved time and expenses at rate-card rates), FIXED_FEE_MILESTONE (fee billed per completed milestone), FIXED_FEE_PERCENT_COMPLETE (fee billed by cost-to-cost progress), RETAINER (recurring fee).',
                   type: {
                     type: 'enum',
                     name: 'BillingType',
@@ -719,6 +739,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'deliveries',
+                  doc: 'One delivery per delivering legal entity; each becomes one project.',
                   type: {
                     type: 'array',
                     items: {
@@ -728,6 +749,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                       fields: [
                         {
                           name: 'legalEntityId',
+                          doc: 'Delivering legal entity.',
                           type: 'string',
                         },
                         {
@@ -742,6 +764,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                         },
                         {
                           name: 'rateCardId',
+                          doc: "Rate card that prices this delivery's time.",
                           type: 'string',
                         },
                         {
@@ -751,6 +774,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                         },
                         {
                           name: 'lines',
+                          doc: 'Deal lines this legal entity delivers.',
                           type: {
                             type: 'array',
                             items: {
@@ -759,10 +783,12 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                               fields: [
                                 {
                                   name: 'lineId',
+                                  doc: 'CRM deal line id.',
                                   type: 'string',
                                 },
                                 {
                                   name: 'role',
+                                  doc: 'Role sold on the line.',
                                   type: 'string',
                                 },
                                 {
@@ -881,6 +907,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'ownerRole',
+                  doc: 'Team that owns the fix: FINANCE_OPERATIONS, SALES_OPERATIONS, RESOURCE_MANAGEMENT, DELIVERY or MASTER_DATA.',
                   type: {
                     type: 'enum',
                     name: 'ExceptionOwnerRole',
@@ -1014,10 +1041,12 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
               fields: [
                 {
                   name: 'exceptionId',
+                  doc: 'The exceptionId of the BusinessExceptionRaised that no longer applies.',
                   type: 'string',
                 },
                 {
                   name: 'entityType',
+                  doc: 'Kind of entity the exception was about (e.g. DEAL, PROJECT, TIME_ENTRY), as in the raised event.',
                   type: 'string',
                 },
                 {
@@ -1027,6 +1056,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'dealId',
+                  doc: 'CRM deal the entity belongs to; null when it belongs to none.',
                   type: ['null', 'string'],
                   default: null,
                 },
@@ -1284,6 +1314,269 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
           },
         ],
       },
+      2: {
+        type: 'record',
+        name: 'ProjectCreatedEvent',
+        namespace: 'dev.throughline.project',
+        doc: 'ProjectCreated event as written to Kafka: the shared envelope plus the ProjectCreated payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'ProjectCreated',
+              namespace: 'dev.throughline.project',
+              doc: 'A PSA project was created for one delivery (legal entity) of an approved contract.',
+              fields: [
+                {
+                  name: 'projectId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'contractId',
+                  doc: 'Approved contract the project delivers.',
+                  type: 'string',
+                },
+                {
+                  name: 'dealId',
+                  doc: 'CRM deal the project or contract comes from.',
+                  type: 'string',
+                },
+                {
+                  name: 'customerId',
+                  doc: 'ERP customer billed for the project.',
+                  type: 'string',
+                },
+                {
+                  name: 'legalEntityId',
+                  type: 'string',
+                  doc: 'Delivering legal entity.',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency code of the money fields.',
+                },
+                {
+                  name: 'billingType',
+                  doc: 'How the project is billed: TIME_AND_MATERIALS (approved time and expenses at rate-card rates), FIXED_FEE_MILESTONE (fee billed per completed milestone), FIXED_FEE_PERCENT_COMPLETE (fee billed by cost-to-cost progress), RETAINER (recurring fee).',
+                  type: {
+                    type: 'enum',
+                    name: 'BillingType',
+                    namespace: 'dev.throughline.common',
+                    doc: 'How an engagement is billed.',
+                    symbols: [
+                      'TIME_AND_MATERIALS',
+                      'FIXED_FEE_MILESTONE',
+                      'FIXED_FEE_PERCENT_COMPLETE',
+                      'RETAINER',
+                    ],
+                  },
+                },
+                {
+                  name: 'templateId',
+                  doc: 'Project template the plan was made from.',
+                  type: 'string',
+                },
+                {
+                  name: 'name',
+                  doc: 'Project name.',
+                  type: 'string',
+                },
+                {
+                  name: 'startDate',
+                  type: 'string',
+                  doc: 'ISO-8601 date (YYYY-MM-DD).',
+                },
+                {
+                  name: 'endDate',
+                  type: 'string',
+                  doc: 'ISO-8601 date (YYYY-MM-DD).',
+                },
+                {
+                  name: 'budgetMinor',
+                  type: 'long',
+                  doc: 'Minor units of currency.',
+                },
+                {
+                  name: 'phases',
+                  doc: 'Delivery phases, in order.',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'ProjectPhase',
+                      fields: [
+                        {
+                          name: 'phaseId',
+                          doc: 'Phase id, unique within the project.',
+                          type: 'string',
+                        },
+                        {
+                          name: 'name',
+                          doc: 'Phase name from the template.',
+                          type: 'string',
+                        },
+                        {
+                          name: 'startDate',
+                          type: 'string',
+                          doc: 'ISO-8601 date (YYYY-MM-DD).',
+                        },
+                        {
+                          name: 'endDate',
+                          type: 'string',
+                          doc: 'ISO-8601 date (YYYY-MM-DD).',
+                        },
+                        {
+                          name: 'milestones',
+                          doc: 'Milestones of the phase.',
+                          type: {
+                            type: 'array',
+                            items: {
+                              type: 'record',
+                              name: 'ProjectMilestone',
+                              fields: [
+                                {
+                                  name: 'milestoneId',
+                                  doc: 'Milestone id, unique within the project.',
+                                  type: 'string',
+                                },
+                                {
+                                  name: 'name',
+                                  doc: 'Milestone name.',
+                                  type: 'string',
+                                },
+                                {
+                                  name: 'dueDate',
+                                  type: 'string',
+                                  doc: 'ISO-8601 date (YYYY-MM-DD).',
+                                },
+                                {
+                                  name: 'amountMinor',
+                                  type: ['null', 'long'],
+                                  default: null,
+                                  doc: 'Fixed milestone fee in minor units of the project currency.',
+                                },
+                                {
+                                  name: 'percentOfFee',
+                                  type: ['null', 'int'],
+                                  default: null,
+                                  doc: 'Share of the fee in basis points (2500 = 25%).',
+                                },
+                              ],
+                            },
+                          },
+                        },
+                      ],
+                    },
+                  },
+                },
+                {
+                  name: 'roles',
+                  doc: 'Roles the project needs.',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'ProjectRole',
+                      fields: [
+                        {
+                          name: 'role',
+                          doc: 'Role name (matches rate-card roles).',
+                          type: 'string',
+                        },
+                        {
+                          name: 'hoursHundredths',
+                          type: 'long',
+                          doc: 'Budgeted hours × 100.',
+                        },
+                        {
+                          name: 'rateMinor',
+                          type: 'long',
+                          doc: 'Hourly bill rate in minor units of the project currency.',
+                        },
+                        {
+                          name: 'skills',
+                          doc: 'Skills asked of the role.',
+                          type: {
+                            type: 'array',
+                            items: 'string',
+                          },
+                        },
+                      ],
+                    },
+                  },
+                },
+                {
+                  name: 'rateCardId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: "Rate card the contract prices this delivery's time with (ContractApproved delivery rateCardId). Added in v2; null on projects created before, which billing prices from the legal entity's cards.",
+                },
+              ],
+            },
+          },
+        ],
+      },
     },
     StaffingDemandPublished: {
       1: {
@@ -1360,6 +1653,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
               fields: [
                 {
                   name: 'demandId',
+                  doc: 'Demand id; a republished demand for the project keeps it.',
                   type: 'string',
                 },
                 {
@@ -1369,10 +1663,12 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'dealId',
+                  doc: 'CRM deal the project or contract comes from.',
                   type: 'string',
                 },
                 {
                   name: 'demands',
+                  doc: 'Demand lines, one per role and phase.',
                   type: {
                     type: 'array',
                     items: {
@@ -1381,14 +1677,17 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                       fields: [
                         {
                           name: 'demandLineId',
+                          doc: 'Demand line id, unique within the demand.',
                           type: 'string',
                         },
                         {
                           name: 'role',
+                          doc: 'Role asked for.',
                           type: 'string',
                         },
                         {
                           name: 'skills',
+                          doc: 'Skills asked of the role.',
                           type: {
                             type: 'array',
                             items: 'string',
@@ -1494,6 +1793,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
               fields: [
                 {
                   name: 'assignmentId',
+                  doc: 'PSA assignment id; the same id across its PROPOSED, CONFIRMED and CANCELLED states.',
                   type: 'string',
                 },
                 {
@@ -1503,10 +1803,12 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'personId',
+                  doc: 'Person assigned.',
                   type: 'string',
                 },
                 {
                   name: 'role',
+                  doc: 'Role the person fills on the project (matches rate-card and demand roles).',
                   type: 'string',
                 },
                 {
@@ -1541,6 +1843,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'status',
+                  doc: 'PROPOSED (tentative), CONFIRMED (counts in the cost forecast), CANCELLED (no longer counts).',
                   type: {
                     type: 'enum',
                     name: 'AssignmentStatus',
@@ -1633,14 +1936,17 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'dealId',
+                  doc: 'CRM deal the project or contract comes from.',
                   type: 'string',
                 },
                 {
                   name: 'billingScheduleId',
+                  doc: 'ERP billing schedule id of the project.',
                   type: 'string',
                 },
                 {
                   name: 'billingType',
+                  doc: 'How the project is billed: TIME_AND_MATERIALS (approved time and expenses at rate-card rates), FIXED_FEE_MILESTONE (fee billed per completed milestone), FIXED_FEE_PERCENT_COMPLETE (fee billed by cost-to-cost progress), RETAINER (recurring fee).',
                   type: {
                     type: 'enum',
                     name: 'BillingType',
@@ -1661,6 +1967,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'revenueRule',
+                  doc: 'How revenue is recognised: AS_DELIVERED (time and materials as priced), PERCENT_COMPLETE_COST_TO_COST (fee × cost to date / forecast cost), ON_MILESTONE (fee share when a milestone completes), RETAINER_USAGE (retainer fee as used).',
                   type: {
                     type: 'enum',
                     name: 'RevenueRule',
@@ -1675,6 +1982,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'scheduleItems',
+                  doc: 'Scheduled billing items (milestones, retainer instalments); empty for time and materials.',
                   type: {
                     type: 'array',
                     items: {
@@ -1683,10 +1991,12 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                       fields: [
                         {
                           name: 'itemId',
+                          doc: 'Schedule item id, unique within the schedule.',
                           type: 'string',
                         },
                         {
                           name: 'description',
+                          doc: 'Human-readable description printed on the invoice line.',
                           type: 'string',
                         },
                         {
@@ -1703,6 +2013,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                         },
                         {
                           name: 'milestoneId',
+                          doc: 'Project milestone that makes the item billable; null for items not tied to a milestone.',
                           type: ['null', 'string'],
                           default: null,
                         },
@@ -1796,6 +2107,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'projectIds',
+                  doc: 'Projects created for the deal, one per delivering legal entity.',
                   type: {
                     type: 'array',
                     items: 'string',
@@ -1803,6 +2115,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'status',
+                  doc: 'READY (everything set up), FAILED (a step failed; see business exceptions), OVERDUE (not finished within the setup SLA).',
                   type: {
                     type: 'enum',
                     name: 'ProjectSetupStatus',
@@ -1904,10 +2217,12 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'name',
+                  doc: "Customer's legal name as held in the ERP.",
                   type: 'string',
                 },
                 {
                   name: 'status',
+                  doc: 'ACTIVE, or BLOCKED (no new contracts or invoices; deals for it raise a business exception).',
                   type: {
                     type: 'enum',
                     name: 'CustomerStatus',
@@ -2005,6 +2320,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'name',
+                  doc: "Legal entity's registered name.",
                   type: 'string',
                 },
                 {
@@ -2019,6 +2335,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'taxRegistrationId',
+                  doc: 'VAT or tax registration number; null when the ERP holds none.',
                   type: ['null', 'string'],
                   default: null,
                 },
@@ -2099,15 +2416,16 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
               type: 'record',
               name: 'RateCardUpserted',
               namespace: 'dev.throughline.masterdata',
-              doc: 'Current state of an ERP rate card (compacted topic).',
+              doc: 'A dated version of an ERP rate card, as the ERP last sent it. Compacted topic keyed rateCardId@effectiveFrom: the latest record of every dated version is kept, so earlier rates can be rebuilt after a new version exists. Consumers keep the latest record per rateCardId, in partition order.',
               fields: [
                 {
                   name: 'rateCardId',
                   type: 'string',
-                  doc: 'Message key.',
+                  doc: 'The card. Message key: rateCardId@effectiveFrom; partitioned by rateCardId.',
                 },
                 {
                   name: 'legalEntityId',
+                  doc: 'Legal entity whose projects the card prices.',
                   type: 'string',
                 },
                 {
@@ -2128,6 +2446,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'rates',
+                  doc: 'One rate per role.',
                   type: {
                     type: 'array',
                     items: {
@@ -2136,6 +2455,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                       fields: [
                         {
                           name: 'role',
+                          doc: 'Role the rate applies to.',
                           type: 'string',
                         },
                         {
@@ -2152,6 +2472,239 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                       ],
                     },
                   },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    TaxRegimeUpserted: {
+      1: {
+        type: 'record',
+        name: 'TaxRegimeUpsertedEvent',
+        namespace: 'dev.throughline.masterdata',
+        doc: 'TaxRegimeUpserted event as written to Kafka: the shared envelope plus the TaxRegimeUpserted payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'TaxRegimeUpserted',
+              namespace: 'dev.throughline.masterdata',
+              doc: 'Current tax regime of an ERP legal entity: the country it is registered in for VAT / sales tax and every dated rate of its tax codes (compacted topic: the latest record per legalEntityId is the truth). Billing taxes invoices from it.',
+              fields: [
+                {
+                  name: 'legalEntityId',
+                  type: 'string',
+                  doc: 'Legal entity the regime belongs to (message key).',
+                },
+                {
+                  name: 'country',
+                  type: 'string',
+                  doc: "ISO-3166 alpha-2 country of the entity's tax registration (decides reverse charge within the EU).",
+                },
+                {
+                  name: 'standardTaxCode',
+                  type: 'string',
+                  doc: 'Tax code of invoice lines that name no other code.',
+                },
+                {
+                  name: 'rates',
+                  doc: 'Every dated rate of every tax code of the regime; when versions of a code overlap, the latest effectiveFrom wins.',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'TaxRegimeRate',
+                      doc: 'One dated rate of a tax code.',
+                      fields: [
+                        {
+                          name: 'taxCode',
+                          type: 'string',
+                          doc: 'Tax code (e.g. S standard, R reduced).',
+                        },
+                        {
+                          name: 'rateBasisPoints',
+                          type: 'int',
+                          doc: 'Rate in basis points of the net amount: 2100 = 21 %. Whole basis points, 0..10000.',
+                        },
+                        {
+                          name: 'effectiveFrom',
+                          type: {
+                            type: 'int',
+                            logicalType: 'date',
+                          },
+                          doc: 'First day the rate applies (inclusive).',
+                        },
+                        {
+                          name: 'effectiveTo',
+                          type: [
+                            'null',
+                            {
+                              type: 'int',
+                              logicalType: 'date',
+                            },
+                          ],
+                          default: null,
+                          doc: 'Last day the rate applies (inclusive); null = open-ended.',
+                        },
+                      ],
+                    },
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    CustomerTaxProfileUpserted: {
+      1: {
+        type: 'record',
+        name: 'CustomerTaxProfileUpsertedEvent',
+        namespace: 'dev.throughline.masterdata',
+        doc: 'CustomerTaxProfileUpserted event as written to Kafka: the shared envelope plus the CustomerTaxProfileUpserted payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'CustomerTaxProfileUpserted',
+              namespace: 'dev.throughline.masterdata',
+              doc: "Current tax profile of an ERP customer: the country it is established in and its VAT / tax id (compacted topic: the latest record per customerId is the truth). Billing decides the tax of the customer's invoices from it (reverse charge within the EU).",
+              fields: [
+                {
+                  name: 'customerId',
+                  type: 'string',
+                  doc: 'ERP customer id (message key).',
+                },
+                {
+                  name: 'country',
+                  type: 'string',
+                  doc: 'ISO-3166 alpha-2 country the customer is established in.',
+                },
+                {
+                  name: 'taxId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'VAT or tax registration id of the customer; null when it has none (a consumer) or the ERP holds none.',
                 },
               ],
             },
@@ -2239,10 +2792,12 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'name',
+                  doc: 'Template name.',
                   type: 'string',
                 },
                 {
                   name: 'billingType',
+                  doc: 'How the project is billed: TIME_AND_MATERIALS (approved time and expenses at rate-card rates), FIXED_FEE_MILESTONE (fee billed per completed milestone), FIXED_FEE_PERCENT_COMPLETE (fee billed by cost-to-cost progress), RETAINER (recurring fee).',
                   type: {
                     type: 'enum',
                     name: 'BillingType',
@@ -2258,10 +2813,12 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'durationDays',
+                  doc: 'Planned project length in days.',
                   type: 'int',
                 },
                 {
                   name: 'phases',
+                  doc: 'Phases the template plans, in order.',
                   type: {
                     type: 'array',
                     items: {
@@ -2270,18 +2827,22 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                       fields: [
                         {
                           name: 'name',
+                          doc: 'Phase name.',
                           type: 'string',
                         },
                         {
                           name: 'offsetDays',
+                          doc: 'Days from the project start to the phase start.',
                           type: 'int',
                         },
                         {
                           name: 'durationDays',
+                          doc: 'Phase length in days.',
                           type: 'int',
                         },
                         {
                           name: 'milestones',
+                          doc: 'Milestones of the phase.',
                           type: {
                             type: 'array',
                             items: {
@@ -2290,10 +2851,12 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                               fields: [
                                 {
                                   name: 'name',
+                                  doc: 'Milestone name.',
                                   type: 'string',
                                 },
                                 {
                                   name: 'offsetDays',
+                                  doc: "Days from the project start to the milestone's due date.",
                                   type: 'int',
                                 },
                                 {
@@ -2396,6 +2959,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'message',
+                  doc: 'Free text of the smoke or benchmark run.',
                   type: 'string',
                 },
                 {
@@ -2502,6 +3066,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'entityType',
+                  doc: 'Kind of entity that waits (e.g. DEAL, TIME_ENTRY, INVOICE).',
                   type: 'string',
                 },
                 {
@@ -2511,6 +3076,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'dealId',
+                  doc: 'CRM deal the entity belongs to; null when it belongs to none.',
                   type: ['null', 'string'],
                   default: null,
                 },
@@ -2521,6 +3087,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'thresholdMs',
+                  doc: "The SLA's allowed wait in milliseconds (a duration, not an instant).",
                   type: 'long',
                 },
                 {
@@ -2621,14 +3188,17 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
               fields: [
                 {
                   name: 'breachId',
+                  doc: 'The breachId of the SlaBreached this recovers.',
                   type: 'string',
                 },
                 {
                   name: 'sla',
+                  doc: 'SLA name, as in SlaBreached.',
                   type: 'string',
                 },
                 {
                   name: 'entityType',
+                  doc: 'Kind of entity that waited.',
                   type: 'string',
                 },
                 {
@@ -2638,6 +3208,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'dealId',
+                  doc: 'CRM deal the entity belongs to; null when it belongs to none.',
                   type: ['null', 'string'],
                   default: null,
                 },
@@ -2867,6 +3438,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'personId',
+                  doc: 'Person who worked the time.',
                   type: 'string',
                 },
                 {
@@ -2886,6 +3458,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'billable',
+                  doc: 'Billable as marked on the timesheet. Billing bills time only on time-and-materials and retainer projects, so fixed-fee time can be true here and false in ActualChanged.billable.',
                   type: 'boolean',
                 },
                 {
@@ -3006,6 +3579,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'personId',
+                  doc: 'Person who incurred the expense.',
                   type: 'string',
                 },
                 {
@@ -3030,11 +3604,13 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'receiptReference',
+                  doc: 'Reference of the receipt in the expense tool; null when none was attached.',
                   type: ['null', 'string'],
                   default: null,
                 },
                 {
                   name: 'billable',
+                  doc: 'Whether the expense is re-billable to the customer, as approved in the PSA.',
                   type: 'boolean',
                 },
                 {
@@ -3049,6 +3625,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'sourceSystem',
+                  doc: 'PSA or expense tool the expense came from.',
                   type: 'string',
                 },
               ],
@@ -3137,6 +3714,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'kind',
+                  doc: 'TIME for an approved time entry, EXPENSE for an approved expense.',
                   type: {
                     type: 'enum',
                     name: 'ActualKind',
@@ -3150,18 +3728,22 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'dealId',
+                  doc: 'CRM deal the project or contract comes from.',
                   type: 'string',
                 },
                 {
                   name: 'customerId',
+                  doc: 'ERP customer billed for the project.',
                   type: 'string',
                 },
                 {
                   name: 'legalEntityId',
+                  doc: "Delivering legal entity (the project's) that invoices the actual.",
                   type: 'string',
                 },
                 {
                   name: 'personId',
+                  doc: 'Person who worked the time or incurred the expense.',
                   type: 'string',
                 },
                 {
@@ -3182,6 +3764,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'billable',
+                  doc: 'Whether billing bills this actual on a TIME or EXPENSE line. False for non-billable entries and for time on fixed-fee projects (billed by milestone or progress lines), even when the timesheet marked it billable: use this flag, not TimeEntryApproved.billable, for billed figures.',
                   type: 'boolean',
                 },
                 {
@@ -3224,6 +3807,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'status',
+                  doc: 'UNPRICED (no rate card covers it yet), UNBILLED (priced, not yet on an invoice), READY_TO_INVOICE (on a draft invoice), INVOICED (on an issued invoice, see invoiceId), WRITTEN_OFF.',
                   type: {
                     type: 'enum',
                     name: 'ActualStatus',
@@ -3233,6 +3817,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'invoiceId',
+                  doc: 'Invoice (draft or issued) that bills the actual; null before period close.',
                   type: ['null', 'string'],
                   default: null,
                 },
@@ -3337,10 +3922,12 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'closedBy',
+                  doc: 'User or system that closed the period (from the close request).',
                   type: 'string',
                 },
                 {
                   name: 'draftInvoices',
+                  doc: 'Draft invoices created by the close, one per customer, legal entity and currency.',
                   type: {
                     type: 'array',
                     items: {
@@ -3349,26 +3936,32 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                       fields: [
                         {
                           name: 'invoiceId',
+                          doc: 'Draft invoice id; the same id is issued later in InvoiceIssued.',
                           type: 'string',
                         },
                         {
                           name: 'customerId',
+                          doc: 'ERP customer invoiced.',
                           type: 'string',
                         },
                         {
                           name: 'legalEntityId',
+                          doc: 'Legal entity that issues the invoice.',
                           type: 'string',
                         },
                         {
                           name: 'currency',
+                          doc: 'ISO-4217 currency code of totalMinor.',
                           type: 'string',
                         },
                         {
                           name: 'totalMinor',
+                          doc: 'Draft total in minor units of currency (before issue; see InvoiceIssued for the issued amounts).',
                           type: 'long',
                         },
                         {
                           name: 'lineCount',
+                          doc: 'Number of lines on the draft invoice.',
                           type: 'int',
                         },
                       ],
@@ -3566,6 +4159,481 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
           },
         ],
       },
+      2: {
+        type: 'record',
+        name: 'InvoiceIssuedEvent',
+        namespace: 'dev.throughline.billing',
+        doc: 'InvoiceIssued event as written to Kafka: the shared envelope plus the InvoiceIssued payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'InvoiceIssued',
+              namespace: 'dev.throughline.billing',
+              doc: "An invoice was issued to a customer. Lines are the invoice's summary: a project's time is one line (with its hourly price when every entry shares it), so are its expenses, and a milestone, retainer or progress line stays its own line; each actual the invoice bills says so itself in ActualChanged (status INVOICED, invoiceId), and billing's GET /invoices/:id/lines lists the detail.",
+              fields: [
+                {
+                  name: 'invoiceId',
+                  doc: "Invoice id (the draft's id from BillingPeriodClosed).",
+                  type: 'string',
+                },
+                {
+                  name: 'invoiceNumber',
+                  doc: 'Legal invoice number, sequential per legal entity.',
+                  type: 'string',
+                },
+                {
+                  name: 'customerId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'legalEntityId',
+                  type: 'string',
+                  doc: 'Issuing legal entity.',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency code of the money fields.',
+                },
+                {
+                  name: 'billingPeriod',
+                  type: 'string',
+                  doc: 'YYYY-MM.',
+                },
+                {
+                  name: 'issuedOn',
+                  type: 'string',
+                  doc: 'ISO-8601 date.',
+                },
+                {
+                  name: 'dueDate',
+                  type: 'string',
+                  doc: 'ISO-8601 date payment is due.',
+                },
+                {
+                  name: 'issuedAt',
+                  type: 'long',
+                  doc: 'Epoch ms.',
+                },
+                {
+                  name: 'lines',
+                  doc: 'Invoice lines (summary; see the record doc).',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'InvoiceLine',
+                      fields: [
+                        {
+                          name: 'lineId',
+                          type: 'string',
+                          doc: 'Stable id of the summary line within the invoice.',
+                        },
+                        {
+                          name: 'projectId',
+                          type: 'string',
+                          doc: 'Project the line bills.',
+                        },
+                        {
+                          name: 'dealId',
+                          type: 'string',
+                          doc: 'CRM deal of the project.',
+                        },
+                        {
+                          name: 'kind',
+                          doc: "TIME (a project's time), EXPENSE, MILESTONE (fixed-fee milestone), RETAINER (retainer fee) or PROGRESS (percent-complete fee).",
+                          type: {
+                            type: 'enum',
+                            name: 'InvoiceLineKind',
+                            symbols: ['TIME', 'EXPENSE', 'MILESTONE', 'RETAINER', 'PROGRESS'],
+                          },
+                        },
+                        {
+                          name: 'description',
+                          type: 'string',
+                          doc: 'Human-readable text of the line as printed on the invoice.',
+                        },
+                        {
+                          name: 'quantityHundredths',
+                          type: ['null', 'long'],
+                          default: null,
+                          doc: "Hours × 100 for time lines (the sum over the line's entries).",
+                        },
+                        {
+                          name: 'unitPriceMinor',
+                          type: ['null', 'long'],
+                          default: null,
+                          doc: 'Price per hour in minor units when every entry of a time line has it; null for time at several prices and for lines that are not hours × rate.',
+                        },
+                        {
+                          name: 'amountMinor',
+                          type: 'long',
+                          doc: 'Line amount in minor units of the invoice currency (the sum of the detail it summarises).',
+                        },
+                        {
+                          name: 'sourceCount',
+                          type: 'long',
+                          default: 0,
+                          doc: 'How many actuals or billing-schedule items the line bills. Added in v2; 0 when read from a v1 event, whose sourceIds listed them.',
+                        },
+                      ],
+                      doc: 'One summary line. v1 lines carried the billed ids in sourceIds (one line per actual); from v2 an invoice of any size fits one Kafka message.',
+                    },
+                  },
+                },
+                {
+                  name: 'totalMinor',
+                  type: 'long',
+                  doc: 'Sum of the lines.',
+                },
+              ],
+            },
+          },
+        ],
+      },
+      3: {
+        type: 'record',
+        name: 'InvoiceIssuedEvent',
+        namespace: 'dev.throughline.billing',
+        doc: 'InvoiceIssued event as written to Kafka: the shared envelope plus the InvoiceIssued payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'InvoiceIssued',
+              namespace: 'dev.throughline.billing',
+              doc: "An invoice was issued to a customer. Lines are the invoice's summary: a project's time is one line (with its hourly price when every entry shares it), so are its expenses, and a milestone, retainer or progress line stays its own line; each actual the invoice bills says so itself in ActualChanged (status INVOICED, invoiceId), and billing's GET /invoices/:id/lines lists the detail. From v3 the invoice carries its tax: each line's tax code, rate and share of the tax, one total per tax code and rate (rounded half up once per invoice and rate), the reverse-charge note, and totalMinor is the amount due (net + tax).",
+              fields: [
+                {
+                  name: 'invoiceId',
+                  doc: "Invoice id (the draft's id from BillingPeriodClosed).",
+                  type: 'string',
+                },
+                {
+                  name: 'invoiceNumber',
+                  doc: 'Legal invoice number, sequential per legal entity.',
+                  type: 'string',
+                },
+                {
+                  name: 'customerId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'legalEntityId',
+                  type: 'string',
+                  doc: 'Issuing legal entity.',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency code of the money fields.',
+                },
+                {
+                  name: 'billingPeriod',
+                  type: 'string',
+                  doc: 'YYYY-MM.',
+                },
+                {
+                  name: 'issuedOn',
+                  type: 'string',
+                  doc: 'ISO-8601 date.',
+                },
+                {
+                  name: 'dueDate',
+                  type: 'string',
+                  doc: 'ISO-8601 date payment is due.',
+                },
+                {
+                  name: 'issuedAt',
+                  type: 'long',
+                  doc: 'Epoch ms.',
+                },
+                {
+                  name: 'lines',
+                  doc: 'Invoice lines (summary; see the record doc).',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'InvoiceLine',
+                      fields: [
+                        {
+                          name: 'lineId',
+                          type: 'string',
+                          doc: 'Stable id of the summary line within the invoice.',
+                        },
+                        {
+                          name: 'projectId',
+                          type: 'string',
+                          doc: 'Project the line bills.',
+                        },
+                        {
+                          name: 'dealId',
+                          type: 'string',
+                          doc: 'CRM deal of the project.',
+                        },
+                        {
+                          name: 'kind',
+                          doc: "TIME (a project's time), EXPENSE, MILESTONE (fixed-fee milestone), RETAINER (retainer fee) or PROGRESS (percent-complete fee).",
+                          type: {
+                            type: 'enum',
+                            name: 'InvoiceLineKind',
+                            symbols: ['TIME', 'EXPENSE', 'MILESTONE', 'RETAINER', 'PROGRESS'],
+                          },
+                        },
+                        {
+                          name: 'description',
+                          type: 'string',
+                          doc: 'Human-readable text of the line as printed on the invoice.',
+                        },
+                        {
+                          name: 'quantityHundredths',
+                          type: ['null', 'long'],
+                          default: null,
+                          doc: "Hours × 100 for time lines (the sum over the line's entries).",
+                        },
+                        {
+                          name: 'unitPriceMinor',
+                          type: ['null', 'long'],
+                          default: null,
+                          doc: 'Price per hour in minor units when every entry of a time line has it; null for time at several prices and for lines that are not hours × rate.',
+                        },
+                        {
+                          name: 'amountMinor',
+                          type: 'long',
+                          doc: 'Line amount in minor units of the invoice currency (the sum of the detail it summarises).',
+                        },
+                        {
+                          name: 'sourceCount',
+                          type: 'long',
+                          default: 0,
+                          doc: 'How many actuals or billing-schedule items the line bills. Added in v2; 0 when read from a v1 event, whose sourceIds listed them.',
+                        },
+                        {
+                          name: 'taxCode',
+                          type: ['null', 'string'],
+                          default: null,
+                          doc: 'Tax code the line is taxed at (REVERSE_CHARGE for a reverse-charged invoice). Added in v3; null on earlier events (untaxed).',
+                        },
+                        {
+                          name: 'taxRateBasisPoints',
+                          type: ['null', 'int'],
+                          default: null,
+                          doc: "Rate of the line's tax code on the issue date, in basis points (2100 = 21 %). Added in v3; null on earlier events.",
+                        },
+                        {
+                          name: 'taxMinor',
+                          type: 'long',
+                          default: 0,
+                          doc: "The line's share of its rate's tax total in minor units (the rate's total split over its lines by net, largest remainder first). Added in v3; 0 on earlier events.",
+                        },
+                      ],
+                      doc: 'One summary line. v1 lines carried the billed ids in sourceIds (one line per actual); from v2 an invoice of any size fits one Kafka message.',
+                    },
+                  },
+                },
+                {
+                  name: 'totalMinor',
+                  type: 'long',
+                  doc: 'Amount due in minor units: the sum of the lines plus taxMinor (the net alone before v3, which had no tax).',
+                },
+                {
+                  name: 'netMinor',
+                  type: ['null', 'long'],
+                  default: null,
+                  doc: 'Sum of the lines (before tax) in minor units. Added in v3; null on earlier events, whose totalMinor is the net.',
+                },
+                {
+                  name: 'taxMinor',
+                  type: 'long',
+                  default: 0,
+                  doc: 'Tax of the invoice in minor units: the sum of taxes[].taxMinor. Added in v3; 0 on earlier events.',
+                },
+                {
+                  name: 'taxes',
+                  default: [],
+                  doc: 'One total per tax code and rate, ordered by code. Added in v3; empty on earlier events.',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'InvoiceTaxTotal',
+                      doc: 'Tax of the lines at one tax code and rate.',
+                      fields: [
+                        {
+                          name: 'taxCode',
+                          type: 'string',
+                          doc: 'Tax code (REVERSE_CHARGE: 0 %, the customer accounts for the VAT).',
+                        },
+                        {
+                          name: 'rateBasisPoints',
+                          type: 'int',
+                          doc: 'Rate in basis points of the net (2100 = 21 %).',
+                        },
+                        {
+                          name: 'netMinor',
+                          type: 'long',
+                          doc: 'Sum of the lines at this code and rate, minor units.',
+                        },
+                        {
+                          name: 'taxMinor',
+                          type: 'long',
+                          doc: 'netMinor × rate, rounded half up to a whole minor unit once (per invoice and rate).',
+                        },
+                      ],
+                    },
+                  },
+                },
+                {
+                  name: 'reverseCharge',
+                  type: 'boolean',
+                  default: false,
+                  doc: 'True when the invoice is reverse charged: cross-border B2B within the EU (seller and customer in different EU countries, customer with a VAT id), billed at 0 %. Added in v3.',
+                },
+                {
+                  name: 'taxNote',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'Legal note the invoice prints about its tax (the reverse-charge wording); null when none. Added in v3.',
+                },
+                {
+                  name: 'customerCountry',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: "ISO-3166 alpha-2 country of the customer's tax profile at issue. Added in v3; null on earlier events.",
+                },
+                {
+                  name: 'customerTaxId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: "Customer's VAT / tax id at issue; null when it has none. Added in v3.",
+                },
+              ],
+            },
+          },
+        ],
+      },
     },
     RevenueRecognized: {
       1: {
@@ -3652,6 +4720,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'dealId',
+                  doc: 'CRM deal the project or contract comes from.',
                   type: 'string',
                 },
                 {
@@ -3661,6 +4730,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'revenueRule',
+                  doc: 'How revenue is recognised: AS_DELIVERED (time and materials as priced), PERCENT_COMPLETE_COST_TO_COST (fee × cost to date / forecast cost), ON_MILESTONE (fee share when a milestone completes), RETAINER_USAGE (retainer fee as used).',
                   type: {
                     type: 'enum',
                     name: 'RevenueRule',
@@ -3786,6 +4856,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'invoiceId',
+                  doc: 'Invoice the payment is for (as the ERP recorded it).',
                   type: 'string',
                 },
                 {
@@ -3800,6 +4871,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'amountMinor',
+                  doc: 'Amount received in minor units of currency.',
                   type: 'long',
                 },
                 {
@@ -3809,6 +4881,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'reference',
+                  doc: 'Bank or remittance reference; null when none.',
                   type: ['null', 'string'],
                   default: null,
                 },
@@ -3898,10 +4971,12 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'dealId',
+                  doc: 'CRM deal the project or contract comes from.',
                   type: 'string',
                 },
                 {
                   name: 'milestoneId',
+                  doc: 'Completed milestone (from ProjectCreated or ProjectPlanChanged).',
                   type: 'string',
                 },
                 {
@@ -4183,6 +5258,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'description',
+                  doc: 'What the change order changes, as written in the CRM or contract system.',
                   type: 'string',
                 },
                 {
@@ -4203,6 +5279,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'roleChanges',
+                  doc: 'Changes to planned hours per role; empty when hours do not change.',
                   type: {
                     type: 'array',
                     items: {
@@ -4211,6 +5288,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                       fields: [
                         {
                           name: 'role',
+                          doc: 'Role whose planned hours change.',
                           type: 'string',
                         },
                         {
@@ -4230,6 +5308,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'milestoneChanges',
+                  doc: 'Milestones added, changed or removed; empty when none.',
                   type: {
                     type: 'array',
                     items: {
@@ -4238,6 +5317,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                       fields: [
                         {
                           name: 'action',
+                          doc: 'ADD a new milestone, CHANGE an existing one (null fields keep their value), REMOVE one.',
                           type: {
                             type: 'enum',
                             name: 'ChangeAction',
@@ -4246,20 +5326,24 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                         },
                         {
                           name: 'milestoneId',
+                          doc: 'Milestone id (new for ADD, existing for CHANGE and REMOVE).',
                           type: 'string',
                         },
                         {
                           name: 'name',
+                          doc: 'Milestone name; null keeps the current name (CHANGE) or for REMOVE.',
                           type: ['null', 'string'],
                           default: null,
                         },
                         {
                           name: 'dueDate',
+                          doc: 'ISO-8601 due date (YYYY-MM-DD); null keeps the current date (CHANGE) or for REMOVE.',
                           type: ['null', 'string'],
                           default: null,
                         },
                         {
                           name: 'amountMinor',
+                          doc: 'Fee share billed when the milestone completes, in minor units of the project currency; null keeps the current amount or for REMOVE.',
                           type: ['null', 'long'],
                           default: null,
                         },
@@ -4364,6 +5448,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'dealId',
+                  doc: 'CRM deal the project or contract comes from.',
                   type: 'string',
                 },
                 {
@@ -4373,6 +5458,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'changeOrderId',
+                  doc: 'Change order that changed the plan.',
                   type: 'string',
                 },
                 {
@@ -4387,6 +5473,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'billingType',
+                  doc: 'How the project is billed: TIME_AND_MATERIALS (approved time and expenses at rate-card rates), FIXED_FEE_MILESTONE (fee billed per completed milestone), FIXED_FEE_PERCENT_COMPLETE (fee billed by cost-to-cost progress), RETAINER (recurring fee).',
                   type: {
                     type: 'enum',
                     name: 'BillingType',
@@ -4402,14 +5489,17 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'startDate',
+                  doc: 'ISO-8601 project start date (YYYY-MM-DD).',
                   type: 'string',
                 },
                 {
                   name: 'endDate',
+                  doc: 'ISO-8601 current end date (YYYY-MM-DD).',
                   type: 'string',
                 },
                 {
                   name: 'baselineEndDate',
+                  doc: 'ISO-8601 end date (YYYY-MM-DD) the project was created with.',
                   type: 'string',
                 },
                 {
@@ -4419,10 +5509,12 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'baselineBudgetMinor',
+                  doc: 'Budget the project was created with, in minor units of the project currency.',
                   type: 'long',
                 },
                 {
                   name: 'milestones',
+                  doc: 'Current milestones.',
                   type: {
                     type: 'array',
                     items: {
@@ -4431,18 +5523,22 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                       fields: [
                         {
                           name: 'milestoneId',
+                          doc: 'Milestone id.',
                           type: 'string',
                         },
                         {
                           name: 'name',
+                          doc: 'Milestone name.',
                           type: 'string',
                         },
                         {
                           name: 'dueDate',
+                          doc: 'ISO-8601 due date (YYYY-MM-DD).',
                           type: 'string',
                         },
                         {
                           name: 'amountMinor',
+                          doc: 'Fee share billed on completion, in minor units of the project currency; null when the milestone bills nothing.',
                           type: ['null', 'long'],
                           default: null,
                         },
@@ -4452,6 +5548,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'roles',
+                  doc: 'Current planned hours and rate per role.',
                   type: {
                     type: 'array',
                     items: {
@@ -4460,22 +5557,27 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                       fields: [
                         {
                           name: 'role',
+                          doc: 'Role name.',
                           type: 'string',
                         },
                         {
                           name: 'hoursHundredths',
+                          doc: 'Current planned hours × 100 (150 = 1.5 h).',
                           type: 'long',
                         },
                         {
                           name: 'baselineHoursHundredths',
+                          doc: 'Planned hours × 100 the project was created with.',
                           type: 'long',
                         },
                         {
                           name: 'rateMinor',
+                          doc: 'Hourly bill rate in minor units of the project currency.',
                           type: 'long',
                         },
                         {
                           name: 'skills',
+                          doc: 'Skills asked of the role.',
                           type: {
                             type: 'array',
                             items: 'string',
@@ -4571,6 +5673,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'dealId',
+                  doc: 'CRM deal the project or contract comes from.',
                   type: 'string',
                 },
                 {
@@ -4600,6 +5703,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'triggerType',
+                  doc: 'Event type that caused the recomputation (e.g. AssignmentChanged, ProjectPlanChanged).',
                   type: 'string',
                 },
                 {

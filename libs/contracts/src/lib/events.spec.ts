@@ -1,8 +1,15 @@
-import { EVENTS, EVENT_TYPES, TOPICS } from '../generated/catalog';
+import { CONSUMER_TOPICS, EVENTS, EVENT_TYPES, TOPICS } from '../generated/catalog';
 import type { EventType } from '../generated/payloads';
 import { SAMPLE_PAYLOADS } from '../testing';
 
-import { eventDefinition, eventTypeForTopic, isEventType, registeredSchema } from './events';
+import {
+  eventDefinition,
+  eventTypeForTopic,
+  isEventType,
+  messageKeyOf,
+  partitionKeyOf,
+  registeredSchema,
+} from './events';
 
 describe('topic catalog', () => {
   it('gives every event type a topic from TOPICS', () => {
@@ -43,15 +50,36 @@ describe('topic catalog', () => {
     }
   });
 
+  it('keys rate cards by card and effective date, so compaction keeps every dated version (#13 item 1)', () => {
+    const october = { ...SAMPLE_PAYLOADS.RateCardUpserted, rateCardId: 'RC-NL', effectiveFrom: '2026-10-01' };
+    const november = { ...october, effectiveFrom: '2026-11-01' };
+    expect(messageKeyOf('RateCardUpserted', october)).toBe('RC-NL@2026-10-01');
+    expect(messageKeyOf('RateCardUpserted', november)).toBe('RC-NL@2026-11-01');
+    expect(partitionKeyOf('RateCardUpserted', november)).toBe('RC-NL');
+    expect(messageKeyOf('RateCardUpserted', { ...october, effectiveFrom: '' })).toBeUndefined();
+    // Every other topic is keyed by its key field alone.
+    const dealWon = SAMPLE_PAYLOADS.DealWon;
+    expect(messageKeyOf('DealWon', dealWon)).toBe(dealWon.dealId);
+    expect(
+      Object.values(TOPICS)
+        .filter((topic) => topic.keyVersion !== undefined)
+        .map((t) => t.name),
+    ).toEqual(['throughline.masterdata.rate-card-upserted']);
+  });
+
   it('has sane topic settings', () => {
     for (const topic of Object.values(TOPICS)) {
       expect(topic.partitions).toBeGreaterThan(0);
-      if (topic.cleanupPolicy === 'compact') expect(topic.retentionMs).toBe(-1);
+      // Business topics are the system of record: replay reads them from the beginning.
+      if (topic.kind === 'business' || topic.cleanupPolicy === 'compact') expect(topic.retentionMs).toBe(-1);
       else expect(topic.retentionMs).toBeGreaterThan(0);
       expect(topic.owner).not.toBe('');
       expect(topic.description).not.toBe('');
     }
     expect(TOPICS.customerUpserted.cleanupPolicy).toBe('compact');
+    expect(TOPICS.smokeTested.kind).toBe('tooling');
+    expect(CONSUMER_TOPICS.retry.retentionMs).toBeGreaterThan(0);
+    expect(CONSUMER_TOPICS.deadLetter.retentionMs).toBe(-1);
     expect(TOPICS.dealWon.key).toBe('dealId');
   });
 

@@ -1,5 +1,5 @@
 import { EVENTS, EVENT_TYPES } from '../generated/catalog';
-import type { EventType } from '../generated/payloads';
+import type { EventPayloads, EventType } from '../generated/payloads';
 
 import type { EventDefinition } from './types';
 
@@ -32,4 +32,34 @@ export function registeredSchema(eventType: EventType, version?: number): object
     throw new Error(`${eventType} has no schema version ${wanted}; versions 1..${definition.latestVersion}`);
   }
   return schema;
+}
+
+/** Separates an entity key from its version in the message key of a `keyVersion` topic: `R-NL-1@2026-10-16`. */
+export const KEY_VERSION_SEPARATOR = '@';
+
+/**
+ * The Kafka message key (and `envelope.key`) of an event: its topic's key field, followed for a `keyVersion`
+ * topic by `@` and the version field. Undefined when a field it needs is missing or empty.
+ */
+export function messageKeyOf<T extends EventType>(eventType: T, data: EventPayloads[T]): string | undefined {
+  const { key, keyVersion } = eventDefinition(eventType).topic;
+  const fields = data as unknown as Record<string, unknown>;
+  const entity = fields[key];
+  if (typeof entity !== 'string' || entity.length === 0) return undefined;
+  if (keyVersion === undefined) return entity;
+  const version = fields[keyVersion];
+  if (typeof version !== 'string' || version.length === 0) return undefined;
+  return `${entity}${KEY_VERSION_SEPARATOR}${version}`;
+}
+
+/**
+ * What a message is partitioned by: the entity key alone (for a `keyVersion` topic, the message key without its
+ * version), so every version of one entity lands on the same partition, in order.
+ */
+export function partitionKeyOf<T extends EventType>(
+  eventType: T,
+  data: EventPayloads[T],
+): string | undefined {
+  const entity = (data as unknown as Record<string, unknown>)[eventDefinition(eventType).topic.key];
+  return typeof entity === 'string' && entity.length > 0 ? entity : undefined;
 }

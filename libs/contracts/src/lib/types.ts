@@ -27,14 +27,33 @@ export interface EventRecord<T extends EventType = EventType> {
 
 export interface TopicDefinition {
   name: string;
+  /** `business`: events of record, kept indefinitely; `tooling`: smoke and benchmark traffic. */
+  kind: 'business' | 'tooling';
   partitions: number;
-  /** -1 = infinite (compacted topics). */
+  /** -1 = infinite (every business topic). */
   retentionMs: number;
   cleanupPolicy: 'delete' | 'compact';
-  /** Payload field whose value is the message key, e.g. `dealId`. */
+  /** Payload field whose value is the message key, e.g. `dealId` (see `keyVersion`). */
   key: string;
+  /**
+   * Compacted topics that keep every dated version of an entity (rate cards: `effectiveFrom`): the message key is
+   * `<key>@<keyVersion>` (`messageKeyOf`), and messages are partitioned by `<key>` alone, so compaction keeps one
+   * record per version and one entity's versions stay in order on one partition.
+   */
+  keyVersion?: string;
   /** Producing service (`shared`: any service may produce). */
   owner: string;
+  description: string;
+}
+
+/** A consumer group's retry or dead-letter topics (catalog `consumerTopics`). */
+export interface ConsumerTopicDefinition {
+  /** Name pattern with `{topic}`, `{group}` and, for retry topics, `{tier}`. */
+  pattern: string;
+  partitions: number;
+  /** -1 = infinite. */
+  retentionMs: number;
+  cleanupPolicy: 'delete' | 'compact';
   description: string;
 }
 

@@ -1,5 +1,6 @@
 import { EVENTS } from '../generated/catalog';
 import type { EventPayloads, EventType } from '../generated/payloads';
+import { messageKeyOf } from '../lib/events';
 import type { EventEnvelope, EventRecord } from '../lib/types';
 
 /** One valid payload per event type (typed, so it breaks at compile time when a schema changes). */
@@ -114,6 +115,7 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
       },
     ],
     roles: [{ role: 'Consultant', hoursHundredths: 40_000, rateMinor: 15_000, skills: ['SAP FI', 'German'] }],
+    rateCardId: 'RC-DE-2025',
   },
   StaffingDemandPublished: {
     demandId: 'dem-1',
@@ -174,6 +176,20 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
     country: 'DE',
     currency: 'EUR',
     taxRegistrationId: 'DE123456789',
+  },
+  TaxRegimeUpserted: {
+    legalEntityId: 'LE-DE',
+    country: 'DE',
+    standardTaxCode: 'S',
+    rates: [
+      { taxCode: 'S', rateBasisPoints: 1_900, effectiveFrom: 13_149, effectiveTo: null }, // 2006-01-01
+      { taxCode: 'R', rateBasisPoints: 700, effectiveFrom: 13_149, effectiveTo: null },
+    ],
+  },
+  CustomerTaxProfileUpserted: {
+    customerId: 'C-100',
+    country: 'NL',
+    taxId: 'NL859012345B01',
   },
   RateCardUpserted: {
     rateCardId: 'RC-DE-2025',
@@ -310,7 +326,10 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
         quantityHundredths: 750,
         unitPriceMinor: 15_000,
         amountMinor: 112_500,
-        sourceIds: ['TE-9001'],
+        sourceCount: 1,
+        taxCode: 'REVERSE_CHARGE',
+        taxRateBasisPoints: 0,
+        taxMinor: 0,
       },
       {
         lineId: 'INV-2025-04-C-100-LE-DE-EUR-02',
@@ -321,10 +340,22 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
         quantityHundredths: null,
         unitPriceMinor: null,
         amountMinor: 18_950,
-        sourceIds: ['EX-501'],
+        sourceCount: 1,
+        taxCode: 'REVERSE_CHARGE',
+        taxRateBasisPoints: 0,
+        taxMinor: 0,
       },
     ],
+    // A German entity's invoice to a Dutch company with a VAT id: reverse charge, 0 %, due = net.
     totalMinor: 131_450,
+    netMinor: 131_450,
+    taxMinor: 0,
+    taxes: [{ taxCode: 'REVERSE_CHARGE', rateBasisPoints: 0, netMinor: 131_450, taxMinor: 0 }],
+    reverseCharge: true,
+    taxNote:
+      'Reverse charge: VAT to be accounted for by the recipient (Article 196, Council Directive 2006/112/EC)',
+    customerCountry: 'NL',
+    customerTaxId: 'NL859012345B01',
   },
   RevenueRecognized: {
     recognitionId: 'REV-PRJ-deal-1001-LE-DE-2025-04-EUR',
@@ -414,13 +445,13 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
   },
 };
 
-/** A complete record for `eventType` with a deterministic envelope; the envelope key is the payload's topic key. */
+/** A complete record for `eventType` with a deterministic envelope; the envelope key is the payload's message key. */
 export function sampleEventRecord<T extends EventType>(
   eventType: T,
   overrides: { data?: Partial<EventPayloads[T]>; envelope?: Partial<Omit<EventEnvelope, 'eventType'>> } = {},
 ): EventRecord<T> {
   const data = { ...SAMPLE_PAYLOADS[eventType], ...overrides.data } as EventPayloads[T];
-  const key = (data as unknown as Record<string, unknown>)[EVENTS[eventType].topic.key];
+  const key = messageKeyOf(eventType, data);
   return {
     envelope: {
       eventId: '00000000-0000-4000-8000-000000000001',

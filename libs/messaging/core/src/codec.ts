@@ -47,8 +47,9 @@ export class AvroEventCodec {
       const schema = definition.versions[version];
       if (!schema) throw new Error(`No schema for ${eventType} v${version}`);
       const subject = (this.options.naming ?? new TopicNaming()).subjectFor(eventType);
+      const earlier = Array.from({ length: version - 1 }, (_, i) => definition.versions[i + 1]);
       encoder = this.registry
-        .idFor(subject, schema)
+        .idFor(subject, schema, earlier)
         .then((id) => new EventEncoder(id, Type.forSchema(schema as never)));
       encoder.catch(() => this.encoders.delete(eventType));
       this.encoders.set(eventType, encoder);

@@ -1,3 +1,5 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 
 import { EventRecord, EventType } from '@throughline/contracts';
@@ -9,14 +11,22 @@ import {
   withLogContext,
 } from '@throughline/platform';
 
-import { contextFromHeaders, inSpan, SpanKind } from '@throughline/observability';
+import {
+  contextFromHeaders,
+  contextWithSpan,
+  inSpan,
+  SpanKind,
+  SpanStatusCode,
+  traceHeaders,
+  tracer,
+} from '@throughline/observability';
 
 import { AvroEventCodec, EventDecoder } from './codec';
 import { DeadLetterPublisher, FailedDelivery } from './dead-letter';
 import { headersToStrings, headerValue } from './headers';
 import { DEFAULT_RETRY_TIERS_MS, RETRY_HEADER, retryTopic } from './retry-topics';
 import { TopicNaming } from './topic-naming';
-import { ensureTopicsByName } from './topics';
+import { ensureConsumerTopics } from './topics';
 
 /** Resolved offsets are committed at most this often (and when the consumer stops). */
 const COMMIT_INTERVAL_MS = 1_000;
@@ -30,6 +40,39 @@ export interface ConsumedEvent<T extends EventType = EventType> extends EventRec
 }
 
 export type EventHandler<T extends EventType = EventType> = (event: ConsumedEvent<T>) => Promise<void>;
+
+/**
+ * Handles consecutive events of one partition together (e.g. in one database transaction with
+ * `handleBatchOnce`). It must be all or nothing: when it throws, the consumer handles the same
+ * events again one at a time (each as a batch of one), so one failing event cannot fail, stall or
+ * dead-letter its neighbours.
+ */
+export type EventBatchHandler<T extends EventType = EventType> = (
+  events: ConsumedEvent<T>[],
+) => Promise<void>;
+
+/** The fields of one log line describing a batch handed to a batch handler. */
+export function batchLogFields(events: readonly ConsumedEvent[]): Record<string, string | number> {
+  const first = events[0];
+  const last = events[events.length - 1];
+  if (!first || !last) return { events: 0 };
+  return {
+    events: events.length,
+    firstEventId: first.envelope.eventId,
+    lastEventId: last.envelope.eventId,
+    correlationId: first.envelope.correlationId,
+    partition: first.partition,
+    offsets: `${first.offset}..${last.offset}`,
+  };
+}
+
+export interface BatchOptions {
+  /** Most events handed to one call (default 500). */
+  maxEvents?: number;
+}
+
+const DEFAULT_MAX_BATCH_EVENTS = 500;
+const DEFAULT_BACKOFF = { initialMs: 200, maxMs: 30_000 };
 
 export interface RetryOptions {
   /** Quick attempts in place before a message moves to a retry topic (default 3). */
@@ -82,6 +125,7 @@ interface Route {
   topic: string;
   handler: EventHandler;
   decoder: EventDecoder<EventType>;
+  batch?: { handler: EventBatchHandler; maxEvents: number };
 }
 
 /** Where a message came from: its source topic, or the retry tier it is waiting in. */
@@ -163,10 +207,31 @@ export class EventConsumer {
   }
 
   on<T extends EventType>(eventType: T, handler: EventHandler<T>): this {
+    return this.route(eventType, handler as unknown as EventHandler);
+  }
+
+  /**
+   * Registers a handler for the events of a fetched batch (up to `maxEvents` consecutive events of
+   * one partition per call). Retried and re-delivered events, and events isolated after a failed
+   * batch, arrive one per call. Per-key order, retry tiers and dead letters are as for `on`.
+   */
+  onBatch<T extends EventType>(
+    eventType: T,
+    handler: EventBatchHandler<T>,
+    options: BatchOptions = {},
+  ): this {
+    const batchHandler = handler as unknown as EventBatchHandler;
+    return this.route(eventType, (event) => batchHandler([event]), {
+      handler: batchHandler,
+      maxEvents: options.maxEvents ?? DEFAULT_MAX_BATCH_EVENTS,
+    });
+  }
+
+  private route(eventType: EventType, handler: EventHandler, batch?: Route['batch']): this {
     if (this.routes.has(eventType)) throw new Error(`A handler for ${eventType} is already registered`);
     const topic = (this.options.naming ?? new TopicNaming()).topicFor(eventType);
     const decoder = this.codec.decoder(eventType, this.options.readerVersions?.[eventType]);
-    const route: Route = { eventType, topic, handler: handler as unknown as EventHandler, decoder };
+    const route: Route = { eventType, topic, handler, decoder, batch };
     this.routes.set(eventType, route);
     this.subscriptions.set(topic, { route, tier: 0 });
     this.tiersMs.forEach((_, index) =>
@@ -181,10 +246,12 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     if (this.routes.size === 0) throw new Error(`Consumer ${this.options.groupId} has no handlers`);
-    const retryTopics = [...this.subscriptions]
-      .filter(([, subscription]) => subscription.tier > 0)
-      .map(([topic]) => topic);
-    await ensureTopicsByName(this.kafka, retryTopics);
+    await ensureConsumerTopics(
+      this.kafka,
+      [...this.routes.values()].map((route) => route.topic),
+      this.options.groupId,
+      { retryTiers: this.tiersMs.length, deadLetters: this.options.deadLetters !== undefined },
+    );
     await this.consumer.connect();
     await this.consumer.subscribe({
       topics: [...this.subscriptions.keys()],
@@ -215,6 +282,10 @@ export class EventConsumer {
       this.options.heartbeatIntervalMs ?? 3_000,
     );
     try {
+      if (subscription.tier === 0 && subscription.route.batch) {
+        await this.processInBatches(subscription, payload);
+        return;
+      }
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break;
         if (subscription.tier > 0 && this.pauseUntilDue(message, pause)) break;
@@ -240,16 +311,164 @@ export class EventConsumer {
     }
   }
 
-  private async deliver(
+  /**
+   * Hands the fetched messages to the route's batch handler in chunks of consecutive messages. A
+   * message that does not decode ends its chunk and is recovered on its own (dead-lettered when it
+   * is poison); a chunk whose handler fails is handled again one event at a time, so only the
+   * failing event goes through retries and dead letters. Offsets are resolved after each chunk.
+   */
+  private async processInBatches(subscription: Subscription, payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const route = subscription.route;
+    const maxEvents = route.batch?.maxEvents ?? DEFAULT_MAX_BATCH_EVENTS;
+    const messages = batch.messages;
+    let next = 0;
+    while (next < messages.length && isRunning() && !isStale()) {
+      const chunk: { message: KafkaMessage; event: ConsumedEvent }[] = [];
+      let undecodable: { message: KafkaMessage; error: unknown } | undefined;
+      while (next < messages.length && chunk.length < maxEvents) {
+        const message = messages[next++] as KafkaMessage;
+        try {
+          chunk.push({ message, event: await this.decode(route, batch.topic, batch.partition, message) });
+        } catch (error) {
+          undecodable = { message, error };
+          break;
+        }
+      }
+      if (chunk.length > 0) {
+        await this.deliverChunk(subscription, batch.topic, batch.partition, chunk);
+        resolveOffset((chunk[chunk.length - 1] as { message: KafkaMessage }).message.offset);
+      }
+      if (undecodable) {
+        const { message, error } = undecodable;
+        await this.recover(this.deliveryOf(subscription, batch.topic, batch.partition, message), error);
+        resolveOffset(message.offset);
+      }
+      if (Date.now() - this.lastCommitCheck >= COMMIT_INTERVAL_MS) {
+        this.lastCommitCheck = Date.now();
+        await commitOffsetsIfNecessary();
+      }
+    }
+  }
+
+  private async deliverChunk(
+    subscription: Subscription,
+    topic: string,
+    partition: number,
+    chunk: readonly { message: KafkaMessage; event: ConsumedEvent }[],
+  ): Promise<void> {
+    const route = subscription.route;
+    for (let attempt = 1; ; attempt++) {
+      const startedAt = performance.now();
+      try {
+        await this.inConsumerSpans(
+          route,
+          chunk.map(({ event }) => event),
+          (events) => (route.batch as NonNullable<Route['batch']>).handler(events),
+        );
+        const seconds = (performance.now() - startedAt) / 1000 / chunk.length;
+        chunk.forEach(() => this.options.observer?.handled(route.eventType, this.options.groupId, seconds));
+        return;
+      } catch (error) {
+        if (chunk.length === 1) {
+          const { message } = chunk[0] as { message: KafkaMessage };
+          await this.recover(this.deliveryOf(subscription, topic, partition, message), error);
+          return;
+        }
+        const log = { topic, partition, events: chunk.length, attempt, error: describeError(error) };
+        // A retriable failure (database busy or down) is most likely the batch's, not one event's:
+        // retry it whole a few times before paying for one transaction per event.
+        if (
+          isRetriable(error) &&
+          attempt < (this.options.retry?.inPlaceAttempts ?? 3) &&
+          !this.stopping.signal.aborted
+        ) {
+          const delayMs = this.backoffMs(attempt);
+          this.options.logger.warn({ ...log, delayMs }, 'batch handler failed; retrying the batch');
+          await sleep(delayMs, this.stopping.signal);
+          continue;
+        }
+        this.options.logger.warn(log, 'batch handler failed; handling its events one at a time');
+        break;
+      }
+    }
+    for (const { message } of chunk) {
+      const startedAt = performance.now();
+      try {
+        await this.deliver(route, topic, partition, message);
+        this.options.observer?.handled(
+          route.eventType,
+          this.options.groupId,
+          (performance.now() - startedAt) / 1000,
+        );
+      } catch (error) {
+        await this.recover(this.deliveryOf(subscription, topic, partition, message), error);
+      }
+    }
+  }
+
+  /** Capped exponential backoff of in-place retries, jittered (between half and all of it) so replicas do not retry in step. */
+  private backoffMs(attempt: number): number {
+    const { initialMs, maxMs } = this.options.retry?.backoff ?? DEFAULT_BACKOFF;
+    const ceiling = Math.min(maxMs, initialMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  /**
+   * With tracing, each event of a batch gets its own consumer span, child of its producer's trace
+   * context, so a batch does not cut a flow's trace; the event's `traceparent` header then names
+   * that span, so the events it causes continue the trace (see `handleBatchOnce`).
+   */
+  private async inConsumerSpans(
+    route: Route,
+    events: ConsumedEvent[],
+    work: (events: ConsumedEvent[]) => Promise<void>,
+  ): Promise<void> {
+    if (!this.options.tracing) return work(events);
+    const spans = events.map((event) => {
+      const span = tracer().startSpan(
+        `process ${event.envelope.eventType}`,
+        { kind: SpanKind.CONSUMER, attributes: this.spanAttributes(route.topic, event) },
+        contextFromHeaders(event.headers),
+      );
+      event.headers = { ...event.headers, ...traceHeaders(contextWithSpan(span)) };
+      return span;
+    });
+    try {
+      await work(events);
+    } catch (error) {
+      spans.forEach((span) =>
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message }),
+      );
+      throw error;
+    } finally {
+      spans.forEach((span) => span.end());
+    }
+  }
+
+  private spanAttributes(topic: string, event: ConsumedEvent): Record<string, string> {
+    const { envelope } = event;
+    return {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': topic,
+      'messaging.consumer.group.name': this.options.groupId,
+      'messaging.message.id': envelope.eventId,
+      'throughline.correlation_id': envelope.correlationId,
+      'throughline.event_type': envelope.eventType,
+    };
+  }
+
+  private async decode(
     route: Route,
     topic: string,
     partition: number,
     message: KafkaMessage,
-  ): Promise<void> {
+  ): Promise<ConsumedEvent> {
     if (!message.value) throw new PoisonMessageError('Message has no value');
     const decoded = route.decoder.decode(message.value);
     const record = decoded instanceof Promise ? await decoded : decoded;
-    const event: ConsumedEvent = {
+    return {
       envelope: record.envelope,
       data: record.data,
       topic,
@@ -257,8 +476,17 @@ export class EventConsumer {
       offset: message.offset,
       headers: headersToStrings(message.headers),
     };
+  }
+
+  private async deliver(
+    route: Route,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ): Promise<void> {
+    const event = await this.decode(route, topic, partition, message);
     if (!this.options.tracing) return route.handler(event);
-    const { envelope } = record;
+    const { envelope } = event;
     await withLogContext(
       { correlationId: envelope.correlationId, eventId: envelope.eventId, eventType: envelope.eventType },
       () =>
@@ -267,15 +495,7 @@ export class EventConsumer {
           {
             kind: SpanKind.CONSUMER,
             parent: contextFromHeaders(event.headers),
-            attributes: {
-              'messaging.system': 'kafka',
-              'messaging.operation.type': 'process',
-              'messaging.destination.name': topic,
-              'messaging.consumer.group.name': this.options.groupId,
-              'messaging.message.id': envelope.eventId,
-              'throughline.correlation_id': envelope.correlationId,
-              'throughline.event_type': envelope.eventType,
-            },
+            attributes: this.spanAttributes(topic, event),
           },
           () => route.handler(event),
         ),
@@ -315,7 +535,6 @@ export class EventConsumer {
 
   private async recover(delivery: Delivery, firstError: unknown): Promise<void> {
     const { route, partition, message } = delivery;
-    const backoff = this.options.retry?.backoff ?? { initialMs: 200, maxMs: 30_000 };
     const inPlaceAttempts = this.options.retry?.inPlaceAttempts ?? 3;
     const strictOrder = this.options.retry?.strictOrder?.includes(route.eventType) ?? false;
     const firstFailureAt = delivery.firstFailureAt ?? Date.now();
@@ -362,7 +581,7 @@ export class EventConsumer {
         return;
       }
       if (this.stopping.signal.aborted) throw error;
-      const delayMs = Math.min(backoff.maxMs, backoff.initialMs * 2 ** (inPlace - 1));
+      const delayMs = this.backoffMs(inPlace);
       this.options.logger.warn({ ...log, delayMs }, 'handler failed; retrying in place');
       await sleep(delayMs, this.stopping.signal);
       try {
@@ -399,11 +618,5 @@ async function correlationIdOf(route: Route, message: KafkaMessage): Promise<str
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }

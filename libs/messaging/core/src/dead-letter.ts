@@ -5,6 +5,8 @@ import { describeError } from '@throughline/platform';
 import { HEADER } from './headers';
 import { IdempotentProducer } from './idempotent-producer';
 import { RETRY_HEADER } from './retry-topics';
+import { deadLetterTopic } from './topic-naming';
+import { deadLetterTopicSpec, ensureTopicSpecs } from './topics';
 
 export interface FailedDelivery {
   topic: string;
@@ -18,10 +20,7 @@ export interface FailedDelivery {
   correlationId?: string;
 }
 
-/** One dead-letter topic per source topic and consumer group. */
-export function deadLetterTopic(sourceTopic: string, groupId: string): string {
-  return `${sourceTopic}.${groupId}.dlq`;
-}
+export { deadLetterTopic } from './topic-naming';
 
 export const DLQ_HEADER = {
   topic: 'tl-dlq-original-topic',
@@ -43,8 +42,10 @@ const MAX_STACK_LENGTH = 4_000;
 /** Copies a failed message byte for byte to its dead-letter topic, with its provenance in headers. */
 export class DeadLetterPublisher {
   private readonly producer: IdempotentProducer;
+  /** Dead-letter topics known to exist (with the catalog's configuration) in this process. */
+  private readonly ensured = new Set<string>();
 
-  constructor(kafka: Kafka) {
+  constructor(private readonly kafka: Kafka) {
     this.producer = new IdempotentProducer(kafka);
   }
 
@@ -96,8 +97,15 @@ export class DeadLetterPublisher {
       [DLQ_HEADER.lastFailure]: new Date().toISOString(),
     };
     if (failure.correlationId) headers[HEADER.correlationId] = failure.correlationId;
+    const topic = deadLetterTopic(failure.topic, failure.groupId);
+    // Consumers create their dead-letter topics at start; a publisher used on its own (ops tools,
+    // tests) must not depend on the broker auto-creating one.
+    if (!this.ensured.has(topic)) {
+      await ensureTopicSpecs(this.kafka, [deadLetterTopicSpec(topic)]);
+      this.ensured.add(topic);
+    }
     await this.producer.send({
-      topic: deadLetterTopic(failure.topic, failure.groupId),
+      topic,
       messages: [{ key: message.key, value: message.value, headers }],
     });
   }

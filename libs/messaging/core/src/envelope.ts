@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { eventDefinition, EventPayloads, EventRecord, EventType } from '@throughline/contracts';
+import { eventDefinition, EventPayloads, EventRecord, EventType, messageKeyOf } from '@throughline/contracts';
 import { currentLogContext } from '@throughline/platform';
 
 export interface EventOrigin {
@@ -15,7 +15,7 @@ export interface EventOrigin {
   causationId?: string | null;
 }
 
-/** Builds a complete event record: envelope fields filled, key taken from the catalog's key field. */
+/** Builds a complete event record: envelope fields filled, key from the catalog's key fields (`messageKeyOf`). */
 export function createEvent<T extends EventType>(
   eventType: T,
   data: EventPayloads[T],
@@ -23,9 +23,10 @@ export function createEvent<T extends EventType>(
   now: () => number = Date.now,
 ): EventRecord<T> {
   const definition = eventDefinition(eventType);
-  const key = (data as unknown as Record<string, unknown>)[definition.topic.key];
-  if (typeof key !== 'string' || key.length === 0) {
-    throw new Error(`${eventType} needs a non-empty "${definition.topic.key}" to use as its key`);
+  const key = messageKeyOf(eventType, data);
+  if (key === undefined) {
+    const fields = [definition.topic.key, definition.topic.keyVersion].filter(Boolean).join('" and "');
+    throw new Error(`${eventType} needs a non-empty "${fields}" to use as its key`);
   }
   const eventId = randomUUID();
   return {

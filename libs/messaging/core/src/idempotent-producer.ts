@@ -15,6 +15,26 @@ export function hasLostProducerState(error: unknown): boolean {
   return false;
 }
 
+/** Kafka errors that sending the same message again cannot cure. */
+const PERMANENT_SEND_ERRORS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+]);
+
+/** Whether a failed send failed for what it sent rather than for the broker's state. */
+export function isPermanentSendError(error: unknown): boolean {
+  for (
+    let cause = error as { type?: unknown; cause?: unknown } | undefined;
+    cause;
+    cause = cause.cause as typeof cause
+  ) {
+    if (typeof cause.type === 'string' && PERMANENT_SEND_ERRORS.has(cause.type)) return true;
+  }
+  return false;
+}
+
 /**
  * An idempotent, acks=all kafkajs producer that heals itself. After a broker restart its sequence
  * numbers can be out of step with the broker for good (kafkajs never resets them, kafkajs#598):
@@ -48,7 +68,10 @@ export class IdempotentProducer {
     try {
       await send();
     } catch (error) {
-      if (hasLostProducerState(error)) await this.replace().catch(() => undefined);
+      // A refused batch can leave kafkajs's sequence numbers ahead of the broker's, so the next send
+      // would fail as out of order: start again with a fresh producer id after it too.
+      if (hasLostProducerState(error) || isPermanentSendError(error))
+        await this.replace().catch(() => undefined);
       throw error;
     }
   }

@@ -4,6 +4,7 @@ import { EventRecord } from '@throughline/contracts';
 import { SqlExecutor, withPgTransaction } from '@throughline/persistence';
 import { describeError, Logger } from '@throughline/platform';
 
+import { isPermanentSendError } from './idempotent-producer';
 import { EventPublisher } from './publisher';
 
 /**
@@ -15,15 +16,23 @@ export async function enqueueEvents(
   records: readonly EventRecord[],
   headersFor: (record: EventRecord) => Record<string, string> = () => ({}),
 ): Promise<void> {
-  for (const record of records) {
-    const headers = headersFor(record);
-    const { envelope } = record;
-    await sql.query(
-      `INSERT INTO messaging_outbox (event_id, event_type, message_key, record, headers)
-       VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)`,
-      [envelope.eventId, envelope.eventType, envelope.key, JSON.stringify(record), JSON.stringify(headers)],
-    );
-  }
+  if (records.length === 0) return;
+  // One statement for the whole batch; WITH ORDINALITY keeps the ids (the relay's order) in
+  // the order the events were produced.
+  await sql.query(
+    `INSERT INTO messaging_outbox (event_id, event_type, message_key, record, headers)
+     SELECT event_id, event_type, message_key, record, headers
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[])
+       WITH ORDINALITY AS queued (event_id, event_type, message_key, record, headers, position)
+     ORDER BY position`,
+    [
+      records.map((record) => record.envelope.eventId),
+      records.map((record) => record.envelope.eventType),
+      records.map((record) => record.envelope.key),
+      records.map((record) => JSON.stringify(record)),
+      records.map((record) => JSON.stringify(headersFor(record))),
+    ],
+  );
 }
 
 interface OutboxRow {
@@ -71,7 +80,11 @@ export class OutboxRelay {
     await this.loop;
   }
 
-  /** Publishes one batch; returns how many events it published. */
+  /**
+   * Publishes one batch; returns how many events it published. An event Kafka can never take (not
+   * encodable, or larger than a message may be) is parked with its reason instead of blocking every
+   * event behind it; `parked()` counts them and the service's health and metrics report them.
+   */
   relayOnce(): Promise<number> {
     const batchSize = this.options.batchSize ?? 500;
     return withPgTransaction(this.pool, async (sql) => {
@@ -80,23 +93,76 @@ export class OutboxRelay {
       ]);
       if (!lock?.locked) return 0;
       const rows = await sql.query<OutboxRow>(
-        `SELECT id, record, headers FROM messaging_outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+        `SELECT id, record, headers FROM messaging_outbox
+         WHERE published_at IS NULL AND parked_at IS NULL ORDER BY id LIMIT $1`,
         [batchSize],
       );
       if (rows.length === 0) return 0;
-      await this.publisher.publish(rows.map((row) => ({ record: row.record, headers: row.headers })));
-      this.options.onPublished?.(rows.map((row) => row.record));
+      const rowOf = new Map(rows.map((row) => [row.record, row]));
+      const { ready, refused } = await this.publisher.prepare(
+        rows.map((row) => ({ record: row.record, headers: row.headers })),
+      );
+      const parked = refused.map(({ event, reason }) => ({
+        row: rowOf.get(event.record) as OutboxRow,
+        reason,
+      }));
+      let published = ready.map(({ event }) => rowOf.get(event.record) as OutboxRow);
+      try {
+        await this.publisher.send(ready);
+      } catch (error) {
+        if (!isPermanentSendError(error)) throw error;
+        // The broker refused something in the batch for good: send one at a time to find it.
+        published = [];
+        for (const message of ready) {
+          const row = rowOf.get(message.event.record) as OutboxRow;
+          try {
+            await this.publisher.send([message]);
+            published.push(row);
+          } catch (single) {
+            if (!isPermanentSendError(single)) throw single;
+            const { eventType, eventId } = row.record.envelope;
+            parked.push({
+              row,
+              reason: `Kafka refused ${eventType} ${eventId}: ${(single as Error).message}`,
+            });
+          }
+        }
+      }
+      for (const { row, reason } of parked) {
+        this.options.logger.error(
+          { eventId: row.record.envelope.eventId, eventType: row.record.envelope.eventType, reason },
+          'outbox event parked: Kafka can never take it as it is; the events after it go on',
+        );
+      }
+      if (parked.length > 0) {
+        await sql.query(
+          `UPDATE messaging_outbox SET parked_at = now(), park_reason = parked.reason
+           FROM unnest($1::bigint[], $2::text[]) AS parked (id, reason)
+           WHERE messaging_outbox.id = parked.id`,
+          [parked.map(({ row }) => row.id), parked.map(({ reason }) => reason)],
+        );
+      }
+      if (published.length === 0) return 0;
+      this.options.onPublished?.(published.map((row) => row.record));
       await sql.query('UPDATE messaging_outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
-        rows.map((row) => row.id),
+        published.map((row) => row.id),
       ]);
-      return rows.length;
+      return published.length;
     });
   }
 
   /** Number of events waiting to be published (a health and metrics figure). */
   async backlog(): Promise<number> {
     const result = await this.pool.query<{ count: string }>(
-      'SELECT count(*) AS count FROM messaging_outbox WHERE published_at IS NULL',
+      'SELECT count(*) AS count FROM messaging_outbox WHERE published_at IS NULL AND parked_at IS NULL',
+    );
+    return Number(result.rows[0]?.count ?? 0);
+  }
+
+  /** Events parked because Kafka can never take them (a health and metrics figure). */
+  async parked(): Promise<number> {
+    const result = await this.pool.query<{ count: string }>(
+      'SELECT count(*) AS count FROM messaging_outbox WHERE published_at IS NULL AND parked_at IS NOT NULL',
     );
     return Number(result.rows[0]?.count ?? 0);
   }

@@ -5,10 +5,7 @@
  */
 export const DEFAULT_RETRY_TIERS_MS: readonly number[] = [1_000, 10_000, 60_000];
 
-/** The retry topic of `tier` (1-based) for one source topic and consumer group. */
-export function retryTopic(sourceTopic: string, groupId: string, tier: number): string {
-  return `${sourceTopic}.${groupId}.retry.${tier}`;
-}
+export { retryTopic } from './topic-naming';
 
 export const RETRY_HEADER = {
   /** How many times the handler has failed so far. */

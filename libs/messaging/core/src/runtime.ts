@@ -67,6 +67,7 @@ export class MessagingRuntime {
           consumedTopics().map((topic) => deadLetterTopic(topic, this.groupId)),
         ),
       outboxBacklog: () => this.relay.backlog(),
+      outboxParked: () => this.relay.parked(),
     });
     const metrics = this.metrics;
     this.consumer = new EventConsumer(this.kafka, this.codec, {

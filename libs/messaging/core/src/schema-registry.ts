@@ -39,17 +39,38 @@ export class SchemaRegistryGateway {
    * after registering, and Apicurio answers 404 to that config call for a subject that does not
    * exist yet (kafkajs/confluent-schema-registry#200). Compatibility is governed by the
    * registry's rules (global BACKWARD, set by the stack and enforced by `schemas:check`).
+   *
+   * `earlier` are the schema's previous versions, oldest first (v1 … v(N-1) for a writer of vN).
+   * When the writer schema is not registered yet, each earlier version that is missing is registered
+   * first, in order, so the registry's version numbers stay equal to the `vN.avsc` files and
+   * `envelope.schemaVersion` even when a service starts before `schemas:check` ran (#13). Registering
+   * a schema the subject already holds is a no-op that returns its id, so concurrent starts agree.
    */
-  async idFor(subject: string, schema: object): Promise<number> {
-    const text = JSON.stringify(schema);
+  async idFor(subject: string, schema: object, earlier: readonly object[] = []): Promise<number> {
+    const found = await this.lookup(subject, schema);
+    if (found !== undefined) return found;
+    for (const previous of earlier) {
+      if ((await this.lookup(subject, previous)) === undefined) await this.register(subject, previous);
+    }
+    return this.register(subject, schema);
+  }
+
+  private async lookup(subject: string, schema: object): Promise<number | undefined> {
     try {
-      return await this.client.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema: text });
+      return await this.client.getRegistryIdBySchema(subject, {
+        type: SchemaType.AVRO,
+        schema: JSON.stringify(schema),
+      });
     } catch (error) {
       if (!isNotFound(error)) throw asTransient(error, `look up ${subject}`);
+      return undefined;
     }
+  }
+
+  private async register(subject: string, schema: object): Promise<number> {
     try {
       const api = (this.client as unknown as { api: RegistryApi }).api;
-      const response = await api.Subject.register({ subject, body: { schema: text } });
+      const response = await api.Subject.register({ subject, body: { schema: JSON.stringify(schema) } });
       return (response.data() as { id: number }).id;
     } catch (error) {
       throw statusOf(error) === 409

@@ -1,15 +1,23 @@
 import { EventRecord } from '@throughline/contracts';
-import { contextWithSpan, inSpan, SpanKind, traceHeaders, tracer } from '@throughline/observability';
+import {
+  Context,
+  contextFromHeaders,
+  contextWithSpan,
+  inSpan,
+  SpanKind,
+  traceHeaders,
+  tracer,
+} from '@throughline/observability';
 import { PrismaRawClient, prismaExecutor } from '@throughline/persistence';
 
 import { ConsumedEvent } from './consumer';
 import { HEADER } from './headers';
-import { claimEvent } from './inbox';
+import { claimEvent, claimEvents } from './inbox';
 import { enqueueEvents } from './outbox';
 
 /** Structural type of a Prisma client: enough to open an interactive transaction. */
 export interface TransactionalClient<Tx extends PrismaRawClient> {
-  $transaction<R>(work: (tx: Tx) => Promise<R>): Promise<R>;
+  $transaction<R>(work: (tx: Tx) => Promise<R>, options?: { timeout?: number; maxWait?: number }): Promise<R>;
 }
 
 /** What a unit of work returns: the events its state change produced (written to the outbox). */
@@ -53,6 +61,46 @@ export function handleOnce<Tx extends PrismaRawClient>(
   );
 }
 
+/**
+ * Handles a batch of events in one transaction: one inbox claim for all of them, `work` on the
+ * ones not handled before (in their order; not called when there are none), one outbox insert for
+ * everything it emits. Each emitted event carries the trace context of the event that caused it
+ * (its `causationId`), else of the batch's first event. Returns the number of events handled.
+ */
+export function handleBatchOnce<Tx extends PrismaRawClient, E extends EventRecord>(
+  db: TransactionalClient<Tx>,
+  groupId: string,
+  events: readonly E[],
+  work: (tx: Tx, fresh: E[]) => Promise<Emitted>,
+  options: { timeoutMs?: number } = {},
+): Promise<number> {
+  return inTransactionSpan(() =>
+    db.$transaction(
+      async (tx) => {
+        const sql = prismaExecutor(tx);
+        const fresh = await claimEvents(sql, groupId, events);
+        if (fresh.length === 0) return 0;
+        const emitted = await work(tx, fresh);
+        if (emitted && emitted.length > 0) {
+          const causes = new Map(fresh.map((event) => [event.envelope.eventId, event]));
+          const headersFor = (record: EventRecord) => {
+            const cause = causes.get(record.envelope.causationId ?? '') ?? fresh[0];
+            return producerHeaders(cause, causeContext(cause))(record);
+          };
+          await enqueueEvents(sql, emitted, headersFor);
+        }
+        return fresh.length;
+      },
+      { timeout: options.timeoutMs ?? BATCH_TRANSACTION_TIMEOUT_MS, maxWait: BATCH_CONNECTION_WAIT_MS },
+    ),
+  );
+}
+
+/** A batch transaction does the work of hundreds of events: more than Prisma's 5 s default. */
+const BATCH_TRANSACTION_TIMEOUT_MS = 60_000;
+/** On a busy database a batch may wait for a pooled connection longer than Prisma's 2 s default. */
+const BATCH_CONNECTION_WAIT_MS = 30_000;
+
 function inTransactionSpan<T>(work: () => Promise<T>): Promise<T> {
   return inSpan(
     'db transaction',
@@ -66,21 +114,33 @@ function inTransactionSpan<T>(work: () => Promise<T>): Promise<T> {
  * the consumers' spans continue the same trace. Without an active trace (tracing off) the cause's
  * own trace context is passed on unchanged.
  */
-function producerHeaders(cause?: EventRecord): (record: EventRecord) => Record<string, string> {
+function producerHeaders(
+  cause?: EventRecord,
+  parent?: Context,
+): (record: EventRecord) => Record<string, string> {
   return (record) => {
-    const span = tracer().startSpan(`publish ${record.envelope.eventType}`, {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        'messaging.system': 'kafka',
-        'messaging.operation.type': 'send',
-        'messaging.message.id': record.envelope.eventId,
-        'throughline.correlation_id': record.envelope.correlationId,
+    const span = tracer().startSpan(
+      `publish ${record.envelope.eventType}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'send',
+          'messaging.message.id': record.envelope.eventId,
+          'throughline.correlation_id': record.envelope.correlationId,
+        },
       },
-    });
+      parent,
+    );
     span.end();
-    const headers = traceHeaders(contextWithSpan(span));
+    const headers = traceHeaders(contextWithSpan(span, parent));
     return headers[HEADER.traceparent] ? headers : causeTraceHeaders(cause);
   };
+}
+
+/** In a batch, the cause's own consumer span (its headers carry it) is the producer span's parent. */
+function causeContext(cause: EventRecord): Context {
+  return contextFromHeaders((cause as Partial<ConsumedEvent>).headers ?? {});
 }
 
 function causeTraceHeaders(cause: EventRecord | undefined): Record<string, string> {

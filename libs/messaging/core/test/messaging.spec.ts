@@ -77,6 +77,8 @@ describe('messaging against real Kafka, registry and PostgreSQL', () => {
     expect(event.data).toEqual(record.data);
     expect(event.topic).toBe(ctx.naming.topicFor('SmokeTested'));
     expect(event.headers['traceparent']).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+    // Jest runs with NODE_ENV=test, so what tests publish is marked as test data for analysts (#13 item 7).
+    expect(event.headers['throughline-data']).toBe('test');
   });
 
   it('lets an older reader read a newer writer, and a newer reader read an older writer', async () => {
@@ -153,8 +155,9 @@ describe('messaging against real Kafka, registry and PostgreSQL', () => {
 
     // A relay that crashes after Kafka acknowledged but before marking the row published...
     const crashingPublisher = {
-      publish: async (events: Parameters<EventPublisher['publish']>[0]) => {
-        await publisher.publish(events);
+      prepare: (events: Parameters<EventPublisher['prepare']>[0]) => publisher.prepare(events),
+      send: async (messages: Parameters<EventPublisher['send']>[0]) => {
+        await publisher.send(messages);
         throw new Error('process killed');
       },
     } as unknown as EventPublisher;

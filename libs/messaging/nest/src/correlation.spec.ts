@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 
 import { createLogger, currentLogContext } from '@throughline/platform';
 
-import { correlationIdOf, correlationMiddleware } from './correlation';
+import { correlationIdOf, correlationMiddleware, elapsedMs } from './correlation';
 
 describe('correlationIdOf', () => {
   it('keeps a usable caller id and replaces a missing or unusable one with a new UUID', () => {
@@ -14,6 +14,13 @@ describe('correlationIdOf', () => {
     expect(correlationIdOf('two words')).toMatch(uuid);
     expect(correlationIdOf('line\nbreak')).toMatch(uuid);
     expect(correlationIdOf('x'.repeat(129))).toMatch(uuid);
+  });
+});
+
+describe('elapsedMs', () => {
+  it('reads a nanosecond clock as milliseconds, to the microsecond', () => {
+    expect(elapsedMs(1_000_000_000n, 1_250_500_000n)).toBe(250.5);
+    expect(elapsedMs(0n, 1_234_567n)).toBe(1.234);
   });
 });
 

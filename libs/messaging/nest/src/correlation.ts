@@ -21,6 +21,11 @@ interface ResponseLike {
   once(event: 'finish', listener: () => void): unknown;
 }
 
+/** Milliseconds since `started` (a `process.hrtime.bigint()` reading), to the microsecond. */
+export function elapsedMs(started: bigint, now = process.hrtime.bigint()): number {
+  return Number((now - started) / 1_000n) / 1_000;
+}
+
 /** The caller's correlation id if it is usable, else a new one. */
 export function correlationIdOf(header: string | string[] | undefined): string {
   const value = Array.isArray(header) ? header[0] : header;
@@ -48,7 +53,7 @@ export function correlationMiddleware(logger: Logger) {
           method: request.method,
           path,
           status: response.statusCode,
-          durationMs: Number((process.hrtime.bigint() - started) / 1_000n),
+          durationMs: elapsedMs(started),
         };
         if (/^\/(health|metrics)(\/|$)/.test(path)) logger.debug(line, 'http request');
         else logger.info(line, 'http request');

@@ -1,15 +1,14 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import { Response } from 'express';
 
-import {
-  BusinessRuleViolation,
-  describeError,
-  Logger,
-  NotFoundError,
-  ValidationError,
-} from '@throughline/platform';
+import { describeError, Logger } from '@throughline/platform';
 
-/** Maps errors to HTTP answers with a reason: 400 for bad input, 422 for a business rule, never a crash. */
+import { PROBLEM_CONTENT_TYPE, problemOf } from './problem';
+
+/**
+ * Answers every error as RFC 9457 problem details (see problem.ts): 4xx with the reason for client
+ * mistakes, 503 only when a dependency is down, 500 (logged) for the rest.
+ */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
@@ -17,23 +16,15 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw error;
     const response = host.switchToHttp().getResponse<Response>();
-    if (error instanceof HttpException) {
-      const body = error.getResponse();
-      response.status(error.getStatus()).json(typeof body === 'string' ? { error: body } : body);
-    } else if (error instanceof ValidationError) {
-      response.status(HttpStatus.BAD_REQUEST).json({ error: error.message, ...error.context });
-    } else if (error instanceof NotFoundError) {
-      response.status(HttpStatus.NOT_FOUND).json({ error: error.message });
-    } else if (error instanceof BusinessRuleViolation) {
-      response.status(HttpStatus.UNPROCESSABLE_ENTITY).json({
-        error: error.message,
-        code: error.code,
-        owner: error.ownerRole,
-        remediation: error.remediation,
-      });
-    } else {
-      this.logger.error({ error: describeError(error) }, 'unhandled error in HTTP handler');
-      response.status(HttpStatus.SERVICE_UNAVAILABLE).json({ error: 'temporarily unavailable, retry later' });
+    const { problem, log, retryAfter } = problemOf(error);
+    if (log === 'error') {
+      this.logger.error(
+        { error: describeError(error), status: problem.status },
+        'unhandled error in HTTP handler',
+      );
     }
+    if (response.headersSent) return;
+    if (retryAfter !== undefined) response.setHeader('retry-after', String(retryAfter));
+    response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 }

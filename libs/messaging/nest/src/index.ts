@@ -7,3 +7,6 @@ export * from './zod-body';
 export * from './prisma-lifecycle';
 export * from './correlation';
 export * from './scheduled-check';
+export * from './problem';
+export * from './request-guard';
+export * from './auth';

@@ -19,6 +19,7 @@ import { flushTraces } from '@throughline/observability';
 import { MigrationSource } from '@throughline/persistence';
 import { createLogger, Logger } from '@throughline/platform';
 
+import { MetricsAccess, PublicProbe } from './auth';
 import { ServiceConfig } from './service-config';
 
 export const LOGGER = Symbol('LOGGER');
@@ -34,6 +35,7 @@ export interface MessagingModuleOptions {
 }
 
 @Controller('health')
+@PublicProbe('liveness and readiness probes')
 class HealthController {
   constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
 
@@ -51,6 +53,7 @@ class HealthController {
 }
 
 @Controller('metrics')
+@MetricsAccess()
 class MetricsController {
   constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
 

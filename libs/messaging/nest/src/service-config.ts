@@ -4,6 +4,8 @@ import { parseBrokers } from '@throughline/messaging';
 import { databaseUrlFor, serviceDatabaseName } from '@throughline/persistence';
 import { commonConfigShape, loadConfig } from '@throughline/platform';
 
+import { BodyLimit, LOCAL_HOSTS } from './request-guard';
+
 export const serviceConfigShape = {
   ...commonConfigShape,
   /** Isolates topics, subjects and consumer groups, e.g. per environment or test run. */
@@ -12,6 +14,11 @@ export const serviceConfigShape = {
     .regex(/^[a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only')
     .default(''),
   HOST: z.string().default('127.0.0.1'),
+  /** Host names answered besides localhost, 127.0.0.1, ::1 and HOST (comma-separated): the public ones. */
+  HTTP_ALLOWED_HOSTS: z
+    .string()
+    .regex(/^[A-Za-z0-9.:[\]-]*(,[A-Za-z0-9.:[\]-]+)*$/, 'comma-separated host names')
+    .default(''),
   /** Overrides the service's database name (default `throughline_<service>`), e.g. for test runs. */
   DATABASE_NAME: z
     .string()
@@ -29,6 +36,10 @@ export interface ServiceConfig {
   logLevel: string;
   host: string;
   port: number;
+  /** Host names (and origins) HTTP requests may name; others are answered 421 / 403. */
+  allowedHosts?: readonly string[];
+  /** Larger body limits for path prefixes (default 100 kB everywhere), set by the service's module. */
+  bodyLimits?: readonly BodyLimit[];
 }
 
 /**
@@ -51,6 +62,11 @@ export function loadServiceConfig(service: string, defaultPort: number, env = pr
     topicPrefix: config.TOPIC_PREFIX,
     logLevel: config.LOG_LEVEL,
     host: config.HOST,
+    allowedHosts: [
+      ...LOCAL_HOSTS,
+      ...(['0.0.0.0', '::'].includes(config.HOST) ? [] : [config.HOST]),
+      ...config.HTTP_ALLOWED_HOSTS.split(',').filter(Boolean),
+    ],
     port: (config as Record<string, unknown>)[portVariable] as number,
   };
 }

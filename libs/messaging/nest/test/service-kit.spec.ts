@@ -1,5 +1,6 @@
 import { Body, Controller, DynamicModule, Get, Headers, Inject, Module, Post } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
+import { IncomingHttpHeaders, request } from 'node:http';
 import { Writable } from 'node:stream';
 
 import { sampleEventRecord } from '@throughline/contracts/testing';
@@ -7,8 +8,8 @@ import { ConsumedEvent, createEvent, MessagingRuntime } from '@throughline/messa
 import { eventually } from '@throughline/messaging/testing';
 import { createLogger, currentLogContext, Logger } from '@throughline/platform';
 
-import { LOGGER, MessagingModule } from '../src';
-import { startTestService, testServiceConfig, TestService } from '../src/testing';
+import { LOGGER, MessagingModule, RequireScope } from '../src';
+import { startTestService, testAuthorization, testServiceConfig, TestService } from '../src/testing';
 
 jest.setTimeout(90_000);
 
@@ -27,6 +28,7 @@ class HeldHandlers {
 }
 
 @Controller('echo')
+@RequireScope('ops:read')
 class EchoController {
   constructor(@Inject(LOGGER) private readonly logger: Logger) {}
 
@@ -201,13 +203,204 @@ describe('service kit against the real stack: metrics and correlation ids', () =
     const response = await fetch(`${service.url}/echo/boom`, {
       headers: { 'x-correlation-id': 'corr-boom' },
     });
-    expect(response.status).toBe(503);
+    // A bug, not an outage: 500 (503 would tell the client to retry a request that cannot work).
+    expect(response.status).toBe(500);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await response.json()).toMatchObject({
+      type: 'urn:throughline:problem:internal-error',
+      status: 500,
+    });
     expect(response.headers.get('x-correlation-id')).toBe('corr-boom');
     const error = await eventually(() =>
       lines.find((line) => line['msg'] === 'unhandled error in HTTP handler'),
     );
     expect(error).toMatchObject({ correlationId: 'corr-boom', level: 50 });
     const request = await eventually(() => lines.find((line) => line['msg'] === 'http request'));
-    expect(request).toMatchObject({ correlationId: 'corr-boom', status: 503, path: '/echo/boom' });
+    expect(request).toMatchObject({ correlationId: 'corr-boom', status: 500, path: '/echo/boom' });
+  });
+
+  /** A raw HTTP request (fetch cannot set Host or send a bogus Content-Encoding). */
+  async function send(
+    options: {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string | Buffer;
+    } = {},
+  ): Promise<{ status: number; headers: IncomingHttpHeaders; json: Record<string, unknown> }> {
+    const url = new URL(service.url);
+    const body = options.body ?? '';
+    const authorization = await testAuthorization();
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: options.method ?? 'POST',
+          path: options.path ?? '/echo',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization,
+            ...options.headers,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              json: text ? JSON.parse(text) : {},
+            });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  it('answers every hostile input with a 4xx problem+json naming the reason, before any handler runs', async () => {
+    lines.splice(0);
+    let deep = '"x"';
+    for (let i = 0; i < 5_000; i += 1) deep = `[${deep}]`;
+    const cases: [string, Parameters<typeof send>[0], number, string, RegExp][] = [
+      [
+        'form',
+        { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'note=x' },
+        415,
+        'unsupported-media-type',
+        /application\/x-www-form-urlencoded/,
+      ],
+      [
+        'text',
+        { headers: { 'content-type': 'text/plain' }, body: '{"note":"x"}' },
+        415,
+        'unsupported-media-type',
+        /text\/plain/,
+      ],
+      [
+        'no content type',
+        { headers: { 'content-type': '' }, body: '{"note":"x"}' },
+        415,
+        'unsupported-media-type',
+        /\(none\)/,
+      ],
+      [
+        'over 100 kB',
+        { body: JSON.stringify({ note: 'x'.repeat(110_000) }) },
+        413,
+        'payload-too-large',
+        /over 102400 bytes/,
+      ],
+      [
+        'bogus Content-Encoding',
+        { headers: { 'content-encoding': 'bogus' }, body: '{"note":"x"}' },
+        415,
+        'unsupported-content-encoding',
+        /bogus/,
+      ],
+      [
+        'unsupported charset',
+        { headers: { 'content-type': 'application/json; charset=klingon' }, body: '{"note":"x"}' },
+        415,
+        'unsupported-charset',
+        /KLINGON/,
+      ],
+      ['malformed JSON', { body: '{"note": ' }, 400, 'malformed-json', /^unreadable JSON body: /],
+      [
+        'NUL in a string',
+        { body: '{"note":"a\\u0000b"}' },
+        400,
+        'invalid-input',
+        /note: contains a NUL character/,
+      ],
+      [
+        'lone surrogate',
+        { body: '{"note":"\\ud800"}' },
+        400,
+        'invalid-input',
+        /note: contains a lone surrogate/,
+      ],
+      [
+        '5,000-deep nesting',
+        { body: `{"note":${deep}}` },
+        400,
+        'invalid-input',
+        /nested deeper than 32 levels/,
+      ],
+      [
+        'NUL in the path',
+        { path: '/echo/a%00b', method: 'GET', body: '' },
+        400,
+        'invalid-input',
+        /\(path\): contains a NUL/,
+      ],
+      [
+        'NUL in the query',
+        { path: '/echo?x=%00', body: '{"note":"x"}' },
+        400,
+        'invalid-input',
+        /query.x: contains a NUL/,
+      ],
+      [
+        'foreign Host (DNS rebinding)',
+        { headers: { host: 'attacker.example' }, body: '{"note":"x"}' },
+        421,
+        'misdirected-request',
+        /attacker\.example/,
+      ],
+      [
+        'foreign Origin',
+        { headers: { origin: 'https://attacker.example' }, body: '{"note":"x"}' },
+        403,
+        'forbidden-origin',
+        /attacker/,
+      ],
+      ['null Origin', { headers: { origin: 'null' }, body: '{"note":"x"}' }, 403, 'forbidden-origin', /null/],
+    ];
+    for (const [name, options, status, slug, detail] of cases) {
+      const answer = await send(options);
+      expect({ name, status: answer.status }).toEqual({ name, status });
+      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(answer.json).toMatchObject({
+        type: `urn:throughline:problem:${slug}`,
+        status,
+        errors: expect.any(Array),
+      });
+      expect(typeof answer.json['title']).toBe('string');
+      expect(answer.json['detail']).toMatch(detail);
+    }
+    // Nothing reached the handler, and no client mistake was logged as an error.
+    expect(lines.filter((line) => line['msg'] === 'echo handled')).toEqual([]);
+    expect(lines.filter((line) => line['msg'] === 'unhandled error in HTTP handler')).toEqual([]);
+  });
+
+  it('serves JSON from allowed hosts and origins with security headers and no X-Powered-By', async () => {
+    const ok = await send({
+      headers: { host: 'localhost:1', origin: 'http://127.0.0.1:5173' },
+      body: '{"note":"x"}',
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.headers['x-powered-by']).toBeUndefined();
+    expect(ok.headers['x-content-type-options']).toBe('nosniff');
+    expect(ok.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(ok.headers['content-security-policy']).toContain("default-src 'self'");
+    // Probes and scrapers name the service by container or pod address.
+    const probe = await send({
+      method: 'GET',
+      path: '/health/live',
+      headers: { host: 'ingress:3001' },
+      body: '',
+    });
+    expect(probe.status).toBe(200);
+    const vendorJson = await send({
+      headers: { 'content-type': 'application/vnd.api+json; charset=utf-8' },
+      body: '{"note":"y"}',
+    });
+    expect(vendorJson.status).toBe(201);
   });
 });

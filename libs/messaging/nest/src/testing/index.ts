@@ -7,6 +7,9 @@ import { randomSuffix } from '@throughline/persistence/testing';
 
 import { createService } from '../bootstrap';
 import { loadServiceConfig, ServiceConfig } from '../service-config';
+import { sendTestCredentialsTo, startTestIdentityProvider } from './identity-provider';
+
+export * from './identity-provider';
 
 export interface TestService {
   app: INestApplication;
@@ -30,11 +33,17 @@ export function testServiceConfig(service: string, run = randomSuffix()): Servic
   };
 }
 
-/** Starts a whole service (HTTP on a free port, Kafka handlers) against the real stack. */
+/**
+ * Starts a whole service (HTTP on a free port, Kafka handlers) against the real stack, verifying
+ * tokens of the real local OpenID Connect provider (started once per test process); this process's
+ * fetch calls to the service carry a token with every scope (see sendTestCredentialsTo).
+ */
 export async function startTestService(module: DynamicModule, config: ServiceConfig): Promise<TestService> {
+  const provider = await startTestIdentityProvider();
   const app = await createService(module);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  sendTestCredentialsTo(url, provider);
   const runtime = app.get(MessagingRuntime);
   // Handlers only run once the group has joined: fail setup clearly if it does not.
   if (runtime.consumer.eventTypes.length > 0) await runtime.consumer.waitUntilJoined(60_000);

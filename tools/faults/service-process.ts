@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { RunningService, startServices } from '../demo/services';
+import { RunningService, ServiceName, startServices } from '../demo/services';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export interface StaffingProcessSettings {
+export interface ServiceProcessSettings {
+  service: ServiceName;
   /** Each process lifetime logs to its own folder under this one. */
   logDir: string;
   env: NodeJS.ProcessEnv;
@@ -14,11 +15,11 @@ export interface StaffingProcessSettings {
 }
 
 /**
- * The staffing service as a supervised child process, as an orchestrator runs it: a process that
+ * A service (staffing, billing) as a supervised child process, as an orchestrator runs it: a process that
  * exits unexpectedly is recorded as a crash and started again; one that exits while starting
  * (e.g. its database is unreachable) is started again until `startWithinMs` passes.
  */
-export class StaffingProcess {
+export class ServiceProcess {
   /** Unexpected exits, each with the reason found at the end of its log. */
   readonly crashes: string[] = [];
   /** Processes that exited while starting, each with the last line of its log. */
@@ -30,7 +31,7 @@ export class StaffingProcess {
   private restarting: Promise<void> | undefined;
   private disposed = false;
 
-  constructor(private readonly settings: StaffingProcessSettings) {}
+  constructor(private readonly settings: ServiceProcessSettings) {}
 
   /** Process lifetimes that got ready (restarts included). */
   get runs(): number {
@@ -45,15 +46,16 @@ export class StaffingProcess {
   async start(): Promise<void> {
     const deadline = Date.now() + (this.settings.startWithinMs ?? 120_000);
     for (;;) {
-      const logDir = join(this.settings.logDir, `staffing-${++this.attempts}`);
+      const { service: name } = this.settings;
+      const logDir = join(this.settings.logDir, `${name}-${++this.attempts}`);
       try {
-        const [service] = await startServices(['staffing'], {
+        const [service] = await startServices([name], {
           freePorts: true,
           logDir,
           readyTimeoutMs: 120_000,
           env: this.settings.env,
         });
-        if (!service) throw new Error('staffing did not start');
+        if (!service) throw new Error(`${name} did not start`);
         if (this.disposed) {
           await service.stop('SIGKILL');
           return;

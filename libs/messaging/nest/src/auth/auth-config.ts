@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+import { loadConfig } from '@throughline/platform';
+
+import { ApiKeyStore, Authenticator } from './authenticator';
+
+export const authConfigShape = {
+  /** The OpenID Connect issuer whose tokens are accepted, e.g. http://127.0.0.1:8090 (local provider). */
+  AUTH_ISSUER: z.string().url().optional(),
+  /** The `aud` every token must carry. */
+  AUTH_AUDIENCE: z.string().min(1).default('urn:throughline:api'),
+  /** The issuer's key set; default `<AUTH_ISSUER>/jwks` (the local provider's path). */
+  AUTH_JWKS_URL: z.string().url().optional(),
+  /** API keys, inline JSON `{ "keys": [...] }` (see README). */
+  AUTH_API_KEYS: z.string().optional(),
+  /** API keys file, same format. */
+  AUTH_API_KEYS_FILE: z.string().optional(),
+  /** `public`: /metrics needs no credential (default); `scope`: it needs metrics:read. */
+  METRICS_AUTH: z.enum(['public', 'scope']).default('public'),
+};
+
+export interface AuthConfig {
+  authenticator: Authenticator;
+  metricsPublic: boolean;
+}
+
+export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
+  const config = loadConfig(authConfigShape, env);
+  const issuer = config.AUTH_ISSUER?.replace(/\/$/, '');
+  return {
+    authenticator: new Authenticator({
+      jwt: issuer
+        ? { issuer, audience: config.AUTH_AUDIENCE, jwksUrl: config.AUTH_JWKS_URL ?? `${issuer}/jwks` }
+        : undefined,
+      apiKeys: ApiKeyStore.fromConfig(config.AUTH_API_KEYS, config.AUTH_API_KEYS_FILE),
+    }),
+    metricsPublic: config.METRICS_AUTH === 'public',
+  };
+}

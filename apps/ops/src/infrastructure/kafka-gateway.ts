@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Admin, Kafka, KafkaMessage, Producer, TopicMessages } from 'kafkajs';
 
-import { createKafka } from '@throughline/messaging';
+import { createKafka, waitForLeaders } from '@throughline/messaging';
 
 import { KafkaPort, NewTopic, OutgoingMessage, TopicReadRange } from '../application/ports';
 import { PartitionOffset } from '../domain/commands';
@@ -60,7 +60,11 @@ export class KafkaGateway implements KafkaPort {
   }
 
   async ensureTopic(topic: NewTopic): Promise<boolean> {
-    if ((await this.admin.listTopics()).includes(topic.name)) return false;
+    if ((await this.admin.listTopics()).includes(topic.name)) {
+      // It may have been created a moment ago (by a service's retry tier) and not be served yet.
+      await waitForLeaders(this.admin, [topic.name], TOPIC_READY_TIMEOUT_MS);
+      return false;
+    }
     const created = await this.admin.createTopics({
       topics: [
         {
@@ -71,28 +75,8 @@ export class KafkaGateway implements KafkaPort {
         },
       ],
     });
-    await this.untilLeadersElected(topic.name);
+    await waitForLeaders(this.admin, [topic.name], TOPIC_READY_TIMEOUT_MS);
     return created;
-  }
-
-  /**
-   * kafkajs' own `waitForLeaders` gives up when the broker answers "unknown topic" for a topic it
-   * is still creating; this keeps asking until every partition has a leader.
-   */
-  private async untilLeadersElected(topic: string): Promise<void> {
-    const deadline = Date.now() + TOPIC_READY_TIMEOUT_MS;
-    for (;;) {
-      try {
-        const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
-        const partitions = topics[0]?.partitions ?? [];
-        if (partitions.length > 0 && partitions.every((partition) => partition.leader >= 0)) return;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-      }
-      if (Date.now() > deadline)
-        throw new Error(`topic ${topic} has no leaders after ${TOPIC_READY_TIMEOUT_MS} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
   }
 
   async send(messages: readonly OutgoingMessage[]): Promise<void> {

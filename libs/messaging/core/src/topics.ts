@@ -301,8 +301,18 @@ async function createMissing(kafka: Kafka, topics: readonly ITopicConfig[]): Pro
   }
 }
 
-async function waitForLeaders(admin: Admin, names: readonly string[]): Promise<void> {
-  const deadline = Date.now() + LEADER_WAIT_MS;
+/**
+ * Returns once every partition of the named topics has a leader that serves it. A single KRaft
+ * node lists a new partition's leader before its broker hosts the log, and a produce or offset
+ * lookup in between fails with "This server does not host this topic-partition", so readiness is
+ * a successful offset lookup, not a leader id in the metadata.
+ */
+export async function waitForLeaders(
+  admin: Admin,
+  names: readonly string[],
+  timeoutMs: number = LEADER_WAIT_MS,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const { topics } = await admin.fetchTopicMetadata({ topics: [...names] });
@@ -310,12 +320,15 @@ async function waitForLeaders(admin: Admin, names: readonly string[]): Promise<v
         (topic) =>
           topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0),
       );
-      if (ready && topics.length === names.length) return;
+      if (ready && topics.length === names.length) {
+        for (const name of names) await admin.fetchTopicOffsets(name);
+        return;
+      }
     } catch (error) {
       if (Date.now() > deadline) throw error;
     }
     if (Date.now() > deadline)
-      throw new Error(`Topics had no leader within ${LEADER_WAIT_MS} ms: ${names.join(', ')}`);
+      throw new Error(`Topics had no serving leader within ${timeoutMs} ms: ${names.join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -1,16 +1,10 @@
 import { MessagingRuntime } from '@throughline/messaging';
-import { TestDatabase } from '@throughline/persistence/testing';
+import { finishesOrWaits, HeldTransactions, TestDatabase } from '@throughline/persistence/testing';
 
 import { DealApprovalService } from '../src/application/deal-approval.service';
 import { ContractDb } from '../src/infrastructure/contract-db';
 import { customer, dealLine, dealWon, legalEntity, rateCard, template } from './fixtures';
-import {
-  consumed,
-  createContractTestDatabase,
-  finishesOrWaits,
-  HeldTransactions,
-  replicaClients,
-} from './replicas';
+import { consumed, createContractTestDatabase, replicaClients } from './replicas';
 
 jest.setTimeout(60_000);
 
@@ -34,7 +28,7 @@ describe('deal evaluation on two replicas', () => {
   });
 
   // A failed expectation must not leave a transaction (and its locks) open for the next test.
-  const held: HeldTransactions[] = [];
+  const held: HeldTransactions<ContractDb>[] = [];
   const hold = (client: ContractDb) => {
     const transactions = new HeldTransactions(client);
     held.push(transactions);

@@ -7,18 +7,12 @@ import {
   RateCardUpserted,
 } from '@throughline/contracts';
 import { MessagingRuntime } from '@throughline/messaging';
-import { TestDatabase } from '@throughline/persistence/testing';
+import { finishesOrWaits, HeldTransactions, TestDatabase } from '@throughline/persistence/testing';
 
 import { PlanService } from '../src/application/plan.service';
 import { ProjectService } from '../src/application/project.service';
 import { ProjectDb } from '../src/infrastructure/project-db';
-import {
-  consumed,
-  createProjectTestDatabase,
-  finishesOrWaits,
-  HeldTransactions,
-  replicaClients,
-} from './replicas';
+import { consumed, createProjectTestDatabase, replicaClients } from './replicas';
 
 jest.setTimeout(60_000);
 
@@ -119,7 +113,7 @@ describe('project planning on two replicas', () => {
   });
 
   // A failed expectation must not leave a transaction (and its locks) open for the next test.
-  const held: HeldTransactions[] = [];
+  const held: HeldTransactions<ProjectDb>[] = [];
   const hold = (client: ProjectDb) => {
     const transactions = new HeldTransactions(client);
     held.push(transactions);

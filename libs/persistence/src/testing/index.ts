@@ -22,3 +22,4 @@ export async function createTestDatabase(sources: readonly MigrationSource[] = [
   await migrate(url, sources);
   return { name, url, drop: () => dropDatabase(name) };
 }
+export * from './held-transactions';

@@ -1,5 +1,5 @@
-import { EventPayloads, EventType, PaymentReceived, ProjectCreated } from '@throughline/contracts';
-import { createEvent, MessagingRuntime } from '@throughline/messaging';
+import { PaymentReceived, ProjectCreated } from '@throughline/contracts';
+import { MessagingRuntime } from '@throughline/messaging';
 import { eventually, EventProbe } from '@throughline/messaging/testing';
 import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
 
@@ -9,33 +9,19 @@ import { arAgeing } from '../../reporting/src/domain/figures';
 import { AppModule } from '../src/app.module';
 import { InvoiceView } from '../src/application/invoicing.service';
 import { Receivables, unappliedCashExceptionId } from '../src/domain/cash-application';
+import { event, projectCreated } from './fixtures';
 
 jest.setTimeout(90_000);
 
 const LE = 'LE-CASH';
 
 function project(projectId: string, customerId: string): ProjectCreated {
-  return {
-    projectId,
-    contractId: `CTR-${projectId}`,
-    dealId: `D-${projectId}`,
+  return projectCreated(projectId, {
     customerId,
     legalEntityId: LE,
-    currency: 'EUR',
-    billingType: 'TIME_AND_MATERIALS',
-    templateId: 'TPL-1',
-    name: projectId,
-    startDate: '2031-01-01',
-    endDate: '2031-12-31',
-    budgetMinor: 1_000_000,
-    phases: [],
     roles: [{ role: 'Consultant', hoursHundredths: 10_000, rateMinor: 10_000, skills: [] }],
     rateCardId: 'RC-CASH',
-  };
-}
-
-function event<T extends EventType>(type: T, data: EventPayloads[T], source = 'ingress') {
-  return createEvent(type, data, { source });
+  });
 }
 
 function payment(

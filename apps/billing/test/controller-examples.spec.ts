@@ -1,11 +1,4 @@
-import {
-  BillingType,
-  EventPayloads,
-  EventType,
-  ProjectCreated,
-  RateCardUpserted,
-  TimeEntryApproved,
-} from '@throughline/contracts';
+import { BillingType, ProjectCreated, RateCardUpserted } from '@throughline/contracts';
 import { createEvent, MessagingRuntime } from '@throughline/messaging';
 import { eventually, EventProbe } from '@throughline/messaging/testing';
 import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
@@ -13,6 +6,7 @@ import { startTestService, testServiceConfig, TestService } from '@throughline/m
 import { AppModule } from '../src/app.module';
 import { BILLING_DB } from '../src/application/tokens';
 import { BillingDb } from '../src/infrastructure/billing-db';
+import { event, projectCreated, timeEntry } from './fixtures';
 
 jest.setTimeout(90_000);
 
@@ -29,25 +23,13 @@ function project(
   billingType: BillingType,
   overrides: Partial<ProjectCreated> = {},
 ): ProjectCreated {
-  return {
-    projectId,
-    contractId: `CTR-${projectId}`,
-    dealId: `D-${projectId}`,
+  return projectCreated(projectId, {
     customerId,
     legalEntityId,
-    currency: 'EUR',
     billingType,
-    templateId: 'TPL-1',
-    name: projectId,
-    startDate: '2031-01-01',
-    endDate: '2031-12-31',
     budgetMinor: 100_000,
-    phases: [],
-    roles: [{ role: 'Consultant', hoursHundredths: 40_000, rateMinor: 12_345, skills: [] }],
-    // As created before ProjectCreated v2: priced from the legal entity's rate cards.
-    rateCardId: null,
     ...overrides,
-  };
+  });
 }
 
 function rateCard(
@@ -65,32 +47,6 @@ function rateCard(
     rates: [{ role: 'Consultant', rateMinor, costRateMinor: 8_000 }],
     ...overrides,
   };
-}
-
-function timeEntry(
-  entryId: string,
-  projectId: string,
-  workDate: string,
-  hoursHundredths: number,
-): TimeEntryApproved {
-  return {
-    entryId,
-    projectId,
-    personId: 'P-ADA',
-    role: 'Consultant',
-    workDate,
-    hoursHundredths,
-    billable: true,
-    approvedAt: Date.parse(`${workDate}T18:00:00Z`),
-    approvedBy: 'U-APPROVER',
-    sourceSystem: 'PSA',
-    revision: 1,
-    correctionReason: null,
-  };
-}
-
-function event<T extends EventType>(type: T, data: EventPayloads[T], source = 'ingress') {
-  return createEvent(type, data, { source });
 }
 
 describe('worked billing examples against the real stack', () => {

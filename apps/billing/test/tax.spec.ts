@@ -1,39 +1,25 @@
 import { epochDay } from '@throughline/calendar';
-import { EventPayloads, EventType, ProjectCreated } from '@throughline/contracts';
-import { createEvent, MessagingRuntime } from '@throughline/messaging';
+import { EventPayloads, ProjectCreated } from '@throughline/contracts';
+import { MessagingRuntime } from '@throughline/messaging';
 import { eventually, EventProbe } from '@throughline/messaging/testing';
 import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
 
 import { AppModule } from '../src/app.module';
 import { InvoiceView } from '../src/application/invoicing.service';
 import { REVERSE_CHARGE_NOTE, taxSetupExceptionId } from '../src/domain/tax';
+import { event, projectCreated } from './fixtures';
 
 jest.setTimeout(90_000);
 
 const LE = 'LE-TAX';
 
 function project(projectId: string, customerId: string): ProjectCreated {
-  return {
-    projectId,
-    contractId: `CTR-${projectId}`,
-    dealId: `D-${projectId}`,
+  return projectCreated(projectId, {
     customerId,
     legalEntityId: LE,
-    currency: 'EUR',
-    billingType: 'TIME_AND_MATERIALS',
-    templateId: 'TPL-1',
-    name: projectId,
-    startDate: '2031-01-01',
-    endDate: '2031-12-31',
-    budgetMinor: 1_000_000,
-    phases: [],
     roles: [{ role: 'Consultant', hoursHundredths: 10_000, rateMinor: 12_345, skills: [] }],
     rateCardId: 'RC-TAX',
-  };
-}
-
-function event<T extends EventType>(type: T, data: EventPayloads[T], source = 'ingress') {
-  return createEvent(type, data, { source });
+  });
 }
 
 describe('billing tax on invoices against the real stack (BILLING_TAX=required)', () => {

@@ -1,11 +1,4 @@
-import {
-  BillingType,
-  EventPayloads,
-  EventType,
-  ProjectCreated,
-  RateCardUpserted,
-  TimeEntryApproved,
-} from '@throughline/contracts';
+import { BillingType, ProjectCreated, RateCardUpserted } from '@throughline/contracts';
 import { sampleEventRecord } from '@throughline/contracts/testing';
 import { createEvent, MessagingRuntime } from '@throughline/messaging';
 import { eventually, EventProbe } from '@throughline/messaging/testing';
@@ -16,6 +9,7 @@ import {
   rateChangedAfterInvoicingExceptionId,
   timeCorrectedAfterInvoicingExceptionId,
 } from '../src/application/actuals.service';
+import { event, projectCreated, timeEntry } from './fixtures';
 
 jest.setTimeout(90_000);
 
@@ -31,16 +25,10 @@ function project(
   billingType: BillingType,
   overrides: Partial<ProjectCreated> = {},
 ): ProjectCreated {
-  return {
-    projectId,
-    contractId: `CTR-${projectId}`,
-    dealId: `D-${projectId}`,
+  return projectCreated(projectId, {
     customerId,
     legalEntityId,
-    currency: 'EUR',
     billingType,
-    templateId: 'TPL-1',
-    name: projectId,
     startDate: '2030-01-01',
     endDate: '2030-06-30',
     budgetMinor: 10_001,
@@ -68,11 +56,8 @@ function project(
         ],
       },
     ],
-    roles: [{ role: 'Consultant', hoursHundredths: 40_000, rateMinor: 12_345, skills: [] }],
-    // As created before ProjectCreated v2: priced from the legal entity's rate cards.
-    rateCardId: null,
     ...overrides,
-  };
+  });
 }
 
 function rateCard(rateCardId: string, legalEntityId: string, overrides: Partial<RateCardUpserted> = {}) {
@@ -85,32 +70,6 @@ function rateCard(rateCardId: string, legalEntityId: string, overrides: Partial<
     rates: [{ role: 'Consultant', rateMinor: 12_345, costRateMinor: 8_000 }],
     ...overrides,
   };
-}
-
-function timeEntry(
-  entryId: string,
-  projectId: string,
-  workDate: string,
-  hoursHundredths: number,
-): TimeEntryApproved {
-  return {
-    entryId,
-    projectId,
-    personId: 'P-ADA',
-    role: 'Consultant',
-    workDate,
-    hoursHundredths,
-    billable: true,
-    approvedAt: Date.parse(`${workDate}T18:00:00Z`),
-    approvedBy: 'U-APPROVER',
-    sourceSystem: 'PSA',
-    revision: 1,
-    correctionReason: null,
-  };
-}
-
-function event<T extends EventType>(type: T, data: EventPayloads[T], source = 'ingress') {
-  return createEvent(type, data, { source });
 }
 
 describe('billing time to cash against the real stack', () => {

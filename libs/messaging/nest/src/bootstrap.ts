@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import helmet from 'helmet';
@@ -11,17 +13,25 @@ import { correlationMiddleware } from './correlation';
 import { HttpErrorFilter } from './http-error.filter';
 import { KafkaEventTransport } from './kafka-event.transport';
 import { LOGGER, SERVICE_CONFIG } from './messaging.module';
-import { hostAndOriginGuard, inputSafety, jsonBody, jsonOnly, LOCAL_HOSTS } from './request-guard';
-import { ServiceConfig } from './service-config';
+import {
+  hostAndOriginGuard,
+  inputSafety,
+  jsonBody,
+  jsonOnly,
+  LOCAL_HOSTS,
+  requestDeadline,
+} from './request-guard';
+import { DEFAULT_HTTP_TIMEOUTS, ServiceConfig } from './service-config';
 
 /**
  * Creates a service: HTTP (health, API), its event handlers on the Kafka transport, and graceful
  * shutdown on SIGTERM/SIGINT (in-flight handlers finish and commit before exit).
  *
  * Every request passes, in order: correlation id, tracing, security headers (helmet, no
- * X-Powered-By), the Host/Origin allowlist (421/403), JSON only (415), the JSON parser with the
- * route's size limit (413, 415, 400; the exact bytes kept as `rawBody`), and the input safety check
- * (NUL, lone surrogates, nesting depth: 400), then the global AuthGuard (bearer JWT or API key, the
+ * X-Powered-By), the Host/Origin allowlist (421/403), JSON only (415), the body deadline (408 after
+ * HTTP_REQUEST_TIMEOUT_MS), the JSON parser with the route's size limit (413, 415, 400; the exact
+ * bytes kept as `rawBody`), and the input safety check (NUL, lone surrogates, nesting depth: 400),
+ * then the global AuthGuard (bearer JWT or API key, the
  * route's scope: 401/403; a route without a declaration is refused). Every refusal is a problem+json
  * answer.
  */
@@ -30,12 +40,19 @@ export async function createService(module: Type<unknown> | DynamicModule): Prom
   const runtime = app.get(MessagingRuntime);
   const logger = app.get<Logger>(LOGGER);
   const config = app.get<ServiceConfig>(SERVICE_CONFIG);
+  const timeouts = config.httpTimeouts ?? DEFAULT_HTTP_TIMEOUTS;
+  const server = app.getHttpServer() as Server;
+  // Node enforces these on its own clock (checked every 30 s); the body deadline is requestDeadline.
+  server.headersTimeout = timeouts.requestMs;
+  server.requestTimeout = timeouts.requestMs;
+  server.keepAliveTimeout = timeouts.keepAliveMs;
   // Correlation first, so the request's span and everything after it see the id.
   app.use(correlationMiddleware(logger));
   app.use(httpTracingMiddleware());
   app.use(helmet());
   app.use(hostAndOriginGuard(config.allowedHosts ?? LOCAL_HOSTS));
   app.use(jsonOnly());
+  app.use(requestDeadline(timeouts.requestMs));
   app.use(jsonBody(config.bodyLimits));
   app.use(inputSafety());
   app.useGlobalFilters(new HttpErrorFilter(logger));

@@ -1,7 +1,14 @@
 import { json } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 
-import { bodyParserProblem, HttpProblem, isBodyParserError, ProblemFieldError } from './problem';
+import {
+  bodyParserProblem,
+  HttpProblem,
+  isBodyParserError,
+  problem,
+  PROBLEM_CONTENT_TYPE,
+  ProblemFieldError,
+} from './problem';
 
 /** Body size limit of every JSON route unless a service names a larger one for a path prefix. */
 export const DEFAULT_BODY_LIMIT = '100kb';
@@ -110,6 +117,29 @@ export function jsonOnly(): Middleware {
       );
       return;
     }
+    next();
+  };
+}
+
+/**
+ * Answers 408 and closes the connection when a request's body has not fully arrived `timeoutMs`
+ * after the request began: a body sent a byte at a time would otherwise hold a connection (and a
+ * parser) for as long as the sender likes, since every byte resets an idle timeout.
+ */
+export function requestDeadline(timeoutMs: number): Middleware {
+  return (req, res, next) => {
+    const timer = setTimeout(() => {
+      if (req.complete || res.headersSent) return;
+      const answer = problem(
+        408,
+        'request-timeout',
+        `the request body did not arrive within ${timeoutMs} ms; send it at once`,
+      );
+      res.status(408).set('Connection', 'close').type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(answer));
+      res.once('finish', () => req.socket.destroy());
+    }, timeoutMs);
+    timer.unref();
+    res.once('close', () => clearTimeout(timer));
     next();
   };
 }

@@ -6,6 +6,8 @@ import { commonConfigShape, loadConfig } from '@throughline/platform';
 
 import { BodyLimit, LOCAL_HOSTS } from './request-guard';
 
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { requestMs: 30_000, keepAliveMs: 5_000 };
+
 export const serviceConfigShape = {
   ...commonConfigShape,
   /** Isolates topics, subjects and consumer groups, e.g. per environment or test run. */
@@ -19,6 +21,20 @@ export const serviceConfigShape = {
     .string()
     .regex(/^[A-Za-z0-9.:[\]-]*(,[A-Za-z0-9.:[\]-]+)*$/, 'comma-separated host names')
     .default(''),
+  /** Time a client has to send a request's headers and its whole body (a slow sender gets 408). */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(DEFAULT_HTTP_TIMEOUTS.requestMs),
+  /** How long an idle keep-alive connection stays open. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(DEFAULT_HTTP_TIMEOUTS.keepAliveMs),
   /** Overrides the service's database name (default `throughline_<service>`), e.g. for test runs. */
   DATABASE_NAME: z
     .string()
@@ -40,6 +56,13 @@ export interface ServiceConfig {
   allowedHosts?: readonly string[];
   /** Larger body limits for path prefixes (default 100 kB everywhere), set by the service's module. */
   bodyLimits?: readonly BodyLimit[];
+  /** Headers and body must arrive within this (408 after); idle keep-alive connections close after. */
+  httpTimeouts?: HttpTimeouts;
+}
+
+export interface HttpTimeouts {
+  requestMs: number;
+  keepAliveMs: number;
 }
 
 /**
@@ -68,5 +91,9 @@ export function loadServiceConfig(service: string, defaultPort: number, env = pr
       ...config.HTTP_ALLOWED_HOSTS.split(',').filter(Boolean),
     ],
     port: (config as Record<string, unknown>)[portVariable] as number,
+    httpTimeouts: {
+      requestMs: config.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, DynamicModule, Get, Headers, Inject, Module, Post } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { IncomingHttpHeaders, request } from 'node:http';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 
 import { sampleEventRecord } from '@throughline/contracts/testing';
@@ -89,8 +90,14 @@ describe('service kit against the real stack: metrics and correlation ids', () =
       .reduce((sum, sample) => sum + sample.value, 0);
   }
 
+  /** A short body deadline, so the slow-sender test waits a second, not thirty. */
+  const REQUEST_TIMEOUT_MS = 1_000;
+
   beforeAll(async () => {
-    const config = testServiceConfig('kit');
+    const config = {
+      ...testServiceConfig('kit'),
+      httpTimeouts: { requestMs: REQUEST_TIMEOUT_MS, keepAliveMs: 5_000 },
+    };
     @Module({})
     class KitModule {}
     const module: DynamicModule = {
@@ -402,5 +409,38 @@ describe('service kit against the real stack: metrics and correlation ids', () =
       body: '{"note":"y"}',
     });
     expect(vendorJson.status).toBe(201);
+  });
+
+  it('answers 408 and closes the connection when a body trickles in a byte at a time', async () => {
+    const url = new URL(service.url);
+    const authorization = await testAuthorization();
+    const body = '{"note":"slow and steady"}';
+    const started = Date.now();
+    const { answer, closed } = await new Promise<{ answer: string; closed: boolean }>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname);
+      let answer = '';
+      let sent = 0;
+      const drip = setInterval(() => {
+        if (sent < body.length && !socket.destroyed) socket.write(body[sent++] as string);
+      }, 200);
+      socket.on('connect', () =>
+        socket.write(
+          `POST /echo HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n` +
+            `Authorization: ${authorization}\r\nContent-Length: ${body.length}\r\n\r\n`,
+        ),
+      );
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        clearInterval(drip);
+        resolve({ answer, closed: true });
+      });
+    });
+    expect(closed).toBe(true);
+    // Refused well before the 26 bytes could have arrived at 5 per second.
+    expect(Date.now() - started).toBeLessThan(body.length * 200);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toMatch(/content-type: application\/problem\+json/i);
+    expect(answer).toContain('urn:throughline:problem:request-timeout');
   });
 });

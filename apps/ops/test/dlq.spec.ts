@@ -1,7 +1,7 @@
 import { Admin, KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 
-import { EventRecord } from '@throughline/contracts';
+import { CONSUMER_TOPICS, EventRecord } from '@throughline/contracts';
 import { sampleEventRecord } from '@throughline/contracts/testing';
 import {
   AvroEventCodec,
@@ -344,6 +344,15 @@ describe('throughline dlq against the real stack', () => {
     expect(Number(headers[RETRY_HEADER.notBefore])).toBeLessThanOrEqual(Date.now());
     expect(Object.keys(headers).filter((name) => name.startsWith('tl-dlq-'))).toEqual([]);
     expect(await depth(source)).toBe(1);
+    // Created by the replay with the catalog's retry-topic settings, not the broker's defaults.
+    const configs = await admin.describeConfigs({
+      resources: [{ type: 2, name: retryTopic(source, group, 1), configNames: ['retention.ms'] }],
+      includeSynonyms: false,
+    });
+    expect(configs.resources[0]?.configEntries[0]).toMatchObject({
+      configValue: String(CONSUMER_TOPICS.retry.retentionMs),
+      isDefault: false,
+    });
   });
 
   it('refuses a second replay of the same message unless forced', async () => {

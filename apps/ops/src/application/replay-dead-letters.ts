@@ -1,4 +1,4 @@
-import { retryTopic } from '@throughline/messaging';
+import { consumerTopicConfig, retryTopic } from '@throughline/messaging';
 
 import { ReplayTarget } from '../domain/commands';
 import { describeFilter, MessageFilter } from '../domain/filters';
@@ -88,6 +88,6 @@ async function ensureRetryTopics(
       throw new Error(`original topic ${source} does not exist; nothing was replayed`);
     }
     const partitions = (await kafka.partitionOffsets(source)).length;
-    await kafka.ensureTopic({ name: target, partitions });
+    await kafka.ensureTopic({ name: target, partitions, config: consumerTopicConfig(target) });
   }
 }

@@ -70,6 +70,15 @@ export function deadLetterTopicSpec(topic: string): TopicSpec {
   return { topic, partitions: definition.partitions, config: configOf(definition) };
 }
 
+/**
+ * The settings the catalog wants for a retry or dead-letter topic named `name` (e.g. one the ops
+ * CLI creates to replay into), or undefined for any other name.
+ */
+export function consumerTopicConfig(name: string): Readonly<Record<string, string>> | undefined {
+  const kind = consumerTopicKind(name);
+  return kind === undefined ? undefined : configOf(CONSUMER_TOPICS[kind]);
+}
+
 /** The catalog entry a topic on the broker falls under by its name: retry tier, dead letters, or neither. */
 export function consumerTopicKind(name: string): keyof typeof CONSUMER_TOPICS | undefined {
   return (Object.keys(CONSUMER_TOPICS) as Array<keyof typeof CONSUMER_TOPICS>).find((kind) =>

@@ -73,6 +73,7 @@ describe('monitoring kit (deploy/observability)', () => {
       'billing:3005',
       'reporting:3006',
       'sla:3007',
+      'outbound:3008',
     ]);
     expect(checkScrapeTargets(prometheus, compose, root)).toEqual([]);
   });

@@ -70,6 +70,9 @@ export class BenchStack {
           KAFKAJS_NO_PARTITIONER_WARNING: '1',
           // Synthetic load: marked as test data (header throughline-data) for analysts.
           THROUGHLINE_DATA: 'test',
+          // One client drives the whole load; the per-client limit would measure itself, not the service.
+          RATE_LIMIT_PER_SECOND: '1000000',
+          RATE_LIMIT_BURST: '1000000',
           ...env,
         },
         envFor: (service) => ({ DATABASE_NAME: this.databaseOf(service) }),

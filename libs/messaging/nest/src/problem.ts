@@ -46,6 +46,7 @@ const TITLES: Record<string, string> = {
   'unsupported-charset': 'The body charset is not supported',
   'misdirected-request': 'This host name is not served here',
   'request-timeout': 'The request was not received in time',
+  'too-many-requests': 'Too many requests from this client',
   'forbidden-origin': 'Cross-origin requests from this origin are refused',
   unauthenticated: 'A valid credential is required',
   'insufficient-scope': 'The credential lacks the scope this route needs',
@@ -67,6 +68,7 @@ const SLUG_BY_STATUS: Record<number, string> = {
   421: 'misdirected-request',
   409: 'conflict',
   422: 'business-rule',
+  429: 'too-many-requests',
   503: 'dependency-unavailable',
 };
 

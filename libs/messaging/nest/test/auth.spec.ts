@@ -294,6 +294,43 @@ describe('/metrics access (METRICS_AUTH)', () => {
   });
 });
 
+describe('rate limits per client (RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST)', () => {
+  it('answers 429 with Retry-After once a client has used its burst, without slowing other clients', async () => {
+    const provider = await startTestIdentityProvider();
+    const app = await NestFactory.create(TestModule, { logger: false });
+    const logger = createLogger('auth-test', 'silent');
+    app.useGlobalFilters(new HttpErrorFilter(logger));
+    app.useGlobalGuards(
+      createAuthGuard(app, logger, { ...process.env, RATE_LIMIT_PER_SECOND: '0.5', RATE_LIMIT_BURST: '2' }),
+    );
+    await app.listen(0, '127.0.0.1');
+    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    try {
+      const get = async (client: string) =>
+        anonymousFetch(`${url}/things`, {
+          headers: { authorization: `Bearer ${await provider.token(['reports:read'], client)}` },
+        });
+      expect((await get('throughline-tests')).status).toBe(200);
+      expect((await get('throughline-tests')).status).toBe(200);
+      const refused = await get('throughline-tests');
+      expect(refused.status).toBe(429);
+      // The next token comes back in 1 / 0.5 = 2 s.
+      expect(refused.headers.get('retry-after')).toBe('2');
+      expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(await refused.json()).toMatchObject({
+        type: 'urn:throughline:problem:too-many-requests',
+        status: 429,
+        detail: expect.stringContaining('throughline-tests'),
+      });
+      expect((await get('throughline-tests-delegate')).status).toBe(200);
+      // Probes are never limited.
+      expect((await anonymousFetch(`${url}/probe`)).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('JwtVerifier when the key set of the issuer is unavailable', () => {
   it('fails with a TransientError (answered 503), not 401, when the JWKS URL does not answer or answers 500', async () => {
     const { privateKey } = await generateKeyPair('RS256');

@@ -12,6 +12,7 @@ import { Logger } from '@throughline/platform';
 
 import { HttpProblem } from '../problem';
 import { AuthenticationError, Authenticator, Principal } from './authenticator';
+import { RateLimiter } from './rate-limiter';
 import { Scope } from './scopes';
 
 /** How a route is authorised; every HTTP route must declare one (deny by default). */
@@ -73,6 +74,8 @@ export function routeAccessOf(reflector: Reflector, context: ExecutionContext): 
 export interface AuthGuardOptions {
   authenticator: Authenticator;
   metricsPublic: boolean;
+  /** Per verified client; unauthenticated requests are refused before it. */
+  rateLimiter?: RateLimiter;
   logger: Logger;
 }
 
@@ -127,6 +130,15 @@ export class AuthGuard implements CanActivate {
         {
           requiredScopes: scopes,
         },
+      );
+    }
+    const rate = this.options.rateLimiter?.take(principal.subject);
+    if (rate && !rate.allowed) {
+      response.setHeader('retry-after', String(rate.retryAfterSeconds));
+      throw new HttpProblem(
+        429,
+        'too-many-requests',
+        `${principal.subject} sent more requests than this service takes from one client; retry after ${rate.retryAfterSeconds} s`,
       );
     }
     request.principal = principal;

@@ -7,7 +7,12 @@ describe('loadOutboundConfig', () => {
       netsuite: null,
       webhooks: [],
       webhookConcurrency: 4,
-      client: { timeoutMs: 10_000, maxRetryAfterMs: 10_000, maxThrottledRetries: 2 },
+      client: {
+        timeoutMs: 10_000,
+        maxRetryAfterMs: 10_000,
+        maxThrottledRetries: 2,
+        breaker: { failureThreshold: 5, openMs: 30_000 },
+      },
     });
   });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { ConfigurationError, loadConfig } from '@throughline/platform';
 
+import { CircuitBreakerSettings } from './domain/circuit-breaker';
 import { WebhookSubscriber, webhookSubscribersSchema } from './domain/webhook';
 import { NetSuiteConnectorConfig } from './infrastructure/netsuite-connector';
 
@@ -47,6 +48,8 @@ const outboundConfigShape = {
   OUTBOUND_TIMEOUT_MS: positiveInt.default(10_000),
   OUTBOUND_MAX_RETRY_AFTER_MS: positiveInt.default(10_000),
   OUTBOUND_THROTTLED_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  OUTBOUND_BREAKER_FAILURES: positiveInt.default(5),
+  OUTBOUND_BREAKER_OPEN_MS: positiveInt.default(30_000),
 };
 
 export interface OutboundConfig {
@@ -54,7 +57,12 @@ export interface OutboundConfig {
   netsuite: (NetSuiteConnectorConfig & { concurrency: number }) | null;
   webhooks: WebhookSubscriber[];
   webhookConcurrency: number;
-  client: { timeoutMs: number; maxRetryAfterMs: number; maxThrottledRetries: number };
+  client: {
+    timeoutMs: number;
+    maxRetryAfterMs: number;
+    maxThrottledRetries: number;
+    breaker: CircuitBreakerSettings;
+  };
 }
 
 /** The outbound service's own settings, validated at boot (every bad variable is named). */
@@ -75,6 +83,7 @@ export function loadOutboundConfig(env: NodeJS.ProcessEnv = process.env): Outbou
       timeoutMs: vars.OUTBOUND_TIMEOUT_MS,
       maxRetryAfterMs: vars.OUTBOUND_MAX_RETRY_AFTER_MS,
       maxThrottledRetries: vars.OUTBOUND_THROTTLED_RETRIES,
+      breaker: { failureThreshold: vars.OUTBOUND_BREAKER_FAILURES, openMs: vars.OUTBOUND_BREAKER_OPEN_MS },
     },
   };
 }
@@ -124,6 +133,8 @@ function netSuiteConfig(vars: {
  * Longest a delivery can take: each call attempt may time out and each throttled attempt waits up
  * to the longest Retry-After honoured; plus a margin for the database work.
  */
-export function deliveryTimeoutMs(client: OutboundConfig['client']): number {
+export function deliveryTimeoutMs(
+  client: Pick<OutboundConfig['client'], 'timeoutMs' | 'maxRetryAfterMs' | 'maxThrottledRetries'>,
+): number {
   return (client.maxThrottledRetries + 1) * (client.timeoutMs + client.maxRetryAfterMs) + 5_000;
 }

@@ -11,7 +11,7 @@ export class OutboundMetrics {
     const registers = [registry];
     this.calls = new Counter({
       name: 'throughline_outbound_calls_total',
-      help: 'HTTP calls to target systems, by outcome (delivered, rejected, throttled, unavailable, timeout, network)',
+      help: 'HTTP calls to target systems, by outcome (delivered, rejected, throttled, unavailable, timeout, network, circuit-open: refused without calling)',
       labelNames: ['target', 'outcome'],
       registers,
     });

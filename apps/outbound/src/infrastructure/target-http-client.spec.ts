@@ -42,6 +42,8 @@ describe('TargetHttpClient', () => {
       timeoutMs: 5_000,
       maxRetryAfterMs: 5_000,
       maxThrottledRetries: 2,
+      // Out of the way of the other tests; the circuit's own test sets it.
+      breaker: { failureThreshold: 1_000, openMs: 60_000 },
       metrics,
       logger: createLogger('test', 'silent'),
       ...options,
@@ -127,5 +129,29 @@ describe('TargetHttpClient', () => {
     }
     await all;
     expect(maxInFlight).toBe(2);
+  });
+
+  it('opens the circuit after failures in a row: refuses without calling, then a trial call closes it', async () => {
+    let status = 503;
+    handler = (_req, res) => answer(status)(_req, res);
+    const circuit = client({ breaker: { failureThreshold: 3, openMs: 300 } });
+    for (let i = 0; i < 3; i += 1) await expect(send(circuit)).rejects.toThrow(/answered 503/);
+    expect(arrivals).toHaveLength(3);
+
+    const refused = await send(circuit).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(TransientError);
+    expect(isRetriable(refused)).toBe(true);
+    expect(String(refused)).toMatch(/circuit open/);
+    expect(arrivals).toHaveLength(3);
+    expect(await counted('calls')).toContainEqual({ target: 'test', outcome: 'circuit-open', value: 1 });
+
+    status = 200;
+    await eventually(async () =>
+      (await send(circuit).catch(() => undefined))?.outcome === 'delivered' ? true : undefined,
+    );
+    // One trial call went out once the circuit had been open for 300 ms, and closed it.
+    expect(arrivals).toHaveLength(4);
+    await expect(send(circuit)).resolves.toMatchObject({ outcome: 'delivered' });
+    expect(arrivals).toHaveLength(5);
   });
 });

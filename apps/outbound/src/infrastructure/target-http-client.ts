@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import { Logger, TransientError } from '@throughline/platform';
 
+import { CircuitBreaker, CircuitBreakerSettings } from '../domain/circuit-breaker';
 import { classifyStatus, retryAfterMs } from '../domain/response-classification';
 import { OutboundMetrics } from './outbound-metrics';
 
@@ -14,6 +15,8 @@ export interface TargetHttpOptions {
   maxRetryAfterMs: number;
   /** 429 answers waited out in place for one request before it goes to the retry tiers. */
   maxThrottledRetries: number;
+  /** Opens after consecutive timeouts, network errors and 5xx; refuses calls while open. */
+  breaker: CircuitBreakerSettings;
   metrics: OutboundMetrics;
   logger: Logger;
 }
@@ -41,22 +44,27 @@ const DEFAULT_THROTTLE_WAIT_MS = 1_000;
 /**
  * The HTTP client of one target: at most `concurrency` calls in flight, a timeout per call, and
  * 429 + Retry-After honoured (every caller of the target waits until then, not only the one that
- * was throttled). Timeouts, network errors, 5xx and throttling beyond what it waits out throw a
- * TransientError; 2xx and data 4xx are returned.
+ * was throttled), and a circuit breaker: after `breaker.failureThreshold` timeouts, network errors
+ * or 5xx in a row, calls are refused at once (TransientError, to the retry tiers) until a trial call
+ * after `breaker.openMs` succeeds. Timeouts, network errors, 5xx, an open circuit and throttling
+ * beyond what it waits out throw a TransientError; 2xx and data 4xx are returned.
  */
 export class TargetHttpClient {
   private active = 0;
   private readonly queue: (() => void)[] = [];
   private throttledUntil = 0;
+  private readonly circuit: CircuitBreaker;
 
-  constructor(private readonly options: TargetHttpOptions) {}
+  constructor(private readonly options: TargetHttpOptions) {
+    this.circuit = new CircuitBreaker(options.breaker);
+  }
 
   async send(request: TargetHttpRequest): Promise<TargetHttpResponse> {
     const { target, maxRetryAfterMs, maxThrottledRetries } = this.options;
     for (let throttles = 0; ; throttles += 1) {
       const wait = this.throttledUntil - Date.now();
       if (wait > 0) await delay(wait);
-      const answer = await this.withSlot(() => this.call(request));
+      const answer = await this.withSlot(() => this.callThroughCircuit(request));
       if (answer.outcome !== 'throttled') return answer;
       const waitMs = answer.retryAfterMs ?? DEFAULT_THROTTLE_WAIT_MS;
       this.throttledUntil = Math.max(this.throttledUntil, Date.now() + waitMs);
@@ -65,6 +73,29 @@ export class TargetHttpClient {
         throw new TransientError(`${target} is rate limiting (429, retry after ${waitMs} ms)`, { context });
       }
       this.options.logger.warn(context, `${target} throttled; waiting for Retry-After`);
+    }
+  }
+
+  private async callThroughCircuit(request: TargetHttpRequest): ReturnType<TargetHttpClient['call']> {
+    const { target, metrics } = this.options;
+    const refusedForMs = this.circuit.refusal();
+    if (refusedForMs !== undefined) {
+      metrics.calls.inc({ target, outcome: 'circuit-open' });
+      throw new TransientError(
+        `${target} circuit open after repeated failures; next trial in ${refusedForMs} ms`,
+        {
+          context: { target, refusedForMs },
+        },
+      );
+    }
+    try {
+      const answer = await this.call(request);
+      this.circuit.succeeded();
+      return answer;
+    } catch (error) {
+      this.circuit.failed();
+      if (this.circuit.state === 'open') this.options.logger.warn({ target }, `${target} circuit open`);
+      throw error;
     }
   }
 

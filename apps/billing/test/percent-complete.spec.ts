@@ -6,6 +6,7 @@ import { startTestService, testServiceConfig, TestService } from '@throughline/m
 import { AppModule } from '../src/app.module';
 import { BILLING_DB } from '../src/application/tokens';
 import { BillingDb } from '../src/infrastructure/billing-db';
+import { timeEntry } from './fixtures';
 
 jest.setTimeout(90_000);
 
@@ -33,21 +34,9 @@ const PROJECT: ProjectCreated = {
   rateCardId: null,
 };
 
-function timeEntry(entryId: string, workDate: string, hoursHundredths: number): TimeEntryApproved {
-  return {
-    entryId,
-    projectId: PROJECT.projectId,
-    personId: 'P-ADA',
-    role: 'Consultant',
-    workDate,
-    hoursHundredths,
-    billable: true,
-    approvedAt: Date.parse(`${workDate}T18:00:00Z`),
-    approvedBy: 'U-APPROVER',
-    sourceSystem: 'PSA',
-    revision: 1,
-    correctionReason: null,
-  };
+/** Time on the project, approved at 18:00 UTC on its work date. */
+function entry(entryId: string, workDate: string, hoursHundredths: number): TimeEntryApproved {
+  return timeEntry(entryId, PROJECT.projectId, workDate, hoursHundredths);
 }
 
 function forecast(forecastCostMinor: number): ProjectForecastUpdated {
@@ -128,7 +117,7 @@ describe('percent complete without a cost basis, against the real stack', () => 
     await publishForecast(0);
     // 6.25 h × 80.00 = 500.00 of cost (50,000 minor units).
     await probe.publish(
-      createEvent('TimeEntryApproved', timeEntry('TE-PC0-1', '2031-01-06', 625), { source: 'ingress' }),
+      createEvent('TimeEntryApproved', entry('TE-PC0-1', '2031-01-06', 625), { source: 'ingress' }),
     );
     expect((await priced('TE-PC0-1')).data.costAmountMinor).toBe(50_000);
 
@@ -154,7 +143,7 @@ describe('percent complete without a cost basis, against the real stack', () => 
     // Staffed: forecast 30,000.00; 68.75 h more × 80.00 = 5,500.00, cost to date 6,000.00.
     await publishForecast(3_000_000);
     await probe.publish(
-      createEvent('TimeEntryApproved', timeEntry('TE-PC0-2', '2031-02-03', 6_875), { source: 'ingress' }),
+      createEvent('TimeEntryApproved', entry('TE-PC0-2', '2031-02-03', 6_875), { source: 'ingress' }),
     );
     expect((await priced('TE-PC0-2')).data.costAmountMinor).toBe(550_000);
     const february = await close('2031-02');

@@ -6,6 +6,7 @@ import { eventually, EventProbe } from '@throughline/messaging/testing';
 import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
 
 import { AppModule } from '../src/app.module';
+import { timeEntry } from './fixtures';
 
 jest.setTimeout(120_000);
 
@@ -37,21 +38,7 @@ function entry(
   projectId: string,
   overrides: Partial<TimeEntryApproved> = {},
 ): TimeEntryApproved {
-  return {
-    entryId,
-    projectId,
-    personId: 'P-ADA',
-    role: 'Consultant',
-    workDate: '2030-02-10',
-    hoursHundredths: 33,
-    billable: true,
-    approvedAt: Date.parse('2030-02-10T18:00:00Z'),
-    approvedBy: 'U-APPROVER',
-    sourceSystem: 'PSA',
-    revision: 1,
-    correctionReason: null,
-    ...overrides,
-  };
+  return { ...timeEntry(entryId, projectId, '2030-02-10', 33), ...overrides };
 }
 
 /**

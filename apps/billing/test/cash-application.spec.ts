@@ -1,15 +1,13 @@
 import { PaymentReceived, ProjectCreated } from '@throughline/contracts';
-import { MessagingRuntime } from '@throughline/messaging';
 import { eventually, EventProbe } from '@throughline/messaging/testing';
-import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
+import { TestService } from '@throughline/messaging-nest/testing';
 
 // Reporting's AR ageing is a pure function over the same events; billing must agree with it.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { arAgeing } from '../../reporting/src/domain/figures';
-import { AppModule } from '../src/app.module';
 import { InvoiceView } from '../src/application/invoicing.service';
 import { Receivables, unappliedCashExceptionId } from '../src/domain/cash-application';
-import { event, projectCreated } from './fixtures';
+import { BillingUnderTest, event, projectCreated } from './fixtures';
 
 jest.setTimeout(90_000);
 
@@ -36,32 +34,24 @@ function payment(
 }
 
 describe('billing cash application against the real stack', () => {
+  let billing: BillingUnderTest;
   let service: TestService;
   let probe: EventProbe;
 
   beforeAll(async () => {
-    const config = testServiceConfig('billing');
-    service = await startTestService(AppModule.forConfig(config), config);
-    probe = await new EventProbe(service.runtime as MessagingRuntime).start([
+    billing = await BillingUnderTest.start([
       'BillingProvisioned',
       'ActualChanged',
       'BusinessExceptionRaised',
       'InvoiceIssued',
     ]);
+    ({ service, probe } = billing);
   });
 
-  afterAll(async () => {
-    await probe.stop();
-    await service.stop();
-  });
+  afterAll(() => billing.stop());
 
-  const post = (path: string, body: unknown) =>
-    fetch(`${service.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  const get = async <T>(path: string) => (await (await fetch(`${service.url}${path}`)).json()) as T;
+  const post = (path: string, body: unknown) => billing.post(path, body);
+  const get = <T>(path: string) => billing.get<T>(path);
   const invoiceWhen = (invoiceId: string, status: InvoiceView['status']) =>
     eventually(async () => {
       const invoice = await get<InvoiceView>(`/invoices/${invoiceId}`);

@@ -1,12 +1,11 @@
 import { BillingType, ProjectCreated, RateCardUpserted } from '@throughline/contracts';
-import { createEvent, MessagingRuntime } from '@throughline/messaging';
+import { createEvent } from '@throughline/messaging';
 import { eventually, EventProbe } from '@throughline/messaging/testing';
-import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
+import { TestService } from '@throughline/messaging-nest/testing';
 
-import { AppModule } from '../src/app.module';
 import { BILLING_DB } from '../src/application/tokens';
 import { BillingDb } from '../src/infrastructure/billing-db';
-import { event, projectCreated, timeEntry } from './fixtures';
+import { BillingUnderTest, event, projectCreated, timeEntry } from './fixtures';
 
 jest.setTimeout(90_000);
 
@@ -50,41 +49,25 @@ function rateCard(
 }
 
 describe('worked billing examples against the real stack', () => {
+  let billing: BillingUnderTest;
   let service: TestService;
   let probe: EventProbe;
 
   beforeAll(async () => {
-    const config = testServiceConfig('billing');
-    // Payment terms per legal entity, read when the module is built: LE-Z pays in 14 days.
-    const terms = process.env['BILLING_PAYMENT_TERMS_DAYS'];
-    process.env['BILLING_PAYMENT_TERMS_DAYS'] = 'LE-Z=14';
-    try {
-      service = await startTestService(AppModule.forConfig(config), config);
-    } finally {
-      if (terms === undefined) delete process.env['BILLING_PAYMENT_TERMS_DAYS'];
-      else process.env['BILLING_PAYMENT_TERMS_DAYS'] = terms;
-    }
-    probe = await new EventProbe(service.runtime as MessagingRuntime).start([
-      'BillingProvisioned',
-      'ActualChanged',
-      'BillingPeriodClosed',
-      'RevenueRecognized',
-      'InvoiceIssued',
-    ]);
+    billing = await BillingUnderTest.start(
+      ['BillingProvisioned', 'ActualChanged', 'BillingPeriodClosed', 'RevenueRecognized', 'InvoiceIssued'],
+      {
+        // Payment terms per legal entity, read when the module is built: LE-Z pays in 14 days.
+        BILLING_PAYMENT_TERMS_DAYS: 'LE-Z=14',
+      },
+    );
+    ({ service, probe } = billing);
   });
 
-  afterAll(async () => {
-    await probe.stop();
-    await service.stop();
-  });
+  afterAll(() => billing.stop());
 
-  const post = (path: string, body: unknown) =>
-    fetch(`${service.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  const get = async (path: string) => (await fetch(`${service.url}${path}`)).json();
+  const post = (path: string, body: unknown) => billing.post(path, body);
+  const get = (path: string) => billing.get(path);
 
   /** Publishes the rate cards, waits until billing stored them, then the project until provisioned. */
   async function setUp(created: ProjectCreated, ...cards: RateCardUpserted[]) {

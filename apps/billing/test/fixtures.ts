@@ -1,5 +1,9 @@
 import { EventPayloads, EventType, ProjectCreated, TimeEntryApproved } from '@throughline/contracts';
-import { createEvent } from '@throughline/messaging';
+import { createEvent, MessagingRuntime } from '@throughline/messaging';
+import { EventProbe } from '@throughline/messaging/testing';
+import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
+
+import { AppModule } from '../src/app.module';
 
 /** An event as another service publishes it. */
 export function event<T extends EventType>(type: T, data: EventPayloads[T], source = 'ingress') {
@@ -52,4 +56,47 @@ export function timeEntry(
     revision: 1,
     correctionReason: null,
   };
+}
+
+/** The billing service against the real stack, a probe on the events named, and JSON over HTTP. */
+export class BillingUnderTest {
+  private constructor(
+    readonly service: TestService,
+    readonly probe: EventProbe,
+  ) {}
+
+  /** `env` is set while the module is built (settings read at boot), then restored. */
+  static async start(events: EventType[], env: Record<string, string> = {}): Promise<BillingUnderTest> {
+    const config = testServiceConfig('billing');
+    const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, env);
+    let service: TestService;
+    try {
+      service = await startTestService(AppModule.forConfig(config), config);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+    const probe = await new EventProbe(service.runtime as MessagingRuntime).start(events);
+    return new BillingUnderTest(service, probe);
+  }
+
+  post(path: string, body: unknown): Promise<Response> {
+    return fetch(`${this.service.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async get<T = Awaited<ReturnType<Response['json']>>>(path: string): Promise<T> {
+    return (await (await fetch(`${this.service.url}${path}`)).json()) as T;
+  }
+
+  async stop(): Promise<void> {
+    await this.probe.stop();
+    await this.service.stop();
+  }
 }

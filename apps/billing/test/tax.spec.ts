@@ -1,13 +1,10 @@
 import { epochDay } from '@throughline/calendar';
 import { EventPayloads, ProjectCreated } from '@throughline/contracts';
-import { MessagingRuntime } from '@throughline/messaging';
 import { eventually, EventProbe } from '@throughline/messaging/testing';
-import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
 
-import { AppModule } from '../src/app.module';
 import { InvoiceView } from '../src/application/invoicing.service';
 import { REVERSE_CHARGE_NOTE, taxSetupExceptionId } from '../src/domain/tax';
-import { event, projectCreated } from './fixtures';
+import { BillingUnderTest, event, projectCreated } from './fixtures';
 
 jest.setTimeout(90_000);
 
@@ -23,34 +20,21 @@ function project(projectId: string, customerId: string): ProjectCreated {
 }
 
 describe('billing tax on invoices against the real stack (BILLING_TAX=required)', () => {
-  let service: TestService;
+  let billing: BillingUnderTest;
   let probe: EventProbe;
 
   beforeAll(async () => {
-    process.env['BILLING_TAX'] = 'required';
-    const config = testServiceConfig('billing');
-    service = await startTestService(AppModule.forConfig(config), config);
-    delete process.env['BILLING_TAX'];
-    probe = await new EventProbe(service.runtime as MessagingRuntime).start([
-      'BillingProvisioned',
-      'ActualChanged',
-      'BusinessExceptionRaised',
-      'InvoiceIssued',
-    ]);
+    billing = await BillingUnderTest.start(
+      ['BillingProvisioned', 'ActualChanged', 'BusinessExceptionRaised', 'InvoiceIssued'],
+      { BILLING_TAX: 'required' },
+    );
+    ({ probe } = billing);
   });
 
-  afterAll(async () => {
-    await probe.stop();
-    await service.stop();
-  });
+  afterAll(() => billing.stop());
 
-  const post = (path: string, body: unknown) =>
-    fetch(`${service.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  const get = async <T>(path: string) => (await (await fetch(`${service.url}${path}`)).json()) as T;
+  const post = (path: string, body: unknown) => billing.post(path, body);
+  const get = <T>(path: string) => billing.get<T>(path);
 
   it('taxes per invoice and rate, reverse-charges an EU company abroad, and raises a setup gap at the close', async () => {
     await probe.publish(

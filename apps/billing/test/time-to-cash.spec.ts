@@ -1,15 +1,14 @@
 import { BillingType, ProjectCreated, RateCardUpserted } from '@throughline/contracts';
 import { sampleEventRecord } from '@throughline/contracts/testing';
-import { createEvent, MessagingRuntime } from '@throughline/messaging';
+import { createEvent } from '@throughline/messaging';
 import { eventually, EventProbe } from '@throughline/messaging/testing';
-import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
+import { TestService } from '@throughline/messaging-nest/testing';
 
-import { AppModule } from '../src/app.module';
 import {
   rateChangedAfterInvoicingExceptionId,
   timeCorrectedAfterInvoicingExceptionId,
 } from '../src/application/actuals.service';
-import { event, projectCreated, timeEntry } from './fixtures';
+import { BillingUnderTest, event, projectCreated, timeEntry } from './fixtures';
 
 jest.setTimeout(90_000);
 
@@ -73,13 +72,12 @@ function rateCard(rateCardId: string, legalEntityId: string, overrides: Partial<
 }
 
 describe('billing time to cash against the real stack', () => {
+  let billing: BillingUnderTest;
   let service: TestService;
   let probe: EventProbe;
 
   beforeAll(async () => {
-    const config = testServiceConfig('billing');
-    service = await startTestService(AppModule.forConfig(config), config);
-    probe = await new EventProbe(service.runtime as MessagingRuntime).start([
+    billing = await BillingUnderTest.start([
       'BillingProvisioned',
       'ActualChanged',
       'BusinessExceptionRaised',
@@ -88,21 +86,14 @@ describe('billing time to cash against the real stack', () => {
       'InvoiceIssued',
       'RevenueRecognized',
     ]);
+    ({ service, probe } = billing);
   });
 
-  afterAll(async () => {
-    await probe.stop();
-    await service.stop();
-  });
+  afterAll(() => billing.stop());
 
   const settle = (ms = 1_500) => new Promise((resolve) => setTimeout(resolve, ms));
-  const post = (path: string, body: unknown) =>
-    fetch(`${service.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  const get = async (path: string) => (await fetch(`${service.url}${path}`)).json();
+  const post = (path: string, body: unknown) => billing.post(path, body);
+  const get = (path: string) => billing.get(path);
 
   /** Publishes the project (and rate cards) and waits until billing knows the project. */
   async function setUp(created: ProjectCreated, ...cards: RateCardUpserted[]) {

@@ -115,6 +115,8 @@ async function startService(
     {
       cwd: REPO_ROOT,
       env: {
+        // The demo and the benchmarks sign CRM webhooks with the repository's development secrets.
+        NODE_ENV: 'development',
         ...process.env,
         ...options.env,
         ...options.envFor?.(name),

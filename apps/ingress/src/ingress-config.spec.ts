@@ -4,7 +4,7 @@ import { DEV_SECRETS, loadIngressConfig } from './ingress-config';
 
 describe('loadIngressConfig', () => {
   it('runs in development with documented defaults', () => {
-    const config = loadIngressConfig({});
+    const config = loadIngressConfig({ NODE_ENV: 'development' });
     expect(config.publicUrl).toBe('http://127.0.0.1:3001');
     expect(config.hubspot).toMatchObject({
       appSecret: DEV_SECRETS.HUBSPOT_APP_SECRET,
@@ -21,26 +21,34 @@ describe('loadIngressConfig', () => {
       INGRESS_PUBLIC_URL: 'https://hooks.example.com/ingress/',
       HUBSPOT_CLOSED_WON_STAGE: '123456',
       HUBSPOT_REQUESTS_PER_SECOND: '4',
+      NODE_ENV: 'test',
     });
     expect(config.publicUrl).toBe('https://hooks.example.com/ingress');
     expect(config.hubspot.closedWonStage).toBe('123456');
     expect(config.hubspot.requestsPerSecond).toBe(4);
   });
 
-  it('requires real secrets in production and names each missing one', () => {
-    expect(() =>
-      loadIngressConfig({ NODE_ENV: 'production', HUBSPOT_APP_SECRET: DEV_SECRETS.HUBSPOT_APP_SECRET }),
-    ).toThrow(
+  const refused = (name: string) =>
+    `  ${name}: required (the development default is accepted only with NODE_ENV=development or NODE_ENV=test)`;
+
+  it.each([
+    ['production', { NODE_ENV: 'production' }],
+    ['NODE_ENV unset', {}],
+    ['any other NODE_ENV', { NODE_ENV: 'staging' }],
+  ])('requires real secrets unless in development mode (%s), naming each missing one', (_, mode) => {
+    expect(() => loadIngressConfig({ ...mode, HUBSPOT_APP_SECRET: DEV_SECRETS.HUBSPOT_APP_SECRET })).toThrow(
       new ConfigurationError(
-        'Invalid configuration:\n' +
-          '  HUBSPOT_APP_SECRET: required in production (the development default is refused)\n' +
-          '  HUBSPOT_ACCESS_TOKEN: required in production (the development default is refused)\n' +
-          '  SALESFORCE_WEBHOOK_SECRET: required in production (the development default is refused)',
+        [
+          'Invalid configuration:',
+          refused('HUBSPOT_APP_SECRET'),
+          refused('HUBSPOT_ACCESS_TOKEN'),
+          refused('SALESFORCE_WEBHOOK_SECRET'),
+        ].join('\n'),
       ),
     );
     expect(
       loadIngressConfig({
-        NODE_ENV: 'production',
+        ...mode,
         HUBSPOT_APP_SECRET: 'a',
         HUBSPOT_ACCESS_TOKEN: 'b',
         SALESFORCE_WEBHOOK_SECRET: 'c',
@@ -49,6 +57,6 @@ describe('loadIngressConfig', () => {
   });
 
   it('fails fast naming a malformed variable', () => {
-    expect(() => loadIngressConfig({ HUBSPOT_DEFAULT_CURRENCY: 'euro' })).toThrow(/HUBSPOT_DEFAULT_CURRENCY/);
+    expect(() => loadIngressConfig({ NODE_ENV: 'test', HUBSPOT_DEFAULT_CURRENCY: 'euro' })).toThrow(/HUBSPOT_DEFAULT_CURRENCY/);
   });
 });

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
 import { isIsoCurrency } from '@throughline/money';
-import { ConfigurationError, loadConfig } from '@throughline/platform';
+import { ConfigurationError, isDevelopmentMode, loadConfig } from '@throughline/platform';
 
-/** Development defaults of the secrets; refused when NODE_ENV=production (README "Configuration"). */
+/** Development defaults of the secrets; accepted only with NODE_ENV=development or test (README "Configuration"). */
 export const DEV_SECRETS = {
   HUBSPOT_APP_SECRET: 'dev-hubspot-app-secret',
   HUBSPOT_ACCESS_TOKEN: 'dev-hubspot-access-token',
@@ -13,7 +13,6 @@ export const DEV_SECRETS = {
 const positiveInt = z.coerce.number().int().positive();
 
 const ingressConfigShape = {
-  NODE_ENV: z.string().default('development'),
   INGRESS_PUBLIC_URL: z
     .string()
     .url()
@@ -73,15 +72,19 @@ export interface IngressConfig {
 }
 
 /**
- * Ingress-specific configuration, validated at boot. Secrets have development defaults, but in
- * production each must be set (and not to its default); the error names every offending variable.
+ * Ingress-specific configuration, validated at boot. Secrets have development defaults, used only
+ * in an explicit development or test run (isDevelopmentMode); otherwise each must be set, and not to
+ * its default. The error names every offending variable.
  */
 export function loadIngressConfig(env: NodeJS.ProcessEnv = process.env): IngressConfig {
   const vars = loadConfig(ingressConfigShape, env);
+  const development = isDevelopmentMode(env);
   const secret = (name: keyof typeof DEV_SECRETS, problems: string[]): string => {
     const value = vars[name];
-    if (vars.NODE_ENV === 'production' && (!value || value === DEV_SECRETS[name])) {
-      problems.push(`${name}: required in production (the development default is refused)`);
+    if (!development && (!value || value === DEV_SECRETS[name])) {
+      problems.push(
+        `${name}: required (the development default is accepted only with NODE_ENV=development or NODE_ENV=test)`,
+      );
     }
     return value ?? DEV_SECRETS[name];
   };

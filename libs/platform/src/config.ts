@@ -24,3 +24,13 @@ export const commonConfigShape = {
   DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/postgres'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
+
+/**
+ * Development defaults (the repository's webhook secrets, say) are accepted only in an explicit
+ * development or test run: NODE_ENV=development or NODE_ENV=test (Jest sets the latter). Anything
+ * else, NODE_ENV unset included, gets production rules, so a deployment that forgets NODE_ENV
+ * cannot run on secrets everyone can read in the repository.
+ */
+export function isDevelopmentMode(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env['NODE_ENV'] === 'development' || env['NODE_ENV'] === 'test';
+}

@@ -86,6 +86,24 @@ describe('problemOf', () => {
     });
   });
 
+  it('answers a body that is not what its Content-Encoding says 400, not 500', () => {
+    // What body-parser passes on for `Content-Encoding: gzip` over plain JSON: zlib's error, marked 400.
+    const zlib = Object.assign(new Error('incorrect header check'), {
+      errno: -3,
+      code: 'Z_DATA_ERROR',
+      status: 400,
+      expose: true,
+    });
+    expect(problemOf(zlib)).toMatchObject({
+      problem: {
+        status: 400,
+        type: 'urn:throughline:problem:invalid-content-encoding',
+        detail: expect.stringMatching(/incorrect header check/),
+      },
+      log: 'none',
+    });
+  });
+
   it('answers a PostgreSQL data exception (NUL byte: 22021) 400, never 503', () => {
     const nul = prismaError('P2010', '22021');
     expect(sqlStateOf(nul)).toBe('22021');

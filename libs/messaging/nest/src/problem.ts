@@ -125,16 +125,36 @@ interface BodyParserError {
 export function isBodyParserError(error: unknown): error is BodyParserError {
   const candidate = error as Partial<BodyParserError> | null;
   return (
-    typeof candidate?.type === 'string' &&
-    /^(entity|encoding|charset|request|stream)\./.test(candidate.type) &&
-    typeof candidate.status === 'number' &&
-    candidate.status >= 400 &&
-    candidate.status < 500
+    (typeof candidate?.type === 'string' &&
+      /^(entity|encoding|charset|request|stream)\./.test(candidate.type) &&
+      typeof candidate.status === 'number' &&
+      candidate.status >= 400 &&
+      candidate.status < 500) ||
+    isDecompressionError(error)
+  );
+}
+
+/**
+ * A body that is not what its Content-Encoding says (e.g. `gzip` over plain JSON): body-parser passes
+ * zlib's error on, untyped, with status 400.
+ */
+function isDecompressionError(error: unknown): boolean {
+  const candidate = error as { errno?: unknown; code?: unknown; status?: unknown } | null;
+  return (
+    typeof candidate?.errno === 'number' && typeof candidate.code === 'string' && candidate.status === 400
   );
 }
 
 /** A body parser's error as a problem with its reason. */
 export function bodyParserProblem(error: BodyParserError): HttpProblem {
+  if (isDecompressionError(error)) {
+    return new HttpProblem(
+      400,
+      'invalid-content-encoding',
+      `request body could not be decoded as its Content-Encoding says: ${error.message}`,
+      [{ field: '(body)', detail: error.message }],
+    );
+  }
   switch (error.type) {
     case 'entity.too.large':
       return new HttpProblem(413, 'payload-too-large', `request body over ${error.limit ?? '?'} bytes`);

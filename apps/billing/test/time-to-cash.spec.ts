@@ -264,6 +264,10 @@ describe('billing time to cash against the real stack', () => {
     expect((await post('/invoices/INV-NOPE/issue', {})).status).toBe(404);
     expect((await post('/billing-periods/2030-13/close', { closedBy: 'U-FIN' })).status).toBe(400);
     expect((await post('/billing-periods/2030-02/close', {})).status).toBe(400);
+    // Found by the fuzz suite (tools/fuzz): each of these closed a period.
+    expect((await post('/billing-periods/9999-12/close', { closedBy: 'U-FIN' })).status).toBe(400);
+    expect((await post('/billing-periods/2030-02/close', { closedBy: 'U-FIN;rm -rf /' })).status).toBe(400);
+    expect((await post('/billing-periods/2030-02/close', { closedBy: 'U-FIN', note: 'x' })).status).toBe(400);
   });
 
   it('keeps time without a rate UNPRICED with an exception for finance, and prices it when a rate card covers it', async () => {

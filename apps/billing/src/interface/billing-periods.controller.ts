@@ -9,7 +9,22 @@ import { ValidationError } from '@throughline/platform';
 import { BillingPeriodView, InvoicingService, PeriodRevenueView } from '../application/invoicing.service';
 import { conflictsAs409 } from './conflict';
 
-const closeBody = z.object({ closedBy: z.string().min(1) });
+/** Who closes: a user id (the caller or someone its token acts for); unknown keys are refused. */
+const closeBody = z
+  .object({
+    closedBy: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/,
+        'expected a user id (1-128 letters, digits, ".", "_", ":" or "-")',
+      ),
+  })
+  .strict();
+
+/** Periods a close may name: 2000-01 to 2100-12 (a close of 9999-12 would take every future period's actuals). */
+function isClosablePeriod(period: string): boolean {
+  return isPeriod(period) && period >= '2000-01' && period <= '2100-12';
+}
 
 @Controller('billing-periods')
 export class BillingPeriodsController {
@@ -43,7 +58,9 @@ export class BillingPeriodsController {
     @Caller() caller: Principal | undefined,
     @Headers('x-correlation-id') correlationId?: string,
   ): Promise<BillingPeriodClosed> {
-    if (!isPeriod(period)) throw new ValidationError(`Invalid period "${period}": expected YYYY-MM`);
+    if (!isClosablePeriod(period)) {
+      throw new ValidationError(`Invalid period "${period}": expected YYYY-MM from 2000-01 to 2100-12`);
+    }
     const { closedBy } = parseBody(closeBody, body);
     assertActor(caller, closedBy, 'closedBy');
     return conflictsAs409(() => this.invoicing.closePeriod(period, closedBy, correlationId));

@@ -422,6 +422,11 @@ describe('reporting projection rebuilds against the real stack', () => {
     const future = new Date(Date.now() + 3_600_000).toISOString();
     expect((await request('POST', '/projections/rebuild', { from: future })).status).toBe(400);
     expect((await request('POST', '/projections/rebuild', {})).status).toBe(400);
+    // Found by the fuzz suite (tools/fuzz): both started a rebuild.
+    expect((await request('POST', '/projections/rebuild', { from: 'beginning', extra: 1 })).status).toBe(400);
+    expect((await request('POST', '/projections/rebuild', { from: '0001-01-01T00:00:00Z' })).status).toBe(
+      400,
+    );
     expect((await projections()).map((p) => p.state)).toEqual(['RETIRED', 'RETIRED', 'ACTIVE']);
   });
 

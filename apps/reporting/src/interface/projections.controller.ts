@@ -5,15 +5,21 @@ import { parseBody, RequireScope } from '@throughline/messaging-nest';
 
 import { ProjectionRebuilds, ProjectionView } from '../application/projection-rebuilds';
 
-const rebuildBody = z.object({
-  from: z.union([
-    z.literal('beginning'),
-    z
-      .string()
-      .datetime({ offset: true })
-      .refine((value) => Date.parse(value) <= Date.now(), 'must not be in the future'),
-  ]),
-});
+const EARLIEST_REBUILD = Date.parse('2000-01-01T00:00:00Z');
+
+/** `beginning`, or a time from 2000 until now; unknown keys are refused. */
+const rebuildBody = z
+  .object({
+    from: z.union([
+      z.literal('beginning'),
+      z
+        .string()
+        .datetime({ offset: true })
+        .refine((value) => Date.parse(value) <= Date.now(), 'must not be in the future')
+        .refine((value) => Date.parse(value) >= EARLIEST_REBUILD, 'must not be before 2000 (or "beginning")'),
+    ]),
+  })
+  .strict();
 
 /**
  * Read-model rebuilds, e.g. after a projection bug fix:

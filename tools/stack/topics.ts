@@ -1,7 +1,9 @@
 import {
+  checkKafkaTls,
   createKafka,
   ensureTopicSpecs,
   expectedTopicSpecs,
+  loadMessagingConnection,
   topicDrift,
   TopicDrift,
   TopicNaming,
@@ -16,10 +18,13 @@ import { KAFKA_BROKERS } from './config';
  * (partition counts are only reported: adding partitions moves keys).
  */
 export async function checkTopics(options: { prefix?: string; fix?: boolean } = {}): Promise<TopicDrift[]> {
-  const kafka = createKafka({
-    brokers: [process.env['KAFKA_BROKERS'] ?? KAFKA_BROKERS],
-    clientId: 'throughline-stack-topics',
+  // The same variables as the services (KAFKA_TLS*, KAFKA_SASL_*), so a real cluster can be checked too.
+  const { kafka: connection } = loadMessagingConnection({
+    ...process.env,
+    KAFKA_BROKERS: process.env['KAFKA_BROKERS'] || KAFKA_BROKERS,
   });
+  await checkKafkaTls(connection);
+  const kafka = createKafka({ ...connection, clientId: 'throughline-stack-topics' });
   const naming = new TopicNaming(options.prefix ?? process.env['TOPIC_PREFIX'] ?? '');
   const specs = await expectedTopicSpecs(kafka, naming);
   if (options.fix) await ensureTopicSpecs(kafka, specs);

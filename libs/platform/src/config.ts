@@ -4,17 +4,27 @@ import { ConfigurationError } from './errors';
 
 /**
  * Validates environment variables at boot and fails fast with every offending variable named.
+ * `problems` found by checks made before (across variables, reading files) are reported in the
+ * same error, so an operator sees every mistake at once.
  */
 export function loadConfig<S extends z.ZodRawShape>(
   shape: S,
   env: NodeJS.ProcessEnv = process.env,
+  problems: readonly string[] = [],
 ): z.infer<z.ZodObject<S>> {
   const result = z.object(shape).safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigurationError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
-  }
+  const all = [
+    ...(result.success
+      ? []
+      : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)),
+    ...problems,
+  ].filter((problem, index, list) => list.indexOf(problem) === index);
+  if (all.length > 0 || !result.success) throw configurationError(all);
   return result.data;
+}
+
+export function configurationError(problems: readonly string[]): ConfigurationError {
+  return new ConfigurationError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
 }
 
 /** Variables every service reads; services extend this shape. */

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 
-import { parseBrokers } from '@throughline/messaging';
+import { KafkaConnection, readMessagingConnection, RegistryConnection } from '@throughline/messaging';
 import { commonConfigShape, loadConfig } from '@throughline/platform';
 
 export interface OpsConfig {
-  brokers: string[];
-  registryUrl: string;
+  /** Brokers, TLS and SASL: the same variables as the services (README "Kafka, registry and PostgreSQL security"). */
+  kafka: KafkaConnection;
+  registry: RegistryConnection;
   /** The PostgreSQL server (any database); the audit log lives in `databaseName` on it. */
   serverUrl: string;
   databaseName: string;
@@ -13,8 +14,6 @@ export interface OpsConfig {
 }
 
 const opsConfigShape = {
-  KAFKA_BROKERS: commonConfigShape.KAFKA_BROKERS,
-  SCHEMA_REGISTRY_URL: commonConfigShape.SCHEMA_REGISTRY_URL,
   DATABASE_URL: commonConfigShape.DATABASE_URL,
   DATABASE_NAME: z
     .string()
@@ -28,10 +27,12 @@ const opsConfigShape = {
 
 /** Reads and validates the CLI's environment; throws `ConfigurationError` naming every bad variable. */
 export function loadOpsConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
-  const config = loadConfig(opsConfigShape, env);
+  const problems: string[] = [];
+  const { kafka, registry } = readMessagingConnection(env, problems);
+  const config = loadConfig(opsConfigShape, env, problems);
   return {
-    brokers: parseBrokers(config.KAFKA_BROKERS),
-    registryUrl: config.SCHEMA_REGISTRY_URL,
+    kafka,
+    registry,
     serverUrl: config.DATABASE_URL,
     databaseName: config.DATABASE_NAME,
     topicPrefix: config.TOPIC_PREFIX,

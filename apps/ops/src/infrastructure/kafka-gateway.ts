@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Admin, Kafka, KafkaMessage, Producer, TopicMessages } from 'kafkajs';
 
-import { createKafka, waitForLeaders } from '@throughline/messaging';
+import { checkKafkaTls, createKafka, KafkaConnection, waitForLeaders } from '@throughline/messaging';
 
 import { KafkaPort, NewTopic, OutgoingMessage, TopicReadRange } from '../application/ports';
 import { PartitionOffset } from '../domain/commands';
@@ -28,9 +28,10 @@ export class KafkaGateway implements KafkaPort {
     private readonly prefix: string,
   ) {}
 
-  static async connect(settings: { brokers: string[]; prefix: string }): Promise<KafkaGateway> {
-    await probeBrokers(settings.brokers);
-    const kafka = createKafka({ brokers: settings.brokers, clientId: 'throughline-ops' });
+  static async connect(settings: { connection: KafkaConnection; prefix: string }): Promise<KafkaGateway> {
+    await probeBrokers(settings.connection.brokers);
+    await checkKafkaTls(settings.connection);
+    const kafka = createKafka({ ...settings.connection, clientId: 'throughline-ops' });
     const admin = kafka.admin();
     await admin.connect();
     return new KafkaGateway(kafka, admin, settings.prefix);

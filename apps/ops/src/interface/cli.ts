@@ -294,12 +294,12 @@ class Resources {
   private readonly audits = new Map<'read' | 'write', Promise<AuditLog & { close(): Promise<void> }>>();
 
   context(config: OpsConfig, io: CliIo, clock: Clock, signal?: AbortSignal): OpsContext {
-    const decoder = new RegistryValueDecoder(new SchemaRegistryGateway(config.registryUrl));
+    const decoder = new RegistryValueDecoder(SchemaRegistryGateway.for(config.registry));
     return {
       prefix: config.topicPrefix,
       catalogTopics: Object.values(TOPICS).map((topic) => topic.name),
       kafka: () =>
-        (this.kafka ??= KafkaGateway.connect({ brokers: config.brokers, prefix: config.topicPrefix })),
+        (this.kafka ??= KafkaGateway.connect({ connection: config.kafka, prefix: config.topicPrefix })),
       decoder: () => decoder,
       audit: (mode) => {
         let audit = this.audits.get(mode);

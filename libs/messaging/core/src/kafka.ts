@@ -1,8 +1,10 @@
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, logLevel, LogEntry, SASLOptions } from 'kafkajs';
 
 import { Logger } from '@throughline/platform';
 
-export interface KafkaSettings {
+import type { KafkaSecurity } from './connection-config';
+
+export interface KafkaSettings extends KafkaSecurity {
   brokers: string[];
   clientId: string;
   logger?: Logger;
@@ -15,11 +17,16 @@ export function parseBrokers(list: string): string[] {
     .filter(Boolean);
 }
 
-/** One kafkajs client per process; its log lines go to the service's structured logger. */
-export function createKafka({ brokers, clientId, logger }: KafkaSettings): Kafka {
+/**
+ * One kafkajs client per process; its log lines go to the service's structured logger. TLS and
+ * SASL come from the connection config (readMessagingConnection); without them it is plaintext.
+ */
+export function createKafka({ brokers, clientId, logger, tls, sasl }: KafkaSettings): Kafka {
   return new Kafka({
     clientId,
     brokers,
+    ...(tls ? { ssl: { ...tls } } : {}),
+    ...(sasl ? { sasl: { ...sasl } as SASLOptions } : {}),
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 200, retries: 8 },
     logCreator:

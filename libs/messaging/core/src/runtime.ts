@@ -7,6 +7,7 @@ import { ServiceMetrics } from '@throughline/observability';
 import { describeError, Logger } from '@throughline/platform';
 
 import { AvroEventCodec } from './codec';
+import type { KafkaSecurity, RegistrySecurity } from './connection-config';
 import { ConsumerOptions, EventConsumer } from './consumer';
 import { DeadLetterPublisher, deadLetterTopic } from './dead-letter';
 import { consumerLag, topicDepths } from './lag';
@@ -15,6 +16,7 @@ import { MESSAGING_MIGRATIONS } from './migrations';
 import { OutboxRelay } from './outbox';
 import { EventPublisher } from './publisher';
 import { SchemaRegistryGateway } from './schema-registry';
+import { checkKafkaTls } from './tls-check';
 import { TopicNaming } from './topic-naming';
 import { ensureTopics } from './topics';
 
@@ -22,6 +24,9 @@ export interface MessagingRuntimeConfig {
   service: string;
   brokers: string[];
   registryUrl: string;
+  /** TLS and SASL for Kafka, basic auth and CA for the registry (readMessagingConnection); none when absent. */
+  kafkaSecurity?: KafkaSecurity;
+  registrySecurity?: RegistrySecurity;
   /** The service's own database. */
   databaseUrl: string;
   databaseName: string;
@@ -53,8 +58,16 @@ export class MessagingRuntime {
 
   constructor(readonly config: MessagingRuntimeConfig) {
     this.naming = new TopicNaming(config.topicPrefix ?? '');
-    this.kafka = createKafka({ brokers: config.brokers, clientId: config.service, logger: config.logger });
-    this.codec = new AvroEventCodec(new SchemaRegistryGateway(config.registryUrl), { naming: this.naming });
+    this.kafka = createKafka({
+      ...config.kafkaSecurity,
+      brokers: config.brokers,
+      clientId: config.service,
+      logger: config.logger,
+    });
+    this.codec = new AvroEventCodec(
+      new SchemaRegistryGateway(config.registryUrl, { security: config.registrySecurity }),
+      { naming: this.naming },
+    );
     this.publisher = new EventPublisher(this.kafka, this.codec, this.naming);
     this.deadLetters = new DeadLetterPublisher(this.kafka);
     this.groupId = config.consumer?.groupId ?? `${this.naming.prefix}throughline.${config.service}`;
@@ -105,6 +118,8 @@ export class MessagingRuntime {
   /** Creates and migrates the database, the topics and the writer schemas, then starts relaying. */
   async start(): Promise<void> {
     const { logger } = this.config;
+    // A certificate this service does not trust fails the start at once, naming the remedy.
+    await checkKafkaTls({ ...this.config.kafkaSecurity, brokers: this.config.brokers });
     await createDatabaseIfMissing(this.config.databaseName, this.config.databaseUrl);
     const applied = await migrate(this.config.databaseUrl, [MESSAGING_MIGRATIONS, ...this.config.migrations]);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');

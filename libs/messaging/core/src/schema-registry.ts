@@ -1,8 +1,11 @@
+import { Agent as HttpsAgent } from 'node:https';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { Type } from 'avsc';
 import { TimeoutMiddleware } from 'mappersmith/middleware/timeout';
 
 import { TransientError } from '@throughline/platform';
+
+import type { RegistryConnection, RegistrySecurity } from './connection-config';
 
 interface HttpError {
   status?: number;
@@ -27,9 +30,27 @@ export class SchemaRegistryGateway {
    */
   constructor(
     readonly url: string,
-    { requestTimeoutMs = 10_000 }: { requestTimeoutMs?: number } = {},
+    {
+      requestTimeoutMs = 10_000,
+      security = {},
+    }: { requestTimeoutMs?: number; security?: RegistrySecurity } = {},
   ) {
-    this.client = new SchemaRegistry({ host: url, middlewares: [TimeoutMiddleware(requestTimeoutMs)] });
+    this.client = new SchemaRegistry({
+      host: url,
+      middlewares: [TimeoutMiddleware(requestTimeoutMs)],
+      ...(security.auth ? { auth: { ...security.auth } } : {}),
+      // The client hands the agent to every request; an https agent carries the private CA.
+      ...(security.ca ? { agent: new HttpsAgent({ ca: security.ca, keepAlive: true }) } : {}),
+    });
+  }
+
+  /** The gateway for a connection from readMessagingConnection (URL, basic auth, CA). */
+  static for(
+    connection: RegistryConnection,
+    options: { requestTimeoutMs?: number } = {},
+  ): SchemaRegistryGateway {
+    const { url, ...security } = connection;
+    return new SchemaRegistryGateway(url, { ...options, security });
   }
 
   /**

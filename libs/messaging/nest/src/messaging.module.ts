@@ -83,6 +83,8 @@ export class MessagingModule {
       service: options.config.service,
       brokers: options.config.brokers,
       registryUrl: options.config.registryUrl,
+      kafkaSecurity: options.config.kafkaSecurity,
+      registrySecurity: options.config.registrySecurity,
       databaseUrl: options.config.databaseUrl,
       databaseName: options.config.databaseName,
       topicPrefix: options.config.topicPrefix,

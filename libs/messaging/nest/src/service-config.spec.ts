@@ -44,4 +44,26 @@ describe('loadServiceConfig', () => {
     expect(load).toThrow(/SCHEMA_REGISTRY_URL/);
     expect(load).toThrow(/TOPIC_PREFIX/);
   });
+
+  it('reads Kafka SASL/TLS and registry credentials, reporting their problems with the others', () => {
+    const config = loadServiceConfig('billing', 3005, {
+      KAFKA_SASL_MECHANISM: 'scram-sha-256',
+      KAFKA_SASL_USERNAME: 'billing',
+      KAFKA_SASL_PASSWORD: 'pw',
+      KAFKA_TLS: 'on',
+      SCHEMA_REGISTRY_URL: 'https://registry.example',
+      SCHEMA_REGISTRY_USERNAME: 'key',
+      SCHEMA_REGISTRY_PASSWORD: 'secret',
+    });
+    expect(config).toMatchObject({
+      brokers: ['127.0.0.1:9092'],
+      registryUrl: 'https://registry.example',
+      kafkaSecurity: { sasl: { mechanism: 'scram-sha-256', username: 'billing', password: 'pw' }, tls: {} },
+      registrySecurity: { auth: { username: 'key', password: 'secret' } },
+    });
+    const load = () =>
+      loadServiceConfig('billing', 3005, { BILLING_PORT: 'eighty', KAFKA_SASL_MECHANISM: 'scram-sha-512' });
+    expect(load).toThrow(/BILLING_PORT/);
+    expect(load).toThrow(/KAFKA_SASL_USERNAME: required with KAFKA_SASL_MECHANISM=scram-sha-512/);
+  });
 });

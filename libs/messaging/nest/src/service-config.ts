@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
-import { parseBrokers } from '@throughline/messaging';
+import {
+  KafkaSecurity,
+  messagingConnectionShape,
+  readMessagingConnection,
+  RegistrySecurity,
+} from '@throughline/messaging';
 import { databaseUrlFor, serviceDatabaseName } from '@throughline/persistence';
 import { commonConfigShape, loadConfig } from '@throughline/platform';
 
@@ -10,6 +15,7 @@ export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { requestMs: 30_000, keepAliv
 
 export const serviceConfigShape = {
   ...commonConfigShape,
+  ...messagingConnectionShape,
   /** Isolates topics, subjects and consumer groups, e.g. per environment or test run. */
   TOPIC_PREFIX: z
     .string()
@@ -46,6 +52,10 @@ export interface ServiceConfig {
   service: string;
   brokers: string[];
   registryUrl: string;
+  /** TLS and SASL for Kafka (KAFKA_TLS*, KAFKA_SASL_*); plaintext when absent. */
+  kafkaSecurity?: KafkaSecurity;
+  /** Basic auth and CA for the schema registry (SCHEMA_REGISTRY_*). */
+  registrySecurity?: RegistrySecurity;
   databaseName: string;
   databaseUrl: string;
   topicPrefix: string;
@@ -71,15 +81,22 @@ export interface HttpTimeouts {
  */
 export function loadServiceConfig(service: string, defaultPort: number, env = process.env): ServiceConfig {
   const portVariable = `${service.toUpperCase()}_PORT`;
+  const problems: string[] = [];
+  const { kafka, registry } = readMessagingConnection(env, problems);
   const config = loadConfig(
     { ...serviceConfigShape, [portVariable]: z.coerce.number().int().min(0).max(65535).default(defaultPort) },
     env,
+    problems,
   );
   const databaseName = config.DATABASE_NAME ?? serviceDatabaseName(service);
+  const { brokers, ...kafkaSecurity } = kafka;
+  const { url: registryUrl, ...registrySecurity } = registry;
   return {
     service,
-    brokers: parseBrokers(config.KAFKA_BROKERS),
-    registryUrl: config.SCHEMA_REGISTRY_URL,
+    brokers,
+    registryUrl,
+    kafkaSecurity,
+    registrySecurity,
     databaseName,
     databaseUrl: databaseUrlFor(databaseName, config.DATABASE_URL),
     topicPrefix: config.TOPIC_PREFIX,

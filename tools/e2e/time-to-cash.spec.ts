@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
+import { eventDefinition, EventPayloads } from '@throughline/contracts';
 import { HubSpotStub, startHubSpotStub } from '@throughline/crm-sandbox';
 import { eventually, trackTestTopics } from '@throughline/messaging/testing';
 import { oidcConfig } from '@throughline/messaging-nest/testing';
@@ -12,6 +13,7 @@ import { randomSuffix } from '@throughline/persistence/testing';
 
 import { DEMO_MASTER_DATA, runDealToProjectDemo } from '../demo/deal-to-project';
 import { ALL_SERVICES, RunningService, startServices, stopServices } from '../demo/services';
+import { consumeWithPython } from '../interop/clients';
 import { REPO_ROOT } from '../stack/config';
 import { chooseDemoPeriod, FIRST_DEMO_PERIOD, runTimeToCashDemo } from '../demo/time-to-cash';
 
@@ -106,6 +108,31 @@ describe('time to cash, end to end (the npm start demo)', () => {
     expect(summary.invoices).toEqual([
       expect.objectContaining({ currency: 'EUR', totalMinor: 875_890 + 221_230 }),
     ]);
+
+    // An analyst's figure from the stream equals reporting's: the guide's Python client
+    // (docs/consuming-events.md) reads InvoiceIssued, deduplicated on eventId and summed per legal
+    // entity and currency for the period; reporting's summary gives the same per legal entity.
+    const invoiceTopic = `e2e.t2c.${run}.${eventDefinition('InvoiceIssued').topic.name}`;
+    const issuedEvents = new Map(
+      (await consumeWithPython([invoiceTopic])).map(({ value }) => [
+        value.envelope.eventId,
+        value.data as EventPayloads['InvoiceIssued'],
+      ]),
+    );
+    const fromStream: Record<string, number> = {};
+    for (const invoiceEvent of issuedEvents.values()) {
+      if (invoiceEvent.billingPeriod !== FIRST_DEMO_PERIOD) continue;
+      const key = `${invoiceEvent.legalEntityId} ${invoiceEvent.currency}`;
+      fromStream[key] = (fromStream[key] ?? 0) + invoiceEvent.totalMinor;
+    }
+    type Summary = { invoicesByLegalEntity: { legalEntityId: string; currency: string; totalMinor: number }[] };
+    const reported = await getJson<Summary>(`${url('reporting')}/reports/summary?period=${FIRST_DEMO_PERIOD}`);
+    expect(fromStream).toEqual(
+      Object.fromEntries(
+        reported.invoicesByLegalEntity.map((row) => [`${row.legalEntityId} ${row.currency}`, row.totalMinor]),
+      ),
+    );
+    expect(fromStream).toEqual({ 'LE-NL EUR': 875_890, 'LE-DE EUR': 221_230 });
     // Revenue: the milestone fee and time as delivered, billable expenses passed through at cost.
     expect(summary.revenue).toEqual([
       expect.objectContaining({ currency: 'EUR', amountMinor: 180_000 + 41_230 + 866_250 + 9_640 }),

@@ -13,29 +13,16 @@ import {
   createMessagingTestContext,
   deleteTrackedTestTopics,
   MessagingTestContext,
-  TEST_BROKERS,
-  TEST_REGISTRY_URL,
 } from '@throughline/messaging/testing';
 
 import { REPO_ROOT, STACK_DIR } from '../stack/config';
+import { clientEnv, CLIENTS_DIR as CLIENTS, consumeWithPython, ConsumedLine, parseLines } from './clients';
 
 jest.setTimeout(600_000);
 
 const run = promisify(execFile);
-const CLIENTS = join(REPO_ROOT, 'tools', 'interop', 'clients');
 const GUIDE = join(REPO_ROOT, 'docs', 'consuming-events.md');
-/** Debian's interpreter: python3-avro and python3-confluent-kafka install into its dist-packages. */
-const PYTHON = process.env['INTEROP_PYTHON'] ?? '/usr/bin/python3';
 const EVENTS_PER_TOPIC = 3;
-
-/** What a client printed for one event. */
-interface Line {
-  topic: string;
-  partition: number;
-  offset: number;
-  key: string | null;
-  value: EventRecord;
-}
 
 /**
  * Issue #13 item 5: every business topic, written by Throughline's own codec, decoded by clients not
@@ -84,18 +71,9 @@ describe('consuming Throughline events with standard clients (real stack)', () =
     await deleteTrackedTestTopics();
   });
 
-  const env = {
-    ...process.env,
-    KAFKA_BROKERS: TEST_BROKERS.join(','),
-    SCHEMA_REGISTRY_URL: TEST_REGISTRY_URL,
-    APICURIO_URL: TEST_REGISTRY_URL.replace(/\/apis\/ccompat\/v7\/?$/, '/apis/registry/v3'),
-  };
+  const env = clientEnv();
 
-  function expectEveryEventBack(output: string): void {
-    const lines = output
-      .split('\n')
-      .filter(Boolean)
-      .map((text) => JSON.parse(text) as Line);
+  function expectEveryEventBack(lines: ConsumedLine[]): void {
     const decoded = new Map(lines.map((line) => [line.value.envelope.eventId, line]));
     expect(lines).toHaveLength(written.size);
     expect(new Set(lines.map((line) => line.topic))).toEqual(new Set(topics));
@@ -106,16 +84,7 @@ describe('consuming Throughline events with standard clients (real stack)', () =
   }
 
   it(`decodes every business topic (${businessTypes.length} topics) with Python and Debian's python3-avro`, async () => {
-    const { stdout } = await run(PYTHON, [join(CLIENTS, 'consume.py'), ...topics], {
-      env,
-      maxBuffer: 64 * 1024 * 1024,
-    }).catch((error: Error) => {
-      throw new Error(
-        `${error.message}\nThe Python client needs Debian's python3-avro and python3-confluent-kafka ` +
-          `(apt-get install python3-avro python3-confluent-kafka; .ci/run installs them).`,
-      );
-    });
-    expectEveryEventBack(stdout);
+    expectEveryEventBack(await consumeWithPython(topics));
   });
 
   it('decodes every business topic with Java and Apicurio serde 3.1.7 from Maven Central (contentId)', async () => {
@@ -134,7 +103,7 @@ describe('consuming Throughline events with standard clients (real stack)', () =
       ['-cp', readFileSync(classpathFile, 'utf8').trim(), join(CLIENTS, 'java', 'Consume.java'), ...topics],
       { env, maxBuffer: 64 * 1024 * 1024 },
     );
-    expectEveryEventBack(stdout);
+    expectEveryEventBack(parseLines(stdout));
   });
 
   it('decodes every business topic with Node and @kafkajs/confluent-schema-registry', async () => {
@@ -143,7 +112,7 @@ describe('consuming Throughline events with standard clients (real stack)', () =
       cwd: REPO_ROOT,
       maxBuffer: 64 * 1024 * 1024,
     });
-    expectEveryEventBack(stdout);
+    expectEveryEventBack(parseLines(stdout));
   });
 
   it('shows in docs/consuming-events.md exactly the clients this test runs', () => {

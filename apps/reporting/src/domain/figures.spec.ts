@@ -395,10 +395,10 @@ describe('delivery risk', () => {
 });
 
 describe('period summary', () => {
-  it('totals invoices and revenue of the period per currency beside utilisation and margin', () => {
+  it('totals invoices (per currency, and per legal entity) and revenue of the period beside utilisation and margin', () => {
     const invoices = [
       invoice('I1', {}, [['PRJ-A', 1_000_000]]),
-      invoice('I2', {}, [['PRJ-B', 234_567]]),
+      invoice('I2', { legalEntityId: 'LE-NL' }, [['PRJ-B', 234_567]]),
       invoice('I3', { currency: 'GBP' }, [['PRJ-C', 5_000]]),
       invoice('I4', { billingPeriod: '2026-09' }, [['PRJ-A', 999]]), // another period
     ];
@@ -427,6 +427,12 @@ describe('period summary', () => {
       invoices: [
         { currency: 'EUR', totalMinor: 1_234_567, count: 2, total: 'EUR 12,345.67' },
         { currency: 'GBP', totalMinor: 5_000, count: 1, total: 'GBP 50.00' },
+      ],
+      // I1 and I3 by LE-DE (the helper's default) in two currencies, I2 by LE-NL; I4 is another period.
+      invoicesByLegalEntity: [
+        { legalEntityId: 'LE-DE', currency: 'EUR', totalMinor: 1_000_000, count: 1, total: 'EUR 10,000.00' },
+        { legalEntityId: 'LE-DE', currency: 'GBP', totalMinor: 5_000, count: 1, total: 'GBP 50.00' },
+        { legalEntityId: 'LE-NL', currency: 'EUR', totalMinor: 234_567, count: 1, total: 'EUR 2,345.67' },
       ],
       revenue: [{ currency: 'EUR', amountMinor: 1_000_001, amount: 'EUR 10,000.01' }],
       utilisation: [

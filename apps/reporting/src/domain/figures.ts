@@ -547,6 +547,14 @@ export interface PeriodSummary {
     drafts: { currency: string; totalMinor: number; count: number; total: string }[];
   } | null;
   invoices: { currency: string; totalMinor: number; count: number; total: string }[];
+  /** The same invoices per issuing legal entity and currency (what an analyst sums from InvoiceIssued). */
+  invoicesByLegalEntity: {
+    legalEntityId: string;
+    currency: string;
+    totalMinor: number;
+    count: number;
+    total: string;
+  }[];
   revenue: { currency: string; amountMinor: number; amount: string }[];
   utilisation: {
     personId: string;
@@ -567,8 +575,8 @@ export interface PeriodSummary {
 }
 
 /**
- * The demo's one-screen view of a period: invoices issued for the period (by billing period) and
- * revenue recognized in it, per currency; each person's utilisation in it; margin per project to date.
+ * The demo's one-screen view of a period: invoices issued for the period (by billing period; per
+ * currency, and per legal entity and currency) and revenue recognized in it, per currency; each person's utilisation in it; margin per project to date.
  */
 export function periodSummary(
   period: string,
@@ -579,12 +587,23 @@ export function periodSummary(
   close: PeriodCloseFacts | null = null,
 ): PeriodSummary {
   const invoiceTotals = new Map<string, { total: number; count: number }>();
+  const legalEntityTotals = new Map<string, { legalEntityId: string; currency: string; total: number; count: number }>();
   for (const invoice of invoices) {
     if (invoice.billingPeriod !== period) continue;
     const total = invoiceTotals.get(invoice.currency) ?? { total: 0, count: 0 };
     total.total = sumMinor([total.total, invoice.totalMinor]);
     total.count += 1;
     invoiceTotals.set(invoice.currency, total);
+    const key = `${invoice.legalEntityId}\u0000${invoice.currency}`;
+    const entity = legalEntityTotals.get(key) ?? {
+      legalEntityId: invoice.legalEntityId,
+      currency: invoice.currency,
+      total: 0,
+      count: 0,
+    };
+    entity.total = sumMinor([entity.total, invoice.totalMinor]);
+    entity.count += 1;
+    legalEntityTotals.set(key, entity);
   }
   const revenueTotals = new Map<string, number>();
   for (const revenue of revenues) {
@@ -620,6 +639,15 @@ export function periodSummary(
     invoices: [...invoiceTotals.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([currency, { total, count }]) => ({
+        currency,
+        totalMinor: total,
+        count,
+        total: formatMoney(total, currency),
+      })),
+    invoicesByLegalEntity: [...legalEntityTotals.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, { legalEntityId, currency, total, count }]) => ({
+        legalEntityId,
         currency,
         totalMinor: total,
         count,

@@ -1,7 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -16,6 +15,7 @@ import {
   newClusterId,
   serverConfig,
 } from './kafka';
+import { freePorts, makeTestCertificates, openssl } from './test-certificates';
 
 /**
  * A second, throwaway KRaft broker whose only client listener is SASL_SSL: SCRAM-SHA-512 over TLS
@@ -49,7 +49,14 @@ export async function startSecureKafka({ startTimeoutMs = 90_000 } = {}): Promis
   const dir = mkdtempSync(join(tmpdir(), 'throughline-secure-kafka-'));
   const [port, controllerPort] = await freePorts(2);
   const broker = `${HOST}:${port}`;
-  const files = makeCertificates(dir);
+  const certificates = makeTestCertificates(join(dir, 'tls'));
+  const files = {
+    ...certificates,
+    brokerCert: certificates.serverCert,
+    brokerKey: certificates.serverKey,
+    keystore: join(dir, 'tls', 'broker.p12'),
+    keystorePassFile: join(dir, 'tls', 'keystore.pass'),
+  };
   const storePassword = randomBytes(12).toString('hex');
   writeFileSync(files.keystorePassFile, storePassword);
   openssl([
@@ -233,104 +240,4 @@ async function waitUntilServing(
   throw new Error(
     `the secure broker at ${broker} did not serve SASL_SSL within ${timeoutMs} ms (last: ${last})`,
   );
-}
-
-interface CertificateFiles {
-  ca: string;
-  brokerCert: string;
-  brokerKey: string;
-  clientCert: string;
-  clientKey: string;
-  otherCa: string;
-  keystore: string;
-  keystorePassFile: string;
-}
-
-/** A CA, a broker certificate for 127.0.0.1/localhost, a client certificate, and an unrelated CA. */
-function makeCertificates(dir: string): CertificateFiles {
-  const tls = join(dir, 'tls');
-  mkdirSync(tls);
-  const path = (name: string) => join(tls, name);
-  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const selfSigned = (name: string, subject: string) =>
-    openssl([
-      'req',
-      '-x509',
-      ...key,
-      '-keyout',
-      path(`${name}.key`),
-      '-out',
-      path(`${name}.pem`),
-      '-days',
-      '2',
-      '-subj',
-      subject,
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ]);
-  const signed = (name: string, subject: string, extensions: string[]) =>
-    openssl([
-      'req',
-      '-x509',
-      ...key,
-      '-CA',
-      path('ca.pem'),
-      '-CAkey',
-      path('ca.key'),
-      '-keyout',
-      path(`${name}.key`),
-      '-out',
-      path(`${name}.pem`),
-      '-days',
-      '2',
-      '-subj',
-      subject,
-      ...extensions.flatMap((extension) => ['-addext', extension]),
-    ]);
-  selfSigned('ca', '/CN=Throughline test CA');
-  selfSigned('other-ca', '/CN=Some other CA');
-  signed('broker', `/CN=${HOST}`, [
-    `subjectAltName=IP:${HOST},DNS:localhost`,
-    'extendedKeyUsage=serverAuth,clientAuth',
-  ]);
-  signed('client', '/CN=throughline', ['extendedKeyUsage=clientAuth']);
-  return {
-    ca: path('ca.pem'),
-    brokerCert: path('broker.pem'),
-    brokerKey: path('broker.key'),
-    clientCert: path('client.pem'),
-    clientKey: path('client.key'),
-    otherCa: path('other-ca.pem'),
-    keystore: path('broker.p12'),
-    keystorePassFile: path('keystore.pass'),
-  };
-}
-
-function openssl(args: string[]): void {
-  try {
-    execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (error) {
-    const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new Error(`openssl ${args[0]} failed: ${stderr.trim() || (error as Error).message}`);
-  }
-}
-
-/** Ports nothing listens on now (the OS picks them; the broker binds them a moment later). */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, HOST, () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as { port: number }).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
 }

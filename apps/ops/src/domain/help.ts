@@ -5,6 +5,7 @@ const ENVIRONMENT = `Environment:
   SCHEMA_REGISTRY_URL  Confluent-compatible registry (default http://127.0.0.1:8081/apis/ccompat/v7)
   DATABASE_URL         PostgreSQL server for the audit log (default postgresql://postgres@127.0.0.1:5432/postgres)
   DATABASE_NAME        audit database (default throughline_ops; created when missing)
+  DATABASE_PASSWORD_FILE  file holding the PostgreSQL password (TLS: ?sslmode=verify-full&sslrootcert=… in DATABASE_URL)
   TOPIC_PREFIX         environment prefix of topics and consumer groups, e.g. "test.ab12cd." (default none)
   KAFKA_TLS, KAFKA_TLS_CA_FILE, KAFKA_TLS_CERT_FILE, KAFKA_TLS_KEY_FILE,
   KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD[_FILE],

@@ -23,8 +23,14 @@ export const OPS_MIGRATIONS: MigrationSource = {
 /** PostgreSQL could not be reached or refused the connection. */
 export class DatabaseUnreachableError extends Error {
   constructor(url: string, cause: unknown) {
-    // The reason is in the message; the driver's error adds nothing an operator needs.
-    super(`cannot reach PostgreSQL at ${safeHost(url)} (${reasonOf(cause)})`);
+    // The reason is in the message; the driver's error adds nothing an operator needs. A refused
+    // login (SQLSTATE class 28) is no network problem: the server's words say which rule refused it.
+    const code = reasonOf(cause);
+    super(
+      code.startsWith('28')
+        ? `PostgreSQL at ${safeHost(url)} refused the login: ${messageOf(cause)} (${code})`
+        : `cannot reach PostgreSQL at ${safeHost(url)} (${code})`,
+    );
     this.name = 'DatabaseUnreachableError';
   }
 }
@@ -192,6 +198,11 @@ function isConnectionFailure(error: unknown): boolean {
 function reasonOf(error: unknown): string {
   if (error instanceof AggregateError) return reasonOf(error.errors[0]);
   return codeOf(error) ?? (error instanceof Error ? error.message : String(error));
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof AggregateError) return messageOf(error.errors[0]);
+  return error instanceof Error ? error.message : String(error);
 }
 
 function safeHost(url: string): string {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { KafkaConnection, readMessagingConnection, RegistryConnection } from '@throughline/messaging';
+import { readDatabaseUrl } from '@throughline/persistence';
 import { commonConfigShape, loadConfig } from '@throughline/platform';
 
 export interface OpsConfig {
@@ -29,11 +30,12 @@ const opsConfigShape = {
 export function loadOpsConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
   const problems: string[] = [];
   const { kafka, registry } = readMessagingConnection(env, problems);
+  const serverUrl = readDatabaseUrl(env, problems);
   const config = loadConfig(opsConfigShape, env, problems);
   return {
     kafka,
     registry,
-    serverUrl: config.DATABASE_URL,
+    serverUrl,
     databaseName: config.DATABASE_NAME,
     topicPrefix: config.TOPIC_PREFIX,
   };

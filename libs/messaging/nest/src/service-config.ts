@@ -6,7 +6,7 @@ import {
   readMessagingConnection,
   RegistrySecurity,
 } from '@throughline/messaging';
-import { databaseUrlFor, serviceDatabaseName } from '@throughline/persistence';
+import { databaseUrlFor, readDatabaseUrl, serviceDatabaseName } from '@throughline/persistence';
 import { commonConfigShape, loadConfig } from '@throughline/platform';
 
 import { BodyLimit, LOCAL_HOSTS } from './request-guard';
@@ -83,6 +83,7 @@ export function loadServiceConfig(service: string, defaultPort: number, env = pr
   const portVariable = `${service.toUpperCase()}_PORT`;
   const problems: string[] = [];
   const { kafka, registry } = readMessagingConnection(env, problems);
+  const serverUrl = readDatabaseUrl(env, problems);
   const config = loadConfig(
     { ...serviceConfigShape, [portVariable]: z.coerce.number().int().min(0).max(65535).default(defaultPort) },
     env,
@@ -98,7 +99,7 @@ export function loadServiceConfig(service: string, defaultPort: number, env = pr
     kafkaSecurity,
     registrySecurity,
     databaseName,
-    databaseUrl: databaseUrlFor(databaseName, config.DATABASE_URL),
+    databaseUrl: databaseUrlFor(databaseName, serverUrl),
     topicPrefix: config.TOPIC_PREFIX,
     logLevel: config.LOG_LEVEL,
     host: config.HOST,

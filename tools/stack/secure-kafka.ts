@@ -127,9 +127,9 @@ export async function startSecureKafka({ startTimeoutMs = 90_000 } = {}): Promis
   );
 
   const log = openSync(logFile, 'a');
-  let process_: ChildProcess;
+  let server: ChildProcess;
   try {
-    process_ = spawn(
+    server = spawn(
       java,
       [
         '-Xms128m',
@@ -148,11 +148,11 @@ export async function startSecureKafka({ startTimeoutMs = 90_000 } = {}): Promis
   } finally {
     closeSync(log);
   }
-  const exited = new Promise<number | null>((resolve) => process_.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
   const stop = async () => {
-    if (process_.exitCode === null && process_.signalCode === null) {
-      process_.kill('SIGTERM');
-      const killer = setTimeout(() => process_.kill('SIGKILL'), 20_000);
+    if (server.exitCode === null && server.signalCode === null) {
+      server.kill('SIGTERM');
+      const killer = setTimeout(() => server.kill('SIGKILL'), 20_000);
       await exited;
       clearTimeout(killer);
     }

@@ -415,6 +415,9 @@ describe('reporting projection rebuilds against the real stack', () => {
     expect((await request('DELETE', '/projections/3')).status).toBe(409);
     expect((await request('DELETE', '/projections/99')).status).toBe(404);
     expect((await request('DELETE', '/projections/one')).status).toBe(400);
+    // Found by the fuzz suite (tools/fuzz): a version past the integer column was a 500.
+    expect((await request('DELETE', '/projections/99999999999999999999')).status).toBe(400);
+    expect((await request('DELETE', '/projections/2147483648')).status).toBe(400);
 
     const notATime = await request<{ error: string }>('POST', '/projections/rebuild', { from: 'yesterday' });
     expect(notATime.status).toBe(400);

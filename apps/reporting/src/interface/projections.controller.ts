@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 
 import { parseBody, RequireScope } from '@throughline/messaging-nest';
@@ -6,6 +6,13 @@ import { parseBody, RequireScope } from '@throughline/messaging-nest';
 import { ProjectionRebuilds, ProjectionView } from '../application/projection-rebuilds';
 
 const EARLIEST_REBUILD = Date.parse('2000-01-01T00:00:00Z');
+
+/** A version in the path: a positive integer that fits the version column (PostgreSQL integer). */
+const projectionVersion = z
+  .string()
+  .regex(/^[1-9]\d{0,9}$/, 'expected a projection version (a positive integer)')
+  .transform(Number)
+  .refine((version) => version <= 2_147_483_647, 'expected a projection version (a positive integer)');
 
 /** `beginning`, or a time from 2000 until now; unknown keys are refused. */
 const rebuildBody = z
@@ -49,7 +56,7 @@ export class ProjectionsController {
   /** Drops the tables of a retired projection. */
   @RequireScope('projections:admin')
   @Delete(':version')
-  async drop(@Param('version', ParseIntPipe) version: number): Promise<ProjectionView> {
-    return this.rebuilds.drop(version);
+  async drop(@Param('version') version: string): Promise<ProjectionView> {
+    return this.rebuilds.drop(parseBody(projectionVersion, version));
   }
 }

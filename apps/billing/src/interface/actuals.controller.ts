@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@n
 import { z } from 'zod';
 
 import { ACTUAL_STATUSES } from '@throughline/contracts';
-import { parseBody, RequireScope } from '@throughline/messaging-nest';
+import { BodySchema, parseBody, RequireScope } from '@throughline/messaging-nest';
 import { ValidationError } from '@throughline/platform';
 
 import { ActualView } from '../application/actual-events';
@@ -30,6 +30,7 @@ export class ActualsController {
   /** Writes an actual off (only while UNPRICED or UNBILLED, i.e. before it is on a draft; else 409). */
   @RequireScope('billing:write-off')
   @Post(':actualId/write-off')
+  @BodySchema(writeOffBody)
   @HttpCode(200)
   async writeOff(
     @Param('actualId') actualId: string,

@@ -3,7 +3,14 @@ import { z } from 'zod';
 
 import { isPeriod } from '@throughline/calendar';
 import { BillingPeriodClosed } from '@throughline/contracts';
-import { assertActor, Caller, parseBody, Principal, RequireScope } from '@throughline/messaging-nest';
+import {
+  assertActor,
+  BodySchema,
+  Caller,
+  parseBody,
+  Principal,
+  RequireScope,
+} from '@throughline/messaging-nest';
 import { ValidationError } from '@throughline/platform';
 
 import { BillingPeriodView, InvoicingService, PeriodRevenueView } from '../application/invoicing.service';
@@ -51,6 +58,7 @@ export class BillingPeriodsController {
    */
   @RequireScope('billing:close')
   @Post(':period/close')
+  @BodySchema(closeBody)
   @HttpCode(200)
   async close(
     @Param('period') period: string,

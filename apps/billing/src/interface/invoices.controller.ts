@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import { isIsoDate } from '@throughline/calendar';
 import { InvoiceIssued } from '@throughline/contracts';
-import { parseBody, RequireScope } from '@throughline/messaging-nest';
+import { BodySchema, parseBody, QuerySchema, RequireScope } from '@throughline/messaging-nest';
 import { ValidationError } from '@throughline/platform';
 
 import {
@@ -49,6 +49,7 @@ export class InvoicesController {
   /** One invoice with a page of its detail lines (`?offset=0&limit=1000`) and `lineCount`. */
   @RequireScope('finance:read')
   @Get(':invoiceId')
+  @QuerySchema(linePage)
   async get(@Param('invoiceId') invoiceId: string, @Query() query: unknown): Promise<InvoiceView> {
     const { offset, limit } = parseBody(linePage, query);
     return this.invoicing.invoice(invoiceId, { offset, limit });
@@ -57,6 +58,7 @@ export class InvoicesController {
   /** Issues a draft (issuedOn defaults to today, UTC): InvoiceIssued; its actuals become INVOICED. */
   @RequireScope('billing:issue')
   @Post(':invoiceId/issue')
+  @BodySchema(issueBody)
   @HttpCode(200)
   async issue(
     @Param('invoiceId') invoiceId: string,

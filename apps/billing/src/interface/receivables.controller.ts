@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { z } from 'zod';
 
 import { isIsoDate } from '@throughline/calendar';
-import { parseBody, RequireScope } from '@throughline/messaging-nest';
+import { parseBody, QuerySchema, RequireScope } from '@throughline/messaging-nest';
 
 import { PaymentsService } from '../application/payments.service';
 import { Receivables } from '../domain/cash-application';
@@ -18,6 +18,7 @@ export class ReceivablesController {
   /** Open AR (invoiced − paid) and unapplied cash on `asOf`, per customer, legal entity and currency. */
   @RequireScope('finance:read')
   @Get()
+  @QuerySchema(receivablesQuery)
   async get(@Query() query: unknown): Promise<Receivables> {
     return this.payments.receivables(parseBody(receivablesQuery, query).asOf);
   }

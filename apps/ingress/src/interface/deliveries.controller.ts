@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
 
-import { parseBody, RequireScope } from '@throughline/messaging-nest';
+import { ParamSchemas, parseBody, QuerySchema, RequireScope } from '@throughline/messaging-nest';
 
 import { CRMS, DeliveriesService, DELIVERY_STATUSES } from '../application/deliveries.service';
 
@@ -29,6 +29,7 @@ export class DeliveriesController {
   /** E.g. GET /deliveries?status=REJECTED&crm=HUBSPOT&limit=20 (newest first). */
   @RequireScope('ops:read')
   @Get('deliveries')
+  @QuerySchema(listQuery)
   async list(@Query() query: unknown) {
     return { deliveries: await this.deliveries.list(parseBody(listQuery, query)) };
   }
@@ -36,6 +37,7 @@ export class DeliveriesController {
   /** One delivery with its raw payload and, for HubSpot, what the CRM API answered. */
   @RequireScope('ops:read')
   @Get('deliveries/:crm/:deliveryId')
+  @ParamSchemas({ crm: crmParam })
   get(@Param('crm') crm: string, @Param('deliveryId') deliveryId: string) {
     return this.deliveries.get(parseBody(crmParam, crm), deliveryId);
   }
@@ -51,6 +53,7 @@ export class DeliveriesController {
   /** Requests refused before being recorded (bad signature, malformed JSON, wrong shape): at most 100 per page. */
   @RequireScope('ops:read')
   @Get('rejected-deliveries')
+  @QuerySchema(refusedQuery)
   async refused(@Query() query: unknown) {
     return { rejected: await this.deliveries.listRefused(parseBody(refusedQuery, query)) };
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { z } from 'zod';
 
-import { parseBody, RequireScope } from '@throughline/messaging-nest';
+import { BodySchema, ParamSchemas, parseBody, RequireScope } from '@throughline/messaging-nest';
 
 import { MasterDataService, UpsertResult } from '../application/master-data.service';
 import { MasterDataRecord } from '../domain/master-data';
@@ -24,6 +24,8 @@ export class ErpController {
 
   @RequireScope('erp:write')
   @Put('customers/:customerId')
+  @ParamSchemas({ customerId: masterDataId })
+  @BodySchema(customerBody)
   @HttpCode(200)
   async putCustomer(
     @Param('customerId') customerId: string,
@@ -36,6 +38,8 @@ export class ErpController {
 
   @RequireScope('erp:write')
   @Put('legal-entities/:legalEntityId')
+  @ParamSchemas({ legalEntityId: masterDataId })
+  @BodySchema(legalEntityBody)
   @HttpCode(200)
   async putLegalEntity(
     @Param('legalEntityId') legalEntityId: string,
@@ -51,6 +55,8 @@ export class ErpController {
 
   @RequireScope('erp:write')
   @Put('rate-cards/:rateCardId')
+  @ParamSchemas({ rateCardId: masterDataId })
+  @BodySchema(rateCardBody)
   @HttpCode(200)
   async putRateCard(
     @Param('rateCardId') rateCardId: string,
@@ -63,6 +69,8 @@ export class ErpController {
 
   @RequireScope('erp:write')
   @Put('project-templates/:templateId')
+  @ParamSchemas({ templateId: masterDataId })
+  @BodySchema(projectTemplateBody)
   @HttpCode(200)
   async putProjectTemplate(
     @Param('templateId') templateId: string,
@@ -76,6 +84,7 @@ export class ErpController {
   /** Seeding: many records at once, all or nothing. */
   @RequireScope('erp:write')
   @Post('master-data')
+  @BodySchema(masterDataBatchBody)
   @HttpCode(200)
   async postBatch(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
     const batch = parseBody(masterDataBatchBody, body);

@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
 
-import { parseBody, RequireScope } from '@throughline/messaging-nest';
+import { BodySchema, parseBody, RequireScope } from '@throughline/messaging-nest';
 
 import { FinanceIntakeService } from '../application/finance-intake.service';
 import { parseChangeOrder, parsePayment } from '../domain/finance-intake';
@@ -13,6 +13,7 @@ export class FinanceController {
 
   @RequireScope('erp:write')
   @Post('erp/payments')
+  @BodySchema(paymentBody)
   @HttpCode(200)
   async postPayment(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
     const payment = orReject(parsePayment(parseBody(paymentBody, body)));
@@ -22,6 +23,7 @@ export class FinanceController {
 
   @RequireScope('crm:write')
   @Post('crm/change-orders')
+  @BodySchema(changeOrderBody)
   @HttpCode(200)
   async postChangeOrder(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
     const changeOrder = orReject(parseChangeOrder(parseBody(changeOrderBody, body)));

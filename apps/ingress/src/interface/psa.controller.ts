@@ -1,7 +1,17 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { Response } from 'express';
 
-import { assertActor, Caller, parseBody, Principal, RequireScope } from '@throughline/messaging-nest';
+import {
+  ApiResponses,
+  assertActor,
+  BodySchema,
+  Caller,
+  ParamSchemas,
+  parseBody,
+  Principal,
+  QuerySchema,
+  RequireScope,
+} from '@throughline/messaging-nest';
 
 import { EntryResult, PsaIntakeService } from '../application/psa-intake.service';
 import { RuleIssue } from '../domain/master-data';
@@ -17,6 +27,7 @@ import {
   expenseBody,
   externalId,
   listQuery,
+  MAX_BATCH,
   orReject,
   parseEntries,
   timeEntryBody,
@@ -33,6 +44,7 @@ export class PsaController {
 
   @RequireScope('psa:write')
   @Post('time-entries')
+  @BodySchema(timeEntryBody, { batchOf: MAX_BATCH })
   @HttpCode(200)
   async postTimeEntries(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
     const now = Date.now();
@@ -53,6 +65,14 @@ export class PsaController {
    */
   @RequireScope('psa:approve')
   @Post('time-entries/:entryId/corrections')
+  @ParamSchemas({ entryId: externalId })
+  @BodySchema(timeEntryCorrectionBody)
+  @ApiResponses(
+    { status: 201, description: 'CORRECTED: the next revision, published' },
+    { status: 200, description: 'UNCHANGED: the correction changes nothing' },
+    { status: 404, description: 'No such time entry' },
+    { status: 409, description: 'The entry is not approved' },
+  )
   async correctTimeEntry(
     @Param('entryId') entryId: string,
     @Body() body: unknown,
@@ -70,6 +90,7 @@ export class PsaController {
 
   @RequireScope('psa:write')
   @Post('expenses')
+  @BodySchema(expenseBody, { batchOf: MAX_BATCH })
   @HttpCode(200)
   async postExpenses(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
     const now = Date.now();
@@ -89,6 +110,7 @@ export class PsaController {
    */
   @RequireScope('psa:approve')
   @Post('approvals')
+  @BodySchema(approvalsBody)
   @HttpCode(200)
   async approve(
     @Body() body: unknown,
@@ -118,6 +140,7 @@ export class PsaController {
   /** E.g. GET /psa/time-entries?projectId=PRJ-HS-1-LE-DE&status=APPROVED */
   @RequireScope('psa:read')
   @Get('time-entries')
+  @QuerySchema(listQuery)
   async listTimeEntries(@Query() query: unknown) {
     return { timeEntries: await this.psa.listTimeEntries(parseBody(listQuery, query)) };
   }
@@ -125,6 +148,7 @@ export class PsaController {
   /** E.g. GET /psa/expenses?projectId=PRJ-HS-1-LE-DE */
   @RequireScope('psa:read')
   @Get('expenses')
+  @QuerySchema(listQuery)
   async listExpenses(@Query() query: unknown) {
     return { expenses: await this.psa.listExpenses(parseBody(listQuery, query)) };
   }

@@ -13,7 +13,7 @@ import { z } from 'zod';
 
 import { isIsoDate } from '@throughline/calendar';
 import { MilestoneCompleted, ProjectCreated } from '@throughline/contracts';
-import { parseBody, RequireScope } from '@throughline/messaging-nest';
+import { BodySchema, parseBody, QuerySchema, RequireScope } from '@throughline/messaging-nest';
 
 import { ForecastView, PlanService, PlanView } from '../application/plan.service';
 import { ProjectService } from '../application/project.service';
@@ -35,6 +35,7 @@ export class ProjectsController {
   /** The projects created for a deal (one per delivering legal entity), by project id. */
   @RequireScope('project:read')
   @Get()
+  @QuerySchema(projectsQuery)
   async list(@Query() query: unknown): Promise<ProjectCreated[]> {
     const { dealId } = parseBody(projectsQuery, query);
     return this.projects.projectsOfDeal(dealId);
@@ -67,6 +68,7 @@ export class ProjectsController {
    */
   @RequireScope('psa:write')
   @Post(':projectId/milestones/:milestoneId/complete')
+  @BodySchema(completionBody)
   @HttpCode(200)
   async complete(
     @Param('projectId') projectId: string,

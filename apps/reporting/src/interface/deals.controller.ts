@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { Response } from 'express';
 import { z } from 'zod';
 
-import { parseBody, RequireScope } from '@throughline/messaging-nest';
+import { parseBody, QuerySchema, RequireScope } from '@throughline/messaging-nest';
 
 import { ReportingQueries } from '../application/reporting-queries';
 import { DEAL_STATUSES, DealSummary, DealTimeline } from '../domain/deal-timeline';
@@ -18,6 +18,7 @@ export class DealsController {
   /** Every deal reporting knows, with its current setup status; `?status=BLOCKED` filters. */
   @RequireScope('reports:read')
   @Get()
+  @QuerySchema(dealsQuery)
   async list(@Query() query: unknown): Promise<{ deals: DealSummary[] }> {
     const { status } = parseBody(dealsQuery, query);
     return this.queries.deals(status);
@@ -26,6 +27,7 @@ export class DealsController {
   /** The deal's setup timeline; `?format=text` answers the plain-text table for terminals. */
   @RequireScope('reports:read')
   @Get(':dealId/timeline')
+  @QuerySchema(timelineQuery)
   async timeline(
     @Param('dealId') dealId: string,
     @Query() query: unknown,

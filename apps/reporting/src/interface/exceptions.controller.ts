@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { z } from 'zod';
 
 import { EXCEPTION_OWNER_ROLES } from '@throughline/contracts';
-import { parseBody, RequireScope } from '@throughline/messaging-nest';
+import { parseBody, QuerySchema, RequireScope } from '@throughline/messaging-nest';
 
 import { ReportingQueries } from '../application/reporting-queries';
 import { EXCEPTION_FILTERS, ExceptionsByOwner } from '../domain/business-exception';
@@ -23,6 +23,7 @@ export class ExceptionsController {
   /** Business exceptions grouped by the team that must act (`?status=open|resolved|all`, default open). */
   @RequireScope('ops:read')
   @Get('exceptions')
+  @QuerySchema(exceptionsQuery)
   async list(@Query() query: unknown): Promise<ExceptionsByOwner & { status: string }> {
     const { status, ownerRole } = parseBody(exceptionsQuery, query);
     return { status, ...(await this.queries.exceptions(status, ownerRole)) };
@@ -31,6 +32,7 @@ export class ExceptionsController {
   /** Breached business SLAs on any entity (`?status=open|recovered|all`, default open). */
   @RequireScope('ops:read')
   @Get('sla-breaches')
+  @QuerySchema(slaBreachesQuery)
   async slaBreaches(@Query() query: unknown) {
     return this.queries.slaBreaches(parseBody(slaBreachesQuery, query).status);
   }

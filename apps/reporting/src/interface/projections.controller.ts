@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 
-import { parseBody, RequireScope } from '@throughline/messaging-nest';
+import { BodySchema, ParamSchemas, parseBody, RequireScope } from '@throughline/messaging-nest';
 
 import { ProjectionRebuilds, ProjectionView } from '../application/projection-rebuilds';
 
@@ -47,6 +47,7 @@ export class ProjectionsController {
   /** Starts building a fresh projection; it replaces the active one by itself once caught up. */
   @RequireScope('projections:admin')
   @Post('rebuild')
+  @BodySchema(rebuildBody)
   @HttpCode(202)
   async rebuild(@Body() body: unknown): Promise<ProjectionView> {
     const { from } = parseBody(rebuildBody, body);
@@ -56,6 +57,7 @@ export class ProjectionsController {
   /** Drops the tables of a retired projection. */
   @RequireScope('projections:admin')
   @Delete(':version')
+  @ParamSchemas({ version: projectionVersion })
   async drop(@Param('version') version: string): Promise<ProjectionView> {
     return this.rebuilds.drop(parseBody(projectionVersion, version));
   }

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { z } from 'zod';
 
 import { isIsoDate, isPeriod } from '@throughline/calendar';
-import { parseBody, RequireScope } from '@throughline/messaging-nest';
+import { computedDefault, parseBody, QuerySchema, RequireScope } from '@throughline/messaging-nest';
 
 import { FiguresQueries } from '../application/figures-queries';
 
@@ -11,7 +11,7 @@ const period = z.string().refine(isPeriod, 'must be a calendar month YYYY-MM');
 const asOf = z
   .string()
   .refine(isIsoDate, 'must be a date YYYY-MM-DD')
-  .default(() => new Date().toISOString().slice(0, 10));
+  .default(computedDefault(() => new Date().toISOString().slice(0, 10), 'today (UTC)'));
 
 const utilisationQuery = z.object({ period, groupBy: z.enum(['person', 'role']).default('person') });
 const periodQuery = z.object({ period });
@@ -27,6 +27,7 @@ export class ReportsController {
 
   @RequireScope('reports:read')
   @Get('utilisation')
+  @QuerySchema(utilisationQuery)
   async utilisation(@Query() query: unknown) {
     const { period: month, groupBy } = parseBody(utilisationQuery, query);
     return this.figures.utilisation(month, groupBy);
@@ -46,30 +47,35 @@ export class ReportsController {
 
   @RequireScope('finance:read')
   @Get('billing-leakage')
+  @QuerySchema(asOfQuery)
   async billingLeakage(@Query() query: unknown) {
     return this.figures.leakage(parseBody(asOfQuery, query).asOf);
   }
 
   @RequireScope('finance:read')
   @Get('ar-ageing')
+  @QuerySchema(asOfQuery)
   async arAgeing(@Query() query: unknown) {
     return this.figures.arAgeing(parseBody(asOfQuery, query).asOf);
   }
 
   @RequireScope('reports:read')
   @Get('delivery-risk')
+  @QuerySchema(asOfQuery)
   async deliveryRisk(@Query() query: unknown) {
     return this.figures.deliveryRisk(parseBody(asOfQuery, query).asOf);
   }
 
   @RequireScope('reports:read')
   @Get('summary')
+  @QuerySchema(periodQuery)
   async summary(@Query() query: unknown) {
     return this.figures.summary(parseBody(periodQuery, query).period);
   }
 
   @RequireScope('reports:read')
   @Get('projects/:projectId')
+  @QuerySchema(asOfQuery)
   async project(@Param('projectId') projectId: string, @Query() query: unknown) {
     return this.figures.project(projectId, parseBody(asOfQuery, query).asOf);
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { z } from 'zod';
 
-import { parseBody, RequireScope } from '@throughline/messaging-nest';
+import { parseBody, QuerySchema, RequireScope } from '@throughline/messaging-nest';
 
 import { BreachView, RoiFigures, SlaQueryService, SlaView } from '../application/sla-query.service';
 
@@ -24,6 +24,7 @@ export class SlaController {
   /** Breaches, oldest first: `status=open` (default), `recovered` or `all`. */
   @RequireScope('ops:read')
   @Get('breaches')
+  @QuerySchema(breachesQuery)
   breaches(@Query() query: unknown): Promise<BreachView[]> {
     const { status, limit } = parseBody(breachesQuery, query);
     return this.query.breaches(status, limit);

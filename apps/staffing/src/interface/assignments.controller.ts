@@ -2,7 +2,7 @@ import { Body, Controller, Headers, HttpCode, Param, Put } from '@nestjs/common'
 import { z } from 'zod';
 
 import { AssignmentChanged, ASSIGNMENT_STATUSES } from '@throughline/contracts';
-import { parseBody, RequireScope } from '@throughline/messaging-nest';
+import { BodySchema, parseBody, RequireScope } from '@throughline/messaging-nest';
 
 import { StaffingService } from '../application/staffing.service';
 
@@ -26,6 +26,7 @@ export class AssignmentsController {
   /** Creates or replaces an assignment (idempotent per assignment id). */
   @RequireScope('staffing:write')
   @Put(':assignmentId')
+  @BodySchema(assignmentBody)
   @HttpCode(200)
   async put(
     @Param('assignmentId') assignmentId: string,

@@ -13,6 +13,7 @@ import { correlationMiddleware } from './correlation';
 import { HttpErrorFilter } from './http-error.filter';
 import { KafkaEventTransport } from './kafka-event.transport';
 import { LOGGER, SERVICE_CONFIG } from './messaging.module';
+import { ApiDocument, serviceOpenApiDocument } from './openapi';
 import {
   hostAndOriginGuard,
   inputSafety,
@@ -33,7 +34,7 @@ import { DEFAULT_HTTP_TIMEOUTS, ServiceConfig } from './service-config';
  * bytes kept as `rawBody`), and the input safety check (NUL, lone surrogates, nesting depth: 400),
  * then the global AuthGuard (bearer JWT or API key, the
  * route's scope: 401/403; a route without a declaration is refused). Every refusal is a problem+json
- * answer.
+ * answer. GET /docs serves the service's OpenAPI document, built here from its controllers.
  */
 export async function createService(module: Type<unknown> | DynamicModule): Promise<INestApplication> {
   const app = await NestFactory.create(module, { logger: ['error', 'warn'], bodyParser: false });
@@ -57,6 +58,8 @@ export async function createService(module: Type<unknown> | DynamicModule): Prom
   app.use(inputSafety());
   app.useGlobalFilters(new HttpErrorFilter(logger));
   app.useGlobalGuards(createAuthGuard(app, logger));
+  // GET /docs: built from the same module tree Nest mounted (npm run openapi writes the same document).
+  app.get(ApiDocument).set(serviceOpenApiDocument(module));
   await runtime.start();
   app.connectMicroservice(
     { strategy: new KafkaEventTransport(runtime.consumer) },

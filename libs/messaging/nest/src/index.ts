@@ -10,3 +10,4 @@ export * from './scheduled-check';
 export * from './problem';
 export * from './request-guard';
 export * from './auth';
+export * from './openapi';

@@ -20,6 +20,8 @@ import { MigrationSource } from '@throughline/persistence';
 import { createLogger, Logger } from '@throughline/platform';
 
 import { MetricsAccess, PublicProbe } from './auth';
+import { ApiResponses } from './openapi/api-metadata';
+import { ApiDocument, DocsController } from './openapi/docs.controller';
 import { ServiceConfig } from './service-config';
 
 export const LOGGER = Symbol('LOGGER');
@@ -59,6 +61,7 @@ class MetricsController {
 
   /** Prometheus text format: consumer lag, events in/out, handler latency, retries, DLQ depth, outbox backlog. */
   @Get()
+  @ApiResponses({ status: 200, description: 'Prometheus text exposition format', contentType: 'text/plain' })
   async metrics(@Res() response: Response): Promise<void> {
     response.type(this.runtime.metrics.contentType).send(await this.runtime.metrics.render());
   }
@@ -95,12 +98,13 @@ export class MessagingModule {
     });
     return {
       module: MessagingModule,
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, DocsController],
       providers: [
         { provide: MessagingRuntime, useValue: runtime },
         { provide: LOGGER, useValue: logger },
         { provide: SERVICE_CONFIG, useValue: options.config },
         RuntimeLifecycle,
+        ApiDocument,
       ],
       exports: [MessagingRuntime, LOGGER, SERVICE_CONFIG],
     };

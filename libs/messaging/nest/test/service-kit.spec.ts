@@ -9,8 +9,20 @@ import { ConsumedEvent, createEvent, MessagingRuntime } from '@throughline/messa
 import { eventually } from '@throughline/messaging/testing';
 import { createLogger, currentLogContext, Logger } from '@throughline/platform';
 
-import { LOGGER, MessagingModule, RequireScope } from '../src';
-import { startTestService, testAuthorization, testServiceConfig, TestService } from '../src/testing';
+import {
+  LOGGER,
+  MessagingModule,
+  RequireScope,
+  serializeOpenApiDocument,
+  serviceOpenApiDocument,
+} from '../src';
+import {
+  anonymousFetch,
+  startTestService,
+  testAuthorization,
+  testServiceConfig,
+  TestService,
+} from '../src/testing';
 
 jest.setTimeout(90_000);
 
@@ -68,6 +80,7 @@ function parsePrometheus(text: string): Sample[] {
 
 describe('service kit against the real stack: metrics and correlation ids', () => {
   let service: TestService;
+  let kitModule: DynamicModule;
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger(
     'kit',
@@ -105,6 +118,7 @@ describe('service kit against the real stack: metrics and correlation ids', () =
       imports: [MessagingModule.forRoot({ config, migrations: [], publishes: ['DealWon'], logger })],
       controllers: [HeldHandlers, EchoController],
     };
+    kitModule = module;
     service = await startTestService(module, config);
   });
 
@@ -409,6 +423,21 @@ describe('service kit against the real stack: metrics and correlation ids', () =
       body: '{"note":"y"}',
     });
     expect(vendorJson.status).toBe(201);
+  });
+
+  it('serves its OpenAPI document at /docs without a credential, built from its own controllers', async () => {
+    const response = await anonymousFetch(`${service.url}/docs`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const text = await response.text();
+    expect(text).toBe(serializeOpenApiDocument(serviceOpenApiDocument(kitModule)));
+    const document = JSON.parse(text) as {
+      openapi: string;
+      paths: Record<string, Record<string, { security: Record<string, string[]>[] }>>;
+    };
+    expect(document.openapi).toBe('3.1.0');
+    expect(document.paths['/echo']?.['post']?.security[0]).toEqual({ OAuth2: ['ops:read'] });
+    expect(document.paths['/docs']?.['get']?.security).toEqual([]);
   });
 
   it('answers 408 and closes the connection when a body trickles in a byte at a time', async () => {

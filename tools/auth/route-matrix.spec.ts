@@ -1,16 +1,8 @@
-import { INestApplication, RequestMethod, Type } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 
-import {
-  ALL_SCOPES,
-  createAuthGuard,
-  HttpErrorFilter,
-  ROUTE_ACCESS,
-  RouteAccess,
-} from '@throughline/messaging-nest';
+import { ALL_SCOPES, createAuthGuard, HttpErrorFilter } from '@throughline/messaging-nest';
 import {
   anonymousFetch,
   IdentityProvider,
@@ -19,69 +11,9 @@ import {
 import { createLogger } from '@throughline/platform';
 
 import { REPO_ROOT } from '../stack/config';
+import { discoverRoutes, Route } from './routes';
 
 jest.setTimeout(300_000);
-
-/**
- * The authorisation matrix of issue #11: every HTTP route of every service (found from the Nest
- * metadata of the controllers under apps/* /src/interface, so a new route cannot escape it) ×
- * {no credential → 401, every scope but the needed one → 403, the needed scope → neither}, with real
- * tokens of the local OpenID Connect provider. Services' dependencies are mocked: the guard runs
- * before them, and "right scope" only has to get past it.
- */
-interface Route {
-  app: string;
-  controller: Type<unknown>;
-  method: string;
-  path: string;
-  access: RouteAccess | undefined;
-}
-
-function interfaceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return interfaceFiles(path);
-    return name.endsWith('.ts') && !name.endsWith('.spec.ts') && !name.endsWith('.d.ts') ? [path] : [];
-  });
-}
-
-function discoverRoutes(): Route[] {
-  const routes: Route[] = [];
-  for (const app of readdirSync(join(REPO_ROOT, 'apps'))) {
-    const dir = join(REPO_ROOT, 'apps', app, 'src', 'interface');
-    let files: string[];
-    try {
-      files = interfaceFiles(dir);
-    } catch {
-      continue;
-    }
-    for (const file of files) {
-      // Required by path at run time: tools may not import apps statically (module boundaries).
-      const exported = require(file) as Record<string, unknown>;
-      for (const value of Object.values(exported)) {
-        if (typeof value !== 'function' || Reflect.getMetadata(PATH_METADATA, value) === undefined) continue;
-        const controller = value as Type<unknown>;
-        const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-        for (const name of Object.getOwnPropertyNames(controller.prototype)) {
-          const handler = controller.prototype[name] as unknown;
-          if (typeof handler !== 'function' || name === 'constructor') continue;
-          const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-          if (method === undefined) continue;
-          const sub = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
-          const path = `/${[base, sub]
-            .map((p) => p.replace(/^\/|\/$/g, ''))
-            .filter(Boolean)
-            .join('/')}`;
-          const access =
-            (Reflect.getMetadata(ROUTE_ACCESS, handler) as RouteAccess | undefined) ??
-            (Reflect.getMetadata(ROUTE_ACCESS, controller) as RouteAccess | undefined);
-          routes.push({ app, controller, method: RequestMethod[method], path, access });
-        }
-      }
-    }
-  }
-  return routes;
-}
 
 /** Any dependency a controller asks for: every property is a function answering another such thing. */
 function anything(): unknown {
@@ -101,6 +33,13 @@ function neededScopes(route: Route): string[] {
 const routes = discoverRoutes();
 const scoped = routes.filter((route) => route.access?.kind === 'scope');
 
+/**
+ * The authorisation matrix of issue #11: every HTTP route of every service (found from the Nest
+ * metadata of the controllers under apps/* /src/interface, so a new route cannot escape it) ×
+ * {no credential → 401, every scope but the needed one → 403, the needed scope → neither}, with real
+ * tokens of the local OpenID Connect provider. Services' dependencies are mocked: the guard runs
+ * before them, and "right scope" only has to get past it.
+ */
 describe('authorisation matrix: every route of every service', () => {
   let provider: IdentityProvider;
   let app: INestApplication;

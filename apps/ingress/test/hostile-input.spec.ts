@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import { IncomingHttpHeaders, request } from 'node:http';
 
-import fc from 'fast-check';
-
 import { hubSpotDealStageEvent, salesforceClosedWonEvent } from '@throughline/crm-sandbox';
 import { testAuthorization } from '@throughline/messaging-nest/testing';
 
@@ -19,7 +17,10 @@ interface Answer {
   json: Record<string, unknown>;
 }
 
-/** The hostile inputs of issue #11, each answered 4xx in one shape, nothing stored or published. */
+/**
+ * The hostile inputs of issue #11, each answered 4xx in one shape, nothing stored or published. The
+ * generated ones (fast-check over every write route of every service) are in tools/fuzz.
+ */
 describe('ingress against hostile input (real stack)', () => {
   let harness: IngressHarness;
   let db: IngressDb;
@@ -412,33 +413,5 @@ describe('ingress against hostile input (real stack)', () => {
     expect(
       await db.rejectedDelivery.count({ where: { id: BigInt(refused.json['rejectedId'] as string) } }),
     ).toBe(1);
-  });
-
-  it('never answers 5xx nor stores a refused customer, whatever the body (property, bounded)', async () => {
-    const before = await stored();
-    const nasty = fc.oneof(
-      fc.string(),
-      fc.constantFrom('\u0000', '\ud800', 'ZZZ', 'XTS', 'eur', '9999-12-31', 'ACTIVE', 'EUR'),
-    );
-    const body = fc.oneof(
-      fc.record(
-        { name: nasty, status: nasty, billingCurrency: nasty, extra: fc.jsonValue() },
-        { requiredKeys: [] },
-      ),
-      fc.jsonValue(),
-    );
-    const accepted: string[] = [];
-    await fc.assert(
-      fc.asyncProperty(body, fc.stringMatching(/^[A-Za-z0-9._:-]{1,60}$/), async (value, id) => {
-        const answer = await send('PUT', `/erp/customers/FC-${id}`, JSON.stringify(value) ?? 'null');
-        expect(answer.status).toBeLessThan(500);
-        if (answer.status === 200) accepted.push(`FC-${id}`);
-        else expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
-      }),
-      { numRuns: 300, interruptAfterTimeLimit: 30_000 },
-    );
-    // Only accepted customers were stored (each once in erp_record and the outbox).
-    const after = await stored();
-    expect((after['erp_record'] ?? 0) - (before['erp_record'] ?? 0)).toBe(new Set(accepted).size);
   });
 });

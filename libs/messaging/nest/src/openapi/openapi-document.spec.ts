@@ -113,6 +113,8 @@ describe('OpenAPI document from controllers', () => {
       required: true,
       schema: { type: 'string', pattern: '^I-\\d+$' },
     });
+    expect(put.summary).toBe('Items: put');
+    expect(put.operationId).toBe('itemsPut');
     expect(put.requestBody.required).toBe(true);
     expect(put.requestBody.content['application/json'].schema).toEqual({
       type: 'object',

@@ -356,7 +356,8 @@ function operationOf(route: RouteDeclaration, service: OpenApiServiceDescription
   const requestBody = requestBodyOf(route, service.bodyLimits);
   return {
     operationId: operationIdOf(route),
-    summary: words(route.handlerName),
+    // "Invoices: issue", "Psa: post time entries": the handler's name under its controller's.
+    summary: `${words(tagOf(route.controller))}: ${words(route.handlerName).toLowerCase()}`,
     description: accessDescription(route),
     tags: [tagOf(route.controller)],
     parameters,

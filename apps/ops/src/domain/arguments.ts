@@ -5,6 +5,7 @@ import {
   DEFAULT_AUDIT_LIMIT,
   DEFAULT_REPLAY_RATE,
   DEFAULT_SHOW_LIMIT,
+  ExportFormat,
   PartitionOffset,
   PurgeSelection,
   ReplayTarget,
@@ -13,7 +14,7 @@ import { assertDlqTopic } from './dlq-topics';
 import { parseInstant } from './duration';
 import { UsageError } from './errors';
 import { MessageFilter } from './filters';
-import { COMMAND_HELP, GLOBAL_HELP, LOOKUP_HELP } from './help';
+import { COMMAND_HELP, EXPORT_HELP, GLOBAL_HELP, LOOKUP_HELP } from './help';
 
 export interface ParseContext {
   /** Epoch ms, for durations such as `--since 2h`. */
@@ -82,7 +83,13 @@ export function parseCommandLine(argv: readonly string[], context: ParseContext)
       [name, ...rest].filter((arg): arg is string => arg !== undefined),
       context,
     );
-  if (group !== 'dlq') throw new UsageError(`unknown command "${group}" (expected "dlq" or "lookup")`);
+  if (group === 'export')
+    return parseExport(
+      [name, ...rest].filter((arg): arg is string => arg !== undefined),
+      context,
+    );
+  if (group !== 'dlq')
+    throw new UsageError(`unknown command "${group}" (expected "dlq", "lookup" or "export")`);
   if (name === undefined)
     throw new UsageError('missing dlq command (list, show, replay, park, purge, audit)');
   if (name === '--help' || name === '-h' || name === 'help') return { kind: 'help', text: GLOBAL_HELP };
@@ -216,6 +223,52 @@ function parseLookup(args: readonly string[], context: ParseContext): Command {
     since: since === undefined ? undefined : parseInstant(since, context.now, '--since'),
     json: options.flag('json'),
   };
+}
+
+const EXPORT_OPTIONS = {
+  out: 'value',
+  format: 'value',
+  since: 'value',
+  until: 'value',
+  current: 'flag',
+  by: 'value',
+} as const satisfies Record<string, OptionKind>;
+
+function parseExport(args: readonly string[], context: ParseContext): Command {
+  if (args.some((arg) => arg === '--help' || arg === '-h')) return { kind: 'help', text: EXPORT_HELP };
+  const tokens = tokenize(args, EXPORT_OPTIONS, 'export');
+  const options = new Options(tokens.values, 'export');
+  const [eventType, ...extra] = tokens.positionals;
+  if (eventType === undefined) throw new UsageError('missing the event type to export, e.g. InvoiceIssued', 'export');
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, 'export');
+  const file = options.value('out');
+  if (file === undefined) throw new UsageError('missing --out FILE (.parquet or .csv)', 'export');
+  const format = exportFormat(options.value('format'), file);
+  const since = options.value('since');
+  const until = options.value('until');
+  const command = {
+    kind: 'export' as const,
+    eventType,
+    file,
+    format,
+    since: since === undefined ? undefined : parseInstant(since, context.now, '--since'),
+    until: until === undefined ? undefined : parseInstant(until, context.now, '--until'),
+    current: options.flag('current'),
+    by: options.value('by'),
+  };
+  if (command.by !== undefined && !command.current) throw new UsageError('--by needs --current', 'export');
+  if (command.since !== undefined && command.until !== undefined && command.since >= command.until)
+    throw new UsageError('--since must be before --until', 'export');
+  return command;
+}
+
+function exportFormat(given: string | undefined, file: string): ExportFormat {
+  const format = given ?? (/\.csv$/i.test(file) ? 'csv' : /\.parquet$/i.test(file) ? 'parquet' : undefined);
+  if (format === undefined)
+    throw new UsageError(`cannot tell the format from "${file}": name it .parquet or .csv, or give --format`, 'export');
+  if (format !== 'parquet' && format !== 'csv')
+    throw new UsageError(`--format must be parquet or csv, not "${format}"`, 'export');
+  return format;
 }
 
 class Options {

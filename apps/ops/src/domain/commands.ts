@@ -52,10 +52,25 @@ export type Command =
       attribution: Attribution;
     }
   | { kind: 'audit'; topic?: string; limit: number; json: boolean }
-  | { kind: 'lookup'; id: string; since?: number; json: boolean };
+  | { kind: 'lookup'; id: string; since?: number; json: boolean }
+  | {
+      kind: 'export';
+      /** An event type of the catalog, e.g. InvoiceIssued. */
+      eventType: string;
+      file: string;
+      format: ExportFormat;
+      since?: number;
+      until?: number;
+      /** Only the last event per entity (its current state)... */
+      current: boolean;
+      /** ...the entity named by this payload field (default: the message key). */
+      by?: string;
+    };
+
+export type ExportFormat = 'parquet' | 'csv';
 
 /** The `dlq ...` commands. */
-export type CommandKind = Exclude<Command['kind'], 'help' | 'lookup'>;
+export type CommandKind = Exclude<Command['kind'], 'help' | 'lookup' | 'export'>;
 
 export const DEFAULT_SHOW_LIMIT = 50;
 export const DEFAULT_AUDIT_LIMIT = 100;

@@ -36,8 +36,10 @@ Commands:
   dlq audit     who replayed, parked or purged what, and when
   lookup <id>   everything that happened for a correlation id, event, deal or project, in order,
                 with each service's resulting state
+  export <type> an event type's events (or their current state) as Parquet or CSV for BI tools
 
-Run "throughline dlq <command> --help" or "throughline lookup --help" for a command's options.
+Run "throughline dlq <command> --help", "throughline lookup --help" or "throughline export --help"
+for a command's options.
 
 Exit codes: 0 done, 1 failure (e.g. Kafka unreachable), 2 bad arguments,
             3 done, but some messages were refused (already replayed or parked; see --force).
@@ -158,4 +160,26 @@ OIDC_CLIENT_ID (default throughline-ops) and OIDC_CLIENT_SECRET (token endpoint 
 
   --since T   read only events written at or after T (ISO time, or a duration such as 2h)
   --json      machine-readable output
+`;
+
+export const EXPORT_HELP = `Usage: throughline export <EventType> --out FILE [--format parquet|csv]
+                          [--since T] [--until T] [--current [--by FIELD]]
+
+Writes the events of one event type (its topic under TOPIC_PREFIX, e.g. InvoiceIssued) as a table for
+BI tools, one row per event, decoded through the schema registry into typed columns from the latest
+schema: the envelope (eventId, eventType, schemaVersion, occurredAt, correlationId, causationId,
+source, key), then the payload's fields. Money stays as the exact <name>Minor integer and is also
+given as <name>, a DECIMAL(38,4) in the record's currency; instants are timestamps (UTC), dates are
+dates, nested lines and lists are JSON text. Progress goes to stderr.
+
+  --out FILE      where to write (replaced if it exists)
+  --format F      parquet or csv (default: from the file name)
+  --since T       only events written at or after T (ISO time, or a duration such as 7d)
+  --until T       only events written before T
+  --current       only the last event per entity: its current state (with --until: as it was
+                  then); the entity is the message key (the catalog's key: for many topics the
+                  project or customer), or...
+  --by FIELD      ...the payload field FIELD, e.g. invoiceId for InvoiceIssued, actualId for ActualChanged
+
+Read the file with DuckDB: SELECT legalEntityId, currency, sum(total) FROM 'invoices.parquet' GROUP BY ALL;
 `;

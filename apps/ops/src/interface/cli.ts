@@ -5,6 +5,7 @@ import { DLQ_HEADER, SchemaRegistryGateway } from '@throughline/messaging';
 import { ConfigurationError } from '@throughline/platform';
 
 import { DispatchOutcome } from '../application/dispatch';
+import { exportEvents } from '../application/export-events';
 import { listAuditRecords } from '../application/list-audit-records';
 import { lookupFlow } from '../application/lookup-flow';
 import { listDeadLetterTopics } from '../application/list-dead-letter-topics';
@@ -26,6 +27,7 @@ import {
 } from '../domain/format';
 import { formatFlow } from '../domain/flow';
 import { PgAuditLog } from '../infrastructure/audit-store';
+import { DuckDbTableWriter } from '../infrastructure/duckdb-table-writer';
 import { loadOpsConfig, OpsConfig } from '../infrastructure/config';
 import { KafkaGateway } from '../infrastructure/kafka-gateway';
 import { RegistryValueDecoder } from '../infrastructure/registry-decoder';
@@ -81,6 +83,7 @@ export async function run(argv: readonly string[], io: CliIo, options: RunOption
         context,
         new HttpServiceStates(serviceUrlsFrom(env), authorizationFrom(env)),
       );
+    if (command.kind === 'export') return await exportTable(command, context);
     return await execute(command, context, actorFrom(env));
   } catch (error) {
     return report(error, io);
@@ -114,8 +117,22 @@ async function lookup(
   return EXIT.ok;
 }
 
+async function exportTable(command: Extract<Command, { kind: 'export' }>, context: OpsContext): Promise<number> {
+  const outcome = await exportEvents(context, new DuckDbTableWriter(), command);
+  const what = command.current ? 'entities (last event per key)' : 'events';
+  context.console.out(
+    `exported ${outcome.rows} ${what} of ${command.eventType} from ${outcome.topic} ` +
+      `(${outcome.read} message(s) read) to ${command.file} (${command.format}).`,
+  );
+  if (outcome.undecodable === 0) return EXIT.ok;
+  context.console.err(
+    `${outcome.undecodable} message(s) could not be decoded and are not in the file: ${outcome.reasons.join('; ')}`,
+  );
+  return EXIT.partial;
+}
+
 async function execute(
-  command: Exclude<Command, { kind: 'help' | 'lookup' }>,
+  command: Exclude<Command, { kind: 'help' | 'lookup' | 'export' }>,
   context: OpsContext,
   defaultActor: string,
 ) {

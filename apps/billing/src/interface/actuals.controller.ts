@@ -9,7 +9,8 @@ import { ActualView } from '../application/actual-events';
 import { ActualsService } from '../application/actuals.service';
 import { conflictsAs409 } from './conflict';
 
-const writeOffBody = z.object({ reason: z.string().min(1) });
+/** Why, in 1-1,000 characters; unknown keys are refused. */
+const writeOffBody = z.object({ reason: z.string().trim().min(1).max(1_000) }).strict();
 
 @Controller('actuals')
 export class ActualsController {

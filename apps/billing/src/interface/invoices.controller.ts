@@ -16,10 +16,18 @@ import {
 import { INVOICE_STATUSES } from '../domain/cash-application';
 import { conflictsAs409 } from './conflict';
 
+/** issuedOn a calendar date from 2000 to 2100; unknown keys are refused. */
 const issueBody = z
   .object({
-    issuedOn: z.string().refine(isIsoDate, 'expected a calendar date YYYY-MM-DD').optional(),
+    issuedOn: z
+      .string()
+      .refine(
+        (value) => isIsoDate(value) && value >= '2000-01-01' && value <= '2100-12-31',
+        'expected a calendar date YYYY-MM-DD from 2000-01-01 to 2100-12-31',
+      )
+      .optional(),
   })
+  .strict()
   .default({});
 
 const STATUSES: readonly string[] = INVOICE_STATUSES;

@@ -20,10 +20,23 @@ import { ProjectService } from '../application/project.service';
 
 const projectsQuery = z.object({ dealId: z.string().min(1) });
 
-const completionBody = z.object({
-  completedOn: z.string().refine(isIsoDate, 'expected a calendar date YYYY-MM-DD'),
-  completedBy: z.string().min(1),
-});
+/** A calendar date from 2000 to 2100, a user id; unknown keys are refused. */
+const completionBody = z
+  .object({
+    completedOn: z
+      .string()
+      .refine(
+        (value) => isIsoDate(value) && value >= '2000-01-01' && value <= '2100-12-31',
+        'expected a calendar date YYYY-MM-DD from 2000-01-01 to 2100-12-31',
+      ),
+    completedBy: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/,
+        'expected a user id (1-128 letters, digits, ".", "_", ":" or "-")',
+      ),
+  })
+  .strict();
 
 @Controller('projects')
 export class ProjectsController {

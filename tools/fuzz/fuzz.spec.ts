@@ -210,6 +210,13 @@ describe('fuzz suite: every write route refuses hostile input (real stack)', () 
     });
     expect(all.flatMap((run) => run.failures.map((failure) => `${run.key}: ${failure}`))).toEqual([]);
     expect({ changedRows, changedTopics }).toEqual({ changedRows: [], changedTopics: [] });
+    // A broken body must be refused by validation: a 404 means it got as far as the lookup, and
+    // would have been accepted for an entity that exists.
+    expect(
+      all
+        .filter((run) => Object.keys(run.lookupOnly).length > 0)
+        .map((run) => `${run.key}: ${JSON.stringify(run.lookupOnly)}`),
+    ).toEqual([]);
     for (const [table, kept] of Object.entries(refusedKept)) {
       expect({ table, kept: kept <= webhookRequests }).toEqual({ table, kept: true });
     }

@@ -9,6 +9,7 @@ import { StaffingService } from '../application/staffing.service';
 
 const isoDate = z
   .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
   .refine(
     (value) => isIsoDate(value) && value >= '2000-01-01' && value <= '2100-12-31',
     'expected a calendar date YYYY-MM-DD from 2000-01-01 to 2100-12-31',

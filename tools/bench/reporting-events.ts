@@ -95,6 +95,7 @@ export function* reportingHistory(
           invoiceId: entry.invoiceId,
           approvedAt,
           changedAt: approvedAt,
+          changedBy: null,
         },
         origin,
       ),
@@ -314,6 +315,7 @@ function invoiceIssued(project: Project, period: string): EventRecord<'InvoiceIs
       taxNote: null,
       customerCountry: null,
       customerTaxId: null,
+      issuedBy: 'U-BENCH',
     },
     origin,
   );
@@ -334,6 +336,7 @@ function paymentReceived(
       amountMinor,
       receivedOn: `${period}-28`,
       reference: null,
+      recordedBy: 'api-key:bench',
     },
     origin,
   );

@@ -45,6 +45,7 @@ export function monthEndBurst(runId: string, count: number, projectCount = 20): 
         effectiveFrom: '2030-01-01',
         effectiveTo: null,
         rates: ROLES,
+        upsertedBy: null,
       } satisfies RateCardUpserted,
       { source: 'faults' },
     ),

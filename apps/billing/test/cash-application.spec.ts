@@ -30,7 +30,16 @@ function payment(
   receivedOn: string,
   currency = 'EUR',
 ): PaymentReceived {
-  return { paymentId, invoiceId, customerId, currency, amountMinor, receivedOn, reference: null };
+  return {
+    paymentId,
+    invoiceId,
+    customerId,
+    currency,
+    amountMinor,
+    receivedOn,
+    reference: null,
+    recordedBy: 'api-key:erp',
+  };
 }
 
 describe('billing cash application against the real stack', () => {
@@ -73,6 +82,7 @@ describe('billing cash application against the real stack', () => {
         effectiveFrom: '2031-01-01',
         effectiveTo: null,
         rates: [{ role: 'Consultant', rateMinor: 10_000, costRateMinor: 6_000 }],
+        upsertedBy: null,
       }),
       event('ProjectCreated', project('PRJ-CASH-A', 'C-CASH-A'), 'project'),
       event('ProjectCreated', project('PRJ-CASH-B', 'C-CASH-B'), 'project'),

@@ -11,7 +11,12 @@ import { Pool } from 'pg';
 import { BillingPeriodClosed, eventDefinition, EventRecord, ProjectCreated } from '@throughline/contracts';
 import { createEvent, MessagingRuntime } from '@throughline/messaging';
 import { EventProbe } from '@throughline/messaging/testing';
-import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
+import {
+  startTestService,
+  testServiceConfig,
+  TestService,
+  testSubject,
+} from '@throughline/messaging-nest/testing';
 
 import { AppModule } from '../src/app.module';
 import { actualChangedOf } from '../src/application/actual-events';
@@ -175,7 +180,7 @@ describe(`period close and issue with ${ACTUALS} actuals`, () => {
     });
     expect(await outboxed('ActualChanged', 'READY_TO_INVOICE')).toBe(ACTUALS);
     expect(await outboxed('BillingPeriodClosed')).toBe(1);
-    await expectActualChangedAsCreateEventMakesIt('TE-VOL-000002', 'READY_TO_INVOICE');
+    await expectActualChangedAsCreateEventMakesIt('TE-VOL-000002', 'READY_TO_INVOICE', 'U-FINANCE');
 
     // Closing again is refused and changes nothing.
     const again = await post(`/billing-periods/${PERIOD}/close`, { closedBy: 'U-FINANCE' });
@@ -226,7 +231,11 @@ describe(`period close and issue with ${ACTUALS} actuals`, () => {
     expect(Object.keys((listed.body as unknown as Record<string, unknown>[])[0] ?? {})).not.toContain(
       'lines',
     );
-    await expectActualChangedAsCreateEventMakesIt(`TE-VOL-${String(ACTUALS).padStart(6, '0')}`, 'INVOICED');
+    await expectActualChangedAsCreateEventMakesIt(
+      `TE-VOL-${String(ACTUALS).padStart(6, '0')}`,
+      'INVOICED',
+      await testSubject(),
+    );
 
     process.stdout.write(
       `close-at-volume: ${ACTUALS} actuals (${expected.hours / 100} h, ${expected.total} minor units): ` +
@@ -234,8 +243,15 @@ describe(`period close and issue with ${ACTUALS} actuals`, () => {
     );
   });
 
-  /** The outbox record PostgreSQL built is the one createEvent(actualChangedOf(row)) makes, and encodes. */
-  async function expectActualChangedAsCreateEventMakesIt(actualId: string, status: string) {
+  /**
+   * The outbox record PostgreSQL built is the one createEvent(actualChangedOf(row, changedBy)) makes,
+   * and encodes; changedBy is the close's closedBy or the issuing caller.
+   */
+  async function expectActualChangedAsCreateEventMakesIt(
+    actualId: string,
+    status: string,
+    changedBy: string,
+  ) {
     const row = await service.app
       .get<BillingDb>(BILLING_DB)
       .actual.findUniqueOrThrow({ where: { actualId } });
@@ -244,7 +260,7 @@ describe(`period close and issue with ${ACTUALS} actuals`, () => {
        WHERE event_type = 'ActualChanged' AND record -> 'data' ->> 'actualId' = $1 AND record -> 'data' ->> 'status' = $2`,
       [actualId, status],
     );
-    expect(record.data).toEqual(actualChangedOf(row));
+    expect(record.data).toEqual(actualChangedOf(row, changedBy));
     expect(record.envelope).toEqual({
       eventId: expect.any(String),
       eventType: 'ActualChanged',

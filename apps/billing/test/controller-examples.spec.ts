@@ -44,6 +44,7 @@ function rateCard(
     effectiveFrom: '2031-01-01',
     effectiveTo: null,
     rates: [{ role: 'Consultant', rateMinor, costRateMinor: 8_000 }],
+    upsertedBy: null,
     ...overrides,
   };
 }

@@ -104,6 +104,7 @@ describe('percent complete without a cost basis, against the real stack', () => 
           effectiveTo: null,
           // Cost 80.00/h.
           rates: [{ role: 'Consultant', rateMinor: 12_345, costRateMinor: 8_000 }],
+          upsertedBy: null,
         },
         { source: 'ingress' },
       ),

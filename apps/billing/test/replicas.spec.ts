@@ -99,6 +99,7 @@ describe('two billing replicas on one database and consumer group', () => {
           effectiveFrom: '2030-01-01',
           effectiveTo: null,
           rates: [{ role: 'Consultant', rateMinor: RATE_MINOR, costRateMinor: 8_000 }],
+          upsertedBy: null,
         },
         { source: 'ingress' },
       ),

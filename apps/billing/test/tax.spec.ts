@@ -62,6 +62,7 @@ describe('billing tax on invoices against the real stack (BILLING_TAX=required)'
         effectiveFrom: '2031-01-01',
         effectiveTo: null,
         rates: [{ role: 'Consultant', rateMinor: 12_345, costRateMinor: 6_000 }],
+        upsertedBy: null,
       }),
       event('ProjectCreated', project('PRJ-TAX-NL', 'C-TAX-NL'), 'project'),
       event('ProjectCreated', project('PRJ-TAX-DE', 'C-TAX-DE'), 'project'),

@@ -79,6 +79,7 @@ describe('billing prices a mixed batch of approved time like one entry at a time
           effectiveFrom: '2030-01-01',
           effectiveTo: null,
           rates: [{ role: 'Consultant', rateMinor: RATE_MINOR, costRateMinor: 7_000 }],
+          upsertedBy: null,
         },
         { source: 'ingress' },
       ),

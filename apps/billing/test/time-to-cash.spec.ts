@@ -67,6 +67,7 @@ function rateCard(rateCardId: string, legalEntityId: string, overrides: Partial<
     effectiveFrom: '2030-01-01',
     effectiveTo: null,
     rates: [{ role: 'Consultant', rateMinor: 12_345, costRateMinor: 8_000 }],
+    upsertedBy: null,
     ...overrides,
   };
 }

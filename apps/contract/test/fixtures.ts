@@ -36,6 +36,7 @@ export function legalEntity(overrides: Partial<LegalEntityUpserted> = {}): Legal
     country: 'DE',
     currency: 'EUR',
     taxRegistrationId: 'DE123456789',
+    upsertedBy: null,
     ...overrides,
   };
 }
@@ -51,6 +52,7 @@ export function rateCard(legalEntityId: string, overrides: Partial<RateCardUpser
       { role: 'Consultant', rateMinor: 15_000, costRateMinor: 7_500 },
       { role: 'Architect', rateMinor: 20_000, costRateMinor: 11_000 },
     ],
+    upsertedBy: null,
     ...overrides,
   };
 }
@@ -65,7 +67,13 @@ export function template(billingType: BillingType) {
 }
 
 export function customer() {
-  return { customerId: uniqueId('C'), name: 'Acme GmbH', status: 'ACTIVE' as const, billingCurrency: 'EUR' };
+  return {
+    customerId: uniqueId('C'),
+    name: 'Acme GmbH',
+    status: 'ACTIVE' as const,
+    billingCurrency: 'EUR',
+    upsertedBy: null,
+  };
 }
 
 export function dealLine(legalEntityId: string, overrides: Partial<DealLine> = {}): DealLine {

@@ -1,3 +1,5 @@
+import { testSubject } from '@throughline/messaging-nest/testing';
+
 import { IngressHarness, startIngress } from './ingress-harness';
 
 jest.setTimeout(60_000);
@@ -42,6 +44,8 @@ describe('ERP master data intake against the real stack', () => {
       name: 'Acme GmbH',
       status: 'ACTIVE',
       billingCurrency: 'EUR',
+      // The caller of the PUT, from its token.
+      upsertedBy: await testSubject(),
     });
     expect(event.envelope.correlationId).toBe('corr-erp-1');
     expect(event.envelope.key).toBe('C-ERP-1');
@@ -83,6 +87,7 @@ describe('ERP master data intake against the real stack', () => {
       country: 'DE',
       currency: 'EUR',
       taxRegistrationId: null,
+      upsertedBy: await testSubject(),
     });
 
     const card = {
@@ -111,6 +116,7 @@ describe('ERP master data intake against the real stack', () => {
         { role: 'Architect', rateMinor: 15_000, costRateMinor: 9_000 },
         { role: 'Consultant', rateMinor: 9_500, costRateMinor: null },
       ],
+      upsertedBy: await testSubject(),
     });
 
     const template = {
@@ -135,7 +141,7 @@ describe('ERP master data intake against the real stack', () => {
     expect((await put('/erp/project-templates/TPL-ERP-1', template)).status).toBe(200);
     expect(
       (await harness.probe.waitFor('ProjectTemplateUpserted', (e) => e.data.templateId === 'TPL-ERP-1')).data,
-    ).toEqual({ templateId: 'TPL-ERP-1', ...template });
+    ).toEqual({ templateId: 'TPL-ERP-1', ...template, upsertedBy: await testSubject() });
   });
 
   it('answers invalid bodies with 400 naming the field, and publishes nothing', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { eventually } from '@throughline/messaging/testing';
+import { testSubject } from '@throughline/messaging-nest/testing';
 
 import { IngressHarness, sleep, startIngress } from './ingress-harness';
 
@@ -556,6 +557,7 @@ describe('time-to-cash intake (PSA time and expenses, ERP payments, change order
       amountMinor: 1_234_567,
       receivedOn: '2026-11-20',
       reference: 'SEPA-4711',
+      recordedBy: await testSubject(),
     });
     expect(event.envelope.key).toBe('C-1');
     expect(event.envelope.eventId).toBe(first.json.eventId);

@@ -70,7 +70,7 @@ describe('outbound NetSuite connector against the real stack', () => {
   const customerUpserted = (customerId: string, name = `Customer ${customerId}`) =>
     createEvent(
       'CustomerUpserted',
-      { customerId, name, status: 'ACTIVE', billingCurrency: 'EUR' },
+      { customerId, name, status: 'ACTIVE', billingCurrency: 'EUR', upsertedBy: null },
       { source: 'ingress' },
     );
   const invoiceIssued = (invoiceId: string, customerId: string, travelMinor = 18_950) => {

@@ -9,7 +9,12 @@ import {
 import { sampleEventRecord } from '@throughline/contracts/testing';
 import { createEvent, MessagingRuntime } from '@throughline/messaging';
 import { EventProbe } from '@throughline/messaging/testing';
-import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
+import {
+  startTestService,
+  testAuthorization,
+  testServiceConfig,
+  TestService,
+} from '@throughline/messaging-nest/testing';
 
 import { AppModule } from '../src/app.module';
 
@@ -40,6 +45,7 @@ function template(templateId: string, billingType: BillingType): ProjectTemplate
         ],
       },
     ],
+    upsertedBy: null,
   };
 }
 
@@ -54,6 +60,7 @@ function rateCard(rateCardId: string): RateCardUpserted {
       { role: 'Consultant', rateMinor: 15_000, costRateMinor: 7_500 },
       { role: 'Architect', rateMinor: 20_000, costRateMinor: 9_000 },
     ],
+    upsertedBy: null,
   };
 }
 
@@ -484,6 +491,33 @@ describe('project plans, milestones and forecasts against the real stack', () =>
       (e) => e.data.triggerEventId === approved.envelope.eventId,
     );
     expect(forecast.data).toMatchObject({ forecastRevenueMinor: 15_000_000, forecastCostMinor: 0 });
+  });
+
+  it('takes completedBy from the credential (#11): the caller or someone it acts for, else 403 and nothing published', async () => {
+    const projectId = await createProject('MS-ACTOR');
+    const milestoneId = `${projectId}-PH1-MS1`;
+    // A client that acts for U-DELEGATED only (tools/oidc/clients.json).
+    const complete = async (completedBy: string) =>
+      fetch(`${service.url}/projects/${projectId}/milestones/${milestoneId}/complete`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: await testAuthorization(['psa:write'], 'throughline-tests-delegate'),
+        },
+        body: JSON.stringify({ completedOn: '2026-12-29', completedBy }),
+      });
+    const refused = await complete('U-SOMEONE-ELSE');
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ type: 'urn:throughline:problem:actor-mismatch' });
+
+    expect((await complete('U-DELEGATED')).status).toBe(200);
+    await probe.waitFor('MilestoneCompleted', (e) => e.data.milestoneId === milestoneId);
+    // Same key (projectId), same partition: a completion by the refused request would have come first.
+    expect(
+      probe
+        .events('MilestoneCompleted', (e) => e.data.projectId === projectId)
+        .map((e) => e.data.completedBy),
+    ).toEqual(['U-DELEGATED']);
   });
 
   it('completes a milestone once: MilestoneCompleted, the same again is answered, another date is a conflict', async () => {

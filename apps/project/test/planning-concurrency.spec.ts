@@ -40,6 +40,7 @@ function referenceData(): ReferenceData {
           milestones: [{ name: 'Go-live', offsetDays: 89, percentOfFee: 10_000 }],
         },
       ],
+      upsertedBy: null,
     },
     rateCard: {
       rateCardId: uniqueId('RC'),
@@ -48,6 +49,7 @@ function referenceData(): ReferenceData {
       effectiveFrom: '2026-01-01',
       effectiveTo: null,
       rates: [{ role: 'Consultant', rateMinor: 15_000, costRateMinor: 7_500 }],
+      upsertedBy: null,
     },
   };
 }

@@ -41,6 +41,7 @@ function template(templateId: string, billingType: BillingType): ProjectTemplate
         ],
       },
     ],
+    upsertedBy: null,
   };
 }
 
@@ -55,6 +56,7 @@ function rateCard(rateCardId: string, legalEntityId: string, currency: string): 
       { role: 'Consultant', rateMinor: 15_000, costRateMinor: 7_500 },
       { role: 'Architect', rateMinor: 20_000, costRateMinor: 9_000 },
     ],
+    upsertedBy: null,
   };
 }
 

@@ -1,6 +1,12 @@
 import { createEvent, MessagingRuntime } from '@throughline/messaging';
 import { eventually, EventProbe } from '@throughline/messaging/testing';
-import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
+import {
+  startTestService,
+  testAuthorization,
+  testServiceConfig,
+  TestService,
+  testSubject,
+} from '@throughline/messaging-nest/testing';
 import { sampleEventRecord } from '@throughline/contracts/testing';
 
 import { AppModule } from '../src/app.module';
@@ -89,6 +95,36 @@ describe('staffing service against the real stack', () => {
     const changed = await probe.waitFor('AssignmentChanged', (e) => e.data.assignmentId === 'A-1');
     expect(changed.envelope.correlationId).toBe('corr-assign-1');
     expect(changed.data.forecastCostMinor).toBe(560_000);
+  });
+
+  it('records who changed an assignment: the caller of the PUT, from its token (#11)', async () => {
+    const client = 'throughline-tests-delegate';
+    const subject = await testSubject(client);
+    // Not a constant that happens to match: the default test client is someone else.
+    expect(subject).not.toBe(await testSubject());
+    const projectId = 'PRJ-STAFF-ACTOR';
+    await probe.publish(createEvent('ProjectCreated', { ...project, projectId }, { source: 'project' }));
+    await probe.waitFor('StaffingDemandPublished', (e) => e.data.projectId === projectId);
+    const response = await fetch(`${service.url}/assignments/A-ACTOR`, {
+      method: 'PUT',
+      headers: {
+        'content-type': 'application/json',
+        authorization: await testAuthorization(['staffing:write'], client),
+      },
+      body: JSON.stringify({
+        projectId,
+        personId: 'P-8',
+        role: 'Architect',
+        hoursHundredths: 800,
+        startDate: '2026-12-01',
+        endDate: '2026-12-31',
+        costRateMinor: 7_000,
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ assignmentId: 'A-ACTOR', changedBy: subject });
+    const changed = await probe.waitFor('AssignmentChanged', (e) => e.data.assignmentId === 'A-ACTOR');
+    expect(changed.data.changedBy).toBe(subject);
   });
 
   it('re-publishes the demand after a plan change, once per plan version, keeping assignments', async () => {

@@ -7,22 +7,33 @@ export const SOURCE = 'billing';
 
 const num = (value: bigint | null): number | null => (value === null ? null : Number(value));
 
-/** The ActualChanged payload of a stored actual; null while its project is unknown. */
-export function actualChangedOf(row: Actual): ActualChanged | null {
+/**
+ * The ActualChanged payload of a stored actual; null while its project is unknown. `changedBy`: the
+ * verified caller when an API call made the change (write-off, close, issue), null when billing
+ * derived it from another event.
+ */
+export function actualChangedOf(row: Actual, changedBy: string | null): ActualChanged | null {
   const { note: _note, dealId, customerId, legalEntityId, currency, ...fields } = actualViewOf(row);
   if (dealId === null || customerId === null || legalEntityId === null || currency === null) return null;
-  return { ...fields, dealId, customerId, legalEntityId, currency };
+  return { ...fields, dealId, customerId, legalEntityId, currency, changedBy };
 }
 
-export function actualChangedEvents(rows: readonly Actual[], origin: EventOrigin): EventRecord[] {
+export function actualChangedEvents(
+  rows: readonly Actual[],
+  origin: EventOrigin,
+  changedBy: string | null,
+): EventRecord[] {
   return rows.flatMap((row) => {
-    const data = actualChangedOf(row);
+    const data = actualChangedOf(row, changedBy);
     return data ? [createEvent('ActualChanged', data, origin)] : [];
   });
 }
 
 /** The API view of an actual: the ActualChanged fields plus why something is missing. */
-export type ActualView = Omit<ActualChanged, 'dealId' | 'customerId' | 'legalEntityId' | 'currency'> & {
+export type ActualView = Omit<
+  ActualChanged,
+  'dealId' | 'customerId' | 'legalEntityId' | 'currency' | 'changedBy'
+> & {
   dealId: string | null;
   customerId: string | null;
   legalEntityId: string | null;

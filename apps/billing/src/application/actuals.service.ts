@@ -206,7 +206,7 @@ export class ActualsService {
     return [
       ...events,
       ...priced,
-      ...actualChangedEvents([after], origin),
+      ...actualChangedEvents([after], origin, null),
       missingRateRaised(after, project, origin),
     ];
   }
@@ -280,7 +280,7 @@ export class ActualsService {
         data: { carryHundredths: result.carryHundredths },
       });
     }
-    const events = actualChangedEvents(updated, origin);
+    const events = actualChangedEvents(updated, origin, null);
     if (priced.status === 'UNPRICED') events.push(missingRateRaised(updated[0], project, origin));
     return events;
   }
@@ -561,7 +561,7 @@ export class ActualsService {
         });
       }
     }
-    const events = actualChangedEvents(updated, origin);
+    const events = actualChangedEvents(updated, origin, null);
     if (invoiced.length > 0) events.push(rateChangedAfterInvoicingRaised(card, invoiced, origin));
     return events;
   }
@@ -612,7 +612,12 @@ export class ActualsService {
    * leaves the project's exact total through the carry (`writeOffTime`), so what is invoiced
    * stays the floor of the exact value of the time that is not written off, as recognised.
    */
-  async writeOff(actualId: string, reason: string, correlationId?: string): Promise<ActualView> {
+  async writeOff(
+    actualId: string,
+    reason: string,
+    actor: string,
+    correlationId?: string,
+  ): Promise<ActualView> {
     let written: Actual | undefined;
     await commit(this.db, async (tx) => {
       await lockBilling(tx);
@@ -635,7 +640,8 @@ export class ActualsService {
         data: { status: 'WRITTEN_OFF', note: `written off: ${reason}${excess}`, changedAt: now },
       });
       const origin = { source: SOURCE, correlationId };
-      const events: EventRecord[] = actualChangedEvents([updated, ...(moved?.others ?? [])], origin);
+      // The other time the write-off re-priced changed by the same call: same actor.
+      const events: EventRecord[] = actualChangedEvents([updated, ...(moved?.others ?? [])], origin, actor);
       if (actual.status === 'UNPRICED') {
         const exceptionId = actual.note?.startsWith(INVALID)
           ? invalidEntryExceptionId(actualId)
@@ -764,7 +770,7 @@ export class ActualsService {
       }
       const statusChanged = updated.status !== row.status;
       if (!isNew && !wasWaitingForProject && !statusChanged) continue;
-      events.push(...actualChangedEvents([updated], origin));
+      events.push(...actualChangedEvents([updated], origin, null));
       if (wasWaitingForProject && !isNew) {
         events.push(
           resolved(

@@ -213,7 +213,7 @@ export class InvoicingService {
       const origin: EventOrigin = { source: SOURCE, correlationId };
       await tx.billingPeriod.create({ data: { period, closedAt: BigInt(closedAt), closedBy } });
       const events: EventRecord[] = [];
-      const { summaries, exceptions } = await this.draft(tx, period, closedAt, origin);
+      const { summaries, exceptions } = await this.draft(tx, period, closedAt, closedBy, origin);
       events.push(...exceptions.map(({ event }) => event));
       events.push(...(await this.taxSetupExceptions(tx, period, summaries, origin)));
       const raised = new Set(exceptions.map(({ projectId }) => projectId));
@@ -225,7 +225,13 @@ export class InvoicingService {
     return closed as BillingPeriodClosed;
   }
 
-  private async draft(tx: BillingTx, period: string, closedAt: number, origin: EventOrigin) {
+  private async draft(
+    tx: BillingTx,
+    period: string,
+    closedAt: number,
+    closedBy: string,
+    origin: EventOrigin,
+  ) {
     const end = periodBounds(period).last;
     const projectRows = await tx.billingProject.findMany();
     const forecasts = new Map(
@@ -320,6 +326,7 @@ export class InvoicingService {
       plan.invoices.map((invoice) => invoice.invoiceId),
       'READY_TO_INVOICE',
       origin,
+      closedBy,
     );
     for (const [itemId, invoiceId] of plan.itemInvoice) {
       await tx.billingScheduleItem.update({ where: { itemId }, data: { invoiceId } });
@@ -511,7 +518,13 @@ export class InvoicingService {
    * series' last issued invoice or in a closed period. Zero-amount lines are left off the issued
    * invoice; the actuals they cite (billed 0) are settled by it (INVOICED with its id).
    */
-  async issue(invoiceId: string, issuedOn: string, correlationId?: string): Promise<InvoiceIssued> {
+  /** `issuedBy`: the verified caller, recorded in InvoiceIssued and in its actuals' ActualChanged. */
+  async issue(
+    invoiceId: string,
+    issuedOn: string,
+    issuedBy: string,
+    correlationId?: string,
+  ): Promise<InvoiceIssued> {
     let issued: InvoiceIssued | undefined;
     await this.inLongTransaction(`Issuing invoice ${invoiceId}`, async (tx) => {
       await lockBilling(tx);
@@ -590,7 +603,7 @@ export class InvoicingService {
           AND actual.status = 'READY_TO_INVOICE'`;
       const origin: EventOrigin = { source: SOURCE, correlationId };
       // Until now the invoice was a draft, so its INVOICED actuals are the ones just invoiced.
-      await enqueueActualChanged(tx, [invoiceId], 'INVOICED', origin);
+      await enqueueActualChanged(tx, [invoiceId], 'INVOICED', origin, issuedBy);
       const lines = invoice.lines as unknown as { amountMinor: number }[];
       const shown = issuedLines(lines);
       if (shown.length !== lines.length) {
@@ -623,6 +636,7 @@ export class InvoicingService {
         taxNote: tax.note,
         customerCountry: customer?.country ?? null,
         customerTaxId: customer?.taxId ?? null,
+        issuedBy,
       };
       return [createEvent('InvoiceIssued', issued, origin)];
     });
@@ -746,14 +760,15 @@ interface WorkedActualRow {
  * Writes ActualChanged for every actual on `invoiceIds` in `status` to the outbox, in the order they
  * were recorded — built by PostgreSQL in one statement, because carrying 100,000 rows to Node and
  * 100,000 records back through Prisma took minutes. The record is `createEvent('ActualChanged',
- * actualChangedOf(row), origin)` (one occurredAt for all; the close-at-volume test compares the
- * two); actuals with an unknown project have no ActualChanged. The headers carry the trace context.
+ * actualChangedOf(row, changedBy), origin)` (one occurredAt for all; the close-at-volume test compares
+ * the two); actuals with an unknown project have no ActualChanged. The headers carry the trace context.
  */
 async function enqueueActualChanged(
   tx: BillingTx,
   invoiceIds: readonly string[],
   status: ActualStatus,
   origin: EventOrigin,
+  changedBy: string,
 ): Promise<number> {
   const { latestVersion, topic } = eventDefinition('ActualChanged');
   const correlationId = origin.correlationId ?? currentLogContext().correlationId ?? null;
@@ -774,7 +789,8 @@ async function enqueueActualChanged(
         'workDate', work_date, 'hoursHundredths', hours_hundredths, 'billable', billable, 'currency', currency,
         'rateMinor', rate_minor, 'rateCardId', rate_card_id, 'billAmountMinor', bill_amount_minor,
         'costRateMinor', cost_rate_minor, 'costAmountMinor', cost_amount_minor, 'billingPeriod', billing_period,
-        'status', status, 'invoiceId', invoice_id, 'approvedAt', approved_at, 'changedAt', changed_at) AS data
+        'status', status, 'invoiceId', invoice_id, 'approvedAt', approved_at, 'changedAt', changed_at,
+        'changedBy', ${changedBy}::text) AS data
       FROM actual
       WHERE invoice_id = ANY(${invoiceIds}::text[]) AND status = ${status}
         AND deal_id IS NOT NULL AND customer_id IS NOT NULL AND legal_entity_id IS NOT NULL AND currency IS NOT NULL

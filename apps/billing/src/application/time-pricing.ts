@@ -180,7 +180,7 @@ export class TimePricing {
     return events.flatMap((event) => {
       const row = byId.get(event.data.entryId) as Actual;
       const origin = causedBy(event, SOURCE);
-      const changed = actualChangedEvents([row], origin);
+      const changed = actualChangedEvents([row], origin, null);
       if (row.status !== 'UNPRICED') return changed;
       return [...changed, missingRateRaised(row, this.projects.get(row.projectId) as BillingProject, origin)];
     });

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@n
 import { z } from 'zod';
 
 import { ACTUAL_STATUSES } from '@throughline/contracts';
-import { BodySchema, parseBody, RequireScope } from '@throughline/messaging-nest';
+import { actorOf, BodySchema, Caller, parseBody, Principal, RequireScope } from '@throughline/messaging-nest';
 import { ValidationError } from '@throughline/platform';
 
 import { ActualView } from '../application/actual-events';
@@ -36,9 +36,11 @@ export class ActualsController {
   async writeOff(
     @Param('actualId') actualId: string,
     @Body() body: unknown,
+    @Caller() caller: Principal | undefined,
     @Headers('x-correlation-id') correlationId?: string,
   ): Promise<ActualView> {
     const { reason } = parseBody(writeOffBody, body);
-    return conflictsAs409(() => this.actuals.writeOff(actualId, reason, correlationId));
+    const actor = actorOf(caller);
+    return conflictsAs409(() => this.actuals.writeOff(actualId, reason, actor, correlationId));
   }
 }

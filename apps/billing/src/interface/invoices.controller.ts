@@ -3,7 +3,15 @@ import { z } from 'zod';
 
 import { isIsoDate } from '@throughline/calendar';
 import { InvoiceIssued } from '@throughline/contracts';
-import { BodySchema, parseBody, QuerySchema, RequireScope } from '@throughline/messaging-nest';
+import {
+  actorOf,
+  BodySchema,
+  Caller,
+  parseBody,
+  Principal,
+  QuerySchema,
+  RequireScope,
+} from '@throughline/messaging-nest';
 import { ValidationError } from '@throughline/platform';
 
 import {
@@ -71,10 +79,12 @@ export class InvoicesController {
   async issue(
     @Param('invoiceId') invoiceId: string,
     @Body() body: unknown,
+    @Caller() caller: Principal | undefined,
     @Headers('x-correlation-id') correlationId?: string,
   ): Promise<InvoiceIssued> {
     const { issuedOn } = parseBody(issueBody, body ?? {});
     const on = issuedOn ?? new Date().toISOString().slice(0, 10);
-    return conflictsAs409(() => this.invoicing.issue(invoiceId, on, correlationId));
+    const issuedBy = actorOf(caller);
+    return conflictsAs409(() => this.invoicing.issue(invoiceId, on, issuedBy, correlationId));
   }
 }

@@ -1,6 +1,14 @@
-import { DealLine, LegalEntityUpserted, RateCardUpserted } from '@throughline/contracts';
+import { DealLine } from '@throughline/contracts';
 
-import { contractIdFor, evaluateDeal, Gap, MasterData, WonDeal } from './deal-evaluation';
+import {
+  contractIdFor,
+  evaluateDeal,
+  Gap,
+  LegalEntityRecord,
+  MasterData,
+  RateCardRecord,
+  WonDeal,
+} from './deal-evaluation';
 
 const line = (overrides: Partial<DealLine> = {}): DealLine => ({
   lineId: 'L1',
@@ -29,7 +37,7 @@ const deal = (overrides: Partial<WonDeal> = {}): WonDeal => ({
   ...overrides,
 });
 
-const legalEntity = (overrides: Partial<LegalEntityUpserted> = {}): LegalEntityUpserted => ({
+const legalEntity = (overrides: Partial<LegalEntityRecord> = {}): LegalEntityRecord => ({
   legalEntityId: 'LE-DE',
   name: 'Throughline GmbH',
   country: 'DE',
@@ -38,7 +46,7 @@ const legalEntity = (overrides: Partial<LegalEntityUpserted> = {}): LegalEntityU
   ...overrides,
 });
 
-const rateCard = (overrides: Partial<RateCardUpserted> = {}): RateCardUpserted => ({
+const rateCard = (overrides: Partial<RateCardRecord> = {}): RateCardRecord => ({
   rateCardId: 'RC-DE-2026',
   legalEntityId: 'LE-DE',
   currency: 'EUR',
@@ -231,7 +239,7 @@ describe('evaluateDeal: rate cards', () => {
   });
 
   it('explains why a named card does not fit, and names it in the remediation', () => {
-    const named = (card: RateCardUpserted | null) =>
+    const named = (card: RateCardRecord | null) =>
       gapsOf(
         evaluateDeal(
           deal({ lines: [line({ rateCardId: 'RC-X' })] }),

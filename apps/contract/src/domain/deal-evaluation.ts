@@ -16,6 +16,11 @@ import { ExceptionDescription } from './exceptions';
 /** A won deal as this service keeps it: the sales owner's e-mail is personal data it does not need. */
 export type WonDeal = Omit<DealWon, 'salesOwnerEmail'>;
 
+/** ERP master data as this service keeps it: who sent a record (upsertedBy) is not kept. */
+export type CustomerRecord = Omit<CustomerUpserted, 'upsertedBy'>;
+export type LegalEntityRecord = Omit<LegalEntityUpserted, 'upsertedBy'>;
+export type RateCardRecord = Omit<RateCardUpserted, 'upsertedBy'>;
+
 export interface TemplateSummary {
   templateId: string;
   name: string;
@@ -24,11 +29,11 @@ export interface TemplateSummary {
 
 /** The ERP master data a deal is validated against, as replicated locally. */
 export interface MasterData {
-  customer: CustomerUpserted | null;
+  customer: CustomerRecord | null;
   template: TemplateSummary | null;
-  legalEntities: readonly LegalEntityUpserted[];
+  legalEntities: readonly LegalEntityRecord[];
   /** Every rate card of the deal's legal entities, plus the ones its lines name. */
-  rateCards: readonly RateCardUpserted[];
+  rateCards: readonly RateCardRecord[];
 }
 
 /** Who must act on each kind of gap. */
@@ -142,7 +147,7 @@ export function evaluateDeal(deal: WonDeal, masterData: MasterData): DealEvaluat
   };
 }
 
-function checkCustomer(deal: WonDeal, customer: CustomerUpserted | null, gaps: GapCollector): void {
+function checkCustomer(deal: WonDeal, customer: CustomerRecord | null, gaps: GapCollector): void {
   const { customerId } = deal;
   if (!customer) {
     gaps.add('UNKNOWN_CUSTOMER', customerId, {
@@ -165,7 +170,7 @@ function checkCustomer(deal: WonDeal, customer: CustomerUpserted | null, gaps: G
 
 function checkLegalEntity(
   deal: WonDeal,
-  legalEntity: LegalEntityUpserted,
+  legalEntity: LegalEntityRecord,
   lines: readonly DealLine[],
   gaps: GapCollector,
 ): void {
@@ -203,9 +208,9 @@ function resolveRateCard(
   deal: WonDeal,
   legalEntityId: string,
   lines: readonly DealLine[],
-  rateCards: readonly RateCardUpserted[],
+  rateCards: readonly RateCardRecord[],
   gaps: GapCollector,
-): RateCardUpserted | null {
+): RateCardRecord | null {
   const named = unique(lines.flatMap((line) => (line.rateCardId === null ? [] : [line.rateCardId])));
   if (named.length > 1) {
     gaps.add('CONFLICTING_RATE_CARDS', legalEntityId, {
@@ -218,7 +223,7 @@ function resolveRateCard(
     return null;
   }
   const [rateCardId] = named;
-  let chosen: RateCardUpserted | null = null;
+  let chosen: RateCardRecord | null = null;
   for (const [currency, linesInCurrency] of groupBy(lines, (line) => line.currency)) {
     const roles = unique(linesInCurrency.map((line) => line.role));
     const need = { legalEntityId, currency, date: deal.closeDate, roles };
@@ -248,16 +253,16 @@ interface RateCardNeed {
   roles: readonly string[];
 }
 
-export function isEffectiveOn(card: RateCardUpserted, date: string): boolean {
+export function isEffectiveOn(card: RateCardRecord, date: string): boolean {
   return card.effectiveFrom <= date && (card.effectiveTo === null || date <= card.effectiveTo);
 }
 
 function effectiveRateCard(
-  rateCards: readonly RateCardUpserted[],
+  rateCards: readonly RateCardRecord[],
   need: RateCardNeed,
   dealId: string,
   gaps: GapCollector,
-): RateCardUpserted | null {
+): RateCardRecord | null {
   const [card] = rateCards
     .filter(
       (candidate) =>
@@ -279,11 +284,11 @@ function effectiveRateCard(
 
 function namedRateCard(
   rateCardId: string,
-  rateCards: readonly RateCardUpserted[],
+  rateCards: readonly RateCardRecord[],
   need: RateCardNeed,
   dealId: string,
   gaps: GapCollector,
-): RateCardUpserted | null {
+): RateCardRecord | null {
   const card = rateCards.find((candidate) => candidate.rateCardId === rateCardId);
   const problem = !card
     ? 'is unknown'

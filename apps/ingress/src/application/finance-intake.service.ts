@@ -1,10 +1,10 @@
 import { ConflictException, Inject, Injectable } from '@nestjs/common';
 
-import { ChangeOrderApproved, PaymentReceived } from '@throughline/contracts';
+import { ChangeOrderApproved } from '@throughline/contracts';
 import { commit, createEvent, EventOrigin } from '@throughline/messaging';
 import { Logger, LOGGER } from '@throughline/messaging-nest';
 
-import { differingFields, ParsedChangeOrder } from '../domain/finance-intake';
+import { differingFields, ParsedChangeOrder, PaymentFacts } from '../domain/finance-intake';
 import { IngressDb } from '../infrastructure/ingress-db';
 import { INGRESS_DB, SOURCE } from './tokens';
 
@@ -27,12 +27,17 @@ export class FinanceIntakeService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /**
+   * `actor` (the verified caller) is recorded in the event's `recordedBy`; the stored payment, which
+   * a re-send is compared with, holds the ERP's facts only.
+   */
   async receivePayment(
-    payment: PaymentReceived,
+    payment: PaymentFacts,
+    actor: string,
     correlationId?: string,
-  ): Promise<RelayResult<PaymentReceived>> {
+  ): Promise<RelayResult<PaymentFacts>> {
     const origin: EventOrigin = { source: SOURCE, correlationId };
-    const event = createEvent('PaymentReceived', payment, origin);
+    const event = createEvent('PaymentReceived', { ...payment, recordedBy: actor }, origin);
     let eventId = event.envelope.eventId;
     const events = await commit(this.db, async (tx) => {
       const inserted = await tx.$queryRaw<{ event_id: string }[]>`
@@ -53,13 +58,19 @@ export class FinanceIntakeService {
       eventId = known.eventId;
       return [];
     });
-    const answer: RelayResult<PaymentReceived> = {
+    const answer: RelayResult<PaymentFacts> = {
       outcome: events.length > 0 ? 'PUBLISHED' : 'UNCHANGED',
       eventId,
       record: payment,
     };
     this.logger.info(
-      { correlationId, paymentId: payment.paymentId, outcome: answer.outcome, eventId: answer.eventId },
+      {
+        correlationId,
+        actor,
+        paymentId: payment.paymentId,
+        outcome: answer.outcome,
+        eventId: answer.eventId,
+      },
       'ERP payment received',
     );
     return answer;
@@ -100,7 +111,14 @@ export class FinanceIntakeService {
     });
     const outcome = events.length > 0 ? 'PUBLISHED' : 'UNCHANGED';
     this.logger.info(
-      { correlationId, changeOrderId: data.changeOrderId, projectId: data.projectId, outcome, eventId },
+      {
+        correlationId,
+        approvedBy: data.approvedBy,
+        changeOrderId: data.changeOrderId,
+        projectId: data.projectId,
+        outcome,
+        eventId,
+      },
       'change order received',
     );
     return { outcome, eventId, record: data, currency: changeOrder.currency };

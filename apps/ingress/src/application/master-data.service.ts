@@ -27,8 +27,15 @@ export class MasterDataService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** All records in one transaction: either every change is published or none. */
-  async upsert(records: readonly MasterDataRecord[], correlationId?: string): Promise<UpsertResult[]> {
+  /**
+   * All records in one transaction: either every change is published or none. `actor` (the verified
+   * caller) is recorded in each published event's `upsertedBy`.
+   */
+  async upsert(
+    records: readonly MasterDataRecord[],
+    actor: string,
+    correlationId?: string,
+  ): Promise<UpsertResult[]> {
     const results: UpsertResult[] = [];
     const origin: EventOrigin = { source: SOURCE, correlationId };
     await commit(this.db, async (tx) => {
@@ -45,7 +52,7 @@ export class MasterDataService {
            WHERE erp_record.payload IS DISTINCT FROM EXCLUDED.payload
           RETURNING version`;
         if (changed[0]) {
-          events.push(upsertedEvent(record, origin));
+          events.push(upsertedEvent(record, actor, origin));
           results.push({ kind: record.kind, id, outcome: 'PUBLISHED', version: changed[0].version });
         } else {
           const current = await tx.erpRecord.findUniqueOrThrow({
@@ -61,6 +68,7 @@ export class MasterDataService {
     this.logger.info(
       {
         correlationId,
+        actor,
         published: published.map((result) => `${MASTER_DATA_KINDS[result.kind].eventType}:${result.id}`),
         unchanged: results.length - published.length,
       },
@@ -70,15 +78,15 @@ export class MasterDataService {
   }
 }
 
-function upsertedEvent(record: MasterDataRecord, origin: EventOrigin): EventRecord {
+function upsertedEvent(record: MasterDataRecord, upsertedBy: string, origin: EventOrigin): EventRecord {
   switch (record.kind) {
     case 'CUSTOMER':
-      return createEvent('CustomerUpserted', record.payload, origin);
+      return createEvent('CustomerUpserted', { ...record.payload, upsertedBy }, origin);
     case 'LEGAL_ENTITY':
-      return createEvent('LegalEntityUpserted', record.payload, origin);
+      return createEvent('LegalEntityUpserted', { ...record.payload, upsertedBy }, origin);
     case 'RATE_CARD':
-      return createEvent('RateCardUpserted', record.payload, origin);
+      return createEvent('RateCardUpserted', { ...record.payload, upsertedBy }, origin);
     case 'PROJECT_TEMPLATE':
-      return createEvent('ProjectTemplateUpserted', record.payload, origin);
+      return createEvent('ProjectTemplateUpserted', { ...record.payload, upsertedBy }, origin);
   }
 }

@@ -26,7 +26,13 @@ export interface PaymentInput {
   reference?: string | null | undefined;
 }
 
-export function parsePayment(input: PaymentInput): Parsed<PaymentReceived> {
+/**
+ * A payment as the ERP sends it. Who recorded it (`recordedBy`) is added to the event only, so an
+ * identical re-send by another caller is unchanged, not a conflict.
+ */
+export type PaymentFacts = Omit<PaymentReceived, 'recordedBy'>;
+
+export function parsePayment(input: PaymentInput): Parsed<PaymentFacts> {
   const issues: RuleIssue[] = [];
   const amountMinor = money(input.amount, input.currency, ['amount'], issues);
   if (amountMinor === 0) issues.push({ path: ['amount'], message: 'a payment must be more than 0' });

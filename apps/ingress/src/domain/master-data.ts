@@ -15,11 +15,15 @@ export const MASTER_DATA_KINDS = {
 
 export type MasterDataKind = keyof typeof MASTER_DATA_KINDS;
 
+/**
+ * A record as the ERP sends it. Who sent it (`upsertedBy`) is added to the event only: it is not
+ * part of the record, so the same record from another caller is unchanged, not a change.
+ */
 export type MasterDataRecord =
-  | { kind: 'CUSTOMER'; payload: CustomerUpserted }
-  | { kind: 'LEGAL_ENTITY'; payload: LegalEntityUpserted }
-  | { kind: 'RATE_CARD'; payload: RateCardUpserted }
-  | { kind: 'PROJECT_TEMPLATE'; payload: ProjectTemplateUpserted };
+  | { kind: 'CUSTOMER'; payload: Omit<CustomerUpserted, 'upsertedBy'> }
+  | { kind: 'LEGAL_ENTITY'; payload: Omit<LegalEntityUpserted, 'upsertedBy'> }
+  | { kind: 'RATE_CARD'; payload: Omit<RateCardUpserted, 'upsertedBy'> }
+  | { kind: 'PROJECT_TEMPLATE'; payload: Omit<ProjectTemplateUpserted, 'upsertedBy'> };
 
 export function recordIdOf(record: MasterDataRecord): string {
   switch (record.kind) {

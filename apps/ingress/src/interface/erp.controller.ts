@@ -1,7 +1,15 @@
 import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { z } from 'zod';
 
-import { BodySchema, ParamSchemas, parseBody, RequireScope } from '@throughline/messaging-nest';
+import {
+  actorOf,
+  BodySchema,
+  Caller,
+  ParamSchemas,
+  parseBody,
+  Principal,
+  RequireScope,
+} from '@throughline/messaging-nest';
 
 import { MasterDataService, UpsertResult } from '../application/master-data.service';
 import { MasterDataRecord } from '../domain/master-data';
@@ -30,10 +38,11 @@ export class ErpController {
   async putCustomer(
     @Param('customerId') customerId: string,
     @Body() body: unknown,
+    @Caller() caller: Principal | undefined,
     @Headers('x-correlation-id') correlationId?: string,
   ) {
     const payload = { customerId: pathId('customerId', customerId), ...parseBody(customerBody, body) };
-    return this.one({ kind: 'CUSTOMER', payload }, correlationId);
+    return this.one({ kind: 'CUSTOMER', payload }, actorOf(caller), correlationId);
   }
 
   @RequireScope('erp:write')
@@ -44,13 +53,14 @@ export class ErpController {
   async putLegalEntity(
     @Param('legalEntityId') legalEntityId: string,
     @Body() body: unknown,
+    @Caller() caller: Principal | undefined,
     @Headers('x-correlation-id') correlationId?: string,
   ) {
     const payload = {
       legalEntityId: pathId('legalEntityId', legalEntityId),
       ...parseBody(legalEntityBody, body),
     };
-    return this.one({ kind: 'LEGAL_ENTITY', payload }, correlationId);
+    return this.one({ kind: 'LEGAL_ENTITY', payload }, actorOf(caller), correlationId);
   }
 
   @RequireScope('erp:write')
@@ -61,10 +71,11 @@ export class ErpController {
   async putRateCard(
     @Param('rateCardId') rateCardId: string,
     @Body() body: unknown,
+    @Caller() caller: Principal | undefined,
     @Headers('x-correlation-id') correlationId?: string,
   ) {
     const payload = { rateCardId: pathId('rateCardId', rateCardId), ...parseBody(rateCardBody, body) };
-    return this.one({ kind: 'RATE_CARD', payload }, correlationId);
+    return this.one({ kind: 'RATE_CARD', payload }, actorOf(caller), correlationId);
   }
 
   @RequireScope('erp:write')
@@ -75,10 +86,11 @@ export class ErpController {
   async putProjectTemplate(
     @Param('templateId') templateId: string,
     @Body() body: unknown,
+    @Caller() caller: Principal | undefined,
     @Headers('x-correlation-id') correlationId?: string,
   ) {
     const payload = { templateId: pathId('templateId', templateId), ...parseBody(projectTemplateBody, body) };
-    return this.one({ kind: 'PROJECT_TEMPLATE', payload }, correlationId);
+    return this.one({ kind: 'PROJECT_TEMPLATE', payload }, actorOf(caller), correlationId);
   }
 
   /** Seeding: many records at once, all or nothing. */
@@ -86,7 +98,11 @@ export class ErpController {
   @Post('master-data')
   @BodySchema(masterDataBatchBody)
   @HttpCode(200)
-  async postBatch(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
+  async postBatch(
+    @Body() body: unknown,
+    @Caller() caller: Principal | undefined,
+    @Headers('x-correlation-id') correlationId?: string,
+  ) {
     const batch = parseBody(masterDataBatchBody, body);
     const records: MasterDataRecord[] = [
       ...batch.legalEntities.map((payload): MasterDataRecord => ({ kind: 'LEGAL_ENTITY', payload })),
@@ -94,7 +110,7 @@ export class ErpController {
       ...batch.rateCards.map((payload): MasterDataRecord => ({ kind: 'RATE_CARD', payload })),
       ...batch.projectTemplates.map((payload): MasterDataRecord => ({ kind: 'PROJECT_TEMPLATE', payload })),
     ];
-    const results = await this.masterData.upsert(records, correlationId);
+    const results = await this.masterData.upsert(records, actorOf(caller), correlationId);
     return {
       published: results.filter((result) => result.outcome === 'PUBLISHED').length,
       unchanged: results.filter((result) => result.outcome === 'UNCHANGED').length,
@@ -104,9 +120,10 @@ export class ErpController {
 
   private async one(
     record: MasterDataRecord,
+    actor: string,
     correlationId?: string,
   ): Promise<UpsertResult & { record: unknown }> {
-    const [result] = await this.masterData.upsert([record], correlationId);
+    const [result] = await this.masterData.upsert([record], actor, correlationId);
     return { ...(result as UpsertResult), record: record.payload };
   }
 }

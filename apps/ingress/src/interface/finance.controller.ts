@@ -1,6 +1,14 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
 
-import { BodySchema, parseBody, RequireScope } from '@throughline/messaging-nest';
+import {
+  actorOf,
+  assertActor,
+  BodySchema,
+  Caller,
+  parseBody,
+  Principal,
+  RequireScope,
+} from '@throughline/messaging-nest';
 
 import { FinanceIntakeService } from '../application/finance-intake.service';
 import { parseChangeOrder, parsePayment } from '../domain/finance-intake';
@@ -15,9 +23,17 @@ export class FinanceController {
   @Post('erp/payments')
   @BodySchema(paymentBody)
   @HttpCode(200)
-  async postPayment(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
+  async postPayment(
+    @Body() body: unknown,
+    @Caller() caller: Principal | undefined,
+    @Headers('x-correlation-id') correlationId?: string,
+  ) {
     const payment = orReject(parsePayment(parseBody(paymentBody, body)));
-    const { outcome, eventId, record } = await this.finance.receivePayment(payment, correlationId);
+    const { outcome, eventId, record } = await this.finance.receivePayment(
+      payment,
+      actorOf(caller),
+      correlationId,
+    );
     return { paymentId: payment.paymentId, outcome, eventId, payment: record };
   }
 
@@ -25,8 +41,14 @@ export class FinanceController {
   @Post('crm/change-orders')
   @BodySchema(changeOrderBody)
   @HttpCode(200)
-  async postChangeOrder(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
+  async postChangeOrder(
+    @Body() body: unknown,
+    @Caller() caller: Principal | undefined,
+    @Headers('x-correlation-id') correlationId?: string,
+  ) {
     const changeOrder = orReject(parseChangeOrder(parseBody(changeOrderBody, body)));
+    // The approver the event names is the caller or someone its token acts for (403).
+    assertActor(caller, changeOrder.event.approvedBy, 'approvedBy');
     const { outcome, eventId, record, currency } = await this.finance.receiveChangeOrder(
       changeOrder,
       correlationId,

@@ -20,6 +20,7 @@ import {
   parseExpense,
   parseTimeEntry,
   parseTimeEntryCorrection,
+  Submission,
   TimeEntryCorrectionInput,
 } from '../domain/psa';
 import {
@@ -46,7 +47,11 @@ export class PsaController {
   @Post('time-entries')
   @BodySchema(timeEntryBody, { batchOf: MAX_BATCH })
   @HttpCode(200)
-  async postTimeEntries(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
+  async postTimeEntries(
+    @Body() body: unknown,
+    @Caller() caller: Principal | undefined,
+    @Headers('x-correlation-id') correlationId?: string,
+  ) {
     const now = Date.now();
     const entries = parseEntries(body, {
       kind: 'time entries',
@@ -54,6 +59,7 @@ export class PsaController {
       schema: timeEntryBody,
       parse: (input) => parseTimeEntry(input, now),
     });
+    assertApprovers(caller, entries);
     const results = await this.psa.receiveTimeEntries(entries, correlationId);
     return summary(results.map(({ id, ...rest }) => ({ entryId: id, ...rest })));
   }
@@ -92,7 +98,11 @@ export class PsaController {
   @Post('expenses')
   @BodySchema(expenseBody, { batchOf: MAX_BATCH })
   @HttpCode(200)
-  async postExpenses(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string) {
+  async postExpenses(
+    @Body() body: unknown,
+    @Caller() caller: Principal | undefined,
+    @Headers('x-correlation-id') correlationId?: string,
+  ) {
     const now = Date.now();
     const expenses = parseEntries(body, {
       kind: 'expenses',
@@ -100,6 +110,7 @@ export class PsaController {
       schema: expenseBody,
       parse: (input) => parseExpense(input, now),
     });
+    assertApprovers(caller, expenses);
     const results = await this.psa.receiveExpenses(expenses, correlationId);
     return summary(results.map(({ id, ...rest }) => ({ expenseId: id, ...rest })));
   }
@@ -182,6 +193,15 @@ function parseCorrection(entryId: string, body: unknown, now: number) {
   } as Partial<TimeEntryCorrectionInput>;
   const result = parseTimeEntryCorrection(salvaged, now, issues);
   return result.ok ? ({ ok: false, issues } as const) : result;
+}
+
+/**
+ * Entries sent as APPROVED name their approver (published as approvedBy): each must be the caller or
+ * someone its token acts for, else 403 and nothing of the batch is stored.
+ */
+function assertApprovers(caller: Principal | undefined, submissions: readonly Submission<object>[]): void {
+  const approvers = new Set(submissions.flatMap(({ approval }) => (approval ? [approval.approvedBy] : [])));
+  for (const approvedBy of approvers) assertActor(caller, approvedBy, 'approvedBy');
 }
 
 function summary<R extends Omit<EntryResult, 'id'>>(results: R[]) {

@@ -18,7 +18,14 @@ import {
 } from '@throughline/messaging';
 import { NotFoundError } from '@throughline/platform';
 
-import { PlanProblem, planProjects, projectIdFor, referencesOf } from '../domain/project-plan';
+import {
+  PlanProblem,
+  planProjects,
+  ProjectTemplateRecord,
+  projectIdFor,
+  RateCardRecord,
+  referencesOf,
+} from '../domain/project-plan';
 import {
   lockContractPlanning,
   lockContracts,
@@ -76,7 +83,8 @@ export class ProjectService {
   /** Replicates a project template and plans the contracts that were waiting for it. */
   async upsertTemplate(event: ConsumedEvent<'ProjectTemplateUpserted'>): Promise<void> {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
-      const { templateId, ...template } = event.data;
+      // Who sent the record (upsertedBy) is not part of the replica.
+      const { templateId, upsertedBy: _sender, ...template } = event.data;
       await lockTemplateWrite(tx, templateId);
       const stored = await tx.projectTemplate.findUnique({ where: { templateId } });
       if (isNewer(stored, event)) return [];
@@ -89,7 +97,7 @@ export class ProjectService {
   /** Replicates a rate card and plans the contracts that were waiting for it. */
   async upsertRateCard(event: ConsumedEvent<'RateCardUpserted'>): Promise<void> {
     await handleOnce(this.db, this.runtime.groupId, event, async (tx) => {
-      const { rateCardId, ...rateCard } = event.data;
+      const { rateCardId, upsertedBy: _sender, ...rateCard } = event.data;
       await lockRateCardWrite(tx, rateCardId);
       const stored = await tx.rateCard.findUnique({ where: { rateCardId } });
       if (isNewer(stored, event)) return [];
@@ -234,7 +242,7 @@ function openExceptionsOf(row: PendingContract): OpenException[] {
   return row.openExceptions as unknown as OpenException[];
 }
 
-function templateOf(row: ProjectTemplate): ProjectTemplateUpserted {
+function templateOf(row: ProjectTemplate): ProjectTemplateRecord {
   return {
     templateId: row.templateId,
     name: row.name,
@@ -244,7 +252,7 @@ function templateOf(row: ProjectTemplate): ProjectTemplateUpserted {
   };
 }
 
-function rateCardOf(row: RateCard): RateCardUpserted {
+function rateCardOf(row: RateCard): RateCardRecord {
   return {
     rateCardId: row.rateCardId,
     legalEntityId: row.legalEntityId,

@@ -1,10 +1,16 @@
 import fc from 'fast-check';
 
-import { ContractApproved, ProjectTemplateUpserted, RateCardUpserted } from '@throughline/contracts';
+import { ContractApproved } from '@throughline/contracts';
 
-import { planProjects, ProjectPlan, ReferenceData } from './project-plan';
+import {
+  planProjects,
+  ProjectPlan,
+  ProjectTemplateRecord,
+  RateCardRecord,
+  ReferenceData,
+} from './project-plan';
 
-const template: ProjectTemplateUpserted = {
+const template: ProjectTemplateRecord = {
   templateId: 'TPL-FF',
   name: 'Fixed fee',
   billingType: 'FIXED_FEE_MILESTONE',
@@ -28,7 +34,7 @@ const template: ProjectTemplateUpserted = {
   ],
 };
 
-const rateCardDe: RateCardUpserted = {
+const rateCardDe: RateCardRecord = {
   rateCardId: 'RC-DE',
   legalEntityId: 'LE-DE',
   currency: 'EUR',
@@ -40,7 +46,7 @@ const rateCardDe: RateCardUpserted = {
   ],
 };
 
-const rateCardUk: RateCardUpserted = {
+const rateCardUk: RateCardRecord = {
   rateCardId: 'RC-UK',
   legalEntityId: 'LE-UK',
   currency: 'GBP',

@@ -14,10 +14,14 @@ import {
 
 import { FULL_FEE_BASIS_POINTS, splitByBasisPoints } from './money';
 
+/** Master data as this service keeps it: who sent a record (upsertedBy) is not kept. */
+export type ProjectTemplateRecord = Omit<ProjectTemplateUpserted, 'upsertedBy'>;
+export type RateCardRecord = Omit<RateCardUpserted, 'upsertedBy'>;
+
 /** Reference data (replicated from master-data events) a contract is planned against. */
 export interface ReferenceData {
-  template: ProjectTemplateUpserted | undefined;
-  rateCards: ReadonlyMap<string, RateCardUpserted>;
+  template: ProjectTemplateRecord | undefined;
+  rateCards: ReadonlyMap<string, RateCardRecord>;
 }
 
 /** Something only a person can fix; the contract waits until the reference data is corrected. */
@@ -92,7 +96,7 @@ function projectFor(
   contract: ContractApproved,
   delivery: ContractDelivery,
   startDate: string,
-  template: ProjectTemplateUpserted,
+  template: ProjectTemplateRecord,
   rates: readonly RateCardRate[],
 ): ProjectCreated {
   const projectId = projectIdFor(contract.dealId, delivery.legalEntityId);
@@ -181,7 +185,7 @@ function contractProblems(contract: ContractApproved, startDate: string): PlanPr
   ];
 }
 
-function templateProblems(template: ProjectTemplateUpserted, contract: ContractApproved): PlanProblem[] {
+function templateProblems(template: ProjectTemplateRecord, contract: ContractApproved): PlanProblem[] {
   const reasons: string[] = [];
   if (template.durationDays < 1) reasons.push(`durationDays is ${template.durationDays}`);
   template.phases.forEach((phase) => {
@@ -229,7 +233,7 @@ function templateProblems(template: ProjectTemplateUpserted, contract: ContractA
   ];
 }
 
-function rateCardProblems(rateCard: RateCardUpserted, contract: ContractApproved): PlanProblem[] {
+function rateCardProblems(rateCard: RateCardRecord, contract: ContractApproved): PlanProblem[] {
   const deliveries = contract.deliveries.filter((delivery) => delivery.rateCardId === rateCard.rateCardId);
   const reasons: string[] = [];
   const currencies = [...new Set(deliveries.map((delivery) => delivery.currency))];

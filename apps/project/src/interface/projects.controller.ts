@@ -13,7 +13,15 @@ import { z } from 'zod';
 
 import { isIsoDate } from '@throughline/calendar';
 import { MilestoneCompleted, ProjectCreated } from '@throughline/contracts';
-import { BodySchema, parseBody, QuerySchema, RequireScope } from '@throughline/messaging-nest';
+import {
+  assertActor,
+  BodySchema,
+  Caller,
+  parseBody,
+  Principal,
+  QuerySchema,
+  RequireScope,
+} from '@throughline/messaging-nest';
 
 import { ForecastView, PlanService, PlanView } from '../application/plan.service';
 import { ProjectService } from '../application/project.service';
@@ -77,7 +85,8 @@ export class ProjectsController {
 
   /**
    * Completes a milestone → MilestoneCompleted. Repeating it with the same date answers 200 with
-   * the earlier completion and publishes nothing; another date is a 409.
+   * the earlier completion and publishes nothing; another date is a 409. completedBy must be the
+   * caller or someone its token acts for (403).
    */
   @RequireScope('psa:write')
   @Post(':projectId/milestones/:milestoneId/complete')
@@ -87,9 +96,11 @@ export class ProjectsController {
     @Param('projectId') projectId: string,
     @Param('milestoneId') milestoneId: string,
     @Body() body: unknown,
+    @Caller() caller: Principal | undefined,
     @Headers('x-correlation-id') correlationId?: string,
   ): Promise<MilestoneCompleted> {
     const request = parseBody(completionBody, body);
+    assertActor(caller, request.completedBy, 'completedBy');
     const result = await this.plans.completeMilestone(projectId, { milestoneId, ...request }, correlationId);
     if (result.kind === 'conflict') {
       throw new ConflictException({

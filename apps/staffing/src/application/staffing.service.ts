@@ -77,7 +77,12 @@ export class StaffingService {
   }
 
   /** Creates or changes an assignment and publishes its forecast cost. */
-  async assign(request: AssignmentRequest, correlationId?: string): Promise<AssignmentChanged> {
+  /** `changedBy`: the verified caller, recorded in AssignmentChanged. */
+  async assign(
+    request: AssignmentRequest,
+    changedBy: string,
+    correlationId?: string,
+  ): Promise<AssignmentChanged> {
     const [event] = await commit(this.db, async (tx): Promise<[EventRecord<'AssignmentChanged'>]> => {
       const project = await tx.projectDemand.findUnique({ where: { projectId: request.projectId } });
       if (!project)
@@ -87,7 +92,8 @@ export class StaffingService {
       const lines = project.lines as unknown as StaffingDemandLine[];
       let changed: AssignmentChanged;
       try {
-        changed = planAssignment(request, { ...project, roles: lines.map((line) => line.role) });
+        const planned = planAssignment(request, { ...project, roles: lines.map((line) => line.role) });
+        changed = { ...planned, changedBy };
       } catch (error) {
         if (error instanceof AssignmentRejected) throw new ValidationError(error.message);
         throw error;

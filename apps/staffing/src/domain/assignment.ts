@@ -24,8 +24,11 @@ export interface ProjectWindow {
 
 export class AssignmentRejected extends Error {}
 
+/** An assignment as planned; who changed it (`changedBy`) is added by the API call that publishes it. */
+export type PlannedAssignment = Omit<AssignmentChanged, 'changedBy'>;
+
 /** Validates an assignment against its project and prices its forecast cost. */
-export function planAssignment(request: AssignmentRequest, project: ProjectWindow): AssignmentChanged {
+export function planAssignment(request: AssignmentRequest, project: ProjectWindow): PlannedAssignment {
   if (!project.roles.includes(request.role)) {
     throw new AssignmentRejected(
       `Project ${project.projectId} has no demand for role "${request.role}" (roles: ${project.roles.join(', ')})`,

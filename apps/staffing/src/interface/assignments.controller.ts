@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import { isIsoDate } from '@throughline/calendar';
 import { AssignmentChanged, ASSIGNMENT_STATUSES } from '@throughline/contracts';
-import { BodySchema, parseBody, RequireScope } from '@throughline/messaging-nest';
+import { actorOf, BodySchema, Caller, parseBody, Principal, RequireScope } from '@throughline/messaging-nest';
 
 import { StaffingService } from '../application/staffing.service';
 
@@ -45,12 +45,14 @@ export class AssignmentsController {
   async put(
     @Param('assignmentId') assignmentId: string,
     @Body() body: unknown,
+    @Caller() caller: Principal | undefined,
     @Headers('x-correlation-id') correlationId?: string,
   ): Promise<AssignmentChanged> {
     parseBody(z.object({ assignmentId: id }), { assignmentId });
     const request = parseBody(assignmentBody, body);
     return this.staffing.assign(
       { ...request, assignmentId, status: request.status as AssignmentChanged['status'] },
+      actorOf(caller),
       correlationId,
     );
   }

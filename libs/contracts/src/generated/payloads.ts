@@ -336,6 +336,12 @@ export interface AssignmentChanged {
    * PROPOSED (tentative), CONFIRMED (counts in the cost forecast), CANCELLED (no longer counts).
    */
   status: AssignmentStatus;
+  /**
+   * Who created or changed the assignment (PUT /assignments/:id): the verified caller of the API
+   * (its OAuth token's `sub`, or `api-key:<integration>` for an API key). Added in v2; null on
+   * earlier events.
+   */
+  changedBy: string | null;
 }
 
 /** Symbols of {@link AssignmentStatus}. */
@@ -435,6 +441,12 @@ export interface CustomerUpserted {
   status: CustomerStatus;
   /** ISO-4217 currency code. */
   billingCurrency: string;
+  /**
+   * Who sent this record through the ERP master-data API (PUT /erp/<kind>/:id or POST
+   * /erp/master-data): the verified caller of the API (its OAuth token's `sub`, or
+   * `api-key:<integration>` for an API key). Added in v2; null on earlier events.
+   */
+  upsertedBy: string | null;
 }
 
 /** Symbols of {@link CustomerStatus}. */
@@ -457,6 +469,12 @@ export interface LegalEntityUpserted {
   currency: string;
   /** VAT or tax registration number; null when the ERP holds none. */
   taxRegistrationId: string | null;
+  /**
+   * Who sent this record through the ERP master-data API (PUT /erp/<kind>/:id or POST
+   * /erp/master-data): the verified caller of the API (its OAuth token's `sub`, or
+   * `api-key:<integration>` for an API key). Added in v2; null on earlier events.
+   */
+  upsertedBy: string | null;
 }
 
 /**
@@ -478,6 +496,12 @@ export interface RateCardUpserted {
   effectiveTo: string | null;
   /** One rate per role. */
   rates: RateCardRate[];
+  /**
+   * Who sent this record through the ERP master-data API (PUT /erp/<kind>/:id or POST
+   * /erp/master-data): the verified caller of the API (its OAuth token's `sub`, or
+   * `api-key:<integration>` for an API key). Added in v2; null on earlier events.
+   */
+  upsertedBy: string | null;
 }
 
 /** Avro record `dev.throughline.masterdata.RateCardRate`. */
@@ -562,6 +586,12 @@ export interface ProjectTemplateUpserted {
   durationDays: number;
   /** Phases the template plans, in order. */
   phases: TemplatePhase[];
+  /**
+   * Who sent this record through the ERP master-data API (PUT /erp/<kind>/:id or POST
+   * /erp/master-data): the verified caller of the API (its OAuth token's `sub`, or
+   * `api-key:<integration>` for an API key). Added in v2; null on earlier events.
+   */
+  upsertedBy: string | null;
 }
 
 /** Avro record `dev.throughline.masterdata.TemplatePhase`. */
@@ -674,7 +704,10 @@ export interface TimeEntryApproved {
   billable: boolean;
   /** Epoch ms of the approval. */
   approvedAt: number;
-  /** Approver's user id (not a name or e-mail). */
+  /**
+   * Approver's user id (not a name or e-mail), as named in the approving request: the verified
+   * caller or someone its token may act for (on_behalf_of), else the request is refused (403).
+   */
   approvedBy: string;
   /** Time tool that sent the entry, e.g. PSA. */
   sourceSystem: string;
@@ -713,7 +746,10 @@ export interface ExpenseApproved {
   billable: boolean;
   /** Epoch ms of the approval. */
   approvedAt: number;
-  /** Approver's user id (not a name or e-mail). */
+  /**
+   * Approver's user id (not a name or e-mail), as named in the approving request: the verified
+   * caller or someone its token may act for (on_behalf_of), else the request is refused (403).
+   */
   approvedBy: string;
   /** PSA or expense tool the expense came from. */
   sourceSystem: string;
@@ -779,6 +815,15 @@ export interface ActualChanged {
   approvedAt: number;
   /** Epoch ms of this status. */
   changedAt: number;
+  /**
+   * Who made this change through an API call: the write-off (POST /actuals/:id/write-off), the
+   * period close that drafted it (READY_TO_INVOICE) or the invoice issue (INVOICED); the verified
+   * caller of the API (its OAuth token's `sub`, or `api-key:<integration>` for an API key); for a
+   * close, its checked closedBy (BillingPeriodClosed). Null when billing derived the change from
+   * another event (an approved or corrected time entry or expense, a rate card, a project), and on
+   * events before v2.
+   */
+  changedBy: string | null;
 }
 
 /** Symbols of {@link ActualKind}. */
@@ -811,7 +856,10 @@ export interface BillingPeriodClosed {
   period: string;
   /** Epoch ms. */
   closedAt: number;
-  /** User or system that closed the period (from the close request). */
+  /**
+   * User or system that closed the period, as named in the close request: the verified caller or
+   * someone its token may act for (on_behalf_of), else the request is refused (403).
+   */
   closedBy: string;
   /** Draft invoices created by the close, one per customer, legal entity and currency. */
   draftInvoices: DraftInvoiceSummary[];
@@ -901,6 +949,11 @@ export interface InvoiceIssued {
   customerCountry: string | null;
   /** Customer's VAT / tax id at issue; null when it has none. Added in v3. */
   customerTaxId: string | null;
+  /**
+   * Who issued the invoice (POST /invoices/:id/issue): the verified caller of the API (its OAuth
+   * token's `sub`, or `api-key:<integration>` for an API key). Added in v4; null on earlier events.
+   */
+  issuedBy: string | null;
 }
 
 /**
@@ -1024,6 +1077,12 @@ export interface PaymentReceived {
   receivedOn: string;
   /** Bank or remittance reference; null when none. */
   reference: string | null;
+  /**
+   * Who recorded the payment through the ERP payments API (POST /erp/payments): the verified caller
+   * of the API (its OAuth token's `sub`, or `api-key:<integration>` for an API key), not the payer
+   * or payee. Added in v2; null on earlier events.
+   */
+  recordedBy: string | null;
 }
 
 /**
@@ -1039,7 +1098,11 @@ export interface MilestoneCompleted {
   milestoneId: string;
   /** ISO-8601 date. */
   completedOn: string;
-  /** User id. */
+  /**
+   * User id of who completed the milestone, as named in POST
+   * /projects/:id/milestones/:milestoneId/complete: the verified caller or someone its token may
+   * act for (on_behalf_of), else the request is refused (403).
+   */
   completedBy: string;
 }
 
@@ -1067,7 +1130,10 @@ export interface ChangeOrderApproved {
   roleChanges: ChangeOrderRoleChange[];
   /** Milestones added, changed or removed; empty when none. */
   milestoneChanges: ChangeOrderMilestoneChange[];
-  /** User id. */
+  /**
+   * User id of the approver, as named in POST /crm/change-orders: the verified caller or someone
+   * its token may act for (on_behalf_of), else the request is refused (403).
+   */
   approvedBy: string;
   /**
    * ISO-4217 code of every amount in the change order (budgetDeltaMinor, rateMinor, amountMinor);
@@ -1275,6 +1341,115 @@ export interface ProjectCreatedV1 {
 }
 
 /**
+ * A person's assignment to a project was proposed, confirmed or cancelled; carries the resulting
+ * cost forecast. Avro record `dev.throughline.staffing.AssignmentChanged`. As of AssignmentChanged
+ * v1; superseded by v2.
+ */
+export interface AssignmentChangedV1 {
+  /** PSA assignment id; the same id across its PROPOSED, CONFIRMED and CANCELLED states. */
+  assignmentId: string;
+  /** Message key. */
+  projectId: string;
+  /** Person assigned. */
+  personId: string;
+  /** Role the person fills on the project (matches rate-card and demand roles). */
+  role: string;
+  /** Assigned hours × 100. */
+  hoursHundredths: number;
+  /** ISO-8601 date (YYYY-MM-DD). */
+  startDate: string;
+  /** ISO-8601 date (YYYY-MM-DD). */
+  endDate: string;
+  /** Hourly cost rate in minor units of currency. */
+  costRateMinor: number;
+  /** Forecast cost of the assignment in minor units of currency. */
+  forecastCostMinor: number;
+  /** ISO-4217 currency code of the money fields. */
+  currency: string;
+  /**
+   * PROPOSED (tentative), CONFIRMED (counts in the cost forecast), CANCELLED (no longer counts).
+   */
+  status: AssignmentStatus;
+}
+
+/**
+ * Current state of an ERP customer (compacted topic: the latest record per customerId is the
+ * truth). Avro record `dev.throughline.masterdata.CustomerUpserted`. As of CustomerUpserted v1;
+ * superseded by v2.
+ */
+export interface CustomerUpsertedV1 {
+  /** ERP customer id (message key). */
+  customerId: string;
+  /** Customer's legal name as held in the ERP. */
+  name: string;
+  /** ACTIVE, or BLOCKED (no new contracts or invoices; deals for it raise a business exception). */
+  status: CustomerStatus;
+  /** ISO-4217 currency code. */
+  billingCurrency: string;
+}
+
+/**
+ * Current state of an ERP legal entity (compacted topic). Avro record
+ * `dev.throughline.masterdata.LegalEntityUpserted`. As of LegalEntityUpserted v1; superseded by v2.
+ */
+export interface LegalEntityUpsertedV1 {
+  /** Message key. */
+  legalEntityId: string;
+  /** Legal entity's registered name. */
+  name: string;
+  /** ISO-3166 alpha-2 country code. */
+  country: string;
+  /** ISO-4217 functional currency. */
+  currency: string;
+  /** VAT or tax registration number; null when the ERP holds none. */
+  taxRegistrationId: string | null;
+}
+
+/**
+ * A dated version of an ERP rate card, as the ERP last sent it. Compacted topic keyed
+ * rateCardId@effectiveFrom: the latest record of every dated version is kept, so earlier rates can
+ * be rebuilt after a new version exists. Consumers keep the latest record per rateCardId, in
+ * partition order. Avro record `dev.throughline.masterdata.RateCardUpserted`. As of
+ * RateCardUpserted v1; superseded by v2.
+ */
+export interface RateCardUpsertedV1 {
+  /** The card. Message key: rateCardId@effectiveFrom; partitioned by rateCardId. */
+  rateCardId: string;
+  /** Legal entity whose projects the card prices. */
+  legalEntityId: string;
+  /** ISO-4217 currency code of the rates. */
+  currency: string;
+  /** ISO-8601 date (YYYY-MM-DD), inclusive. */
+  effectiveFrom: string;
+  /** ISO-8601 date (YYYY-MM-DD), inclusive; null = open-ended. */
+  effectiveTo: string | null;
+  /** One rate per role. */
+  rates: RateCardRate[];
+}
+
+/**
+ * Current state of a project template (compacted topic). Offsets are days from the project start.
+ * Avro record `dev.throughline.masterdata.ProjectTemplateUpserted`. As of ProjectTemplateUpserted
+ * v1; superseded by v2.
+ */
+export interface ProjectTemplateUpsertedV1 {
+  /** Message key. */
+  templateId: string;
+  /** Template name. */
+  name: string;
+  /**
+   * How the project is billed: TIME_AND_MATERIALS (approved time and expenses at rate-card rates),
+   * FIXED_FEE_MILESTONE (fee billed per completed milestone), FIXED_FEE_PERCENT_COMPLETE (fee
+   * billed by cost-to-cost progress), RETAINER (recurring fee).
+   */
+  billingType: BillingType;
+  /** Planned project length in days. */
+  durationDays: number;
+  /** Phases the template plans, in order. */
+  phases: TemplatePhase[];
+}
+
+/**
  * A time entry was approved in the PSA or time tool; billing turns it into a priced actual. Avro
  * record `dev.throughline.time.TimeEntryApproved`. As of TimeEntryApproved v1; superseded by v2.
  */
@@ -1300,8 +1475,71 @@ export interface TimeEntryApprovedV1 {
 }
 
 /**
+ * Current state of a priced actual (approved time or expense): published when billing records it
+ * and again on every status change. Avro record `dev.throughline.billing.ActualChanged`. As of
+ * ActualChanged v1; superseded by v2.
+ */
+export interface ActualChangedV1 {
+  /** The time entry or expense id it was recorded from. */
+  actualId: string;
+  /** TIME for an approved time entry, EXPENSE for an approved expense. */
+  kind: ActualKind;
+  /** Message key. */
+  projectId: string;
+  /** CRM deal the project or contract comes from. */
+  dealId: string;
+  /** ERP customer billed for the project. */
+  customerId: string;
+  /** Delivering legal entity (the project's) that invoices the actual. */
+  legalEntityId: string;
+  /** Person who worked the time or incurred the expense. */
+  personId: string;
+  /** Null for expenses. */
+  role: string | null;
+  /** ISO-8601 date worked or incurred. */
+  workDate: string;
+  /** Hours × 100; 0 for expenses. */
+  hoursHundredths: number;
+  /**
+   * Whether billing bills this actual on a TIME or EXPENSE line. False for non-billable entries and
+   * for time on fixed-fee projects (billed by milestone or progress lines), even when the timesheet
+   * marked it billable: use this flag, not TimeEntryApproved.billable, for billed figures.
+   */
+  billable: boolean;
+  /** ISO-4217 currency code of the money fields. */
+  currency: string;
+  /** Hourly bill rate applied; null for expenses or when unpriced. */
+  rateMinor: number | null;
+  /** Rate card the rate came from. */
+  rateCardId: string | null;
+  /** Billable amount in minor units; 0 when not billable or unpriced. */
+  billAmountMinor: number;
+  /** Hourly cost rate applied (person on the project, else role). */
+  costRateMinor: number | null;
+  /** Cost in minor units. */
+  costAmountMinor: number;
+  /**
+   * YYYY-MM: the open billing period it is billed in (the month worked, or the next open one if
+   * that is closed).
+   */
+  billingPeriod: string;
+  /**
+   * UNPRICED (no rate card covers it yet), UNBILLED (priced, not yet on an invoice),
+   * READY_TO_INVOICE (on a draft invoice), INVOICED (on an issued invoice, see invoiceId),
+   * WRITTEN_OFF.
+   */
+  status: ActualStatus;
+  /** Invoice (draft or issued) that bills the actual; null before period close. */
+  invoiceId: string | null;
+  /** Epoch ms of the approval. */
+  approvedAt: number;
+  /** Epoch ms of this status. */
+  changedAt: number;
+}
+
+/**
  * An invoice was issued to a customer; every line names the actuals or schedule items it bills.
- * Avro record `dev.throughline.billing.InvoiceIssued`. As of InvoiceIssued v1; superseded by v3.
+ * Avro record `dev.throughline.billing.InvoiceIssued`. As of InvoiceIssued v1; superseded by v4.
  */
 export interface InvoiceIssuedV1 {
   invoiceId: string;
@@ -1325,7 +1563,7 @@ export interface InvoiceIssuedV1 {
   totalMinor: number;
 }
 
-/** Avro record `dev.throughline.billing.InvoiceLine`. As of InvoiceIssued v1; superseded by v3. */
+/** Avro record `dev.throughline.billing.InvoiceLine`. As of InvoiceIssued v1; superseded by v4. */
 export interface InvoiceLineV1 {
   lineId: string;
   projectId: string;
@@ -1346,7 +1584,7 @@ export interface InvoiceLineV1 {
  * retainer or progress line stays its own line; each actual the invoice bills says so itself in
  * ActualChanged (status INVOICED, invoiceId), and billing's GET /invoices/:id/lines lists the
  * detail. Avro record `dev.throughline.billing.InvoiceIssued`. As of InvoiceIssued v2; superseded
- * by v3.
+ * by v4.
  */
 export interface InvoiceIssuedV2 {
   /** Invoice id (the draft's id from BillingPeriodClosed). */
@@ -1376,7 +1614,7 @@ export interface InvoiceIssuedV2 {
 /**
  * One summary line. v1 lines carried the billed ids in sourceIds (one line per actual); from v2 an
  * invoice of any size fits one Kafka message. Avro record `dev.throughline.billing.InvoiceLine`. As
- * of InvoiceIssued v2; superseded by v3.
+ * of InvoiceIssued v2; superseded by v4.
  */
 export interface InvoiceLineV2 {
   /** Stable id of the summary line within the invoice. */
@@ -1406,6 +1644,94 @@ export interface InvoiceLineV2 {
    * event, whose sourceIds listed them.
    */
   sourceCount: number;
+}
+
+/**
+ * An invoice was issued to a customer. Lines are the invoice's summary: a project's time is one
+ * line (with its hourly price when every entry shares it), so are its expenses, and a milestone,
+ * retainer or progress line stays its own line; each actual the invoice bills says so itself in
+ * ActualChanged (status INVOICED, invoiceId), and billing's GET /invoices/:id/lines lists the
+ * detail. From v3 the invoice carries its tax: each line's tax code, rate and share of the tax, one
+ * total per tax code and rate (rounded half up once per invoice and rate), the reverse-charge note,
+ * and totalMinor is the amount due (net + tax). Avro record
+ * `dev.throughline.billing.InvoiceIssued`. As of InvoiceIssued v3; superseded by v4.
+ */
+export interface InvoiceIssuedV3 {
+  /** Invoice id (the draft's id from BillingPeriodClosed). */
+  invoiceId: string;
+  /** Legal invoice number, sequential per legal entity. */
+  invoiceNumber: string;
+  /** Message key. */
+  customerId: string;
+  /** Issuing legal entity. */
+  legalEntityId: string;
+  /** ISO-4217 currency code of the money fields. */
+  currency: string;
+  /** YYYY-MM. */
+  billingPeriod: string;
+  /** ISO-8601 date. */
+  issuedOn: string;
+  /** ISO-8601 date payment is due. */
+  dueDate: string;
+  /** Epoch ms. */
+  issuedAt: number;
+  /** Invoice lines (summary; see the record doc). */
+  lines: InvoiceLine[];
+  /**
+   * Amount due in minor units: the sum of the lines plus taxMinor (the net alone before v3, which
+   * had no tax).
+   */
+  totalMinor: number;
+  /**
+   * Sum of the lines (before tax) in minor units. Added in v3; null on earlier events, whose
+   * totalMinor is the net.
+   */
+  netMinor: number | null;
+  /**
+   * Tax of the invoice in minor units: the sum of taxes[].taxMinor. Added in v3; 0 on earlier
+   * events.
+   */
+  taxMinor: number;
+  /** One total per tax code and rate, ordered by code. Added in v3; empty on earlier events. */
+  taxes: InvoiceTaxTotal[];
+  /**
+   * True when the invoice is reverse charged: cross-border B2B within the EU (seller and customer
+   * in different EU countries, customer with a VAT id), billed at 0 %. Added in v3.
+   */
+  reverseCharge: boolean;
+  /**
+   * Legal note the invoice prints about its tax (the reverse-charge wording); null when none. Added
+   * in v3.
+   */
+  taxNote: string | null;
+  /**
+   * ISO-3166 alpha-2 country of the customer's tax profile at issue. Added in v3; null on earlier
+   * events.
+   */
+  customerCountry: string | null;
+  /** Customer's VAT / tax id at issue; null when it has none. Added in v3. */
+  customerTaxId: string | null;
+}
+
+/**
+ * The ERP received a customer payment against an invoice. Avro record
+ * `dev.throughline.erp.PaymentReceived`. As of PaymentReceived v1; superseded by v2.
+ */
+export interface PaymentReceivedV1 {
+  /** ERP payment id; receiving it again has no further effect. */
+  paymentId: string;
+  /** Invoice the payment is for (as the ERP recorded it). */
+  invoiceId: string;
+  /** Message key. */
+  customerId: string;
+  /** ISO-4217 currency code of amountMinor. */
+  currency: string;
+  /** Amount received in minor units of currency. */
+  amountMinor: number;
+  /** ISO-8601 date. */
+  receivedOn: string;
+  /** Bank or remittance reference; null when none. */
+  reference: string | null;
 }
 
 /**

@@ -1855,6 +1855,148 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
           },
         ],
       },
+      2: {
+        type: 'record',
+        name: 'AssignmentChangedEvent',
+        namespace: 'dev.throughline.staffing',
+        doc: 'AssignmentChanged event as written to Kafka: the shared envelope plus the AssignmentChanged payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'AssignmentChanged',
+              namespace: 'dev.throughline.staffing',
+              doc: "A person's assignment to a project was proposed, confirmed or cancelled; carries the resulting cost forecast.",
+              fields: [
+                {
+                  name: 'assignmentId',
+                  doc: 'PSA assignment id; the same id across its PROPOSED, CONFIRMED and CANCELLED states.',
+                  type: 'string',
+                },
+                {
+                  name: 'projectId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'personId',
+                  doc: 'Person assigned.',
+                  type: 'string',
+                },
+                {
+                  name: 'role',
+                  doc: 'Role the person fills on the project (matches rate-card and demand roles).',
+                  type: 'string',
+                },
+                {
+                  name: 'hoursHundredths',
+                  type: 'long',
+                  doc: 'Assigned hours × 100.',
+                },
+                {
+                  name: 'startDate',
+                  type: 'string',
+                  doc: 'ISO-8601 date (YYYY-MM-DD).',
+                },
+                {
+                  name: 'endDate',
+                  type: 'string',
+                  doc: 'ISO-8601 date (YYYY-MM-DD).',
+                },
+                {
+                  name: 'costRateMinor',
+                  type: 'long',
+                  doc: 'Hourly cost rate in minor units of currency.',
+                },
+                {
+                  name: 'forecastCostMinor',
+                  type: 'long',
+                  doc: 'Forecast cost of the assignment in minor units of currency.',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency code of the money fields.',
+                },
+                {
+                  name: 'status',
+                  doc: 'PROPOSED (tentative), CONFIRMED (counts in the cost forecast), CANCELLED (no longer counts).',
+                  type: {
+                    type: 'enum',
+                    name: 'AssignmentStatus',
+                    symbols: ['PROPOSED', 'CONFIRMED', 'CANCELLED'],
+                  },
+                },
+                {
+                  name: 'changedBy',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: "Who created or changed the assignment (PUT /assignments/:id): the verified caller of the API (its OAuth token's `sub`, or `api-key:<integration>` for an API key). Added in v2; null on earlier events.",
+                },
+              ],
+            },
+          },
+        ],
+      },
     },
     BillingProvisioned: {
       1: {
@@ -2239,6 +2381,113 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
           },
         ],
       },
+      2: {
+        type: 'record',
+        name: 'CustomerUpsertedEvent',
+        namespace: 'dev.throughline.masterdata',
+        doc: 'CustomerUpserted event as written to Kafka: the shared envelope plus the CustomerUpserted payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'CustomerUpserted',
+              namespace: 'dev.throughline.masterdata',
+              doc: 'Current state of an ERP customer (compacted topic: the latest record per customerId is the truth).',
+              fields: [
+                {
+                  name: 'customerId',
+                  type: 'string',
+                  doc: 'ERP customer id (message key).',
+                },
+                {
+                  name: 'name',
+                  doc: "Customer's legal name as held in the ERP.",
+                  type: 'string',
+                },
+                {
+                  name: 'status',
+                  doc: 'ACTIVE, or BLOCKED (no new contracts or invoices; deals for it raise a business exception).',
+                  type: {
+                    type: 'enum',
+                    name: 'CustomerStatus',
+                    symbols: ['ACTIVE', 'BLOCKED'],
+                  },
+                },
+                {
+                  name: 'billingCurrency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency code.',
+                },
+                {
+                  name: 'upsertedBy',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: "Who sent this record through the ERP master-data API (PUT /erp/<kind>/:id or POST /erp/master-data): the verified caller of the API (its OAuth token's `sub`, or `api-key:<integration>` for an API key). Added in v2; null on earlier events.",
+                },
+              ],
+            },
+          },
+        ],
+      },
     },
     LegalEntityUpserted: {
       1: {
@@ -2338,6 +2587,115 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                   doc: 'VAT or tax registration number; null when the ERP holds none.',
                   type: ['null', 'string'],
                   default: null,
+                },
+              ],
+            },
+          },
+        ],
+      },
+      2: {
+        type: 'record',
+        name: 'LegalEntityUpsertedEvent',
+        namespace: 'dev.throughline.masterdata',
+        doc: 'LegalEntityUpserted event as written to Kafka: the shared envelope plus the LegalEntityUpserted payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'LegalEntityUpserted',
+              namespace: 'dev.throughline.masterdata',
+              doc: 'Current state of an ERP legal entity (compacted topic).',
+              fields: [
+                {
+                  name: 'legalEntityId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'name',
+                  doc: "Legal entity's registered name.",
+                  type: 'string',
+                },
+                {
+                  name: 'country',
+                  type: 'string',
+                  doc: 'ISO-3166 alpha-2 country code.',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 functional currency.',
+                },
+                {
+                  name: 'taxRegistrationId',
+                  doc: 'VAT or tax registration number; null when the ERP holds none.',
+                  type: ['null', 'string'],
+                  default: null,
+                },
+                {
+                  name: 'upsertedBy',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: "Who sent this record through the ERP master-data API (PUT /erp/<kind>/:id or POST /erp/master-data): the verified caller of the API (its OAuth token's `sub`, or `api-key:<integration>` for an API key). Added in v2; null on earlier events.",
                 },
               ],
             },
@@ -2472,6 +2830,144 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                       ],
                     },
                   },
+                },
+              ],
+            },
+          },
+        ],
+      },
+      2: {
+        type: 'record',
+        name: 'RateCardUpsertedEvent',
+        namespace: 'dev.throughline.masterdata',
+        doc: 'RateCardUpserted event as written to Kafka: the shared envelope plus the RateCardUpserted payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'RateCardUpserted',
+              namespace: 'dev.throughline.masterdata',
+              doc: 'A dated version of an ERP rate card, as the ERP last sent it. Compacted topic keyed rateCardId@effectiveFrom: the latest record of every dated version is kept, so earlier rates can be rebuilt after a new version exists. Consumers keep the latest record per rateCardId, in partition order.',
+              fields: [
+                {
+                  name: 'rateCardId',
+                  type: 'string',
+                  doc: 'The card. Message key: rateCardId@effectiveFrom; partitioned by rateCardId.',
+                },
+                {
+                  name: 'legalEntityId',
+                  doc: 'Legal entity whose projects the card prices.',
+                  type: 'string',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency code of the rates.',
+                },
+                {
+                  name: 'effectiveFrom',
+                  type: 'string',
+                  doc: 'ISO-8601 date (YYYY-MM-DD), inclusive.',
+                },
+                {
+                  name: 'effectiveTo',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'ISO-8601 date (YYYY-MM-DD), inclusive; null = open-ended.',
+                },
+                {
+                  name: 'rates',
+                  doc: 'One rate per role.',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'RateCardRate',
+                      fields: [
+                        {
+                          name: 'role',
+                          doc: 'Role the rate applies to.',
+                          type: 'string',
+                        },
+                        {
+                          name: 'rateMinor',
+                          type: 'long',
+                          doc: 'Hourly bill rate in minor units of currency.',
+                        },
+                        {
+                          name: 'costRateMinor',
+                          type: ['null', 'long'],
+                          default: null,
+                          doc: 'Hourly cost rate in minor units of currency.',
+                        },
+                      ],
+                    },
+                  },
+                },
+                {
+                  name: 'upsertedBy',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: "Who sent this record through the ERP master-data API (PUT /erp/<kind>/:id or POST /erp/master-data): the verified caller of the API (its OAuth token's `sub`, or `api-key:<integration>` for an API key). Added in v2; null on earlier events.",
                 },
               ],
             },
@@ -2872,6 +3368,177 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                       ],
                     },
                   },
+                },
+              ],
+            },
+          },
+        ],
+      },
+      2: {
+        type: 'record',
+        name: 'ProjectTemplateUpsertedEvent',
+        namespace: 'dev.throughline.masterdata',
+        doc: 'ProjectTemplateUpserted event as written to Kafka: the shared envelope plus the ProjectTemplateUpserted payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'ProjectTemplateUpserted',
+              namespace: 'dev.throughline.masterdata',
+              doc: 'Current state of a project template (compacted topic). Offsets are days from the project start.',
+              fields: [
+                {
+                  name: 'templateId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'name',
+                  doc: 'Template name.',
+                  type: 'string',
+                },
+                {
+                  name: 'billingType',
+                  doc: 'How the project is billed: TIME_AND_MATERIALS (approved time and expenses at rate-card rates), FIXED_FEE_MILESTONE (fee billed per completed milestone), FIXED_FEE_PERCENT_COMPLETE (fee billed by cost-to-cost progress), RETAINER (recurring fee).',
+                  type: {
+                    type: 'enum',
+                    name: 'BillingType',
+                    namespace: 'dev.throughline.common',
+                    doc: 'How an engagement is billed.',
+                    symbols: [
+                      'TIME_AND_MATERIALS',
+                      'FIXED_FEE_MILESTONE',
+                      'FIXED_FEE_PERCENT_COMPLETE',
+                      'RETAINER',
+                    ],
+                  },
+                },
+                {
+                  name: 'durationDays',
+                  doc: 'Planned project length in days.',
+                  type: 'int',
+                },
+                {
+                  name: 'phases',
+                  doc: 'Phases the template plans, in order.',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'TemplatePhase',
+                      fields: [
+                        {
+                          name: 'name',
+                          doc: 'Phase name.',
+                          type: 'string',
+                        },
+                        {
+                          name: 'offsetDays',
+                          doc: 'Days from the project start to the phase start.',
+                          type: 'int',
+                        },
+                        {
+                          name: 'durationDays',
+                          doc: 'Phase length in days.',
+                          type: 'int',
+                        },
+                        {
+                          name: 'milestones',
+                          doc: 'Milestones of the phase.',
+                          type: {
+                            type: 'array',
+                            items: {
+                              type: 'record',
+                              name: 'TemplateMilestone',
+                              fields: [
+                                {
+                                  name: 'name',
+                                  doc: 'Milestone name.',
+                                  type: 'string',
+                                },
+                                {
+                                  name: 'offsetDays',
+                                  doc: "Days from the project start to the milestone's due date.",
+                                  type: 'int',
+                                },
+                                {
+                                  name: 'percentOfFee',
+                                  type: ['null', 'int'],
+                                  default: null,
+                                  doc: 'Share of the fee in basis points (2500 = 25%).',
+                                },
+                              ],
+                            },
+                          },
+                        },
+                      ],
+                    },
+                  },
+                },
+                {
+                  name: 'upsertedBy',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: "Who sent this record through the ERP master-data API (PUT /erp/<kind>/:id or POST /erp/master-data): the verified caller of the API (its OAuth token's `sub`, or `api-key:<integration>` for an API key). Added in v2; null on earlier events.",
                 },
               ],
             },
@@ -3469,7 +4136,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 {
                   name: 'approvedBy',
                   type: 'string',
-                  doc: "Approver's user id (not a name or e-mail).",
+                  doc: "Approver's user id (not a name or e-mail), as named in the approving request: the verified caller or someone its token may act for (on_behalf_of), else the request is refused (403).",
                 },
                 {
                   name: 'sourceSystem',
@@ -3621,7 +4288,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 {
                   name: 'approvedBy',
                   type: 'string',
-                  doc: "Approver's user id (not a name or e-mail).",
+                  doc: "Approver's user id (not a name or e-mail), as named in the approving request: the verified caller or someone its token may act for (on_behalf_of), else the request is refused (403).",
                 },
                 {
                   name: 'sourceSystem',
@@ -3836,6 +4503,213 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
           },
         ],
       },
+      2: {
+        type: 'record',
+        name: 'ActualChangedEvent',
+        namespace: 'dev.throughline.billing',
+        doc: 'ActualChanged event as written to Kafka: the shared envelope plus the ActualChanged payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'ActualChanged',
+              namespace: 'dev.throughline.billing',
+              doc: 'Current state of a priced actual (approved time or expense): published when billing records it and again on every status change.',
+              fields: [
+                {
+                  name: 'actualId',
+                  type: 'string',
+                  doc: 'The time entry or expense id it was recorded from.',
+                },
+                {
+                  name: 'kind',
+                  doc: 'TIME for an approved time entry, EXPENSE for an approved expense.',
+                  type: {
+                    type: 'enum',
+                    name: 'ActualKind',
+                    symbols: ['TIME', 'EXPENSE'],
+                  },
+                },
+                {
+                  name: 'projectId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'dealId',
+                  doc: 'CRM deal the project or contract comes from.',
+                  type: 'string',
+                },
+                {
+                  name: 'customerId',
+                  doc: 'ERP customer billed for the project.',
+                  type: 'string',
+                },
+                {
+                  name: 'legalEntityId',
+                  doc: "Delivering legal entity (the project's) that invoices the actual.",
+                  type: 'string',
+                },
+                {
+                  name: 'personId',
+                  doc: 'Person who worked the time or incurred the expense.',
+                  type: 'string',
+                },
+                {
+                  name: 'role',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'Null for expenses.',
+                },
+                {
+                  name: 'workDate',
+                  type: 'string',
+                  doc: 'ISO-8601 date worked or incurred.',
+                },
+                {
+                  name: 'hoursHundredths',
+                  type: 'long',
+                  doc: 'Hours × 100; 0 for expenses.',
+                },
+                {
+                  name: 'billable',
+                  doc: 'Whether billing bills this actual on a TIME or EXPENSE line. False for non-billable entries and for time on fixed-fee projects (billed by milestone or progress lines), even when the timesheet marked it billable: use this flag, not TimeEntryApproved.billable, for billed figures.',
+                  type: 'boolean',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency code of the money fields.',
+                },
+                {
+                  name: 'rateMinor',
+                  type: ['null', 'long'],
+                  default: null,
+                  doc: 'Hourly bill rate applied; null for expenses or when unpriced.',
+                },
+                {
+                  name: 'rateCardId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'Rate card the rate came from.',
+                },
+                {
+                  name: 'billAmountMinor',
+                  type: 'long',
+                  doc: 'Billable amount in minor units; 0 when not billable or unpriced.',
+                },
+                {
+                  name: 'costRateMinor',
+                  type: ['null', 'long'],
+                  default: null,
+                  doc: 'Hourly cost rate applied (person on the project, else role).',
+                },
+                {
+                  name: 'costAmountMinor',
+                  type: 'long',
+                  doc: 'Cost in minor units.',
+                },
+                {
+                  name: 'billingPeriod',
+                  type: 'string',
+                  doc: 'YYYY-MM: the open billing period it is billed in (the month worked, or the next open one if that is closed).',
+                },
+                {
+                  name: 'status',
+                  doc: 'UNPRICED (no rate card covers it yet), UNBILLED (priced, not yet on an invoice), READY_TO_INVOICE (on a draft invoice), INVOICED (on an issued invoice, see invoiceId), WRITTEN_OFF.',
+                  type: {
+                    type: 'enum',
+                    name: 'ActualStatus',
+                    doc: 'UNPRICED: no rate card covers it yet (a business exception is raised); UNBILLED: priced, period open; READY_TO_INVOICE: on a draft invoice after period close; INVOICED; WRITTEN_OFF.',
+                    symbols: ['UNPRICED', 'UNBILLED', 'READY_TO_INVOICE', 'INVOICED', 'WRITTEN_OFF'],
+                  },
+                },
+                {
+                  name: 'invoiceId',
+                  doc: 'Invoice (draft or issued) that bills the actual; null before period close.',
+                  type: ['null', 'string'],
+                  default: null,
+                },
+                {
+                  name: 'approvedAt',
+                  type: 'long',
+                  doc: 'Epoch ms of the approval.',
+                },
+                {
+                  name: 'changedAt',
+                  type: 'long',
+                  doc: 'Epoch ms of this status.',
+                },
+                {
+                  name: 'changedBy',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: "Who made this change through an API call: the write-off (POST /actuals/:id/write-off), the period close that drafted it (READY_TO_INVOICE) or the invoice issue (INVOICED); the verified caller of the API (its OAuth token's `sub`, or `api-key:<integration>` for an API key); for a close, its checked closedBy (BillingPeriodClosed). Null when billing derived the change from another event (an approved or corrected time entry or expense, a rate card, a project), and on events before v2.",
+                },
+              ],
+            },
+          },
+        ],
+      },
     },
     BillingPeriodClosed: {
       1: {
@@ -3922,7 +4796,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'closedBy',
-                  doc: 'User or system that closed the period (from the close request).',
+                  doc: 'User or system that closed the period, as named in the close request: the verified caller or someone its token may act for (on_behalf_of), else the request is refused (403).',
                   type: 'string',
                 },
                 {
@@ -4634,6 +5508,294 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
           },
         ],
       },
+      4: {
+        type: 'record',
+        name: 'InvoiceIssuedEvent',
+        namespace: 'dev.throughline.billing',
+        doc: 'InvoiceIssued event as written to Kafka: the shared envelope plus the InvoiceIssued payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'InvoiceIssued',
+              namespace: 'dev.throughline.billing',
+              doc: "An invoice was issued to a customer. Lines are the invoice's summary: a project's time is one line (with its hourly price when every entry shares it), so are its expenses, and a milestone, retainer or progress line stays its own line; each actual the invoice bills says so itself in ActualChanged (status INVOICED, invoiceId), and billing's GET /invoices/:id/lines lists the detail. From v3 the invoice carries its tax: each line's tax code, rate and share of the tax, one total per tax code and rate (rounded half up once per invoice and rate), the reverse-charge note, and totalMinor is the amount due (net + tax).",
+              fields: [
+                {
+                  name: 'invoiceId',
+                  doc: "Invoice id (the draft's id from BillingPeriodClosed).",
+                  type: 'string',
+                },
+                {
+                  name: 'invoiceNumber',
+                  doc: 'Legal invoice number, sequential per legal entity.',
+                  type: 'string',
+                },
+                {
+                  name: 'customerId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'legalEntityId',
+                  type: 'string',
+                  doc: 'Issuing legal entity.',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency code of the money fields.',
+                },
+                {
+                  name: 'billingPeriod',
+                  type: 'string',
+                  doc: 'YYYY-MM.',
+                },
+                {
+                  name: 'issuedOn',
+                  type: 'string',
+                  doc: 'ISO-8601 date.',
+                },
+                {
+                  name: 'dueDate',
+                  type: 'string',
+                  doc: 'ISO-8601 date payment is due.',
+                },
+                {
+                  name: 'issuedAt',
+                  type: 'long',
+                  doc: 'Epoch ms.',
+                },
+                {
+                  name: 'lines',
+                  doc: 'Invoice lines (summary; see the record doc).',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'InvoiceLine',
+                      fields: [
+                        {
+                          name: 'lineId',
+                          type: 'string',
+                          doc: 'Stable id of the summary line within the invoice.',
+                        },
+                        {
+                          name: 'projectId',
+                          type: 'string',
+                          doc: 'Project the line bills.',
+                        },
+                        {
+                          name: 'dealId',
+                          type: 'string',
+                          doc: 'CRM deal of the project.',
+                        },
+                        {
+                          name: 'kind',
+                          doc: "TIME (a project's time), EXPENSE, MILESTONE (fixed-fee milestone), RETAINER (retainer fee) or PROGRESS (percent-complete fee).",
+                          type: {
+                            type: 'enum',
+                            name: 'InvoiceLineKind',
+                            symbols: ['TIME', 'EXPENSE', 'MILESTONE', 'RETAINER', 'PROGRESS'],
+                          },
+                        },
+                        {
+                          name: 'description',
+                          type: 'string',
+                          doc: 'Human-readable text of the line as printed on the invoice.',
+                        },
+                        {
+                          name: 'quantityHundredths',
+                          type: ['null', 'long'],
+                          default: null,
+                          doc: "Hours × 100 for time lines (the sum over the line's entries).",
+                        },
+                        {
+                          name: 'unitPriceMinor',
+                          type: ['null', 'long'],
+                          default: null,
+                          doc: 'Price per hour in minor units when every entry of a time line has it; null for time at several prices and for lines that are not hours × rate.',
+                        },
+                        {
+                          name: 'amountMinor',
+                          type: 'long',
+                          doc: 'Line amount in minor units of the invoice currency (the sum of the detail it summarises).',
+                        },
+                        {
+                          name: 'sourceCount',
+                          type: 'long',
+                          default: 0,
+                          doc: 'How many actuals or billing-schedule items the line bills. Added in v2; 0 when read from a v1 event, whose sourceIds listed them.',
+                        },
+                        {
+                          name: 'taxCode',
+                          type: ['null', 'string'],
+                          default: null,
+                          doc: 'Tax code the line is taxed at (REVERSE_CHARGE for a reverse-charged invoice). Added in v3; null on earlier events (untaxed).',
+                        },
+                        {
+                          name: 'taxRateBasisPoints',
+                          type: ['null', 'int'],
+                          default: null,
+                          doc: "Rate of the line's tax code on the issue date, in basis points (2100 = 21 %). Added in v3; null on earlier events.",
+                        },
+                        {
+                          name: 'taxMinor',
+                          type: 'long',
+                          default: 0,
+                          doc: "The line's share of its rate's tax total in minor units (the rate's total split over its lines by net, largest remainder first). Added in v3; 0 on earlier events.",
+                        },
+                      ],
+                      doc: 'One summary line. v1 lines carried the billed ids in sourceIds (one line per actual); from v2 an invoice of any size fits one Kafka message.',
+                    },
+                  },
+                },
+                {
+                  name: 'totalMinor',
+                  type: 'long',
+                  doc: 'Amount due in minor units: the sum of the lines plus taxMinor (the net alone before v3, which had no tax).',
+                },
+                {
+                  name: 'netMinor',
+                  type: ['null', 'long'],
+                  default: null,
+                  doc: 'Sum of the lines (before tax) in minor units. Added in v3; null on earlier events, whose totalMinor is the net.',
+                },
+                {
+                  name: 'taxMinor',
+                  type: 'long',
+                  default: 0,
+                  doc: 'Tax of the invoice in minor units: the sum of taxes[].taxMinor. Added in v3; 0 on earlier events.',
+                },
+                {
+                  name: 'taxes',
+                  default: [],
+                  doc: 'One total per tax code and rate, ordered by code. Added in v3; empty on earlier events.',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'InvoiceTaxTotal',
+                      doc: 'Tax of the lines at one tax code and rate.',
+                      fields: [
+                        {
+                          name: 'taxCode',
+                          type: 'string',
+                          doc: 'Tax code (REVERSE_CHARGE: 0 %, the customer accounts for the VAT).',
+                        },
+                        {
+                          name: 'rateBasisPoints',
+                          type: 'int',
+                          doc: 'Rate in basis points of the net (2100 = 21 %).',
+                        },
+                        {
+                          name: 'netMinor',
+                          type: 'long',
+                          doc: 'Sum of the lines at this code and rate, minor units.',
+                        },
+                        {
+                          name: 'taxMinor',
+                          type: 'long',
+                          doc: 'netMinor × rate, rounded half up to a whole minor unit once (per invoice and rate).',
+                        },
+                      ],
+                    },
+                  },
+                },
+                {
+                  name: 'reverseCharge',
+                  type: 'boolean',
+                  default: false,
+                  doc: 'True when the invoice is reverse charged: cross-border B2B within the EU (seller and customer in different EU countries, customer with a VAT id), billed at 0 %. Added in v3.',
+                },
+                {
+                  name: 'taxNote',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'Legal note the invoice prints about its tax (the reverse-charge wording); null when none. Added in v3.',
+                },
+                {
+                  name: 'customerCountry',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: "ISO-3166 alpha-2 country of the customer's tax profile at issue. Added in v3; null on earlier events.",
+                },
+                {
+                  name: 'customerTaxId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: "Customer's VAT / tax id at issue; null when it has none. Added in v3.",
+                },
+                {
+                  name: 'issuedBy',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: "Who issued the invoice (POST /invoices/:id/issue): the verified caller of the API (its OAuth token's `sub`, or `api-key:<integration>` for an API key). Added in v4; null on earlier events.",
+                },
+              ],
+            },
+          },
+        ],
+      },
     },
     RevenueRecognized: {
       1: {
@@ -4890,6 +6052,125 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
           },
         ],
       },
+      2: {
+        type: 'record',
+        name: 'PaymentReceivedEvent',
+        namespace: 'dev.throughline.erp',
+        doc: 'PaymentReceived event as written to Kafka: the shared envelope plus the PaymentReceived payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'PaymentReceived',
+              namespace: 'dev.throughline.erp',
+              doc: 'The ERP received a customer payment against an invoice.',
+              fields: [
+                {
+                  name: 'paymentId',
+                  type: 'string',
+                  doc: 'ERP payment id; receiving it again has no further effect.',
+                },
+                {
+                  name: 'invoiceId',
+                  doc: 'Invoice the payment is for (as the ERP recorded it).',
+                  type: 'string',
+                },
+                {
+                  name: 'customerId',
+                  type: 'string',
+                  doc: 'Message key.',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency code of amountMinor.',
+                },
+                {
+                  name: 'amountMinor',
+                  doc: 'Amount received in minor units of currency.',
+                  type: 'long',
+                },
+                {
+                  name: 'receivedOn',
+                  type: 'string',
+                  doc: 'ISO-8601 date.',
+                },
+                {
+                  name: 'reference',
+                  doc: 'Bank or remittance reference; null when none.',
+                  type: ['null', 'string'],
+                  default: null,
+                },
+                {
+                  name: 'recordedBy',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: "Who recorded the payment through the ERP payments API (POST /erp/payments): the verified caller of the API (its OAuth token's `sub`, or `api-key:<integration>` for an API key), not the payer or payee. Added in v2; null on earlier events.",
+                },
+              ],
+            },
+          },
+        ],
+      },
     },
     MilestoneCompleted: {
       1: {
@@ -4987,7 +6268,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 {
                   name: 'completedBy',
                   type: 'string',
-                  doc: 'User id.',
+                  doc: 'User id of who completed the milestone, as named in POST /projects/:id/milestones/:milestoneId/complete: the verified caller or someone its token may act for (on_behalf_of), else the request is refused (403).',
                 },
               ],
             },
@@ -5354,7 +6635,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 {
                   name: 'approvedBy',
                   type: 'string',
-                  doc: 'User id.',
+                  doc: 'User id of the approver, as named in POST /crm/change-orders: the verified caller or someone its token may act for (on_behalf_of), else the request is refused (403).',
                 },
                 {
                   name: 'currency',

@@ -144,6 +144,7 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
     forecastCostMinor: 1_500_000,
     currency: 'EUR',
     status: 'CONFIRMED',
+    changedBy: 'resource-manager-1',
   },
   BillingProvisioned: {
     projectId: 'prj-1',
@@ -169,13 +170,20 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
     status: 'READY',
     completedAt: Date.UTC(2025, 3, 1, 9, 30),
   },
-  CustomerUpserted: { customerId: 'C-100', name: 'Acme GmbH', status: 'ACTIVE', billingCurrency: 'EUR' },
+  CustomerUpserted: {
+    customerId: 'C-100',
+    name: 'Acme GmbH',
+    status: 'ACTIVE',
+    billingCurrency: 'EUR',
+    upsertedBy: 'api-key:netsuite',
+  },
   LegalEntityUpserted: {
     legalEntityId: 'LE-DE',
     name: 'Throughline Consulting GmbH',
     country: 'DE',
     currency: 'EUR',
     taxRegistrationId: 'DE123456789',
+    upsertedBy: 'api-key:netsuite',
   },
   TaxRegimeUpserted: {
     legalEntityId: 'LE-DE',
@@ -201,6 +209,7 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
       { role: 'Consultant', rateMinor: 15_000, costRateMinor: 7_500 },
       { role: 'Architect', rateMinor: 20_000, costRateMinor: null },
     ],
+    upsertedBy: 'api-key:netsuite',
   },
   ProjectTemplateUpserted: {
     templateId: 'tpl-fixed-fee',
@@ -215,6 +224,7 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
         milestones: [{ name: 'Blueprint signed', offsetDays: 29, percentOfFee: 2_500 }],
       },
     ],
+    upsertedBy: 'api-key:netsuite',
   },
   SmokeTested: { runId: 'run-1', message: 'hello', sentAt: Date.UTC(2025, 0, 1) },
   SlaBreached: {
@@ -290,6 +300,7 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
     invoiceId: null,
     approvedAt: Date.UTC(2025, 3, 4, 8, 0),
     changedAt: Date.UTC(2025, 3, 4, 8, 0, 1),
+    changedBy: null,
   },
   BillingPeriodClosed: {
     period: '2025-04',
@@ -356,6 +367,7 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
       'Reverse charge: VAT to be accounted for by the recipient (Article 196, Council Directive 2006/112/EC)',
     customerCountry: 'NL',
     customerTaxId: 'NL859012345B01',
+    issuedBy: 'finance-clerk-1',
   },
   RevenueRecognized: {
     recognitionId: 'REV-PRJ-deal-1001-LE-DE-2025-04-EUR',
@@ -377,6 +389,7 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
     amountMinor: 131_450,
     receivedOn: '2025-05-20',
     reference: 'SEPA-4411',
+    recordedBy: 'api-key:netsuite',
   },
   MilestoneCompleted: {
     projectId: 'PRJ-deal-1001-LE-DE',

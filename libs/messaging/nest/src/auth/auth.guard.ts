@@ -64,6 +64,16 @@ export function assertActor(principal: Principal | undefined, actor: string, fie
   );
 }
 
+/**
+ * Who makes a state change through the API, as its events record it (`recordedBy`, `upsertedBy`,
+ * `issuedBy`, `changedBy`, …): the verified caller's subject. Where the body names the actor
+ * instead (approvedBy, closedBy, completedBy), check it with assertActor and record that value.
+ */
+export function actorOf(principal: Principal | undefined): string {
+  if (!principal) throw new HttpProblem(401, 'unauthenticated', 'no credential');
+  return principal.subject;
+}
+
 export function routeAccessOf(reflector: Reflector, context: ExecutionContext): RouteAccess | undefined {
   return reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [
     context.getHandler(),

@@ -185,3 +185,16 @@ export function sendTestCredentialsTo(url: string, provider: IdentityProvider): 
 export async function testAuthorization(scopes?: readonly string[], clientId?: string): Promise<string> {
   return `Bearer ${await (await startTestIdentityProvider()).token(scopes, clientId)}`;
 }
+
+/**
+ * The subject (`sub`) of the token tests send as `clientId` (default: the one fetch to a test
+ * service adds), i.e. the actor a state change made with it records.
+ */
+export async function testSubject(clientId?: string): Promise<string> {
+  const token = await (await startTestIdentityProvider()).token(undefined, clientId);
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+    sub?: unknown;
+  };
+  if (typeof payload.sub !== 'string') throw new Error('the test token carries no sub');
+  return payload.sub;
+}

@@ -1012,6 +1012,9 @@ describe('time-to-cash reports against the real stack', () => {
         drafts: [{ currency: 'EUR', totalMinor: 6_805_990, count: 2, total: 'EUR 68,059.90' }],
       },
       invoices: [{ currency: 'EUR', totalMinor: 6_805_990, count: 2, total: 'EUR 68,059.90' }],
+      invoicesByLegalEntity: [
+        { legalEntityId: 'LE-DE', currency: 'EUR', totalMinor: 6_805_990, count: 2, total: 'EUR 68,059.90' },
+      ],
       revenue: [{ currency: 'EUR', amountMinor: 4_540_000, amount: 'EUR 45,400.00' }],
       utilisation: [
         {

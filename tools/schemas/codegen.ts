@@ -312,7 +312,7 @@ function renderCatalog(set: SchemaSet): string {
     ' * Topics every consumer group gets per source topic (`{topic}` and `{group}` are physical names):',
     ' * its retry tiers and its dead-letter topic, each with its own configuration.',
     ' */',
-    'export const CONSUMER_TOPICS: Readonly<{ retry: ConsumerTopicDefinition; deadLetter: ConsumerTopicDefinition }> =',
+    'export const CONSUMER_TOPICS: Readonly<{ retry: ConsumerTopicDefinition; deadLetter: ConsumerTopicDefinition; parked: ConsumerTopicDefinition }> =',
     `  deepFreeze(${literal(set.consumerTopics, '  ')});`,
     '',
     '/** Every event type: its topic, subject (TopicNameStrategy: `<topic>-value`), owner and registered schemas. */',

@@ -77,7 +77,11 @@ export interface SchemaSet {
   envelope: AvroJson;
   /** Catalog order: business topics, then tooling topics. */
   topics: Array<{ id: string; topic: TopicDefinition }>;
-  consumerTopics: { retry: ConsumerTopicDefinition; deadLetter: ConsumerTopicDefinition };
+  consumerTopics: {
+    retry: ConsumerTopicDefinition;
+    deadLetter: ConsumerTopicDefinition;
+    parked: ConsumerTopicDefinition;
+  };
   /** Catalog order. */
   events: EventSchemas[];
 }
@@ -140,6 +144,7 @@ const catalogSchema = z
       .object({
         retry: consumerTopicSchema(['topic', 'group', 'tier']),
         deadLetter: consumerTopicSchema(['topic', 'group']),
+        parked: consumerTopicSchema(['topic', 'group']),
       })
       .strict(),
     events: z.record(

@@ -33,11 +33,10 @@ export class WebhooksController {
     'X-HubSpot-Request-Timestamp': 'epoch milliseconds; refused beyond 5 minutes from now',
   })
   @BodySchema(hubSpotBatch, {
-    description: 'A batch of HubSpot webhook events (v3); each is checked on its own, a bad one is refused with its reason while the others are recorded.',
+    description:
+      'A batch of HubSpot webhook events (v3); each is checked on its own, a bad one is refused with its reason while the others are recorded.',
   })
-  @ApiResponses(
-    { status: 202, description: 'Recorded (deliveries), with the events refused and why' },
-  )
+  @ApiResponses({ status: 202, description: 'Recorded (deliveries), with the events refused and why' })
   async hubspot(@Req() req: RawBodyRequest<Request>, @Res() res: Response): Promise<void> {
     await this.handle('hubspot', req, res);
   }

@@ -1,3 +1,5 @@
+import { consumerTopicConfig } from '@throughline/messaging';
+
 import { parkedTopicFor } from '../domain/dlq-topics';
 import { describeFilter, MessageFilter } from '../domain/filters';
 import { selectDeadLetters } from './dead-letters';
@@ -37,10 +39,11 @@ export async function parkDeadLetters(context: OpsContext, request: ParkRequest)
     planned: selection.matches.map((message) => plan(message, parked)),
     truncated: selection.truncated,
     prepareTargets: async (kafka) => {
+      // As many partitions as the dead-letter topic (copies keep their partition); settings from the catalog.
       await kafka.ensureTopic({
         name: parked,
         partitions: selection.partitions.length,
-        config: { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete' },
+        config: consumerTopicConfig(parked),
       });
     },
     outgoing: ({ message, target }, now) =>

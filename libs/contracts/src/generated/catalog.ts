@@ -344,6 +344,7 @@ export const TOPICS: Readonly<Record<TopicId, TopicDefinition>> = deepFreeze({
 export const CONSUMER_TOPICS: Readonly<{
   retry: ConsumerTopicDefinition;
   deadLetter: ConsumerTopicDefinition;
+  parked: ConsumerTopicDefinition;
 }> = deepFreeze({
   retry: {
     pattern: '{topic}.{group}.retry.{tier}',
@@ -360,6 +361,14 @@ export const CONSUMER_TOPICS: Readonly<{
     cleanupPolicy: 'delete',
     description:
       'Messages a consumer group gave up on, byte for byte with their provenance in headers; kept until ops replays, parks or purges them.',
+  },
+  parked: {
+    pattern: '{topic}.{group}.dlq.parked',
+    partitions: 3,
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    description:
+      'Dead letters an operator parked with `throughline dlq park` (copies with who, when, why and where from in headers), so replays skip them; kept indefinitely as the record of what was set aside.',
   },
 });
 

@@ -1,9 +1,9 @@
-import { RequestMethod, Type } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { Type } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ROUTE_ACCESS, RouteAccess } from '@throughline/messaging-nest';
+import { RouteAccess, routesOf } from '@throughline/messaging-nest';
 
 import { REPO_ROOT } from '../stack/config';
 
@@ -46,21 +46,8 @@ export function discoverRoutes(): Route[] {
       for (const value of Object.values(exported)) {
         if (typeof value !== 'function' || Reflect.getMetadata(PATH_METADATA, value) === undefined) continue;
         const controller = value as Type<unknown>;
-        const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-        for (const name of Object.getOwnPropertyNames(controller.prototype)) {
-          const handler = controller.prototype[name] as unknown;
-          if (typeof handler !== 'function' || name === 'constructor') continue;
-          const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-          if (method === undefined) continue;
-          const sub = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
-          const path = `/${[base, sub]
-            .map((p) => p.replace(/^\/|\/$/g, ''))
-            .filter(Boolean)
-            .join('/')}`;
-          const access =
-            (Reflect.getMetadata(ROUTE_ACCESS, handler) as RouteAccess | undefined) ??
-            (Reflect.getMetadata(ROUTE_ACCESS, controller) as RouteAccess | undefined);
-          routes.push({ app, controller, method: RequestMethod[method], path, access });
+        for (const route of routesOf(controller)) {
+          routes.push({ app, controller, method: route.method, path: route.path, access: route.access });
         }
       }
     }

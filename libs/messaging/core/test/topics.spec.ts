@@ -95,11 +95,12 @@ describe('topics against the catalog (real broker)', () => {
     expect(drift.map((d) => d.topic)).toContain(ctx.naming.topicFor('InvoiceIssued'));
   });
 
-  it('tells retry and dead-letter topics from catalog topics by name', () => {
+  it('tells retry, dead-letter and parked topics from catalog topics by name', () => {
     const source = EVENTS.DealWon.topic.name;
     expect(consumerTopicKind(retryTopic(source, 'throughline.contract', 3))).toBe('retry');
     expect(consumerTopicKind(deadLetterTopic(source, 'throughline.contract'))).toBe('deadLetter');
-    expect(consumerTopicKind(`${deadLetterTopic(source, 'throughline.contract')}.parked`)).toBeUndefined();
+    expect(consumerTopicKind(`${deadLetterTopic(source, 'throughline.contract')}.parked`)).toBe('parked');
+    expect(consumerTopicKind(`${deadLetterTopic(source, 'throughline.contract')}.archived`)).toBeUndefined();
     expect(consumerTopicKind(source)).toBeUndefined();
   });
 });

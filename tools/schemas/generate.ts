@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { GENERATED_DIR, diffGenerated, renderContracts } from './codegen';
+import { checkReleased, readFingerprints, RELEASED_FILE, renderFingerprints } from './released';
 import { DEFAULT_SCHEMAS_DIR, SchemaSetError, errorMessage, loadSchemaSet } from './schema-set';
 
 /**
@@ -20,7 +21,23 @@ async function main(): Promise<number> {
     },
   });
   const outDir = resolve(values['out-dir']);
-  const files = await renderContracts(loadSchemaSet(values['schemas-dir']));
+  const schemasDir = resolve(values['schemas-dir']);
+  const set = loadSchemaSet(schemasDir);
+  const released = checkReleased(set, readFingerprints(schemasDir));
+  if (released.problems.length > 0) {
+    console.error(['Released schema versions changed:', ...released.problems.map((p) => `  ${p}`)].join('\n'));
+    return 1;
+  }
+  const releasedPath = join(schemasDir, RELEASED_FILE);
+  if (released.added.length > 0) {
+    if (values.check) {
+      console.error(`${RELEASED_FILE} lacks ${released.added.join(', ')} — run npm run schemas:generate and commit it.`);
+      return 1;
+    }
+    writeFileSync(releasedPath, renderFingerprints(released.fingerprints));
+    console.log(`${RELEASED_FILE}: recorded ${released.added.join(', ')}`);
+  }
+  const files = await renderContracts(set);
   const diff = diffGenerated(outDir, files);
   const changed = [...diff.stale, ...diff.missing, ...diff.extra];
   const where = relative(process.cwd(), outDir) || '.';

@@ -704,10 +704,7 @@ export interface TimeEntryApproved {
   billable: boolean;
   /** Epoch ms of the approval. */
   approvedAt: number;
-  /**
-   * Approver's user id (not a name or e-mail), as named in the approving request: the verified
-   * caller or someone its token may act for (on_behalf_of), else the request is refused (403).
-   */
+  /** Approver's user id (not a name or e-mail). */
   approvedBy: string;
   /** Time tool that sent the entry, e.g. PSA. */
   sourceSystem: string;
@@ -746,10 +743,7 @@ export interface ExpenseApproved {
   billable: boolean;
   /** Epoch ms of the approval. */
   approvedAt: number;
-  /**
-   * Approver's user id (not a name or e-mail), as named in the approving request: the verified
-   * caller or someone its token may act for (on_behalf_of), else the request is refused (403).
-   */
+  /** Approver's user id (not a name or e-mail). */
   approvedBy: string;
   /** PSA or expense tool the expense came from. */
   sourceSystem: string;
@@ -856,10 +850,7 @@ export interface BillingPeriodClosed {
   period: string;
   /** Epoch ms. */
   closedAt: number;
-  /**
-   * User or system that closed the period, as named in the close request: the verified caller or
-   * someone its token may act for (on_behalf_of), else the request is refused (403).
-   */
+  /** User or system that closed the period (from the close request). */
   closedBy: string;
   /** Draft invoices created by the close, one per customer, legal entity and currency. */
   draftInvoices: DraftInvoiceSummary[];
@@ -1098,11 +1089,7 @@ export interface MilestoneCompleted {
   milestoneId: string;
   /** ISO-8601 date. */
   completedOn: string;
-  /**
-   * User id of who completed the milestone, as named in POST
-   * /projects/:id/milestones/:milestoneId/complete: the verified caller or someone its token may
-   * act for (on_behalf_of), else the request is refused (403).
-   */
+  /** User id. */
   completedBy: string;
 }
 
@@ -1130,10 +1117,7 @@ export interface ChangeOrderApproved {
   roleChanges: ChangeOrderRoleChange[];
   /** Milestones added, changed or removed; empty when none. */
   milestoneChanges: ChangeOrderMilestoneChange[];
-  /**
-   * User id of the approver, as named in POST /crm/change-orders: the verified caller or someone
-   * its token may act for (on_behalf_of), else the request is refused (403).
-   */
+  /** User id. */
   approvedBy: string;
   /**
    * ISO-4217 code of every amount in the change order (budgetDeltaMinor, rateMinor, amountMinor);

@@ -4136,7 +4136,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 {
                   name: 'approvedBy',
                   type: 'string',
-                  doc: "Approver's user id (not a name or e-mail), as named in the approving request: the verified caller or someone its token may act for (on_behalf_of), else the request is refused (403).",
+                  doc: "Approver's user id (not a name or e-mail).",
                 },
                 {
                   name: 'sourceSystem',
@@ -4288,7 +4288,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 {
                   name: 'approvedBy',
                   type: 'string',
-                  doc: "Approver's user id (not a name or e-mail), as named in the approving request: the verified caller or someone its token may act for (on_behalf_of), else the request is refused (403).",
+                  doc: "Approver's user id (not a name or e-mail).",
                 },
                 {
                   name: 'sourceSystem',
@@ -4796,7 +4796,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'closedBy',
-                  doc: 'User or system that closed the period, as named in the close request: the verified caller or someone its token may act for (on_behalf_of), else the request is refused (403).',
+                  doc: 'User or system that closed the period (from the close request).',
                   type: 'string',
                 },
                 {
@@ -6268,7 +6268,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 {
                   name: 'completedBy',
                   type: 'string',
-                  doc: 'User id of who completed the milestone, as named in POST /projects/:id/milestones/:milestoneId/complete: the verified caller or someone its token may act for (on_behalf_of), else the request is refused (403).',
+                  doc: 'User id.',
                 },
               ],
             },
@@ -6635,7 +6635,7 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 {
                   name: 'approvedBy',
                   type: 'string',
-                  doc: 'User id of the approver, as named in POST /crm/change-orders: the verified caller or someone its token may act for (on_behalf_of), else the request is refused (403).',
+                  doc: 'User id.',
                 },
                 {
                   name: 'currency',

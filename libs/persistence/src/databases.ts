@@ -39,7 +39,24 @@ export async function createDatabaseIfMissing(name: string, baseUrl?: string): P
   });
 }
 
+/** How long a drop waits for connections that are closing (a pool just ended) before it ends them. */
+const CLOSING_CONNECTIONS_GRACE_MS = 5_000;
+
+/**
+ * Drops the database. Sessions a moment from closing (a pool ended just before) are waited for first:
+ * forcing them out sends their client a FATAL error that the process, having let go of the pool,
+ * no longer listens for, and Node reports it as an unhandled error. Sessions still open after the
+ * grace period are ended (WITH FORCE).
+ */
 export async function dropDatabase(name: string, baseUrl?: string): Promise<void> {
   assertSafeIdentifier(name);
-  await withAdminClient(baseUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  await withAdminClient(baseUrl, async (client) => {
+    const deadline = Date.now() + CLOSING_CONNECTIONS_GRACE_MS;
+    for (;;) {
+      const sessions = await client.query('SELECT 1 FROM pg_stat_activity WHERE datname = $1 LIMIT 1', [name]);
+      if (sessions.rowCount === 0 || Date.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
 }

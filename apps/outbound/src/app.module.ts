@@ -46,7 +46,7 @@ export class AppModule {
         MessagingModule.forRoot({
           config,
           migrations: [{ name: 'outbound', directory: join(__dirname, '..', 'migrations') }],
-          publishes: ['BusinessExceptionRaised', 'BusinessExceptionResolved'],
+          publishes: ['BusinessExceptionRaised', 'BusinessExceptionResolved', 'OutboundRecordSynced'],
         }),
       ],
       controllers: [OutboundHandlers, OutboundCallsController],

@@ -35,6 +35,7 @@ describe('outbound NetSuite connector against the real stack', () => {
     probe = await new EventProbe(service.runtime as MessagingRuntime).start([
       'BusinessExceptionRaised',
       'BusinessExceptionResolved',
+      'OutboundRecordSynced',
     ]);
   });
 
@@ -137,6 +138,21 @@ describe('outbound NetSuite connector against the real stack', () => {
       attempts: 1,
       targetRecordId: created?.id,
     });
+    // The ERP took it: one OutboundRecordSynced (the end of the INVOICE_IN_ERP SLA), none for the replays.
+    await probe.waitFor('OutboundRecordSynced', (e) => e.data.externalId === 'INV-NS-1');
+    await settled();
+    expect(probe.events('OutboundRecordSynced', (e) => e.data.externalId === 'INV-NS-1')).toEqual([
+      expect.objectContaining({
+        envelope: expect.objectContaining({ causationId: invoice.envelope.eventId, key: 'INV-NS-1' }),
+        data: expect.objectContaining({
+          target: 'netsuite',
+          entityType: 'Invoice',
+          targetRecordId: created?.id,
+          sourceEventType: 'InvoiceIssued',
+          sourceEventId: invoice.envelope.eventId,
+        }),
+      }),
+    ]);
   });
 
   it('sends a changed customer again (upsert) and never sends a changed invoice, raising it for finance', async () => {

@@ -101,15 +101,27 @@ export class OutboundDelivery {
         });
         result = outcome.kind === 'delivered' ? 'sent' : 'rejected';
         this.logger.info({ ...id, targetRecordId, status, eventId: cause.envelope.eventId }, 'outbound call');
-        return exceptionEvents(
-          connector,
-          prepared,
-          outcome,
-          exceptionId,
-          last?.openExceptionId,
-          sha256,
-          cause,
-        );
+        const synced =
+          outcome.kind === 'delivered'
+            ? [
+                createEvent(
+                  'OutboundRecordSynced',
+                  {
+                    ...id,
+                    targetRecordId,
+                    sourceEventType: cause.envelope.eventType,
+                    sourceEventId: cause.envelope.eventId,
+                    payloadSha256: sha256,
+                    syncedAt: (row.sentAt ?? new Date()).getTime(),
+                  },
+                  causedBy(cause, SOURCE),
+                ),
+              ]
+            : [];
+        return [
+          ...synced,
+          ...exceptionEvents(connector, prepared, outcome, exceptionId, last?.openExceptionId, sha256, cause),
+        ];
       });
     } catch (error) {
       if (failed) await this.recordFailure(connector, failed.request, failed.sha256, failed.error);

@@ -36,6 +36,7 @@ export type TopicId =
   | 'changeOrderApproved'
   | 'projectPlanChanged'
   | 'projectForecastUpdated'
+  | 'outboundRecordSynced'
   | 'smokeTested';
 
 /** Every Kafka topic, keyed by topic id. Topic names come from here, never from string literals. */
@@ -325,6 +326,17 @@ export const TOPICS: Readonly<Record<TopicId, TopicDefinition>> = deepFreeze({
     description: 'Project cost forecast and margin, refreshed after staffing changes and change orders.',
     kind: 'business',
   },
+  outboundRecordSynced: {
+    name: 'throughline.outbound.outbound-record-synced',
+    partitions: 3,
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    key: 'externalId',
+    owner: 'outbound',
+    description:
+      'Records a target system (ERP, CRM, webhook subscriber) accepted from Throughline; ends outbound SLAs and feeds reconciliation.',
+    kind: 'business',
+  },
   smokeTested: {
     name: 'throughline.tools.smoke-tested',
     partitions: 3,
@@ -606,6 +618,14 @@ export const EVENTS: { readonly [K in EventType]: EventDefinition<K> } = deepFre
     versions: REGISTERED_SCHEMAS.ProjectForecastUpdated,
     owner: 'project',
   },
+  OutboundRecordSynced: {
+    eventType: 'OutboundRecordSynced',
+    topic: TOPICS.outboundRecordSynced,
+    subject: 'throughline.outbound.outbound-record-synced-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.OutboundRecordSynced,
+    owner: 'outbound',
+  },
 });
 
 /** Event types in catalog order. */
@@ -639,4 +659,5 @@ export const EVENT_TYPES: readonly EventType[] = deepFreeze([
   'ChangeOrderApproved',
   'ProjectPlanChanged',
   'ProjectForecastUpdated',
+  'OutboundRecordSynced',
 ]);

@@ -1251,6 +1251,40 @@ export interface ProjectForecastUpdated {
   refreshedAt: number;
 }
 
+/**
+ * A target system (ERP, CRM, webhook subscriber) accepted a record Throughline sent it: the end of
+ * an outbound SLA such as 'issued invoice reached the ERP within 15 minutes'. Published once per
+ * accepted payload; a re-delivered event whose payload the target already holds publishes nothing.
+ * Avro record `dev.throughline.outbound.OutboundRecordSynced`.
+ */
+export interface OutboundRecordSynced {
+  /**
+   * Message key: Throughline's id of the record, the target's external id (e.g. the invoiceId,
+   * customerId or projectId).
+   */
+  externalId: string;
+  /** The target system: netsuite, hubspot, or webhook:<subscriber>. */
+  target: string;
+  /** The target's record type, e.g. Invoice, Customer, Project (NetSuite) or deal (HubSpot). */
+  entityType: string;
+  /**
+   * The record's id in the target as it answered, or the key it is addressed by (NetSuite
+   * eid:<external id>).
+   */
+  targetRecordId: string;
+  /** Type of the Throughline event whose record was sent, e.g. InvoiceIssued. */
+  sourceEventType: string;
+  /** eventId of that event (also this event's causationId). */
+  sourceEventId: string;
+  /**
+   * SHA-256 (hex) of the payload the target accepted; reconciliation compares it with what the
+   * target holds.
+   */
+  payloadSha256: string;
+  /** When the target answered with success, epoch milliseconds (UTC). */
+  syncedAt: number;
+}
+
 // Superseded payload versions, for schema-evolution tests and readers of old data.
 
 /**
@@ -1775,6 +1809,7 @@ export interface EventPayloads {
   ChangeOrderApproved: ChangeOrderApproved;
   ProjectPlanChanged: ProjectPlanChanged;
   ProjectForecastUpdated: ProjectForecastUpdated;
+  OutboundRecordSynced: OutboundRecordSynced;
 }
 
 export type EventType = keyof EventPayloads;

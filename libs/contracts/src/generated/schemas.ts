@@ -6998,5 +6998,127 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
         ],
       },
     },
+    OutboundRecordSynced: {
+      1: {
+        type: 'record',
+        name: 'OutboundRecordSyncedEvent',
+        namespace: 'dev.throughline.outbound',
+        doc: 'OutboundRecordSynced event as written to Kafka: the shared envelope plus the OutboundRecordSynced payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'OutboundRecordSynced',
+              namespace: 'dev.throughline.outbound',
+              doc: "A target system (ERP, CRM, webhook subscriber) accepted a record Throughline sent it: the end of an outbound SLA such as 'issued invoice reached the ERP within 15 minutes'. Published once per accepted payload; a re-delivered event whose payload the target already holds publishes nothing.",
+              fields: [
+                {
+                  name: 'externalId',
+                  type: 'string',
+                  doc: "Message key: Throughline's id of the record, the target's external id (e.g. the invoiceId, customerId or projectId).",
+                },
+                {
+                  name: 'target',
+                  type: 'string',
+                  doc: 'The target system: netsuite, hubspot, or webhook:<subscriber>.',
+                },
+                {
+                  name: 'entityType',
+                  type: 'string',
+                  doc: "The target's record type, e.g. Invoice, Customer, Project (NetSuite) or deal (HubSpot).",
+                },
+                {
+                  name: 'targetRecordId',
+                  type: 'string',
+                  doc: "The record's id in the target as it answered, or the key it is addressed by (NetSuite eid:<external id>).",
+                },
+                {
+                  name: 'sourceEventType',
+                  type: 'string',
+                  doc: 'Type of the Throughline event whose record was sent, e.g. InvoiceIssued.',
+                },
+                {
+                  name: 'sourceEventId',
+                  type: 'string',
+                  doc: "eventId of that event (also this event's causationId).",
+                },
+                {
+                  name: 'payloadSha256',
+                  type: 'string',
+                  doc: 'SHA-256 (hex) of the payload the target accepted; reconciliation compares it with what the target holds.',
+                },
+                {
+                  name: 'syncedAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the target answered with success, epoch milliseconds (UTC).',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
   },
 );

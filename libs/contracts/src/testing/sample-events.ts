@@ -456,6 +456,16 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
     triggerType: 'AssignmentChanged',
     refreshedAt: Date.UTC(2025, 4, 2, 9, 0),
   },
+  OutboundRecordSynced: {
+    externalId: 'INV-deal-1001-LE-DE-2025-05',
+    target: 'netsuite',
+    entityType: 'Invoice',
+    targetRecordId: '4711',
+    sourceEventType: 'InvoiceIssued',
+    sourceEventId: '00000000-0000-4000-8000-000000000010',
+    payloadSha256: 'b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878ae4944c',
+    syncedAt: Date.UTC(2025, 5, 2, 9, 5),
+  },
 };
 
 /** A complete record for `eventType` with a deterministic envelope; the envelope key is the payload's message key. */

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { join } from 'node:path';
 
+import { publishCurrentState } from '@throughline/messaging';
 import {
   loadServiceConfig,
   MessagingModule,
@@ -10,6 +11,7 @@ import {
 
 import { ActualsService } from './application/actuals.service';
 import { BILLING_DB, BillingService } from './application/billing.service';
+import { BILLING_CURRENT_STATE } from './application/current-state';
 import { InvoicingService, PAYMENT_TERMS, TAX_POLICY } from './application/invoicing.service';
 import { PaymentsService } from './application/payments.service';
 import { TaxService } from './application/tax.service';
@@ -56,7 +58,10 @@ export class AppModule {
         ReceivablesController,
       ],
       providers: [
-        { provide: BILLING_DB, useValue: createBillingDb(config.databaseUrl) },
+        {
+          provide: BILLING_DB,
+          useValue: publishCurrentState(createBillingDb(config.databaseUrl), BILLING_CURRENT_STATE),
+        },
         prismaLifecycle(BILLING_DB),
         BillingService,
         ActualsService,

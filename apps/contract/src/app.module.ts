@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { join } from 'node:path';
 
+import { publishCurrentState } from '@throughline/messaging';
 import {
   loadServiceConfig,
   MessagingModule,
@@ -8,6 +9,7 @@ import {
   ServiceConfig,
 } from '@throughline/messaging-nest';
 
+import { CONTRACT_CURRENT_STATE } from './application/current-state';
 import { DealApprovalService } from './application/deal-approval.service';
 import { DealQueryService } from './application/deal-query.service';
 import { ProjectSetupService } from './application/project-setup.service';
@@ -45,7 +47,10 @@ export class AppModule {
       ],
       controllers: [ContractHandlers, DealsController],
       providers: [
-        { provide: CONTRACT_DB, useValue: createContractDb(config.databaseUrl) },
+        {
+          provide: CONTRACT_DB,
+          useValue: publishCurrentState(createContractDb(config.databaseUrl), CONTRACT_CURRENT_STATE),
+        },
         { provide: SETUP_CONFIG, useValue: setup },
         prismaLifecycle(CONTRACT_DB),
         DealApprovalService,

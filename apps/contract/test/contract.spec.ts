@@ -1,3 +1,4 @@
+import { epochDay } from '@throughline/calendar';
 import { BILLING_TYPES } from '@throughline/contracts';
 import { MessagingRuntime } from '@throughline/messaging';
 import { EventProbe } from '@throughline/messaging/testing';
@@ -49,6 +50,8 @@ describe('contract service against the real stack', () => {
       'BusinessExceptionRaised',
       'BusinessExceptionResolved',
       'ProjectSetupCompleted',
+      'DealState',
+      'ContractState',
     ]);
     await probe.publish(
       published('CustomerUpserted', acme),
@@ -194,8 +197,22 @@ describe('contract service against the real stack', () => {
         roles: 'Architect',
       },
     });
+    const pendingState = await probe.waitFor(
+      'DealState',
+      (e) => e.data.dealId === deal.dealId && e.data.openExceptionCodes.length > 0,
+    );
+    expect(pendingState.envelope.key).toBe(deal.dealId);
+    expect(pendingState.data).toMatchObject({
+      status: 'PENDING',
+      openExceptionCodes: ['MISSING_RATE_CARD'],
+      setupStatus: 'IN_PROGRESS',
+      approvedAt: null,
+      amountMinor: deal.amountMinor,
+      legalEntityIds: [leFr.legalEntityId],
+    });
     await settle();
     expect(probe.events('ContractApproved', (e) => e.data.dealId === deal.dealId)).toEqual([]);
+    expect(probe.events('ContractState', (e) => e.data.dealId === deal.dealId)).toEqual([]);
     const pending = await getDeal(deal.dealId);
     expect(pending.status).toBe(200);
     expect(pending.body).toMatchObject({ status: 'PENDING', contract: null, approvedAt: null });
@@ -238,6 +255,23 @@ describe('contract service against the real stack', () => {
       expect.objectContaining({ exceptionId, resolvedAt: expect.any(String) }),
     ]);
     expect(raisedFor(deal.dealId).filter((e) => e.data.exceptionId === exceptionId)).toHaveLength(1);
+    const approvedState = await probe.waitFor(
+      'DealState',
+      (e) => e.data.dealId === deal.dealId && e.data.status === 'APPROVED',
+    );
+    expect(approvedState.data).toMatchObject({
+      openExceptionCodes: [],
+      contractId: approved.data.contractId,
+    });
+    expect(approvedState.data.approvedAt).toEqual(expect.any(Number));
+    const contractState = await probe.waitFor('ContractState', (e) => e.data.dealId === deal.dealId);
+    expect(contractState.envelope.key).toBe(approved.data.contractId);
+    const { startDate, ...terms } = approved.data;
+    expect(contractState.data).toEqual({
+      ...terms,
+      startDate: startDate === null ? null : epochDay(startDate),
+      approvedAt: approvedState.data.approvedAt,
+    });
   });
 
   it('routes a missing tax registration to finance operations, and a role missing from the card to sales', async () => {
@@ -375,6 +409,14 @@ describe('contract service against the real stack', () => {
       completedAt: expect.any(Number),
     });
 
+    const readyState = await probe.waitFor(
+      'DealState',
+      (e) => e.data.dealId === deal.dealId && e.data.setupStatus === 'READY',
+    );
+    expect(readyState.data).toMatchObject({
+      projectIds: [projectDe, projectUk].sort(),
+      setupCompletedAt: completed.data.completedAt,
+    });
     const ready = await getDeal(deal.dealId);
     expect(ready.body.setup).toMatchObject({ status: 'READY', stage: 'COMPLETE', missing: [] });
     expect(ready.body.setup.completedAt).toBe(new Date(completed.data.completedAt).toISOString());

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { join } from 'node:path';
 
+import { publishCurrentState } from '@throughline/messaging';
 import {
   loadServiceConfig,
   MessagingModule,
@@ -8,6 +9,7 @@ import {
   ServiceConfig,
 } from '@throughline/messaging-nest';
 
+import { PROJECT_CURRENT_STATE } from './application/current-state';
 import { PlanService } from './application/plan.service';
 import { PROJECT_DB, ProjectService } from './application/project.service';
 import { createProjectDb } from './infrastructure/project-db';
@@ -39,7 +41,10 @@ export class AppModule {
       ],
       controllers: [ProjectHandlers, ProjectsController],
       providers: [
-        { provide: PROJECT_DB, useValue: createProjectDb(config.databaseUrl) },
+        {
+          provide: PROJECT_DB,
+          useValue: publishCurrentState(createProjectDb(config.databaseUrl), PROJECT_CURRENT_STATE),
+        },
         prismaLifecycle(PROJECT_DB),
         ProjectService,
         PlanService,

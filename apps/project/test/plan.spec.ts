@@ -1,3 +1,4 @@
+import { epochDay } from '@throughline/calendar';
 import {
   AssignmentChanged,
   BillingType,
@@ -165,6 +166,7 @@ describe('project plans, milestones and forecasts against the real stack', () =>
       'MilestoneCompleted',
       'BusinessExceptionRaised',
       'BusinessExceptionResolved',
+      'ProjectState',
     ]);
   });
 
@@ -192,6 +194,41 @@ describe('project plans, milestones and forecasts against the real stack', () =>
     const created = await probe.waitFor('ProjectCreated', (e) => e.data.dealId === `D-${id}`);
     return created.data.projectId;
   }
+
+  it('publishes the current state of a project on its compacted topic as created and as re-planned', async () => {
+    const projectId = await createProject('STATE');
+    const created = await probe.waitFor('ProjectState', (e) => e.data.projectId === projectId);
+    expect(created.envelope.key).toBe(projectId);
+    // Baseline: Consultant 400 h + Architect 10.5 h = 410.5 h; three template milestones.
+    expect(created.data).toMatchObject({
+      dealId: 'D-STATE',
+      rateCardId: 'RC-STATE',
+      startDate: epochDay('2026-12-01'),
+      endDate: epochDay('2027-02-28'),
+      budgetMinor: 12_000_000,
+      planVersion: 1,
+      plannedHoursHundredths: 41_050,
+      roleCount: 2,
+      milestoneCount: 3,
+      completedMilestones: 0,
+    });
+    const approved = createEvent('ChangeOrderApproved', extension('CO-STATE', projectId), ingress);
+    await probe.publish(approved);
+    const replanned = await probe.waitFor(
+      'ProjectState',
+      (e) => e.data.projectId === projectId && e.data.planVersion === 2,
+    );
+    expect(replanned.envelope.causationId).toBe(approved.envelope.eventId);
+    // +30,000.00, to 2027-03-31, Consultant 500 h + Architect 10.5 h + Data engineer 80 h = 590.5 h, +1 milestone.
+    expect(replanned.data).toMatchObject({
+      endDate: epochDay('2027-03-31'),
+      budgetMinor: 15_000_000,
+      plannedHoursHundredths: 59_050,
+      roleCount: 3,
+      milestoneCount: 4,
+    });
+    expect(replanned.data.updatedAt).toBeGreaterThanOrEqual(created.data.updatedAt);
+  });
 
   it('applies a change order mid-project: ProjectPlanChanged with baseline vs current, and the forecast', async () => {
     const projectId = await createProject('CO');

@@ -9,7 +9,7 @@ import {
   InvoiceIssued,
   RevenueRule,
 } from '@throughline/contracts';
-import { commit, createEvent, EventOrigin, TransactionalClient } from '@throughline/messaging';
+import { commit, createEvent, EventOrigin } from '@throughline/messaging';
 import { traceHeaders } from '@throughline/observability';
 import { BusinessRuleViolation, currentLogContext, NotFoundError } from '@throughline/platform';
 
@@ -188,11 +188,8 @@ export class InvoicingService {
     work: (tx: BillingTx) => Promise<R>,
   ): Promise<void> {
     const { transactionTimeoutMs, maxWaitMs } = this.limits;
-    const db: TransactionalClient<BillingTx> = {
-      $transaction: (run) => this.db.$transaction(run, { timeout: transactionTimeoutMs, maxWait: maxWaitMs }),
-    };
     try {
-      await commit(db, work);
+      await commit(this.db, work, { timeoutMs: transactionTimeoutMs, maxWaitMs });
     } catch (error) {
       if (isTransactionTimeout(error)) throw new CommandDidNotFinish(command, transactionTimeoutMs, error);
       throw error;

@@ -37,6 +37,12 @@ export type TopicId =
   | 'projectPlanChanged'
   | 'projectForecastUpdated'
   | 'outboundRecordSynced'
+  | 'dealState'
+  | 'contractState'
+  | 'projectState'
+  | 'invoiceState'
+  | 'actualState'
+  | 'paymentState'
   | 'smokeTested';
 
 /** Every Kafka topic, keyed by topic id. Topic names come from here, never from string literals. */
@@ -337,6 +343,67 @@ export const TOPICS: Readonly<Record<TopicId, TopicDefinition>> = deepFreeze({
       'Records a target system (ERP, CRM, webhook subscriber) accepted from Throughline; ends outbound SLAs and feeds reconciliation.',
     kind: 'business',
   },
+  dealState: {
+    name: 'throughline.deal.deal-state',
+    partitions: 6,
+    retentionMs: -1,
+    cleanupPolicy: 'compact',
+    key: 'dealId',
+    owner: 'contract',
+    description:
+      'Current state per deal (validation, approval, open gaps, setup); compacted, latest record per deal.',
+    kind: 'business',
+  },
+  contractState: {
+    name: 'throughline.contract.contract-state',
+    partitions: 6,
+    retentionMs: -1,
+    cleanupPolicy: 'compact',
+    key: 'contractId',
+    owner: 'contract',
+    description: 'Current state per approved contract; compacted, latest record per contract.',
+    kind: 'business',
+  },
+  projectState: {
+    name: 'throughline.project.project-state',
+    partitions: 6,
+    retentionMs: -1,
+    cleanupPolicy: 'compact',
+    key: 'projectId',
+    owner: 'project',
+    description: 'Current state per project with its current plan; compacted, latest record per project.',
+    kind: 'business',
+  },
+  invoiceState: {
+    name: 'throughline.billing.invoice-state',
+    partitions: 3,
+    retentionMs: -1,
+    cleanupPolicy: 'compact',
+    key: 'invoiceId',
+    owner: 'billing',
+    description: 'Current state per invoice, draft to paid; compacted, latest record per invoice.',
+    kind: 'business',
+  },
+  actualState: {
+    name: 'throughline.billing.actual-state',
+    partitions: 6,
+    retentionMs: -1,
+    cleanupPolicy: 'compact',
+    key: 'actualId',
+    owner: 'billing',
+    description: 'Current state per priced actual; compacted, latest record per actual.',
+    kind: 'business',
+  },
+  paymentState: {
+    name: 'throughline.billing.payment-state',
+    partitions: 3,
+    retentionMs: -1,
+    cleanupPolicy: 'compact',
+    key: 'paymentId',
+    owner: 'billing',
+    description: 'Current state per payment and its application; compacted, latest record per payment.',
+    kind: 'business',
+  },
   smokeTested: {
     name: 'throughline.tools.smoke-tested',
     partitions: 3,
@@ -626,6 +693,54 @@ export const EVENTS: { readonly [K in EventType]: EventDefinition<K> } = deepFre
     versions: REGISTERED_SCHEMAS.OutboundRecordSynced,
     owner: 'outbound',
   },
+  DealState: {
+    eventType: 'DealState',
+    topic: TOPICS.dealState,
+    subject: 'throughline.deal.deal-state-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.DealState,
+    owner: 'contract',
+  },
+  ContractState: {
+    eventType: 'ContractState',
+    topic: TOPICS.contractState,
+    subject: 'throughline.contract.contract-state-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.ContractState,
+    owner: 'contract',
+  },
+  ProjectState: {
+    eventType: 'ProjectState',
+    topic: TOPICS.projectState,
+    subject: 'throughline.project.project-state-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.ProjectState,
+    owner: 'project',
+  },
+  InvoiceState: {
+    eventType: 'InvoiceState',
+    topic: TOPICS.invoiceState,
+    subject: 'throughline.billing.invoice-state-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.InvoiceState,
+    owner: 'billing',
+  },
+  ActualState: {
+    eventType: 'ActualState',
+    topic: TOPICS.actualState,
+    subject: 'throughline.billing.actual-state-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.ActualState,
+    owner: 'billing',
+  },
+  PaymentState: {
+    eventType: 'PaymentState',
+    topic: TOPICS.paymentState,
+    subject: 'throughline.billing.payment-state-value',
+    latestVersion: 1,
+    versions: REGISTERED_SCHEMAS.PaymentState,
+    owner: 'billing',
+  },
 });
 
 /** Event types in catalog order. */
@@ -660,4 +775,10 @@ export const EVENT_TYPES: readonly EventType[] = deepFreeze([
   'ProjectPlanChanged',
   'ProjectForecastUpdated',
   'OutboundRecordSynced',
+  'DealState',
+  'ContractState',
+  'ProjectState',
+  'InvoiceState',
+  'ActualState',
+  'PaymentState',
 ]);

@@ -1285,6 +1285,294 @@ export interface OutboundRecordSynced {
   syncedAt: number;
 }
 
+/**
+ * Current state of one won deal in the deal-to-project flow, as the contract service holds it:
+ * validation against ERP master data, approval, open gaps and project setup. One record per deal on
+ * a compacted topic, published whenever any of it changes. A tombstone (null value) would mean it
+ * was removed (none is today). Avro record `dev.throughline.deal.DealState`.
+ */
+export interface DealState {
+  /** Message key: the CRM deal id (HS-… or SF-…). */
+  dealId: string;
+  /** Deal name in the CRM. */
+  dealName: string;
+  /** ERP customer of the deal. */
+  customerId: string;
+  /** ISO-4217 currency of amountMinor. */
+  currency: string;
+  /** Deal amount, minor units. */
+  amountMinor: number;
+  /** Project template the deal names. */
+  templateId: string;
+  /** Delivering legal entities. */
+  legalEntityIds: string[];
+  /** Validation status. */
+  status: DealStatus;
+  /** Contract id of the deal (its ContractState once approved). */
+  contractId: string;
+  /** Codes of the deal's open business exceptions (e.g. MISSING_RATE_CARD), sorted. */
+  openExceptionCodes: string[];
+  /** Project setup after approval; null before the setup started. */
+  setupStatus: DealSetupStatus | null;
+  /** Projects set up for the deal so far, sorted. */
+  projectIds: string[];
+  /** When the won deal reached the contract service, epoch milliseconds (UTC). */
+  receivedAt: number;
+  /** When the contract was approved, epoch milliseconds (UTC). */
+  approvedAt: number | null;
+  /** When setup became READY, epoch milliseconds (UTC). */
+  setupCompletedAt: number | null;
+}
+
+/** Symbols of {@link DealStatus}. */
+export const DEAL_STATUSES = ['PENDING', 'APPROVED'] as const;
+/**
+ * PENDING: waiting for master data (see openExceptionCodes); APPROVED: the contract is approved.
+ * Avro enum `dev.throughline.deal.DealStatus`.
+ */
+export type DealStatus = (typeof DEAL_STATUSES)[number];
+
+/** Symbols of {@link DealSetupStatus}. */
+export const DEAL_SETUP_STATUSES = ['IN_PROGRESS', 'OVERDUE', 'READY'] as const;
+/**
+ * IN_PROGRESS, OVERDUE (past its deadline), READY (every project set up). Avro enum
+ * `dev.throughline.deal.DealSetupStatus`.
+ */
+export type DealSetupStatus = (typeof DEAL_SETUP_STATUSES)[number];
+
+/**
+ * Current state of one approved contract, as the contract service holds it: the terms
+ * ContractApproved carried. One record per contract on a compacted topic, published when the
+ * contract is approved or changes. A tombstone (null value) would mean it was removed (none is
+ * today). Avro record `dev.throughline.contract.ContractState`.
+ */
+export interface ContractState {
+  /** Message key: the contract id. */
+  contractId: string;
+  /** CRM deal the contract is for. */
+  dealId: string;
+  /** ERP customer the contract is with. */
+  customerId: string;
+  /** Project template the deliveries are set up from. */
+  templateId: string;
+  /** How the contract is billed. */
+  billingType: BillingType;
+  /** One delivery per delivering legal entity; each becomes one project. */
+  deliveries: ContractDelivery[];
+  /** Name of the won deal. */
+  dealName: string | null;
+  /** Date delivery starts. */
+  startDate: number | null;
+  /** When the contract was approved, epoch milliseconds (UTC). */
+  approvedAt: number;
+}
+
+/**
+ * Current state of one project as the project service holds it: what ProjectCreated set up and the
+ * current plan (change orders and plan changes applied). One record per project on a compacted
+ * topic, published whenever the project or its plan changes. A tombstone (null value) would mean it
+ * was removed (none is today). Avro record `dev.throughline.project.ProjectState`.
+ */
+export interface ProjectState {
+  /** Message key: the project id. */
+  projectId: string;
+  /** Contract the project delivers. */
+  contractId: string;
+  /** CRM deal the project came from. */
+  dealId: string;
+  /** ERP customer. */
+  customerId: string;
+  /** Delivering (and billing) legal entity. */
+  legalEntityId: string;
+  /** ISO-4217 currency of the money fields. */
+  currency: string;
+  /** How the project is billed. */
+  billingType: BillingType;
+  /** Project template it was created from. */
+  templateId: string;
+  /** Rate card that prices its time (the contract's). */
+  rateCardId: string | null;
+  /** Project name. */
+  name: string;
+  /** Planned start. */
+  startDate: number;
+  /** Planned end in the current plan. */
+  endDate: number;
+  /** Budget (fee) in the current plan, minor units. */
+  budgetMinor: number;
+  /** Version of the current plan: 1 as created, one more per applied change. */
+  planVersion: number;
+  /** Hours × 100 planned over all roles in the current plan. */
+  plannedHoursHundredths: number;
+  /** Roles in the current plan. */
+  roleCount: number;
+  /** Milestones in the current plan. */
+  milestoneCount: number;
+  /** Milestones completed so far. */
+  completedMilestones: number;
+  /** When the project was created, epoch milliseconds (UTC). */
+  createdAt: number;
+  /** When the project or its plan last changed, epoch milliseconds (UTC). */
+  updatedAt: number;
+}
+
+/**
+ * Current state of one invoice as billing holds it, from the draft a period close creates to PAID:
+ * one record per invoice on a compacted topic, published whenever the invoice changes (drafted,
+ * issued, paid). A tombstone (null value) would mean it was removed (billing removes none today).
+ * Avro record `dev.throughline.billing.InvoiceState`.
+ */
+export interface InvoiceState {
+  /** Message key: billing's invoice id. */
+  invoiceId: string;
+  /** Legal invoice number in the legal entity's series; null while a draft. */
+  invoiceNumber: string | null;
+  /** ERP customer invoiced. */
+  customerId: string;
+  /** Legal entity issuing the invoice. */
+  legalEntityId: string;
+  /** ISO-4217 currency of every money field. */
+  currency: string;
+  /** Billing period (YYYY-MM) the invoice bills. */
+  billingPeriod: string;
+  /** Where the invoice is in its life. */
+  status: InvoiceStatus;
+  /** Issue date; null while a draft. */
+  issuedOn: number | null;
+  /** Payment due date; null while a draft. */
+  dueDate: number | null;
+  /** When it was issued, epoch milliseconds (UTC); null while a draft. */
+  issuedAt: number | null;
+  /** Summary lines, as InvoiceIssued publishes them; a draft's lines carry no tax yet. */
+  lines: InvoiceLine[];
+  /** Sum of the lines before tax, minor units. */
+  netMinor: number;
+  /** Tax, minor units (0 on a draft and an untaxed invoice). */
+  taxMinor: number;
+  /** Amount due: net plus tax, minor units. */
+  totalMinor: number;
+  /** Tax per code and rate (empty on a draft and an untaxed invoice). */
+  taxes: InvoiceTaxTotal[];
+  /** The customer accounts for the VAT (cross-border B2B within the EU). */
+  reverseCharge: boolean;
+  /** Payments applied to the invoice so far, minor units. */
+  paidMinor: number;
+  /** totalMinor − paidMinor: what the customer still owes, minor units. */
+  openMinor: number;
+}
+
+/** Symbols of {@link InvoiceStatus}. */
+export const INVOICE_STATUSES = ['DRAFT', 'ISSUED', 'PARTIALLY_PAID', 'PAID'] as const;
+/**
+ * DRAFT (period closed, not issued), ISSUED, PARTIALLY_PAID, PAID. Avro enum
+ * `dev.throughline.billing.InvoiceStatus`.
+ */
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+/**
+ * Current state of one priced actual (an approved time entry or expense) as billing holds it: one
+ * record per actual on a compacted topic, published whenever the actual changes. The latest record
+ * per key is the actual's state; a tombstone (null value) would mean it was removed (billing
+ * removes none today). Avro record `dev.throughline.billing.ActualState`.
+ */
+export interface ActualState {
+  /** Message key: the time entry or expense id. */
+  actualId: string;
+  /** Revision of the approved entry billing holds (1, or higher after corrections). */
+  revision: number;
+  /** TIME or EXPENSE. */
+  kind: ActualKind;
+  /** Project the actual was recorded on. */
+  projectId: string;
+  /** CRM deal of the project; null while billing does not know the project. */
+  dealId: string | null;
+  /** ERP customer of the project; null while the project is unknown. */
+  customerId: string | null;
+  /** Legal entity that bills the project; null while the project is unknown. */
+  legalEntityId: string | null;
+  /** Person who worked or spent. */
+  personId: string;
+  /** Role the time was worked in (time only). */
+  role: string | null;
+  /** Date the work was done or the expense incurred. */
+  workDate: number;
+  /** Hours × 100 (0 for expenses). */
+  hoursHundredths: number;
+  /** Billable as approved on the timesheet or expense report. */
+  approvedBillable: boolean;
+  /**
+   * Billable by billing: false for time on fixed-fee and retainer projects, whose fee is billed
+   * instead.
+   */
+  billable: boolean;
+  /** ISO-4217 currency of the money fields (the project's); null while the project is unknown. */
+  currency: string | null;
+  /** Expense amount as approved, minor units of its currency (expenses only). */
+  expenseAmountMinor: number | null;
+  /** Expense description (expenses only). */
+  description: string | null;
+  /** Hourly rate the time is priced at, minor units; null for expenses and unpriced time. */
+  rateMinor: number | null;
+  /** Rate card the rate came from. */
+  rateCardId: string | null;
+  /** Amount billed for the actual, minor units (after the project's pricing carry). */
+  billAmountMinor: number;
+  /** The person's hourly cost rate, minor units. */
+  costRateMinor: number | null;
+  /** Cost of the actual, minor units. */
+  costAmountMinor: number;
+  /** Billing period (YYYY-MM) the actual is billed in. */
+  billingPeriod: string;
+  /** Billing status of the actual. */
+  status: ActualStatus;
+  /** Invoice (draft or issued) that bills it. */
+  invoiceId: string | null;
+  /**
+   * Why the actual is not billable as it stands (e.g. an invalid entry), or the write-off reason.
+   */
+  note: string | null;
+  /** When the entry was approved, epoch milliseconds (UTC). */
+  approvedAt: number;
+  /** When billing last changed the actual, epoch milliseconds (UTC). */
+  changedAt: number;
+}
+
+/**
+ * Current state of one customer payment as billing applied it: one record per payment on a
+ * compacted topic, published when billing records or re-applies it. A tombstone (null value) would
+ * mean it was removed (billing removes none today). Avro record
+ * `dev.throughline.billing.PaymentState`.
+ */
+export interface PaymentState {
+  /** Message key: the ERP payment id. */
+  paymentId: string;
+  /** Invoice the payment names. */
+  invoiceId: string;
+  /** ERP customer who paid. */
+  customerId: string;
+  /** Legal entity of the invoice; null when the invoice is unknown to billing. */
+  legalEntityId: string | null;
+  /** ISO-4217 currency of the payment. */
+  currency: string;
+  /** Amount received, minor units. */
+  amountMinor: number;
+  /** Part applied to the invoice, minor units. */
+  appliedMinor: number;
+  /**
+   * Part left unapplied (overpayment, unknown invoice, other currency), minor units; finance gets a
+   * business exception for it.
+   */
+  unappliedMinor: number;
+  /** Why part of the payment is unapplied. */
+  unappliedReason: string | null;
+  /** Date the payment was received (AR's as-of date applies to it). */
+  receivedOn: number;
+  /** Bank or ERP reference. */
+  reference: string | null;
+  /** When billing recorded the payment, epoch milliseconds (UTC). */
+  recordedAt: number;
+}
+
 // Superseded payload versions, for schema-evolution tests and readers of old data.
 
 /**
@@ -1810,6 +2098,12 @@ export interface EventPayloads {
   ProjectPlanChanged: ProjectPlanChanged;
   ProjectForecastUpdated: ProjectForecastUpdated;
   OutboundRecordSynced: OutboundRecordSynced;
+  DealState: DealState;
+  ContractState: ContractState;
+  ProjectState: ProjectState;
+  InvoiceState: InvoiceState;
+  ActualState: ActualState;
+  PaymentState: PaymentState;
 }
 
 export type EventType = keyof EventPayloads;

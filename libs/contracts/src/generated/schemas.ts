@@ -7120,5 +7120,1311 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
         ],
       },
     },
+    DealState: {
+      1: {
+        type: 'record',
+        name: 'DealStateEvent',
+        namespace: 'dev.throughline.deal',
+        doc: 'DealState event as written to Kafka: the shared envelope plus the DealState payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'DealState',
+              namespace: 'dev.throughline.deal',
+              doc: 'Current state of one won deal in the deal-to-project flow, as the contract service holds it: validation against ERP master data, approval, open gaps and project setup. One record per deal on a compacted topic, published whenever any of it changes. A tombstone (null value) would mean it was removed (none is today).',
+              fields: [
+                {
+                  name: 'dealId',
+                  type: 'string',
+                  doc: 'Message key: the CRM deal id (HS-… or SF-…).',
+                },
+                {
+                  name: 'dealName',
+                  type: 'string',
+                  doc: 'Deal name in the CRM.',
+                },
+                {
+                  name: 'customerId',
+                  type: 'string',
+                  doc: 'ERP customer of the deal.',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency of amountMinor.',
+                },
+                {
+                  name: 'amountMinor',
+                  type: 'long',
+                  doc: 'Deal amount, minor units.',
+                },
+                {
+                  name: 'templateId',
+                  type: 'string',
+                  doc: 'Project template the deal names.',
+                },
+                {
+                  name: 'legalEntityIds',
+                  type: {
+                    type: 'array',
+                    items: 'string',
+                  },
+                  doc: 'Delivering legal entities.',
+                },
+                {
+                  name: 'status',
+                  type: {
+                    type: 'enum',
+                    name: 'DealStatus',
+                    doc: 'PENDING: waiting for master data (see openExceptionCodes); APPROVED: the contract is approved.',
+                    symbols: ['PENDING', 'APPROVED'],
+                  },
+                  doc: 'Validation status.',
+                },
+                {
+                  name: 'contractId',
+                  type: 'string',
+                  doc: 'Contract id of the deal (its ContractState once approved).',
+                },
+                {
+                  name: 'openExceptionCodes',
+                  type: {
+                    type: 'array',
+                    items: 'string',
+                  },
+                  doc: "Codes of the deal's open business exceptions (e.g. MISSING_RATE_CARD), sorted.",
+                },
+                {
+                  name: 'setupStatus',
+                  type: [
+                    'null',
+                    {
+                      type: 'enum',
+                      name: 'DealSetupStatus',
+                      doc: 'IN_PROGRESS, OVERDUE (past its deadline), READY (every project set up).',
+                      symbols: ['IN_PROGRESS', 'OVERDUE', 'READY'],
+                    },
+                  ],
+                  doc: 'Project setup after approval; null before the setup started.',
+                  default: null,
+                },
+                {
+                  name: 'projectIds',
+                  type: {
+                    type: 'array',
+                    items: 'string',
+                  },
+                  doc: 'Projects set up for the deal so far, sorted.',
+                },
+                {
+                  name: 'receivedAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the won deal reached the contract service, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'approvedAt',
+                  type: [
+                    'null',
+                    {
+                      type: 'long',
+                      logicalType: 'timestamp-millis',
+                    },
+                  ],
+                  doc: 'When the contract was approved, epoch milliseconds (UTC).',
+                  default: null,
+                },
+                {
+                  name: 'setupCompletedAt',
+                  type: [
+                    'null',
+                    {
+                      type: 'long',
+                      logicalType: 'timestamp-millis',
+                    },
+                  ],
+                  doc: 'When setup became READY, epoch milliseconds (UTC).',
+                  default: null,
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    ContractState: {
+      1: {
+        type: 'record',
+        name: 'ContractStateEvent',
+        namespace: 'dev.throughline.contract',
+        doc: 'ContractState event as written to Kafka: the shared envelope plus the ContractState payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'ContractState',
+              namespace: 'dev.throughline.contract',
+              doc: 'Current state of one approved contract, as the contract service holds it: the terms ContractApproved carried. One record per contract on a compacted topic, published when the contract is approved or changes. A tombstone (null value) would mean it was removed (none is today).',
+              fields: [
+                {
+                  name: 'contractId',
+                  type: 'string',
+                  doc: 'Message key: the contract id.',
+                },
+                {
+                  name: 'dealId',
+                  type: 'string',
+                  doc: 'CRM deal the contract is for.',
+                },
+                {
+                  name: 'customerId',
+                  type: 'string',
+                  doc: 'ERP customer the contract is with.',
+                },
+                {
+                  name: 'templateId',
+                  type: 'string',
+                  doc: 'Project template the deliveries are set up from.',
+                },
+                {
+                  name: 'billingType',
+                  type: {
+                    type: 'enum',
+                    name: 'BillingType',
+                    namespace: 'dev.throughline.common',
+                    doc: 'How an engagement is billed.',
+                    symbols: [
+                      'TIME_AND_MATERIALS',
+                      'FIXED_FEE_MILESTONE',
+                      'FIXED_FEE_PERCENT_COMPLETE',
+                      'RETAINER',
+                    ],
+                  },
+                  doc: 'How the contract is billed.',
+                },
+                {
+                  name: 'deliveries',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'ContractDelivery',
+                      doc: 'The part of the contract delivered (and later billed) by one legal entity.',
+                      fields: [
+                        {
+                          name: 'legalEntityId',
+                          doc: 'Delivering legal entity.',
+                          type: 'string',
+                        },
+                        {
+                          name: 'currency',
+                          type: 'string',
+                          doc: 'ISO-4217 currency code of the money fields.',
+                        },
+                        {
+                          name: 'country',
+                          type: 'string',
+                          doc: 'ISO-3166 alpha-2 country of the legal entity.',
+                        },
+                        {
+                          name: 'rateCardId',
+                          doc: "Rate card that prices this delivery's time.",
+                          type: 'string',
+                        },
+                        {
+                          name: 'budgetMinor',
+                          type: 'long',
+                          doc: 'Budget in minor units of currency.',
+                        },
+                        {
+                          name: 'lines',
+                          doc: 'Deal lines this legal entity delivers.',
+                          type: {
+                            type: 'array',
+                            items: {
+                              type: 'record',
+                              name: 'ContractLine',
+                              fields: [
+                                {
+                                  name: 'lineId',
+                                  doc: 'CRM deal line id.',
+                                  type: 'string',
+                                },
+                                {
+                                  name: 'role',
+                                  doc: 'Role sold on the line.',
+                                  type: 'string',
+                                },
+                                {
+                                  name: 'hoursHundredths',
+                                  type: 'long',
+                                  doc: 'Hours × 100.',
+                                },
+                                {
+                                  name: 'amountMinor',
+                                  type: 'long',
+                                  doc: "Minor units of the delivery's currency.",
+                                },
+                              ],
+                            },
+                          },
+                        },
+                      ],
+                    },
+                  },
+                  doc: 'One delivery per delivering legal entity; each becomes one project.',
+                },
+                {
+                  name: 'dealName',
+                  type: ['null', 'string'],
+                  doc: 'Name of the won deal.',
+                  default: null,
+                },
+                {
+                  name: 'startDate',
+                  type: [
+                    'null',
+                    {
+                      type: 'int',
+                      logicalType: 'date',
+                    },
+                  ],
+                  doc: 'Date delivery starts.',
+                  default: null,
+                },
+                {
+                  name: 'approvedAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the contract was approved, epoch milliseconds (UTC).',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    ProjectState: {
+      1: {
+        type: 'record',
+        name: 'ProjectStateEvent',
+        namespace: 'dev.throughline.project',
+        doc: 'ProjectState event as written to Kafka: the shared envelope plus the ProjectState payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'ProjectState',
+              namespace: 'dev.throughline.project',
+              doc: 'Current state of one project as the project service holds it: what ProjectCreated set up and the current plan (change orders and plan changes applied). One record per project on a compacted topic, published whenever the project or its plan changes. A tombstone (null value) would mean it was removed (none is today).',
+              fields: [
+                {
+                  name: 'projectId',
+                  type: 'string',
+                  doc: 'Message key: the project id.',
+                },
+                {
+                  name: 'contractId',
+                  type: 'string',
+                  doc: 'Contract the project delivers.',
+                },
+                {
+                  name: 'dealId',
+                  type: 'string',
+                  doc: 'CRM deal the project came from.',
+                },
+                {
+                  name: 'customerId',
+                  type: 'string',
+                  doc: 'ERP customer.',
+                },
+                {
+                  name: 'legalEntityId',
+                  type: 'string',
+                  doc: 'Delivering (and billing) legal entity.',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency of the money fields.',
+                },
+                {
+                  name: 'billingType',
+                  type: {
+                    type: 'enum',
+                    name: 'BillingType',
+                    namespace: 'dev.throughline.common',
+                    doc: 'How an engagement is billed.',
+                    symbols: [
+                      'TIME_AND_MATERIALS',
+                      'FIXED_FEE_MILESTONE',
+                      'FIXED_FEE_PERCENT_COMPLETE',
+                      'RETAINER',
+                    ],
+                  },
+                  doc: 'How the project is billed.',
+                },
+                {
+                  name: 'templateId',
+                  type: 'string',
+                  doc: 'Project template it was created from.',
+                },
+                {
+                  name: 'rateCardId',
+                  type: ['null', 'string'],
+                  doc: "Rate card that prices its time (the contract's).",
+                  default: null,
+                },
+                {
+                  name: 'name',
+                  type: 'string',
+                  doc: 'Project name.',
+                },
+                {
+                  name: 'startDate',
+                  type: {
+                    type: 'int',
+                    logicalType: 'date',
+                  },
+                  doc: 'Planned start.',
+                },
+                {
+                  name: 'endDate',
+                  type: {
+                    type: 'int',
+                    logicalType: 'date',
+                  },
+                  doc: 'Planned end in the current plan.',
+                },
+                {
+                  name: 'budgetMinor',
+                  type: 'long',
+                  doc: 'Budget (fee) in the current plan, minor units.',
+                },
+                {
+                  name: 'planVersion',
+                  type: 'int',
+                  doc: 'Version of the current plan: 1 as created, one more per applied change.',
+                },
+                {
+                  name: 'plannedHoursHundredths',
+                  type: 'long',
+                  doc: 'Hours × 100 planned over all roles in the current plan.',
+                },
+                {
+                  name: 'roleCount',
+                  type: 'int',
+                  doc: 'Roles in the current plan.',
+                },
+                {
+                  name: 'milestoneCount',
+                  type: 'int',
+                  doc: 'Milestones in the current plan.',
+                },
+                {
+                  name: 'completedMilestones',
+                  type: 'int',
+                  doc: 'Milestones completed so far.',
+                },
+                {
+                  name: 'createdAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the project was created, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'updatedAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the project or its plan last changed, epoch milliseconds (UTC).',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    InvoiceState: {
+      1: {
+        type: 'record',
+        name: 'InvoiceStateEvent',
+        namespace: 'dev.throughline.billing',
+        doc: 'InvoiceState event as written to Kafka: the shared envelope plus the InvoiceState payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'InvoiceState',
+              namespace: 'dev.throughline.billing',
+              doc: 'Current state of one invoice as billing holds it, from the draft a period close creates to PAID: one record per invoice on a compacted topic, published whenever the invoice changes (drafted, issued, paid). A tombstone (null value) would mean it was removed (billing removes none today).',
+              fields: [
+                {
+                  name: 'invoiceId',
+                  type: 'string',
+                  doc: "Message key: billing's invoice id.",
+                },
+                {
+                  name: 'invoiceNumber',
+                  type: ['null', 'string'],
+                  doc: "Legal invoice number in the legal entity's series; null while a draft.",
+                  default: null,
+                },
+                {
+                  name: 'customerId',
+                  type: 'string',
+                  doc: 'ERP customer invoiced.',
+                },
+                {
+                  name: 'legalEntityId',
+                  type: 'string',
+                  doc: 'Legal entity issuing the invoice.',
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency of every money field.',
+                },
+                {
+                  name: 'billingPeriod',
+                  type: 'string',
+                  doc: 'Billing period (YYYY-MM) the invoice bills.',
+                },
+                {
+                  name: 'status',
+                  type: {
+                    type: 'enum',
+                    name: 'InvoiceStatus',
+                    doc: 'DRAFT (period closed, not issued), ISSUED, PARTIALLY_PAID, PAID.',
+                    symbols: ['DRAFT', 'ISSUED', 'PARTIALLY_PAID', 'PAID'],
+                  },
+                  doc: 'Where the invoice is in its life.',
+                },
+                {
+                  name: 'issuedOn',
+                  type: [
+                    'null',
+                    {
+                      type: 'int',
+                      logicalType: 'date',
+                    },
+                  ],
+                  doc: 'Issue date; null while a draft.',
+                  default: null,
+                },
+                {
+                  name: 'dueDate',
+                  type: [
+                    'null',
+                    {
+                      type: 'int',
+                      logicalType: 'date',
+                    },
+                  ],
+                  doc: 'Payment due date; null while a draft.',
+                  default: null,
+                },
+                {
+                  name: 'issuedAt',
+                  type: [
+                    'null',
+                    {
+                      type: 'long',
+                      logicalType: 'timestamp-millis',
+                    },
+                  ],
+                  doc: 'When it was issued, epoch milliseconds (UTC); null while a draft.',
+                  default: null,
+                },
+                {
+                  name: 'lines',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'InvoiceLine',
+                      fields: [
+                        {
+                          name: 'lineId',
+                          type: 'string',
+                          doc: 'Stable id of the summary line within the invoice.',
+                        },
+                        {
+                          name: 'projectId',
+                          type: 'string',
+                          doc: 'Project the line bills.',
+                        },
+                        {
+                          name: 'dealId',
+                          type: 'string',
+                          doc: 'CRM deal of the project.',
+                        },
+                        {
+                          name: 'kind',
+                          doc: "TIME (a project's time), EXPENSE, MILESTONE (fixed-fee milestone), RETAINER (retainer fee) or PROGRESS (percent-complete fee).",
+                          type: {
+                            type: 'enum',
+                            name: 'InvoiceLineKind',
+                            symbols: ['TIME', 'EXPENSE', 'MILESTONE', 'RETAINER', 'PROGRESS'],
+                          },
+                        },
+                        {
+                          name: 'description',
+                          type: 'string',
+                          doc: 'Human-readable text of the line as printed on the invoice.',
+                        },
+                        {
+                          name: 'quantityHundredths',
+                          type: ['null', 'long'],
+                          default: null,
+                          doc: "Hours × 100 for time lines (the sum over the line's entries).",
+                        },
+                        {
+                          name: 'unitPriceMinor',
+                          type: ['null', 'long'],
+                          default: null,
+                          doc: 'Price per hour in minor units when every entry of a time line has it; null for time at several prices and for lines that are not hours × rate.',
+                        },
+                        {
+                          name: 'amountMinor',
+                          type: 'long',
+                          doc: 'Line amount in minor units of the invoice currency (the sum of the detail it summarises).',
+                        },
+                        {
+                          name: 'sourceCount',
+                          type: 'long',
+                          default: 0,
+                          doc: 'How many actuals or billing-schedule items the line bills. Added in v2; 0 when read from a v1 event, whose sourceIds listed them.',
+                        },
+                        {
+                          name: 'taxCode',
+                          type: ['null', 'string'],
+                          default: null,
+                          doc: 'Tax code the line is taxed at (REVERSE_CHARGE for a reverse-charged invoice). Added in v3; null on earlier events (untaxed).',
+                        },
+                        {
+                          name: 'taxRateBasisPoints',
+                          type: ['null', 'int'],
+                          default: null,
+                          doc: "Rate of the line's tax code on the issue date, in basis points (2100 = 21 %). Added in v3; null on earlier events.",
+                        },
+                        {
+                          name: 'taxMinor',
+                          type: 'long',
+                          default: 0,
+                          doc: "The line's share of its rate's tax total in minor units (the rate's total split over its lines by net, largest remainder first). Added in v3; 0 on earlier events.",
+                        },
+                      ],
+                      doc: 'One summary line. v1 lines carried the billed ids in sourceIds (one line per actual); from v2 an invoice of any size fits one Kafka message.',
+                    },
+                  },
+                  doc: "Summary lines, as InvoiceIssued publishes them; a draft's lines carry no tax yet.",
+                },
+                {
+                  name: 'netMinor',
+                  type: 'long',
+                  doc: 'Sum of the lines before tax, minor units.',
+                },
+                {
+                  name: 'taxMinor',
+                  type: 'long',
+                  doc: 'Tax, minor units (0 on a draft and an untaxed invoice).',
+                },
+                {
+                  name: 'totalMinor',
+                  type: 'long',
+                  doc: 'Amount due: net plus tax, minor units.',
+                },
+                {
+                  name: 'taxes',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'InvoiceTaxTotal',
+                      doc: 'Tax of the lines at one tax code and rate.',
+                      fields: [
+                        {
+                          name: 'taxCode',
+                          type: 'string',
+                          doc: 'Tax code (REVERSE_CHARGE: 0 %, the customer accounts for the VAT).',
+                        },
+                        {
+                          name: 'rateBasisPoints',
+                          type: 'int',
+                          doc: 'Rate in basis points of the net (2100 = 21 %).',
+                        },
+                        {
+                          name: 'netMinor',
+                          type: 'long',
+                          doc: 'Sum of the lines at this code and rate, minor units.',
+                        },
+                        {
+                          name: 'taxMinor',
+                          type: 'long',
+                          doc: 'netMinor × rate, rounded half up to a whole minor unit once (per invoice and rate).',
+                        },
+                      ],
+                    },
+                  },
+                  doc: 'Tax per code and rate (empty on a draft and an untaxed invoice).',
+                },
+                {
+                  name: 'reverseCharge',
+                  type: 'boolean',
+                  doc: 'The customer accounts for the VAT (cross-border B2B within the EU).',
+                },
+                {
+                  name: 'paidMinor',
+                  type: 'long',
+                  doc: 'Payments applied to the invoice so far, minor units.',
+                },
+                {
+                  name: 'openMinor',
+                  type: 'long',
+                  doc: 'totalMinor − paidMinor: what the customer still owes, minor units.',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    ActualState: {
+      1: {
+        type: 'record',
+        name: 'ActualStateEvent',
+        namespace: 'dev.throughline.billing',
+        doc: 'ActualState event as written to Kafka: the shared envelope plus the ActualState payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'ActualState',
+              namespace: 'dev.throughline.billing',
+              doc: "Current state of one priced actual (an approved time entry or expense) as billing holds it: one record per actual on a compacted topic, published whenever the actual changes. The latest record per key is the actual's state; a tombstone (null value) would mean it was removed (billing removes none today).",
+              fields: [
+                {
+                  name: 'actualId',
+                  type: 'string',
+                  doc: 'Message key: the time entry or expense id.',
+                },
+                {
+                  name: 'revision',
+                  type: 'int',
+                  doc: 'Revision of the approved entry billing holds (1, or higher after corrections).',
+                },
+                {
+                  name: 'kind',
+                  type: {
+                    type: 'enum',
+                    name: 'ActualKind',
+                    symbols: ['TIME', 'EXPENSE'],
+                  },
+                  doc: 'TIME or EXPENSE.',
+                },
+                {
+                  name: 'projectId',
+                  type: 'string',
+                  doc: 'Project the actual was recorded on.',
+                },
+                {
+                  name: 'dealId',
+                  type: ['null', 'string'],
+                  doc: 'CRM deal of the project; null while billing does not know the project.',
+                  default: null,
+                },
+                {
+                  name: 'customerId',
+                  type: ['null', 'string'],
+                  doc: 'ERP customer of the project; null while the project is unknown.',
+                  default: null,
+                },
+                {
+                  name: 'legalEntityId',
+                  type: ['null', 'string'],
+                  doc: 'Legal entity that bills the project; null while the project is unknown.',
+                  default: null,
+                },
+                {
+                  name: 'personId',
+                  type: 'string',
+                  doc: 'Person who worked or spent.',
+                },
+                {
+                  name: 'role',
+                  type: ['null', 'string'],
+                  doc: 'Role the time was worked in (time only).',
+                  default: null,
+                },
+                {
+                  name: 'workDate',
+                  type: {
+                    type: 'int',
+                    logicalType: 'date',
+                  },
+                  doc: 'Date the work was done or the expense incurred.',
+                },
+                {
+                  name: 'hoursHundredths',
+                  type: 'long',
+                  doc: 'Hours × 100 (0 for expenses).',
+                },
+                {
+                  name: 'approvedBillable',
+                  type: 'boolean',
+                  doc: 'Billable as approved on the timesheet or expense report.',
+                },
+                {
+                  name: 'billable',
+                  type: 'boolean',
+                  doc: 'Billable by billing: false for time on fixed-fee and retainer projects, whose fee is billed instead.',
+                },
+                {
+                  name: 'currency',
+                  type: ['null', 'string'],
+                  doc: "ISO-4217 currency of the money fields (the project's); null while the project is unknown.",
+                  default: null,
+                },
+                {
+                  name: 'expenseAmountMinor',
+                  type: ['null', 'long'],
+                  doc: 'Expense amount as approved, minor units of its currency (expenses only).',
+                  default: null,
+                },
+                {
+                  name: 'description',
+                  type: ['null', 'string'],
+                  doc: 'Expense description (expenses only).',
+                  default: null,
+                },
+                {
+                  name: 'rateMinor',
+                  type: ['null', 'long'],
+                  doc: 'Hourly rate the time is priced at, minor units; null for expenses and unpriced time.',
+                  default: null,
+                },
+                {
+                  name: 'rateCardId',
+                  type: ['null', 'string'],
+                  doc: 'Rate card the rate came from.',
+                  default: null,
+                },
+                {
+                  name: 'billAmountMinor',
+                  type: 'long',
+                  doc: "Amount billed for the actual, minor units (after the project's pricing carry).",
+                },
+                {
+                  name: 'costRateMinor',
+                  type: ['null', 'long'],
+                  doc: "The person's hourly cost rate, minor units.",
+                  default: null,
+                },
+                {
+                  name: 'costAmountMinor',
+                  type: 'long',
+                  doc: 'Cost of the actual, minor units.',
+                },
+                {
+                  name: 'billingPeriod',
+                  type: 'string',
+                  doc: 'Billing period (YYYY-MM) the actual is billed in.',
+                },
+                {
+                  name: 'status',
+                  type: {
+                    type: 'enum',
+                    name: 'ActualStatus',
+                    doc: 'UNPRICED: no rate card covers it yet (a business exception is raised); UNBILLED: priced, period open; READY_TO_INVOICE: on a draft invoice after period close; INVOICED; WRITTEN_OFF.',
+                    symbols: ['UNPRICED', 'UNBILLED', 'READY_TO_INVOICE', 'INVOICED', 'WRITTEN_OFF'],
+                  },
+                  doc: 'Billing status of the actual.',
+                },
+                {
+                  name: 'invoiceId',
+                  type: ['null', 'string'],
+                  doc: 'Invoice (draft or issued) that bills it.',
+                  default: null,
+                },
+                {
+                  name: 'note',
+                  type: ['null', 'string'],
+                  doc: 'Why the actual is not billable as it stands (e.g. an invalid entry), or the write-off reason.',
+                  default: null,
+                },
+                {
+                  name: 'approvedAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the entry was approved, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'changedAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When billing last changed the actual, epoch milliseconds (UTC).',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    PaymentState: {
+      1: {
+        type: 'record',
+        name: 'PaymentStateEvent',
+        namespace: 'dev.throughline.billing',
+        doc: 'PaymentState event as written to Kafka: the shared envelope plus the PaymentState payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'PaymentState',
+              namespace: 'dev.throughline.billing',
+              doc: 'Current state of one customer payment as billing applied it: one record per payment on a compacted topic, published when billing records or re-applies it. A tombstone (null value) would mean it was removed (billing removes none today).',
+              fields: [
+                {
+                  name: 'paymentId',
+                  type: 'string',
+                  doc: 'Message key: the ERP payment id.',
+                },
+                {
+                  name: 'invoiceId',
+                  type: 'string',
+                  doc: 'Invoice the payment names.',
+                },
+                {
+                  name: 'customerId',
+                  type: 'string',
+                  doc: 'ERP customer who paid.',
+                },
+                {
+                  name: 'legalEntityId',
+                  type: ['null', 'string'],
+                  doc: 'Legal entity of the invoice; null when the invoice is unknown to billing.',
+                  default: null,
+                },
+                {
+                  name: 'currency',
+                  type: 'string',
+                  doc: 'ISO-4217 currency of the payment.',
+                },
+                {
+                  name: 'amountMinor',
+                  type: 'long',
+                  doc: 'Amount received, minor units.',
+                },
+                {
+                  name: 'appliedMinor',
+                  type: 'long',
+                  doc: 'Part applied to the invoice, minor units.',
+                },
+                {
+                  name: 'unappliedMinor',
+                  type: 'long',
+                  doc: 'Part left unapplied (overpayment, unknown invoice, other currency), minor units; finance gets a business exception for it.',
+                },
+                {
+                  name: 'unappliedReason',
+                  type: ['null', 'string'],
+                  doc: 'Why part of the payment is unapplied.',
+                  default: null,
+                },
+                {
+                  name: 'receivedOn',
+                  type: {
+                    type: 'int',
+                    logicalType: 'date',
+                  },
+                  doc: "Date the payment was received (AR's as-of date applies to it).",
+                },
+                {
+                  name: 'reference',
+                  type: ['null', 'string'],
+                  doc: 'Bank or ERP reference.',
+                  default: null,
+                },
+                {
+                  name: 'recordedAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When billing recorded the payment, epoch milliseconds (UTC).',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
   },
 );

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 
-import { EventRecord, EventType } from '@throughline/contracts';
+import { eventDefinition, EventRecord, EventType } from '@throughline/contracts';
 import {
   describeError,
   isRetriable,
@@ -126,6 +126,17 @@ interface Route {
   handler: EventHandler;
   decoder: EventDecoder<EventType>;
   batch?: { handler: EventBatchHandler; maxEvents: number };
+  /** A compacted topic, where a message without a value is a tombstone (the entity is gone). */
+  compacted: boolean;
+}
+
+/**
+ * Tombstones of compacted topics (current-state and master-data topics) tell compaction an entity is
+ * gone; handlers get events only, so they are passed over. Elsewhere a message without a value is
+ * poison and dead-lettered.
+ */
+function isTombstoneOf(route: Route, message: KafkaMessage): boolean {
+  return route.compacted && !message.value;
 }
 
 /** Where a message came from: its source topic, or the retry tier it is waiting in. */
@@ -231,7 +242,8 @@ export class EventConsumer {
     if (this.routes.has(eventType)) throw new Error(`A handler for ${eventType} is already registered`);
     const topic = (this.options.naming ?? new TopicNaming()).topicFor(eventType);
     const decoder = this.codec.decoder(eventType, this.options.readerVersions?.[eventType]);
-    const route: Route = { eventType, topic, handler, decoder, batch };
+    const compacted = eventDefinition(eventType).topic.cleanupPolicy === 'compact';
+    const route: Route = { eventType, topic, handler, decoder, batch, compacted };
     this.routes.set(eventType, route);
     this.subscriptions.set(topic, { route, tier: 0 });
     this.tiersMs.forEach((_, index) =>
@@ -289,6 +301,10 @@ export class EventConsumer {
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break;
         if (subscription.tier > 0 && this.pauseUntilDue(message, pause)) break;
+        if (isTombstoneOf(subscription.route, message)) {
+          resolveOffset(message.offset);
+          continue;
+        }
         const startedAt = performance.now();
         try {
           await this.deliver(subscription.route, batch.topic, batch.partition, message);
@@ -326,8 +342,13 @@ export class EventConsumer {
     while (next < messages.length && isRunning() && !isStale()) {
       const chunk: { message: KafkaMessage; event: ConsumedEvent }[] = [];
       let undecodable: { message: KafkaMessage; error: unknown } | undefined;
+      let tombstone: KafkaMessage | undefined;
       while (next < messages.length && chunk.length < maxEvents) {
         const message = messages[next++] as KafkaMessage;
+        if (isTombstoneOf(route, message)) {
+          tombstone = message;
+          break;
+        }
         try {
           chunk.push({ message, event: await this.decode(route, batch.topic, batch.partition, message) });
         } catch (error) {
@@ -339,6 +360,7 @@ export class EventConsumer {
         await this.deliverChunk(subscription, batch.topic, batch.partition, chunk);
         resolveOffset((chunk[chunk.length - 1] as { message: KafkaMessage }).message.offset);
       }
+      if (tombstone) resolveOffset(tombstone.offset);
       if (undecodable) {
         const { message, error } = undecodable;
         await this.recover(this.deliveryOf(subscription, batch.topic, batch.partition, message), error);

@@ -9,6 +9,7 @@ export * from './schema-registry';
 export * from './codec';
 export * from './publisher';
 export * from './consumer';
+export * from './current-state';
 export * from './dead-letter';
 export * from './outbox';
 export * from './inbox';

@@ -1,9 +1,9 @@
 import { Pool } from 'pg';
 
-import { EventRecord } from '@throughline/contracts';
 import { SqlExecutor, withPgTransaction } from '@throughline/persistence';
 import { describeError, Logger } from '@throughline/platform';
 
+import { OutboxRecord } from './current-state';
 import { isPermanentSendError } from './idempotent-producer';
 import { EventPublisher } from './publisher';
 
@@ -13,8 +13,8 @@ import { EventPublisher } from './publisher';
  */
 export async function enqueueEvents(
   sql: SqlExecutor,
-  records: readonly EventRecord[],
-  headersFor: (record: EventRecord) => Record<string, string> = () => ({}),
+  records: readonly OutboxRecord[],
+  headersFor: (record: OutboxRecord) => Record<string, string> = () => ({}),
 ): Promise<void> {
   if (records.length === 0) return;
   // One statement for the whole batch; WITH ORDINALITY keeps the ids (the relay's order) in
@@ -37,7 +37,7 @@ export async function enqueueEvents(
 
 interface OutboxRow {
   id: string;
-  record: EventRecord;
+  record: OutboxRecord;
   headers: Record<string, string>;
 }
 
@@ -46,7 +46,7 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   logger: Logger;
   /** Called after a batch was acknowledged by Kafka. */
-  onPublished?: (records: readonly EventRecord[]) => void;
+  onPublished?: (records: readonly OutboxRecord[]) => void;
 }
 
 /** Only one relay per database publishes at a time, which keeps per-key order. */

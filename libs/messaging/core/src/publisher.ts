@@ -3,12 +3,14 @@ import { Kafka, Message, PartitionMetadata, Partitioners, TopicMessages } from '
 import { eventDefinition, EventRecord, EventType, partitionKeyOf } from '@throughline/contracts';
 
 import { AvroEventCodec, EventEncoder } from './codec';
+import { isTombstone, OutboxRecord } from './current-state';
 import { DataKind, dataKindFromEnv, HEADER } from './headers';
 import { IdempotentProducer } from './idempotent-producer';
 import { TopicNaming } from './topic-naming';
 
 export interface OutgoingEvent {
-  record: EventRecord;
+  /** An event, or a tombstone of a current-state topic (sent with a null value). */
+  record: OutboxRecord;
   /**
    * Kafka headers, e.g. the W3C traceparent of the span that produced the event. Envelope fields
    * are not copied into headers: each header costs throughput on both sides, and one event type
@@ -31,7 +33,7 @@ export interface PreparedEvents {
 /** An event that can never be published as it is (not encodable, or too large). */
 export class EventRefusedError extends Error {
   constructor(
-    readonly record: EventRecord,
+    readonly record: OutboxRecord,
     readonly reason: string,
   ) {
     super(reason);
@@ -116,10 +118,13 @@ export class EventPublisher {
     for (const event of events) {
       const { envelope } = event.record;
       try {
-        const partition = entityPartition(event.record);
+        const { record } = event;
+        const partition = isTombstone(record) ? undefined : entityPartition(record);
         const message: Message = {
           key: envelope.key,
-          value: (encoders.get(envelope.eventType) as EventEncoder).encode(event.record),
+          value: isTombstone(record)
+            ? null
+            : (encoders.get(envelope.eventType) as EventEncoder).encode(record),
           // An event that already says what it is (a replayed dead letter, say) keeps its own mark.
           headers: { [HEADER.data]: this.dataKind, ...event.headers },
           ...(partition === undefined ? {} : { partition }),

@@ -13,12 +13,14 @@ import { PrismaRawClient, prismaExecutor } from '@throughline/persistence';
 import { ConsumedEvent } from './consumer';
 import { HEADER } from './headers';
 import { claimEvent, claimEvents } from './inbox';
+import {
+  currentStateConfigOf,
+  currentStateRecords,
+  OutboxRecord,
+  StateOrigin,
+  TransactionalClient,
+} from './current-state';
 import { enqueueEvents } from './outbox';
-
-/** Structural type of a Prisma client: enough to open an interactive transaction. */
-export interface TransactionalClient<Tx extends PrismaRawClient> {
-  $transaction<R>(work: (tx: Tx) => Promise<R>, options?: { timeout?: number; maxWait?: number }): Promise<R>;
-}
 
 /** What a unit of work returns: the events its state change produced (written to the outbox). */
 export type Emitted = readonly EventRecord[] | void;
@@ -29,13 +31,20 @@ export type Emitted = readonly EventRecord[] | void;
 export function commit<Tx extends PrismaRawClient, R extends Emitted>(
   db: TransactionalClient<Tx>,
   work: (tx: Tx) => Promise<R>,
+  options: { timeoutMs?: number; maxWaitMs?: number } = {},
 ): Promise<R> {
+  const limits = {
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+    ...(options.maxWaitMs === undefined ? {} : { maxWait: options.maxWaitMs }),
+  };
   return inTransactionSpan(() =>
     db.$transaction(async (tx) => {
       const emitted = await work(tx);
-      if (emitted && emitted.length > 0) await enqueueEvents(prismaExecutor(tx), emitted, producerHeaders());
+      const origin = { correlationId: emitted?.[0]?.envelope.correlationId };
+      const records = await withCurrentState(db, tx, emitted, origin);
+      if (records.length > 0) await enqueueEvents(prismaExecutor(tx), records, producerHeaders());
       return emitted;
-    }),
+    }, limits),
   );
 }
 
@@ -55,7 +64,9 @@ export function handleOnce<Tx extends PrismaRawClient>(
       const sql = prismaExecutor(tx);
       if (!(await claimEvent(sql, groupId, event))) return false;
       const emitted = await work(tx);
-      if (emitted && emitted.length > 0) await enqueueEvents(sql, emitted, producerHeaders(event));
+      const origin = { correlationId: event.envelope.correlationId, causationId: event.envelope.eventId };
+      const records = await withCurrentState(db, tx, emitted, origin);
+      if (records.length > 0) await enqueueEvents(sql, records, producerHeaders(event));
       return true;
     }),
   );
@@ -81,19 +92,46 @@ export function handleBatchOnce<Tx extends PrismaRawClient, E extends EventRecor
         const fresh = await claimEvents(sql, groupId, events);
         if (fresh.length === 0) return 0;
         const emitted = await work(tx, fresh);
-        if (emitted && emitted.length > 0) {
+        const records = await withCurrentState(db, tx, emitted, batchOrigin(fresh));
+        if (records.length > 0) {
           const causes = new Map(fresh.map((event) => [event.envelope.eventId, event]));
-          const headersFor = (record: EventRecord) => {
+          const headersFor = (record: OutboxRecord) => {
             const cause = causes.get(record.envelope.causationId ?? '') ?? fresh[0];
             return producerHeaders(cause, causeContext(cause))(record);
           };
-          await enqueueEvents(sql, emitted, headersFor);
+          await enqueueEvents(sql, records, headersFor);
         }
         return fresh.length;
       },
       { timeout: options.timeoutMs ?? BATCH_TRANSACTION_TIMEOUT_MS, maxWait: BATCH_CONNECTION_WAIT_MS },
     ),
   );
+}
+
+/**
+ * The transaction's events followed by the current state of every tracked entity it changed
+ * (current-state.ts), when the service publishes current state.
+ */
+async function withCurrentState<Tx extends PrismaRawClient>(
+  db: TransactionalClient<Tx>,
+  tx: Tx,
+  emitted: Emitted,
+  origin: StateOrigin,
+): Promise<OutboxRecord[]> {
+  const events: OutboxRecord[] = emitted ? [...emitted] : [];
+  const config = currentStateConfigOf(db);
+  if (!config) return events;
+  return [...events, ...(await currentStateRecords(tx, config, origin))];
+}
+
+/** A batch's current-state records join its flow when all of its events share one; one event causes them. */
+function batchOrigin(fresh: readonly EventRecord[]): StateOrigin {
+  const correlationIds = new Set(fresh.map((event) => event.envelope.correlationId));
+  const [only] = fresh;
+  return {
+    correlationId: correlationIds.size === 1 ? only?.envelope.correlationId : undefined,
+    causationId: fresh.length === 1 ? only?.envelope.eventId : null,
+  };
 }
 
 /** A batch transaction does the work of hundreds of events: more than Prisma's 5 s default. */
@@ -117,7 +155,7 @@ function inTransactionSpan<T>(work: () => Promise<T>): Promise<T> {
 function producerHeaders(
   cause?: EventRecord,
   parent?: Context,
-): (record: EventRecord) => Record<string, string> {
+): (record: OutboxRecord) => Record<string, string> {
   return (record) => {
     const span = tracer().startSpan(
       `publish ${record.envelope.eventType}`,

@@ -1,3 +1,4 @@
+import { epochDay } from '@throughline/calendar';
 import { EventPayloads, EventRecord, EventType } from '@throughline/contracts';
 import { sampleEventRecord } from '@throughline/contracts/testing';
 import { createEvent, EventOrigin, MessagingRuntime } from '@throughline/messaging';
@@ -7,6 +8,7 @@ import { startTestService, testServiceConfig, TestService } from '@throughline/m
 
 import { AppModule } from '../src/app.module';
 import { ProjectionView } from '../src/application/projection-rebuilds';
+import { ACTUAL_STATUS_RANK } from '../src/domain/time-to-cash';
 import { REPORTED_EVENT_TYPES } from '../src/domain/timeline-entry';
 import { createServiceTopics } from './service-topics';
 
@@ -1094,6 +1096,67 @@ describe('time-to-cash reports against the real stack', () => {
     });
     expect(started.status).toBe(202);
     await recordedAll(2);
+    for (const path of reports) {
+      const { status, body } = await get(path);
+      expect([path, status, body]).toEqual([path, 200, answers[path]]);
+    }
+  });
+
+  it("reproduces every figure from the actuals' current state, and refuses while one is missing", async () => {
+    // What billing's ActualState topic holds: the newest of each actual's changes (later changedAt,
+    // then the status further along), with the work date as days since 1970-01-01.
+    const newest = new Map<string, EventRecord<'ActualChanged'>>();
+    for (const record of actuals) {
+      const kept = newest.get(record.data.actualId);
+      const newer =
+        !kept ||
+        record.data.changedAt > kept.data.changedAt ||
+        (record.data.changedAt === kept.data.changedAt &&
+          ACTUAL_STATUS_RANK[record.data.status] > ACTUAL_STATUS_RANK[kept.data.status]);
+      if (newer) newest.set(record.data.actualId, record);
+    }
+    const states = [...newest.values()].map(({ data: { changedBy: _changedBy, ...data } }) =>
+      createEvent(
+        'ActualState',
+        {
+          ...data,
+          revision: 1,
+          workDate: epochDay(data.workDate),
+          approvedBillable: data.billable,
+          expenseAmountMinor: null,
+          description: null,
+          note: null,
+        },
+        { source: 'billing' },
+      ),
+    );
+    const [withheld, ...rest] = states as [EventRecord<'ActualState'>, ...EventRecord<'ActualState'>[]];
+    const rebuildFromState = async () => {
+      const response = await fetch(`${service.url}/projections/rebuild`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: 'current-state' }),
+      });
+      expect(response.status).toBe(202);
+      return ((await response.json()) as ProjectionView).version;
+    };
+    const settled = (version: number) =>
+      eventually(async () => {
+        const projection = (await projections()).find((p) => p.version === version);
+        return projection && projection.state !== 'BUILDING' ? projection : undefined;
+      }, 90_000);
+
+    await probe.publish(...rest);
+    const refused = await settled(await rebuildFromState());
+    expect(refused.from).toBe('current-state');
+    expect(refused.state).toBe('REFUSED');
+    expect(refused.refusal?.missing).toEqual([
+      expect.objectContaining({ eventType: 'ActualState', missingEvents: 1 }),
+    ]);
+
+    await probe.publish(withheld);
+    const rebuilt = await settled(await rebuildFromState());
+    expect(rebuilt.state).toBe('ACTIVE');
     for (const path of reports) {
       const { status, body } = await get(path);
       expect([path, status, body]).toEqual([path, 200, answers[path]]);

@@ -2,7 +2,7 @@ import { ActualStatus, EventPayloads } from '@throughline/contracts';
 import { ConsumedEvent } from '@throughline/messaging';
 
 import { ACTUAL_STATUS_RANK, StateVersion, supersedes } from '../domain/time-to-cash';
-import { ReportedEventType } from '../domain/timeline-entry';
+import { actualChangedOfState, ReplayedEventType } from '../domain/rebuild-sources';
 import { versionAt } from '../infrastructure/figure-rows';
 import { ReportingTx } from '../infrastructure/reporting-db';
 
@@ -15,11 +15,13 @@ export const BATCHED_EVENT_TYPES = [
   'ActualChanged',
   'InvoiceIssued',
   'PaymentReceived',
-] as const satisfies readonly ReportedEventType[];
+  // Only a rebuild from current state reads it (rebuild-sources.ts).
+  'ActualState',
+] as const satisfies readonly ReplayedEventType[];
 export type BatchedEventType = (typeof BATCHED_EVENT_TYPES)[number];
 
 export function isBatchedEvent(
-  event: ConsumedEvent<ReportedEventType>,
+  event: ConsumedEvent<ReplayedEventType>,
 ): event is ConsumedEvent<BatchedEventType> {
   return (BATCHED_EVENT_TYPES as readonly string[]).includes(event.envelope.eventType);
 }
@@ -49,7 +51,7 @@ type Data<T extends BatchedEventType> = { data: EventPayloads[T]; eventId: strin
 export async function applyFigureBatch(
   tx: ReportingTx,
   schema: string,
-  events: readonly ConsumedEvent<ReportedEventType>[],
+  events: readonly ConsumedEvent<ReplayedEventType>[],
 ): Promise<void> {
   const of = <T extends BatchedEventType>(eventType: T): Data<T>[] =>
     events
@@ -57,7 +59,11 @@ export async function applyFigureBatch(
       .map((event) => ({ data: event.data as EventPayloads[T], eventId: event.envelope.eventId }));
 
   await writeApprovedTime(tx, schema, of('TimeEntryApproved'));
-  await writeActuals(tx, schema, of('ActualChanged'));
+  const fromStates = of('ActualState').flatMap(({ data, eventId }) => {
+    const changed = actualChangedOfState(data);
+    return changed ? [{ data: changed, eventId }] : [];
+  });
+  await writeActuals(tx, schema, [...of('ActualChanged'), ...fromStates]);
   await writeInvoices(tx, schema, of('InvoiceIssued'));
   await writePayments(tx, schema, of('PaymentReceived'));
 }

@@ -3,12 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { epochDay } from '@throughline/calendar';
 import { ConsumedEvent } from '@throughline/messaging';
 
-import {
-  planChangeFactsOf,
-  projectFactsOf,
-  StateVersion,
-  supersedes,
-} from '../domain/time-to-cash';
+import { planChangeFactsOf, projectFactsOf, StateVersion, supersedes } from '../domain/time-to-cash';
+import { ReplayedEventType } from '../domain/rebuild-sources';
 import { ReportedEventType } from '../domain/timeline-entry';
 import { versionAt } from '../infrastructure/figure-rows';
 import { lockKeys, ReportingTx } from '../infrastructure/reporting-db';
@@ -44,7 +40,11 @@ export class FiguresRecorder {
   }
 
   /** The month-end volume types (`BATCHED_EVENT_TYPES`), a batch at a time, set-based. */
-  applyBatch(tx: ReportingTx, schema: string, events: readonly ConsumedEvent<ReportedEventType>[]): Promise<void> {
+  applyBatch(
+    tx: ReportingTx,
+    schema: string,
+    events: readonly ConsumedEvent<ReplayedEventType>[],
+  ): Promise<void> {
     return applyFigureBatch(tx, schema, events);
   }
 }

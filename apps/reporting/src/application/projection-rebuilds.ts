@@ -22,7 +22,8 @@ import {
   rebuildStartOf,
   schemaOf,
 } from '../domain/projection';
-import { REPORTED_EVENT_TYPES, ReportedEventType } from '../domain/timeline-entry';
+import { CURRENT_STATE_SOURCES, ReplayedEventType, replayedEventTypes } from '../domain/rebuild-sources';
+import { ReportedEventType } from '../domain/timeline-entry';
 import { LogReplay, replayLag, replayStartOffsets } from '../infrastructure/log-replay';
 import { ProjectionStore } from '../infrastructure/projection-store';
 import { BATCHED_EVENT_TYPES } from './figure-batches';
@@ -98,7 +99,7 @@ export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplica
   }
 
   async start(start: RebuildStart): Promise<ProjectionView> {
-    const projection = await this.projections.create(start.from === 'timestamp' ? start.at : null);
+    const projection = await this.projections.create(start);
     if (!projection) {
       throw new ConflictException('A projection rebuild is already running; wait for it to finish');
     }
@@ -129,16 +130,17 @@ export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplica
 
   private async run(projection: Projection): Promise<void> {
     const { version } = projection;
+    const eventTypes = replayedEventTypes(projection.fromCurrentState);
     const replay = new LogReplay(
       this.runtime,
       rebuildGroupOf(this.runtime.groupId, version),
-      REPORTED_EVENT_TYPES,
+      eventTypes,
       this.logger,
     );
     const start = rebuildStartOf(projection);
     await this.projections.recordSources(
       version,
-      await replayStartOffsets(this.runtime, REPORTED_EVENT_TYPES, projection.fromTimestamp),
+      await replayStartOffsets(this.runtime, eventTypes, projection.fromTimestamp),
     );
     if (start.from === 'timestamp') await replay.startAt(start.at);
     await replay.start(
@@ -147,7 +149,7 @@ export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplica
       },
       BATCHED_EVENT_TYPES,
       async (events) => {
-        await this.recorder.recordBatchInto(version, events as ConsumedEvent<ReportedEventType>[]);
+        await this.recorder.recordBatchInto(version, events as ConsumedEvent<ReplayedEventType>[]);
       },
     );
     const rebuild: RunningRebuild = { replay, timer: undefined, stopped: false };
@@ -215,11 +217,23 @@ export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplica
       inboxKeyOf(groupId, rebuilt.version),
       rebuilt.createdAt,
     );
+    const replaced: string[] = rebuilt.fromCurrentState ? Object.keys(CURRENT_STATE_SOURCES) : [];
+    // From current state, the events an entity's state replaces are not replayed; its state must be there.
+    const missingStates = rebuilt.fromCurrentState
+      ? [
+          {
+            eventType: 'ActualState',
+            events: await this.projections.missingActuals(active.version, rebuilt.version),
+          },
+        ]
+      : [];
     return checkHistory({
-      missingEvents: missing.map((m) => ({
-        ...m,
-        topic: naming.topicFor(m.eventType as ReportedEventType),
-      })),
+      missingEvents: [...missing.filter((m) => !replaced.includes(m.eventType)), ...missingStates].map(
+        (m) => ({
+          ...m,
+          topic: naming.topicFor(m.eventType as ReplayedEventType),
+        }),
+      ),
       activeFirst: await this.projections.sources(active.version),
       rebuiltFirst: await this.projections.sources(rebuilt.version),
     });
@@ -254,7 +268,9 @@ export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplica
       rebuild: building
         ? {
             consumerGroup,
-            ...rebuildProgress(await replayLag(this.runtime, consumerGroup, REPORTED_EVENT_TYPES)),
+            ...rebuildProgress(
+              await replayLag(this.runtime, consumerGroup, replayedEventTypes(projection.fromCurrentState)),
+            ),
           }
         : null,
       refusal: projection.state === 'REFUSED' ? await this.projections.refusal(projection.version) : null,
@@ -263,7 +279,7 @@ export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplica
 }
 
 function describeStart(start: RebuildStart): string {
-  return start.from === 'beginning' ? 'beginning' : new Date(start.at).toISOString();
+  return start.from === 'timestamp' ? new Date(start.at).toISOString() : start.from;
 }
 
 function isoOrNull(epochMs: number | null): string | null {

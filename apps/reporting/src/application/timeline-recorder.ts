@@ -5,6 +5,7 @@ import { ConsumedEvent, handleBatchOnce, handleOnce, MessagingRuntime } from '@t
 import { applyRaised, applyResolved, ExceptionRecord } from '../domain/business-exception';
 import { mergeDealDetails } from '../domain/deal-timeline';
 import { inboxKeyOf, schemaOf } from '../domain/projection';
+import { ReplayedEventType } from '../domain/rebuild-sources';
 import {
   isTimelineEvent,
   ReportedEventType,
@@ -46,14 +47,15 @@ export class TimelineRecorder {
 
   /** Records consecutive live events of a partition (`BATCHED_EVENT_TYPES`) in every projection in use. */
   async recordBatch(events: readonly ConsumedEvent<ReportedEventType>[]): Promise<void> {
-    for (const projection of await this.projections.inUse()) await this.recordBatchInto(projection.version, events);
+    for (const projection of await this.projections.inUse())
+      await this.recordBatchInto(projection.version, events);
   }
 
   /**
    * Records events of the batched (figure-only) types in one projection in one transaction: one inbox
    * claim drops those it holds already, one set-based write per table. Returns how many were new.
    */
-  recordBatchInto(version: number, events: readonly ConsumedEvent<ReportedEventType>[]): Promise<number> {
+  recordBatchInto(version: number, events: readonly ConsumedEvent<ReplayedEventType>[]): Promise<number> {
     const schema = schemaOf(version);
     return handleBatchOnce(
       this.projections.db(version),

@@ -15,12 +15,13 @@ describe('projections', () => {
     expect(rebuildGroupOf('throughline.reporting', 3)).toBe('throughline.reporting.rebuild.3');
   });
 
-  it('starts a rebuild at the beginning of the log or at its timestamp', () => {
-    expect(rebuildStartOf({ fromTimestamp: null })).toEqual({ from: 'beginning' });
-    expect(rebuildStartOf({ fromTimestamp: 1_700_000_000_000 })).toEqual({
+  it('starts a rebuild at the beginning of the log, at its timestamp, or from current state', () => {
+    expect(rebuildStartOf({ fromTimestamp: null, fromCurrentState: false })).toEqual({ from: 'beginning' });
+    expect(rebuildStartOf({ fromTimestamp: 1_700_000_000_000, fromCurrentState: false })).toEqual({
       from: 'timestamp',
       at: 1_700_000_000_000,
     });
+    expect(rebuildStartOf({ fromTimestamp: null, fromCurrentState: true })).toEqual({ from: 'current-state' });
   });
 
   it('is caught up only when every partition has lag 0', () => {

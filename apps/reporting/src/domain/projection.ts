@@ -8,13 +8,20 @@ export const PROJECTION_STATES = ['BUILDING', 'ACTIVE', 'RETIRED', 'REFUSED'] as
 export type ProjectionState = (typeof PROJECTION_STATES)[number];
 
 /** Where a rebuild starts reading the log: its beginning, or the first event at or after a time. */
-export type RebuildStart = { from: 'beginning' } | { from: 'timestamp'; at: number };
+/**
+ * Where a rebuild reads from: the whole log, the log from a point in time, or the current-state topics
+ * where there are some (`rebuild-sources.ts`) and the whole log elsewhere.
+ */
+export type RebuildStart =
+  { from: 'beginning' } | { from: 'timestamp'; at: number } | { from: 'current-state' };
 
 export interface Projection {
   version: number;
   state: ProjectionState;
   /** Epoch milliseconds the rebuild started reading at; null for the beginning of the log. */
   fromTimestamp: number | null;
+  /** Read the current-state topics instead of the event topics they summarise. */
+  fromCurrentState: boolean;
   createdAt: number;
   activatedAt: number | null;
   retiredAt: number | null;
@@ -53,7 +60,10 @@ export function rebuildGroupOf(groupId: string, version: number): string {
   return `${groupId}.rebuild.${version}`;
 }
 
-export function rebuildStartOf(projection: Pick<Projection, 'fromTimestamp'>): RebuildStart {
+export function rebuildStartOf(
+  projection: Pick<Projection, 'fromTimestamp' | 'fromCurrentState'>,
+): RebuildStart {
+  if (projection.fromCurrentState) return { from: 'current-state' };
   return projection.fromTimestamp === null
     ? { from: 'beginning' }
     : { from: 'timestamp', at: projection.fromTimestamp };

@@ -5,7 +5,7 @@ import { Pool } from 'pg';
 import { SqlExecutor, withPgTransaction } from '@throughline/persistence';
 
 import { MissingEvents, RebuildRefusal, SourceOffset } from '../domain/history-check';
-import { droppable, Projection, schemaOf } from '../domain/projection';
+import { droppable, Projection, RebuildStart, schemaOf } from '../domain/projection';
 import { createReportingDb, ReportingDb } from './reporting-db';
 import { toProjection } from './rows';
 
@@ -71,9 +71,8 @@ export class ProjectionStore {
 
   /**
    * Registers a BUILDING projection with its tables, unless one is building already (then null).
-   * `fromTimestamp` null means a rebuild from the beginning of the log.
    */
-  async create(fromTimestamp: number | null): Promise<Projection | null> {
+  async create(start: RebuildStart): Promise<Projection | null> {
     const version = await withPgTransaction(this.pool, async (sql) => {
       await sql.query(REGISTRY_LOCK);
       const [building] = await sql.query(`SELECT version FROM public.projection WHERE state = 'BUILDING'`);
@@ -82,8 +81,9 @@ export class ProjectionStore {
         'SELECT coalesce(max(version), 0) + 1 AS next FROM public.projection',
       );
       await sql.query(
-        `INSERT INTO public.projection (version, state, from_timestamp) VALUES ($1, 'BUILDING', $2)`,
-        [next, fromTimestamp === null ? null : new Date(fromTimestamp)],
+        `INSERT INTO public.projection (version, state, from_timestamp, from_current_state)
+         VALUES ($1, 'BUILDING', $2, $3)`,
+        [next, start.from === 'timestamp' ? new Date(start.at) : null, start.from === 'current-state'],
       );
       await sql.query(`CREATE SCHEMA ${schemaOf(next)}`);
       await this.applyPending(sql, next);
@@ -184,6 +184,15 @@ export class ProjectionStore {
           SELECT 1 FROM public.messaging_inbox b
           WHERE b.consumer_group = ${rebuiltKey} AND b.event_id = a.event_id)
       GROUP BY a.event_type`;
+  }
+
+  /** Actuals `activeVersion`'s projection holds that `rebuiltVersion`'s lacks (a rebuild from current state). */
+  async missingActuals(activeVersion: number, rebuiltVersion: number): Promise<number> {
+    const rows = await this.registry.$queryRawUnsafe<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM ${schemaOf(activeVersion)}.actual a
+       WHERE NOT EXISTS (SELECT 1 FROM ${schemaOf(rebuiltVersion)}.actual b WHERE b.actual_id = a.actual_id)`,
+    );
+    return rows[0]?.n ?? 0;
   }
 
   /** Drops a retired or refused projection's tables and inbox; false if it is neither, or dropped. */

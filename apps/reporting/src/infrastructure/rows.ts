@@ -47,6 +47,7 @@ export function toProjection(row: ProjectionRow): Projection {
     version: row.version,
     state: row.state as ProjectionState,
     fromTimestamp: row.fromTimestamp?.getTime() ?? null,
+    fromCurrentState: row.fromCurrentState,
     createdAt: row.createdAt.getTime(),
     activatedAt: row.activatedAt?.getTime() ?? null,
     retiredAt: row.retiredAt?.getTime() ?? null,

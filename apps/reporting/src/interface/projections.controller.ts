@@ -14,11 +14,12 @@ const projectionVersion = z
   .transform(Number)
   .refine((version) => version <= 2_147_483_647, 'expected a projection version (a positive integer)');
 
-/** `beginning`, or a time from 2000 until now; unknown keys are refused. */
+/** `beginning`, `current-state`, or a time from 2000 until now; unknown keys are refused. */
 const rebuildBody = z
   .object({
     from: z.union([
       z.literal('beginning'),
+      z.literal('current-state'),
       z
         .string()
         .datetime({ offset: true })
@@ -31,7 +32,7 @@ const rebuildBody = z
 /**
  * Read-model rebuilds, e.g. after a projection bug fix:
  *   curl -X POST localhost:3006/projections/rebuild -H 'content-type: application/json' \
- *     -d '{"from":"beginning"}'            # or {"from":"2026-11-01T00:00:00Z"}
+ *     -d '{"from":"beginning"}'            # or {"from":"current-state"}, {"from":"2026-11-01T00:00:00Z"}
  *   curl localhost:3006/projections         # state, event counts, rebuild lag
  */
 @Controller('projections')
@@ -51,7 +52,11 @@ export class ProjectionsController {
   @HttpCode(202)
   async rebuild(@Body() body: unknown): Promise<ProjectionView> {
     const { from } = parseBody(rebuildBody, body);
-    return this.rebuilds.start(from === 'beginning' ? { from } : { from: 'timestamp', at: Date.parse(from) });
+    return this.rebuilds.start(
+      from === 'beginning' || from === 'current-state'
+        ? { from }
+        : { from: 'timestamp', at: Date.parse(from) },
+    );
   }
 
   /** Drops the tables of a retired projection. */

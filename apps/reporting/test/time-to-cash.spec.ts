@@ -1122,6 +1122,7 @@ describe('time-to-cash reports against the real stack', () => {
           ...data,
           revision: 1,
           workDate: epochDay(data.workDate),
+          workDateAsApproved: null,
           approvedBillable: data.billable,
           expenseAmountMinor: null,
           description: null,

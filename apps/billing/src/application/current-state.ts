@@ -1,4 +1,4 @@
-import { epochDay } from '@throughline/calendar';
+import { epochDay, isIsoDate } from '@throughline/calendar';
 import { ActualState, InvoiceState, InvoiceTaxTotal, PaymentState } from '@throughline/contracts';
 import { CurrentStateConfig } from '@throughline/messaging';
 
@@ -22,7 +22,9 @@ export function actualStateOf(row: Actual): ActualState {
   return {
     ...view,
     revision: row.revision,
-    workDate: epochDay(view.workDate),
+    // An invalid entry is kept (UNPRICED, reason in note) with the date as approved.
+    workDate: isIsoDate(view.workDate) ? epochDay(view.workDate) : null,
+    workDateAsApproved: isIsoDate(view.workDate) ? null : view.workDate,
     approvedBillable: row.approvedBillable,
     expenseAmountMinor: row.expenseAmountMinor === null ? null : Number(row.expenseAmountMinor),
     description: row.description,

@@ -42,6 +42,15 @@ describe('rebuild sources', () => {
     });
   });
 
+  it('keeps the date of an invalid entry as approved', () => {
+    const state = {
+      ...sampleEventRecord('ActualState').data,
+      workDate: null,
+      workDateAsApproved: '2030-02-30',
+    };
+    expect(actualChangedOfState(state)?.workDate).toBe('2030-02-30');
+  });
+
   it('skips an actual whose project billing does not know', () => {
     const state = { ...sampleEventRecord('ActualState').data, dealId: null, customerId: null };
     expect(actualChangedOfState(state)).toBeNull();

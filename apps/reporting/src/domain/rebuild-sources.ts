@@ -39,7 +39,7 @@ export function actualChangedOfState(state: ActualState): ActualChanged | null {
     legalEntityId,
     personId: state.personId,
     role: state.role,
-    workDate: isoDateOfEpochDay(state.workDate),
+    workDate: state.workDate === null ? (state.workDateAsApproved ?? '') : isoDateOfEpochDay(state.workDate),
     hoursHundredths: state.hoursHundredths,
     billable: state.billable,
     currency,

@@ -1494,8 +1494,16 @@ export interface ActualState {
   personId: string;
   /** Role the time was worked in (time only). */
   role: string | null;
-  /** Date the work was done or the expense incurred. */
-  workDate: number;
+  /**
+   * Date the work was done or the expense incurred; null when the approved date is not a calendar
+   * date (see workDateAsApproved).
+   */
+  workDate: number | null;
+  /**
+   * The work date as approved when it is not a calendar date (the entry is kept UNPRICED, the
+   * reason in note); null otherwise.
+   */
+  workDateAsApproved: string | null;
   /** Hours × 100 (0 for expenses). */
   hoursHundredths: number;
   /** Billable as approved on the timesheet or expense report. */

@@ -8162,11 +8162,21 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                 },
                 {
                   name: 'workDate',
-                  type: {
-                    type: 'int',
-                    logicalType: 'date',
-                  },
-                  doc: 'Date the work was done or the expense incurred.',
+                  type: [
+                    'null',
+                    {
+                      type: 'int',
+                      logicalType: 'date',
+                    },
+                  ],
+                  default: null,
+                  doc: 'Date the work was done or the expense incurred; null when the approved date is not a calendar date (see workDateAsApproved).',
+                },
+                {
+                  name: 'workDateAsApproved',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'The work date as approved when it is not a calendar date (the entry is kept UNPRICED, the reason in note); null otherwise.',
                 },
                 {
                   name: 'hoursHundredths',

@@ -571,6 +571,7 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
     personId: 'P-ADA',
     role: 'Consultant',
     workDate: 20_212,
+    workDateAsApproved: null,
     hoursHundredths: 800,
     approvedBillable: true,
     billable: true,

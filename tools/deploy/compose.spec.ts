@@ -1,9 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { parseYaml } from './observability-kit';
 
-type Service = { command?: unknown; ports?: unknown; environment?: Record<string, unknown> };
+type Service = {
+  command?: unknown;
+  ports?: unknown;
+  environment?: Record<string, unknown>;
+  volumes?: string[];
+};
 
 const root = resolve(__dirname, '../..');
 const compose = parseYaml(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), 'docker-compose.yml') as {
@@ -47,5 +52,16 @@ describe('docker-compose.yml deployment defaults', () => {
       ),
     );
     expect(urls.filter((url) => !/:\/\/[^:]+:\$\{POSTGRES_PASSWORD:\?/.test(String(url)))).toEqual([]);
+  });
+
+  it('gives sla the firm SLA file from deploy/sla, mounted read-only where SLA_CONFIG_FILE points', () => {
+    const sla = compose.services['sla'];
+    const file = String(sla?.environment?.['SLA_CONFIG_FILE']);
+    const mounts = (sla?.volumes ?? []).map((volume) => volume.split(':'));
+    const mount = mounts.find(([, target]) => file.startsWith(`${target}/`));
+    expect(mount).toEqual(['./deploy/sla', expect.any(String), 'ro']);
+    const onHost = join(root, mount?.[0] ?? '', file.slice(`${mount?.[1]}/`.length));
+    expect(existsSync(onHost)).toBe(true);
+    expect(sla?.environment?.['NODE_ENV']).toBe('production');
   });
 });

@@ -43,6 +43,7 @@ describe('throughline lookup against the real stack', () => {
       'BillingPeriodClosed',
       'InvoiceIssued',
       'PaymentReceived',
+      'OutboundRecordSynced',
     ]);
     const publisher = new EventPublisher(ctx.kafka, ctx.codec(), ctx.naming);
     await publisher.connect();
@@ -94,6 +95,35 @@ describe('throughline lookup against the real stack', () => {
       { source: 'billing' },
       () => 6_000,
     );
+    // What outbound publishes once HubSpot took the deal's projects and NetSuite the invoice.
+    const dealSynced = createEvent(
+      'OutboundRecordSynced',
+      {
+        ...sampleEventRecord('OutboundRecordSynced').data,
+        externalId: dealId,
+        target: 'hubspot',
+        entityType: 'Deal',
+        targetRecordId: '987654',
+        sourceEventType: 'ProjectCreated',
+        sourceEventId: created.envelope.eventId,
+      },
+      causedBy(created, 'outbound'),
+      () => 3_500,
+    );
+    const invoiceSynced = createEvent(
+      'OutboundRecordSynced',
+      {
+        ...sampleEventRecord('OutboundRecordSynced').data,
+        externalId: invoiceId,
+        target: 'netsuite',
+        entityType: 'Invoice',
+        targetRecordId: '4711',
+        sourceEventType: 'InvoiceIssued',
+        sourceEventId: issued.envelope.eventId,
+      },
+      causedBy(issued, 'outbound'),
+      () => 6_500,
+    );
     const paid = createEvent(
       'PaymentReceived',
       { ...sampleEventRecord('PaymentReceived').data, invoiceId },
@@ -102,22 +132,30 @@ describe('throughline lookup against the real stack', () => {
     );
     // Published out of order, on different topics: lookup puts them back in the order they happened.
     await publisher.publish(
-      [demand, paid, unrelated, created, issued, won, closed, approved].map((record) => ({ record })),
+      [invoiceSynced, demand, paid, unrelated, created, issued, dealSynced, won, closed, approved].map(
+        (record) => ({ record }),
+      ),
     );
     await publisher.disconnect();
   });
 
-  it('prints a deal’s whole flow in order, with each service’s state', async () => {
+  it('prints a deal’s whole flow in order, with its outbound calls and each service’s state', async () => {
     const result = await cli('lookup', dealId);
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toMatch(/^4 event\(s\) for "D-/);
-    expect(lines.slice(2, 6).map((line) => line.split(/\s{2,}/)[1])).toEqual([
+    expect(lines[0]).toMatch(/^7 event\(s\) for "D-/);
+    expect(lines[1]).toMatch(/CORRELATION ID +OUTBOUND CALL$/);
+    expect(lines.slice(2, 9).map((line) => line.split(/\s{2,}/)[1])).toEqual([
       'DealWon',
       'ContractApproved',
       'ProjectCreated',
+      'OutboundRecordSynced',
       'StaffingDemandPublished',
+      'InvoiceIssued',
+      'OutboundRecordSynced',
     ]);
+    expect(lines[5]).toMatch(new RegExp(`  hubspot Deal ${dealId} → 987654 synced$`));
+    expect(lines[8]).toMatch(new RegExp(`  netsuite Invoice ${invoiceId} → 4711 synced$`));
     expect(result.stdout).toContain(`contract — deal ${dealId} (no state)`);
     expect(result.stdout).toContain(`billing — project ${projectId} (no state)`);
   });
@@ -130,10 +168,12 @@ describe('throughline lookup against the real stack', () => {
       'DealWon',
       'ContractApproved',
       'ProjectCreated',
+      'OutboundRecordSynced',
       'StaffingDemandPublished',
       'InvoiceIssued',
+      'OutboundRecordSynced',
     ]);
-    expect(new Set(found.events.slice(0, 4).map((event) => event.correlationId)).size).toBe(1);
+    expect(new Set(found.events.slice(0, 5).map((event) => event.correlationId)).size).toBe(1);
   });
 
   it('follows an invoice from the period close to its payment, with billing’s state of it', async () => {
@@ -146,6 +186,7 @@ describe('throughline lookup against the real stack', () => {
     expect(found.events.map((event) => event.eventType)).toEqual([
       'BillingPeriodClosed',
       'InvoiceIssued',
+      'OutboundRecordSynced',
       'PaymentReceived',
     ]);
     expect(found.states).toEqual(

@@ -452,6 +452,87 @@ describe('reporting service against the real stack', () => {
     expect((await timelineWith(dealId, 8)).status).toBe('READY');
   });
 
+  it('shows the deal’s outbound calls, with the NetSuite invoice that bills it even when its sync came first', async () => {
+    const dealId = `HS-${run}-9`;
+    const projectId = `PRJ-${dealId}-LE-DE`;
+    const invoiceId = `INV-${run}-9`;
+    const won = event('DealWon', { dealId }, { source: 'ingress' }, 0);
+    const project = event('ProjectCreated', { dealId, projectId }, causedBy(won, 'project'), 1);
+    const issued = event(
+      'InvoiceIssued',
+      {
+        invoiceId,
+        lines: sampleEventRecord('InvoiceIssued').data.lines.map((line) => ({ ...line, projectId, dealId })),
+      },
+      { source: 'billing' },
+      5,
+    );
+    const synced = (
+      cause: EventRecord,
+      minutes: number,
+      data: Pick<
+        EventPayloads['OutboundRecordSynced'],
+        'target' | 'entityType' | 'externalId' | 'targetRecordId'
+      >,
+    ) =>
+      event(
+        'OutboundRecordSynced',
+        { ...data, sourceEventType: cause.envelope.eventType, sourceEventId: cause.envelope.eventId },
+        causedBy(cause, 'outbound'),
+        minutes,
+      );
+    const crm = synced(project, 2, {
+      target: 'hubspot',
+      entityType: 'Deal',
+      externalId: dealId,
+      targetRecordId: '9',
+    });
+    const job = synced(project, 3, {
+      target: 'netsuite',
+      entityType: 'Project',
+      externalId: projectId,
+      targetRecordId: '880',
+    });
+    const erp = synced(issued, 6, {
+      target: 'netsuite',
+      entityType: 'Invoice',
+      externalId: invoiceId,
+      targetRecordId: '4711',
+    });
+    const customer = synced(issued, 6, {
+      target: 'netsuite',
+      entityType: 'Customer',
+      externalId: issued.data.customerId,
+      targetRecordId: '12',
+    });
+
+    // The invoice's sync is recorded before reporting knows which deal the invoice bills.
+    await probe.publish(erp, customer);
+    await recorded(erp.envelope.eventId);
+    await probe.publish(won, project, crm, job, issued);
+    const timeline = await timelineWith(dealId, 5);
+    expect(timeline.steps.map((s) => [s.step, s.entityType, s.entityId, s.status, s.summary])).toEqual([
+      ['DEAL_WON', 'Deal', dealId, 'COMPLETED', expect.any(String)],
+      ['PROJECT_CREATED', 'Project', projectId, 'COMPLETED', expect.any(String)],
+      ['OUTBOUND_SYNCED', 'Deal', dealId, 'SYNCED', `hubspot Deal ${dealId} → 9 synced`],
+      ['OUTBOUND_SYNCED', 'Project', projectId, 'SYNCED', `netsuite Project ${projectId} → 880 synced`],
+      ['OUTBOUND_SYNCED', 'Invoice', invoiceId, 'SYNCED', `netsuite Invoice ${invoiceId} → 4711 synced`],
+    ]);
+    expect(timeline.steps[4].causationId).toBe(issued.envelope.eventId);
+
+    const text = await get<string>(`/deals/${dealId}/timeline?format=text`);
+    expect(text.body.trimEnd().split('\n')[6]).toMatch(
+      new RegExp(
+        `^2026-01-05 09:06:00 +OUTBOUND_SYNCED +Invoice ${invoiceId} +SYNCED +outbound +netsuite Invoice ${invoiceId} → 4711 synced$`,
+      ),
+    );
+    const deals = await get<{ deals: DealSummary[] }>('/deals');
+    expect(deals.body.deals.find((d) => d.dealId === dealId)).toMatchObject({
+      stepCount: 5,
+      lastActivityAt: iso(6),
+    });
+  });
+
   it('adds no second entry for a redelivered event', async () => {
     const dealId = `D-${run}-3`;
     const won = event('DealWon', { dealId }, { source: 'ingress' }, 0);

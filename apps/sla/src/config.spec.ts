@@ -2,9 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { sampleEventRecord } from '@throughline/contracts/testing';
 import { ConfigurationError } from '@throughline/platform';
 
 import { loadSlaSettings } from './config';
+import { observationsOf } from './domain/observation';
+
+/** The example firm file docker-compose.yml mounts for the sla service. */
+const ERP_SLA_FILE = join(__dirname, '..', '..', '..', 'deploy', 'sla', 'erp-sla.json');
 
 function configFile(content: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'sla-config-')), 'slas.json');
@@ -100,6 +105,64 @@ describe('loadSlaSettings', () => {
     expect(() => loadSlaSettings({ SLA_CONFIG_FILE: firmWide })).toThrow(
       /SLA_CONFIG_FILE .*config\.holidays\.1: "Christmas" is not a calendar date YYYY-MM-DD \(firm-wide holidays\)/s,
     );
+  });
+
+  describe('the example firm file deploy/sla/erp-sla.json', () => {
+    const slas = loadSlaSettings({ SLA_CONFIG_FILE: ERP_SLA_FILE }).slas;
+    const issuedAt = Date.parse('2026-12-01T09:00:00Z');
+    const synced = (data: object) => ({
+      eventType: 'OutboundRecordSynced',
+      eventId: 'evt-synced',
+      occurredAt: issuedAt + 60_000,
+      payload: { ...sampleEventRecord('OutboundRecordSynced').data, externalId: 'INV-1', ...data },
+    });
+
+    it('adds INVOICE_REACHED_ERP to the built-ins: 15 minutes, finance, the invoice total at risk', () => {
+      expect(slas.map((sla) => sla.name)).toEqual([
+        'PROJECT_SETUP',
+        'STAFFING_DEMAND',
+        'FORECAST_REFRESH',
+        'TIME_TO_BILLING',
+        'INVOICE_AFTER_CLOSE',
+        'INVOICE_REACHED_ERP',
+      ]);
+      const issued = {
+        ...sampleEventRecord('InvoiceIssued').data,
+        invoiceId: 'INV-1',
+        issuedAt,
+        totalMinor: 131_450,
+        currency: 'EUR',
+      };
+      const observed = {
+        eventType: 'InvoiceIssued',
+        eventId: 'evt-issued',
+        occurredAt: issuedAt + 5,
+        payload: issued,
+      };
+      expect(observationsOf(slas, observed)).toContainEqual({
+        terms: {
+          sla: 'INVOICE_REACHED_ERP',
+          ownerRole: 'FINANCE_OPERATIONS',
+          entityType: 'invoice',
+          thresholdMs: 900_000,
+        },
+        role: 'start',
+        entityId: 'INV-1',
+        dealId: null,
+        at: issuedAt,
+        moneyAtRiskMinor: 131_450,
+        currency: 'EUR',
+      });
+    });
+
+    it('ends the clock only when NetSuite took the invoice, at syncedAt', () => {
+      expect(observationsOf(slas, synced({ syncedAt: issuedAt + 30_000 }))).toEqual([
+        expect.objectContaining({ role: 'end', entityId: 'INV-1', at: issuedAt + 30_000 }),
+      ]);
+      expect(observationsOf(slas, synced({ target: 'hubspot' }))).toEqual([]);
+      expect(observationsOf(slas, synced({ target: 'webhook:bi' }))).toEqual([]);
+      expect(observationsOf(slas, synced({ entityType: 'Customer' }))).toEqual([]);
+    });
   });
 
   it('fails fast naming the variable and the problem', () => {

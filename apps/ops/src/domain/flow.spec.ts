@@ -1,4 +1,4 @@
-import { entitiesOf, formatFlow, FlowEvent, mentions, selectFlow, toFlowEvent } from './flow';
+import { entitiesOf, formatFlow, FlowEvent, mentions, outboundCallOf, selectFlow, toFlowEvent } from './flow';
 
 let offset = 0;
 function event(
@@ -122,6 +122,43 @@ describe('correlation lookup', () => {
       ]);
       expect(selectFlow(events, 'LE-DE-2026-0001').map((e) => e.eventType)).toEqual(['InvoiceIssued']);
       expect(entitiesOf(selectFlow(events, 'INV-1')).invoiceIds).toEqual(['INV-1']);
+    });
+
+    it('shows what outbound sent for the invoice, also in the flow of the deal its lines bill', () => {
+      const linedIssue = { ...issued, data: { ...issued.data, lines: [{ projectId: 'P1', dealId: 'D7' }] } };
+      const synced = {
+        ...event('OutboundRecordSynced', 'c-issue', 21_500, {
+          externalId: 'INV-1',
+          target: 'netsuite',
+          entityType: 'Invoice',
+          targetRecordId: '4711',
+          sourceEventType: 'InvoiceIssued',
+        }),
+        key: 'INV-1',
+      };
+      const refused = event('BusinessExceptionRaised', 'c-issue', 21_200, {
+        exceptionId: 'EXC-1',
+        code: 'OUTBOUND_CALL_REJECTED',
+        entityType: 'Invoice',
+        entityId: 'INV-1',
+        details: { target: 'netsuite', targetRecordId: 'eid:INV-1', httpStatus: '400' },
+      });
+      const flow = selectFlow([synced, paid, linedIssue, refused, other], 'D7');
+      expect(flow.map((e) => e.eventType)).toEqual([
+        'InvoiceIssued',
+        'BusinessExceptionRaised',
+        'OutboundRecordSynced',
+      ]);
+      expect(flow.map(outboundCallOf)).toEqual([
+        '',
+        'netsuite Invoice INV-1 → eid:INV-1 rejected (HTTP 400)',
+        'netsuite Invoice INV-1 → 4711 synced',
+      ]);
+      const lines = formatFlow(flow).split('\n');
+      expect(lines[0]).toMatch(/CORRELATION ID +OUTBOUND CALL$/);
+      expect(lines[3]).toMatch(
+        /^1970-01-01 00:00:21\.500 +OutboundRecordSynced +test +INV-1 .*c-issue +netsuite Invoice INV-1 → 4711 synced$/,
+      );
     });
 
     it('finds a time entry from its approval to the invoice line that bills it', () => {

@@ -36,13 +36,17 @@ const ENTITY_FIELDS = [
   'rateCardId',
 ];
 
-/** Ids named inside a payload's lists: draft invoices of a period close, the sources of invoice lines. */
+/**
+ * Ids named inside a payload's lists: draft invoices of a period close, the deals, projects and
+ * sources of invoice lines (so a deal's lookup finds its invoices and what was sent for them).
+ */
 function nestedIds(data: Record<string, unknown>): string[] {
   const ids: string[] = [];
   if (Array.isArray(data['projectIds'])) ids.push(...data['projectIds'].filter(isString));
   for (const draft of listOf(data['draftInvoices']))
     if (isString(draft['invoiceId'])) ids.push(draft['invoiceId']);
   for (const line of listOf(data['lines'])) {
+    if (isString(line['dealId'])) ids.push(line['dealId']);
     if (isString(line['projectId'])) ids.push(line['projectId']);
     if (Array.isArray(line['sourceIds'])) ids.push(...line['sourceIds'].filter(isString));
   }
@@ -127,6 +131,25 @@ export function entitiesOf(flow: readonly FlowEvent[]): FlowEntities {
   return { dealIds: sorted(dealIds), projectIds: sorted(projectIds), invoiceIds: sorted(invoiceIds) };
 }
 
+/**
+ * What an outbound call did, in one line, for the events that report one: a record a target took
+ * (`OutboundRecordSynced`: "netsuite Invoice INV-7 → 4711 synced") or refused (the
+ * `OUTBOUND_CALL_REJECTED` exception: "netsuite Invoice INV-7 → eid:INV-7 rejected (HTTP 400)").
+ * Empty for every other event.
+ */
+export function outboundCallOf(event: FlowEvent): string {
+  const { data } = event;
+  if (event.eventType === 'OutboundRecordSynced')
+    return `${String(data['target'])} ${String(data['entityType'])} ${String(data['externalId'])} → ${String(data['targetRecordId'])} synced`;
+  if (event.eventType === 'BusinessExceptionRaised' && data['code'] === 'OUTBOUND_CALL_REJECTED') {
+    const details = (
+      typeof data['details'] === 'object' && data['details'] !== null ? data['details'] : {}
+    ) as Record<string, unknown>;
+    return `${String(details['target'])} ${String(data['entityType'])} ${String(data['entityId'])} → ${String(details['targetRecordId'])} rejected (HTTP ${String(details['httpStatus'])})`;
+  }
+  return '';
+}
+
 export function formatFlow(flow: readonly FlowEvent[]): string {
   const rows = flow.map((event) => [
     new Date(event.occurredAt).toISOString().replace('T', ' ').replace('Z', ''),
@@ -135,8 +158,12 @@ export function formatFlow(flow: readonly FlowEvent[]): string {
     event.key,
     event.eventId,
     event.correlationId,
+    outboundCallOf(event),
   ]);
-  const table = [['OCCURRED (UTC)', 'EVENT', 'SOURCE', 'KEY', 'EVENT ID', 'CORRELATION ID'], ...rows];
+  const table = [
+    ['OCCURRED (UTC)', 'EVENT', 'SOURCE', 'KEY', 'EVENT ID', 'CORRELATION ID', 'OUTBOUND CALL'],
+    ...rows,
+  ];
   const widths =
     table[0]?.map((_, column) => Math.max(...table.map((row) => row[column]?.length ?? 0))) ?? [];
   return table

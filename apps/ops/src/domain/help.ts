@@ -152,7 +152,8 @@ export const LOOKUP_HELP = `Usage: throughline lookup <id> [--since T] [--json]
 
 Finds every event of the flows that <id> takes part in (a correlation id, an event id, a deal,
 project, contract, assignment or exception id), reading the catalog topics under TOPIC_PREFIX, and
-prints them in the order they happened. Then asks each service for its current state of the deals
+prints them in the order they happened, with what each outbound call did (target, record, the
+target's id, synced or rejected). Then asks each service for its current state of the deals
 and projects involved (contract, project, billing, reporting; CONTRACT_URL, PROJECT_URL,
 BILLING_URL, REPORTING_URL, defaults http://127.0.0.1:3002, 3003, 3005, 3006).
 The services need a credential: OPS_API_KEY, or a client-credentials token from AUTH_ISSUER for

@@ -14,7 +14,9 @@ import {
   StatusStep,
 } from '../domain/deal-timeline';
 import { SlaBreachFilter, SlaBreachRow, slaBreaches } from '../domain/sla-breaches';
-import { TimelineStepName } from '../domain/timeline-entry';
+import { INVOICE_SYNC, TimelineStepName } from '../domain/timeline-entry';
+import { schemaOf } from '../domain/projection';
+import { invoiceSyncActivity } from '../infrastructure/invoice-sync-activity';
 import { ProjectionStore } from '../infrastructure/projection-store';
 import { ReportingDb } from '../infrastructure/reporting-db';
 import { toExceptionRecord, toTimelineStep } from '../infrastructure/rows';
@@ -36,8 +38,18 @@ export class ReportingQueries {
     return (await this.active()).$transaction(async (tx) => {
       const deal = await tx.deal.findUnique({ where: { dealId } });
       if (!deal) throw new NotFoundError(`Unknown deal ${dealId}: no event of this deal has been recorded`);
-      const entries = await tx.timelineEntry.findMany({
+      const invoices = await tx.invoiceLine.findMany({
         where: { dealId },
+        select: { invoiceId: true },
+        distinct: ['invoiceId'],
+      });
+      const entries = await tx.timelineEntry.findMany({
+        where: {
+          OR: [
+            { dealId },
+            { dealId: null, ...INVOICE_SYNC, entityId: { in: invoices.map((line) => line.invoiceId) } },
+          ],
+        },
         orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }, { eventId: 'asc' }],
       });
       const openExceptions = await tx.businessException.count({ where: { dealId, status: 'OPEN' } });
@@ -62,7 +74,8 @@ export class ReportingQueries {
   }
 
   private async readDeals(status?: DealStatus): Promise<{ deals: DealSummary[] }> {
-    return (await this.active()).$transaction(async (tx) => {
+    const { version } = await this.projections.active();
+    return this.projections.db(version).$transaction(async (tx) => {
       const deals = await tx.deal.findMany();
       const activity = await tx.timelineEntry.groupBy({
         by: ['dealId'],
@@ -79,6 +92,9 @@ export class ReportingQueries {
         where: { dealId: { not: null }, status: 'OPEN' },
         _count: { _all: true },
       });
+      const invoiceCallsOf = new Map(
+        (await invoiceSyncActivity(tx, schemaOf(version))).map((row) => [row.dealId, row]),
+      );
       const activityOf = new Map(activity.map((row) => [row.dealId, row]));
       const openOf = new Map(open.map((row) => [row.dealId, row._count._all]));
       const stepsOf = new Map<string, StatusStep[]>();
@@ -103,8 +119,12 @@ export class ReportingQueries {
             amountMinor: deal.amountMinor === null ? null : Number(deal.amountMinor),
             statusSteps: stepsOf.get(deal.dealId) ?? [],
             openExceptions: openOf.get(deal.dealId) ?? 0,
-            stepCount: activityOf.get(deal.dealId)?._count._all ?? 0,
-            lastActivityAt: activityOf.get(deal.dealId)?._max.occurredAt?.toISOString() ?? null,
+            stepCount:
+              (activityOf.get(deal.dealId)?._count._all ?? 0) + (invoiceCallsOf.get(deal.dealId)?.steps ?? 0),
+            lastActivityAt: latest(
+              activityOf.get(deal.dealId)?._max.occurredAt,
+              invoiceCallsOf.get(deal.dealId)?.lastAt,
+            ),
           })),
           status,
         ),
@@ -124,4 +144,10 @@ export class ReportingQueries {
   private async active(): Promise<ReportingDb> {
     return this.projections.db((await this.projections.active()).version);
   }
+}
+
+/** The later of two optional instants, as ISO-8601; null when neither is known. */
+function latest(a: Date | null | undefined, b: Date | undefined): string | null {
+  const times = [a, b].filter((time): time is Date => time instanceof Date);
+  return times.length === 0 ? null : new Date(Math.max(...times.map((time) => time.getTime()))).toISOString();
 }

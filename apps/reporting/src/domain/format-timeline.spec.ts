@@ -65,6 +65,31 @@ describe('formatTimeline', () => {
     );
   });
 
+  it('shows an outbound call as a step: what the target took, and its id there', () => {
+    const synced: TimelineStep = {
+      ...base,
+      eventType: 'OutboundRecordSynced',
+      step: 'OUTBOUND_SYNCED',
+      entityType: 'Invoice',
+      entityId: 'INV-D1-1',
+      status: 'SYNCED',
+      source: 'outbound',
+      occurredAt: '2026-01-05T09:06:00.000Z',
+      summary: 'netsuite Invoice INV-D1-1 → 4711 synced',
+    };
+    expect(
+      formatTimeline({ ...timeline, steps: [...timeline.steps, synced] })
+        .split('\n')
+        .slice(1),
+    ).toEqual([
+      'OCCURRED (UTC)           STEP             ENTITY                STATUS     SOURCE    SUMMARY',
+      '2026-01-05 09:00:00      DEAL_WON         Deal D-1              COMPLETED  ingress   Deal "ERP rollout" won for Acme GmbH (EUR 120,000.00)',
+      '2026-01-05 09:00:02.250  PROJECT_CREATED  Project PRJ-D1-LE-DE  COMPLETED  project   Project PRJ-D1-LE-DE created (EUR 120,000.00 budget)',
+      '2026-01-05 09:05:00      SETUP_READY      Deal D-1              READY      contract  Setup ready: 1 project (PRJ-D1-LE-DE) fully provisioned',
+      '2026-01-05 09:06:00      OUTBOUND_SYNCED  Invoice INV-D1-1      SYNCED     outbound  netsuite Invoice INV-D1-1 → 4711 synced',
+    ]);
+  });
+
   it('says so when a deal has no steps and omits what is unknown', () => {
     expect(
       formatTimeline({

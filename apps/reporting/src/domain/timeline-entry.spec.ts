@@ -174,3 +174,35 @@ describe('SLA entries', () => {
     expect(recovery.summary).toBe('SLA PROJECT_SETUP recovered on Deal deal-1001 after 42 s');
   });
 });
+
+describe('outbound call entries', () => {
+  const synced = (data: object) =>
+    timelineEntryFor(sampleEventRecord('OutboundRecordSynced', { data, envelope: { source: 'outbound' } }));
+
+  it('shows the target, the record and the id the target gave it', () => {
+    expect(synced({ externalId: 'INV-7', targetRecordId: '4711' })).toMatchObject({
+      step: 'OUTBOUND_SYNCED',
+      entityType: 'Invoice',
+      entityId: 'INV-7',
+      status: 'SYNCED',
+      summary: 'netsuite Invoice INV-7 → 4711 synced',
+      source: 'outbound',
+      // The deals an invoice bills are found through its lines when the timeline is read.
+      dealId: null,
+      projectId: null,
+    });
+  });
+
+  it('links a CRM deal write-back to its deal and a project record to its project', () => {
+    expect(
+      synced({ target: 'hubspot', entityType: 'Deal', externalId: 'HS-42', targetRecordId: '42' }),
+    ).toMatchObject({ dealId: 'HS-42', projectId: null, summary: 'hubspot Deal HS-42 → 42 synced' });
+    expect(
+      synced({ entityType: 'Project', externalId: 'PRJ-HS-42-LE-DE', targetRecordId: 'eid:PRJ-HS-42-LE-DE' }),
+    ).toMatchObject({ dealId: null, projectId: 'PRJ-HS-42-LE-DE' });
+    expect(synced({ entityType: 'Customer', externalId: 'C-1' })).toMatchObject({
+      dealId: null,
+      projectId: null,
+    });
+  });
+});

@@ -22,6 +22,7 @@ export const TIMELINE_EVENT_TYPES = [
   'AssignmentChanged',
   'SlaBreached',
   'SlaRecovered',
+  'OutboundRecordSynced',
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number];
 
@@ -66,15 +67,30 @@ export const TIMELINE_STEPS = [
   'ASSIGNMENT_CHANGED',
   'SLA_BREACHED',
   'SLA_RECOVERED',
+  'OUTBOUND_SYNCED',
 ] as const;
 export type TimelineStepName = (typeof TIMELINE_STEPS)[number];
 
 /**
  * Outcome of one step: COMPLETED for setup milestones, the setup outcome, RAISED/RESOLVED for
- * exceptions, the assignment's status for assignments.
+ * exceptions, the assignment's status for assignments, SYNCED for a record a target system took.
  */
 export type StepStatus =
-  'COMPLETED' | ProjectSetupStatus | 'RAISED' | 'RESOLVED' | AssignmentStatus | 'BREACHED' | 'RECOVERED';
+  | 'COMPLETED'
+  | ProjectSetupStatus
+  | 'RAISED'
+  | 'RESOLVED'
+  | AssignmentStatus
+  | 'BREACHED'
+  | 'RECOVERED'
+  | 'SYNCED';
+
+/**
+ * Outbound calls for an invoice name no deal: the deal timeline shows them for every deal the
+ * invoice's lines bill, found when the timeline is read (whichever of InvoiceIssued and the sync
+ * reporting consumed first). `Invoice` is the entity type outbound's NetSuite connector reports.
+ */
+export const INVOICE_SYNC = { step: 'OUTBOUND_SYNCED', entityType: 'Invoice' } as const;
 
 /** Descriptive fields of a deal some events carry. */
 export interface DealDetails {
@@ -288,6 +304,17 @@ const DESCRIBE: { [T in TimelineEventType]: (data: EventPayloads[T]) => StepFact
         : ''),
     dealId: breach.dealId,
     projectId: projectOf(breach.entityType, breach.entityId),
+  }),
+  OutboundRecordSynced: (synced) => ({
+    ...noLinks,
+    step: 'OUTBOUND_SYNCED',
+    entityType: synced.entityType,
+    entityId: synced.externalId,
+    status: 'SYNCED',
+    summary: `${synced.target} ${synced.entityType} ${synced.externalId} → ${synced.targetRecordId} synced`,
+    // A CRM deal write-back is keyed by the deal id itself; a project by its project id.
+    dealId: synced.entityType.toLowerCase() === 'deal' ? synced.externalId : null,
+    projectId: projectOf(synced.entityType, synced.externalId),
   }),
   SlaRecovered: (recovery) => ({
     ...noLinks,

@@ -82,6 +82,12 @@ export class ReportingHandlers {
     await this.recorder.record(event);
   }
 
+  @EventPattern('OutboundRecordSynced')
+  async onOutboundRecordSynced(@Payload() event: ConsumedEvent<'OutboundRecordSynced'>): Promise<void> {
+    this.log(event, { target: event.data.target, externalId: event.data.externalId });
+    await this.recorder.record(event);
+  }
+
   @EventPattern('ProjectPlanChanged')
   async onProjectPlanChanged(@Payload() event: ConsumedEvent<'ProjectPlanChanged'>): Promise<void> {
     this.log(event, { projectId: event.data.projectId, changeOrderId: event.data.changeOrderId });

@@ -275,7 +275,8 @@ describe('time to cash, end to end (the npm start demo)', () => {
       expect.arrayContaining(['BillingPeriodClosed', 'InvoiceIssued', 'PaymentReceived']),
     );
     const billed = lookup.states.find((state) => state.entity === `invoice ${invoice?.invoiceId}`);
-    expect(billed).toMatchObject({ service: 'billing', available: true, state: { totalMinor: 221_230 } });
+    // The amount due: net 2,212.30 + 19 % VAT 420.34.
+    expect(billed).toMatchObject({ service: 'billing', available: true, state: { totalMinor: 263_264 } });
 
     // A correction of invoiced time: P-SEM booked 3.75 h instead of 1.75 h on the 1st (rate 100.00).
     // Reporting's utilisation follows the corrected timesheet; billing keeps the issued invoice and

@@ -103,6 +103,33 @@ export function demoMasterData(scope: DemoScope) {
         phases: [{ name: 'Advisory', offsetDays: 0, durationDays: 90, milestones: [] }],
       },
     ],
+    // Billing taxes every invoice (BILLING_TAX defaults to required): each entity's VAT rates, and
+    // the customer's country and VAT id. Acme is a German company: LE-DE bills it German VAT, LE-NL
+    // (another EU country) reverse-charges it.
+    taxRegimes: [
+      {
+        legalEntityId: 'LE-DE',
+        country: 'DE',
+        standardTaxCode: 'S',
+        rates: [
+          { taxCode: 'S', rateBasisPoints: 1_900, effectiveFrom: '2007-01-01', effectiveTo: null },
+          { taxCode: 'R', rateBasisPoints: 700, effectiveFrom: '2007-01-01', effectiveTo: null },
+        ],
+      },
+      {
+        legalEntityId: 'LE-FR',
+        country: 'FR',
+        standardTaxCode: 'S',
+        rates: [{ taxCode: 'S', rateBasisPoints: 2_000, effectiveFrom: '2014-01-01', effectiveTo: null }],
+      },
+      {
+        legalEntityId: scope.nlLegalEntityId,
+        country: 'NL',
+        standardTaxCode: 'S',
+        rates: [{ taxCode: 'S', rateBasisPoints: 2_100, effectiveFrom: '2012-10-01', effectiveTo: null }],
+      },
+    ],
+    customerTaxProfiles: [{ customerId: scope.customerId, country: 'DE', taxId: 'DE129273398' }],
   };
 }
 
@@ -239,7 +266,7 @@ export async function runDealToProjectDemo(
 
   print(
     `1. ERP master data: customer ${scope.customerId}, legal entities LE-DE/LE-FR/${scope.nlLegalEntityId}, ` +
-      'rate cards DE and FR (none for NL), templates',
+      'rate cards DE and FR (none for NL), templates, tax regimes and the customer tax profile',
   );
   expectOk(
     'seeding master data',

@@ -98,7 +98,11 @@ export interface Invoice {
   customerId: string;
   legalEntityId: string;
   currency: string;
+  /** Amount due: net + tax. */
   totalMinor: number;
+  netMinor?: number | null;
+  taxMinor?: number;
+  reverseCharge?: boolean;
   status: string;
   invoiceNumber?: string | null;
 }
@@ -493,8 +497,11 @@ function printSummary(
 ): void {
   print(`\n== ${summary.period} from reporting`);
   for (const invoice of issued) {
+    const tax = invoice.reverseCharge
+      ? '  (reverse charge, no VAT)'
+      : `  (net ${formatMinor(invoice.netMinor ?? invoice.totalMinor)} + VAT ${formatMinor(invoice.taxMinor ?? 0)})`;
     print(
-      `   invoice   ${(invoice.invoiceNumber ?? invoice.invoiceId).padEnd(20)} ${invoice.legalEntityId.padEnd(12)} ${formatMinor(invoice.totalMinor).padStart(10)} ${invoice.currency}`,
+      `   invoice   ${(invoice.invoiceNumber ?? invoice.invoiceId).padEnd(20)} ${invoice.legalEntityId.padEnd(12)} ${formatMinor(invoice.totalMinor).padStart(10)} ${invoice.currency}${tax}`,
     );
   }
   for (const invoice of summary.invoices)

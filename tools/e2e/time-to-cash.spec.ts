@@ -98,15 +98,31 @@ describe('time to cash, end to end (the npm start demo)', () => {
     // rate change on 2026-10-16, plus a 96.40 expense. DE, fixed fee by milestone: the completed
     // blueprint milestone (30 % of 6,000.00) plus a 412.30 expense; its time is not billed by the hour.
     // FR, fixed fee: no milestone completed, nothing to bill.
+    // Tax (BILLING_TAX defaults to required; the demo's ERP data has the regimes): Acme is a German
+    // company with a VAT id, so LE-DE bills German VAT, 19 % of 2,212.30 = 420.337 → 420.34 (rounded
+    // half up once per invoice and rate), and LE-NL reverse-charges it (0 %, due = net).
     const byLegalEntity = Object.fromEntries(
       issued.map((invoice) => [invoice.legalEntityId, invoice.totalMinor]),
     );
     expect(byLegalEntity).toEqual({
       'LE-NL': 11 * 37_500 + 11 * 41_250 + 9_640,
-      'LE-DE': 180_000 + 41_230,
+      'LE-DE': 180_000 + 41_230 + 42_034,
     });
+    expect(
+      issued.map((invoice) => [
+        invoice.legalEntityId,
+        invoice.netMinor,
+        invoice.taxMinor,
+        invoice.reverseCharge,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['LE-NL', 875_890, 0, true],
+        ['LE-DE', 221_230, 42_034, false],
+      ]),
+    );
     expect(summary.invoices).toEqual([
-      expect.objectContaining({ currency: 'EUR', totalMinor: 875_890 + 221_230 }),
+      expect.objectContaining({ currency: 'EUR', totalMinor: 875_890 + 263_264 }),
     ]);
 
     // An analyst's figure from the stream equals reporting's: the guide's Python client
@@ -125,14 +141,46 @@ describe('time to cash, end to end (the npm start demo)', () => {
       const key = `${invoiceEvent.legalEntityId} ${invoiceEvent.currency}`;
       fromStream[key] = (fromStream[key] ?? 0) + invoiceEvent.totalMinor;
     }
-    type Summary = { invoicesByLegalEntity: { legalEntityId: string; currency: string; totalMinor: number }[] };
-    const reported = await getJson<Summary>(`${url('reporting')}/reports/summary?period=${FIRST_DEMO_PERIOD}`);
+    type Summary = {
+      invoicesByLegalEntity: { legalEntityId: string; currency: string; totalMinor: number }[];
+      tax: {
+        legalEntityId: string;
+        netMinor: number;
+        taxMinor: number;
+        rates: {
+          taxCode: string | null;
+          rateBasisPoints: number | null;
+          netMinor: number;
+          taxMinor: number;
+        }[];
+      }[];
+    };
+    const reported = await getJson<Summary>(
+      `${url('reporting')}/reports/summary?period=${FIRST_DEMO_PERIOD}`,
+    );
     expect(fromStream).toEqual(
       Object.fromEntries(
         reported.invoicesByLegalEntity.map((row) => [`${row.legalEntityId} ${row.currency}`, row.totalMinor]),
       ),
     );
-    expect(fromStream).toEqual({ 'LE-NL EUR': 875_890, 'LE-DE EUR': 221_230 });
+    expect(fromStream).toEqual({ 'LE-NL EUR': 875_890, 'LE-DE EUR': 263_264 });
+    // Reporting's tax per legal entity and rate: what each entity declares for the period.
+    expect(
+      reported.tax.map((entity) => ({
+        legalEntityId: entity.legalEntityId,
+        netMinor: entity.netMinor,
+        taxMinor: entity.taxMinor,
+        rates: entity.rates.map((rate) => [rate.taxCode, rate.rateBasisPoints, rate.netMinor, rate.taxMinor]),
+      })),
+    ).toEqual([
+      { legalEntityId: 'LE-DE', netMinor: 221_230, taxMinor: 42_034, rates: [['S', 1_900, 221_230, 42_034]] },
+      {
+        legalEntityId: 'LE-NL',
+        netMinor: 875_890,
+        taxMinor: 0,
+        rates: [['REVERSE_CHARGE', 0, 875_890, 0]],
+      },
+    ]);
     // Revenue: the milestone fee and time as delivered, billable expenses passed through at cost.
     expect(summary.revenue).toEqual([
       expect.objectContaining({ currency: 'EUR', amountMinor: 180_000 + 41_230 + 866_250 + 9_640 }),
@@ -227,7 +275,8 @@ describe('time to cash, end to end (the npm start demo)', () => {
       expect.arrayContaining(['BillingPeriodClosed', 'InvoiceIssued', 'PaymentReceived']),
     );
     const billed = lookup.states.find((state) => state.entity === `invoice ${invoice?.invoiceId}`);
-    expect(billed).toMatchObject({ service: 'billing', available: true, state: { totalMinor: 221_230 } });
+    // The amount due: net 2,212.30 + 19 % VAT 420.34.
+    expect(billed).toMatchObject({ service: 'billing', available: true, state: { totalMinor: 263_264 } });
 
     // A correction of invoiced time: P-SEM booked 3.75 h instead of 1.75 h on the 1st (rate 100.00).
     // Reporting's utilisation follows the corrected timesheet; billing keeps the issued invoice and

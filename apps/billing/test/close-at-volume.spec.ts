@@ -20,7 +20,7 @@ import {
 
 import { AppModule } from '../src/app.module';
 import { actualChangedOf } from '../src/application/actual-events';
-import { INVOICING_LIMITS, InvoicingLimits } from '../src/application/invoicing.service';
+import { INVOICING_LIMITS, InvoicingLimits, TAX_POLICY } from '../src/application/invoicing.service';
 import { BILLING_DB } from '../src/application/tokens';
 import { BillingDb } from '../src/infrastructure/billing-db';
 
@@ -61,7 +61,12 @@ describe(`period close and issue with ${ACTUALS} actuals`, () => {
   beforeAll(async () => {
     const config = testServiceConfig('billing');
     const module = AppModule.forConfig(config);
-    module.providers = [...(module.providers ?? []), { provide: INVOICING_LIMITS, useValue: limits }];
+    module.providers = [
+      ...(module.providers ?? []),
+      { provide: INVOICING_LIMITS, useValue: limits },
+      // About the close's volume, not tax: invoices untaxed (test/tax.spec.ts taxes them).
+      { provide: TAX_POLICY, useValue: 'OFF' },
+    ];
     service = await startTestService(module, config);
     pool = new Pool({ connectionString: config.databaseUrl, max: 2 });
     probe = await new EventProbe(service.runtime as MessagingRuntime).start([

@@ -30,12 +30,11 @@ describe('billing current-state topics', () => {
   let probe: EventProbe;
 
   beforeAll(async () => {
-    billing = await BillingUnderTest.start([
-      'BillingProvisioned',
-      'ActualState',
-      'InvoiceState',
-      'PaymentState',
-    ]);
+    // Untaxed, so the amounts are the lines' (tax on invoices: tax.spec.ts).
+    billing = await BillingUnderTest.start(
+      ['BillingProvisioned', 'ActualState', 'InvoiceState', 'PaymentState'],
+      { BILLING_TAX: 'off' },
+    );
     ({ probe } = billing);
   });
 

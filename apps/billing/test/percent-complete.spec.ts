@@ -4,6 +4,7 @@ import { eventually, EventProbe } from '@throughline/messaging/testing';
 import { startTestService, testServiceConfig, TestService } from '@throughline/messaging-nest/testing';
 
 import { AppModule } from '../src/app.module';
+import { TAX_POLICY } from '../src/application/invoicing.service';
 import { BILLING_DB } from '../src/application/tokens';
 import { BillingDb } from '../src/infrastructure/billing-db';
 import { timeEntry } from './fixtures';
@@ -60,7 +61,10 @@ describe('percent complete without a cost basis, against the real stack', () => 
 
   beforeAll(async () => {
     const config = testServiceConfig('billing');
-    service = await startTestService(AppModule.forConfig(config), config);
+    const module = AppModule.forConfig(config);
+    // About revenue recognition, not tax: the close drafts untaxed invoices (test/tax.spec.ts taxes them).
+    module.providers = [...(module.providers ?? []), { provide: TAX_POLICY, useValue: 'OFF' }];
+    service = await startTestService(module, config);
     db = service.app.get<BillingDb>(BILLING_DB);
     probe = await new EventProbe(service.runtime as MessagingRuntime).start([
       'BillingProvisioned',

@@ -52,9 +52,20 @@ describe('billing tax on invoices against the real stack (BILLING_TAX=required)'
           },
           { taxCode: 'S', rateBasisPoints: 2_100, effectiveFrom: epochDay('2031-01-01'), effectiveTo: null },
         ],
+        upsertedBy: null,
       }),
-      event('CustomerTaxProfileUpserted', { customerId: 'C-TAX-NL', country: 'NL', taxId: 'NL123456789B01' }),
-      event('CustomerTaxProfileUpserted', { customerId: 'C-TAX-DE', country: 'DE', taxId: 'DE123456789' }),
+      event('CustomerTaxProfileUpserted', {
+        customerId: 'C-TAX-NL',
+        country: 'NL',
+        taxId: 'NL123456789B01',
+        upsertedBy: null,
+      }),
+      event('CustomerTaxProfileUpserted', {
+        customerId: 'C-TAX-DE',
+        country: 'DE',
+        taxId: 'DE123456789',
+        upsertedBy: null,
+      }),
       event('RateCardUpserted', {
         rateCardId: 'RC-TAX',
         legalEntityId: LE,
@@ -164,7 +175,12 @@ describe('billing tax on invoices against the real stack (BILLING_TAX=required)'
     // ...until the profile arrives: a Dutch consumer (no VAT id) pays Dutch VAT:
     // 1.00 h × 123.45 = 12,345; 12,345 × 21 % = 2,592.45 → 2,592; due 14,937.
     await probe.publish(
-      event('CustomerTaxProfileUpserted', { customerId: 'C-TAX-XX', country: 'NL', taxId: null }),
+      event('CustomerTaxProfileUpserted', {
+        customerId: 'C-TAX-XX',
+        country: 'NL',
+        taxId: null,
+        upsertedBy: null,
+      }),
     );
     const issued = await eventually(async () => {
       const response = await post(`/invoices/${xx}/issue`, { issuedOn: '2031-02-05' });

@@ -78,15 +78,19 @@ describe('billing time to cash against the real stack', () => {
   let probe: EventProbe;
 
   beforeAll(async () => {
-    billing = await BillingUnderTest.start([
-      'BillingProvisioned',
-      'ActualChanged',
-      'BusinessExceptionRaised',
-      'BusinessExceptionResolved',
-      'BillingPeriodClosed',
-      'InvoiceIssued',
-      'RevenueRecognized',
-    ]);
+    // Pricing, close and issue without tax: invoices untaxed (test/tax.spec.ts taxes them).
+    billing = await BillingUnderTest.start(
+      [
+        'BillingProvisioned',
+        'ActualChanged',
+        'BusinessExceptionRaised',
+        'BusinessExceptionResolved',
+        'BillingPeriodClosed',
+        'InvoiceIssued',
+        'RevenueRecognized',
+      ],
+      { BILLING_TAX: 'off' },
+    );
     ({ service, probe } = billing);
   });
 

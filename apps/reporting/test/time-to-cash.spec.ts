@@ -474,6 +474,14 @@ describe('time-to-cash reports against the real stack', () => {
         line('L4', A, 'MILESTONE', 4_000_000, ['M1']),
       ],
       totalMinor: 6_445_990,
+      // Untaxed (billing's tax policy off): the sample event is a reverse-charged invoice.
+      netMinor: 6_445_990,
+      taxMinor: 0,
+      taxes: [],
+      reverseCharge: false,
+      taxNote: null,
+      customerCountry: null,
+      customerTaxId: null,
     },
     { source: 'billing' },
     at('2026-11-02T09:00:00Z'),
@@ -492,6 +500,14 @@ describe('time-to-cash reports against the real stack', () => {
       issuedAt: at('2026-11-02T09:00:00Z'),
       lines: [line('L1', B, 'TIME', 360_000, ['T7'])],
       totalMinor: 360_000,
+      // Untaxed (billing's tax policy off): the sample event is a reverse-charged invoice.
+      netMinor: 360_000,
+      taxMinor: 0,
+      taxes: [],
+      reverseCharge: false,
+      taxNote: null,
+      customerCountry: null,
+      customerTaxId: null,
     },
     { source: 'billing' },
     at('2026-11-02T09:00:00Z'),
@@ -1016,6 +1032,32 @@ describe('time-to-cash reports against the real stack', () => {
       invoices: [{ currency: 'EUR', totalMinor: 6_805_990, count: 2, total: 'EUR 68,059.90' }],
       invoicesByLegalEntity: [
         { legalEntityId: 'LE-DE', currency: 'EUR', totalMinor: 6_805_990, count: 2, total: 'EUR 68,059.90' },
+      ],
+      // Both invoices untaxed: net = gross, one untaxed row (test/invoice-tax.spec.ts has taxed ones).
+      tax: [
+        {
+          legalEntityId: 'LE-DE',
+          currency: 'EUR',
+          invoices: 2,
+          netMinor: 6_805_990,
+          taxMinor: 0,
+          grossMinor: 6_805_990,
+          net: 'EUR 68,059.90',
+          tax: 'EUR 0.00',
+          gross: 'EUR 68,059.90',
+          rates: [
+            {
+              taxCode: null,
+              rateBasisPoints: null,
+              reverseCharge: false,
+              netMinor: 6_805_990,
+              taxMinor: 0,
+              invoices: 2,
+              net: 'EUR 68,059.90',
+              tax: 'EUR 0.00',
+            },
+          ],
+        },
       ],
       revenue: [{ currency: 'EUR', amountMinor: 4_540_000, amount: 'EUR 45,400.00' }],
       utilisation: [

@@ -218,8 +218,15 @@ describe('taxSetupException', () => {
 
 describe('tax policy', () => {
   it('parses BILLING_TAX', () => {
-    expect([undefined, '', 'off', 'OFF'].map(parseTaxPolicy)).toEqual(['OFF', 'OFF', 'OFF', 'OFF']);
-    expect(parseTaxPolicy(' required ')).toBe('REQUIRED');
+    // Unset means required: an invoice is never issued untaxed unless someone chose it.
+    expect([undefined, '', ' required ', 'REQUIRED'].map(parseTaxPolicy)).toEqual([
+      'REQUIRED',
+      'REQUIRED',
+      'REQUIRED',
+      'REQUIRED',
+    ]);
+    expect(parseTaxPolicy('off')).toBe('OFF');
+    expect(parseTaxPolicy(' OFF ')).toBe('OFF');
     expect(() => parseTaxPolicy('yes')).toThrow(
       'BILLING_TAX is invalid: "yes" (expected "required" or "off")',
     );

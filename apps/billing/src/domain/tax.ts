@@ -291,17 +291,17 @@ export function taxSetupException(
 }
 
 /**
- * Whether billing taxes invoices (`BILLING_TAX`): `required` — every issued invoice is taxed, a gap
- * in tax setup raises TAX_SETUP_MISSING at the close and refuses the issue (422); `off` (the default
- * until the ERP's tax master data reaches billing through ingress) — invoices are issued untaxed
- * (no tax code, tax 0, amount due = net).
+ * Whether billing taxes invoices (`BILLING_TAX`): `required` (the default, since ingress relays the
+ * ERP's tax master data) — every issued invoice is taxed, a gap in tax setup raises
+ * TAX_SETUP_MISSING at the close and refuses the issue (422); `off` — invoices are issued untaxed
+ * (no tax code, tax 0, amount due = net), for a firm whose ERP invoices tax itself.
  */
 export type TaxPolicy = 'REQUIRED' | 'OFF';
 
 export function parseTaxPolicy(text: string | undefined): TaxPolicy {
   const value = (text ?? '').trim().toLowerCase();
-  if (value === '' || value === 'off') return 'OFF';
-  if (value === 'required') return 'REQUIRED';
+  if (value === '' || value === 'required') return 'REQUIRED';
+  if (value === 'off') return 'OFF';
   throw new RangeError(`BILLING_TAX is invalid: "${text}" (expected "required" or "off")`);
 }
 

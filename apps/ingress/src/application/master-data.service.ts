@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 
+import { epochDay } from '@throughline/calendar';
 import { EventRecord } from '@throughline/contracts';
 import { commit, createEvent, EventOrigin } from '@throughline/messaging';
 import { Logger, LOGGER } from '@throughline/messaging-nest';
@@ -88,5 +89,16 @@ function upsertedEvent(record: MasterDataRecord, upsertedBy: string, origin: Eve
       return createEvent('RateCardUpserted', { ...record.payload, upsertedBy }, origin);
     case 'PROJECT_TEMPLATE':
       return createEvent('ProjectTemplateUpserted', { ...record.payload, upsertedBy }, origin);
+    case 'TAX_REGIME': {
+      // The API takes ISO dates like every other ERP route; the event carries Avro dates (epoch days).
+      const rates = record.payload.rates.map((rate) => ({
+        ...rate,
+        effectiveFrom: epochDay(rate.effectiveFrom),
+        effectiveTo: rate.effectiveTo === null ? null : epochDay(rate.effectiveTo),
+      }));
+      return createEvent('TaxRegimeUpserted', { ...record.payload, rates, upsertedBy }, origin);
+    }
+    case 'CUSTOMER_TAX_PROFILE':
+      return createEvent('CustomerTaxProfileUpserted', { ...record.payload, upsertedBy }, origin);
   }
 }

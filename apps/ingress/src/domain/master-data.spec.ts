@@ -1,7 +1,7 @@
 import { isIsoDate } from '@throughline/calendar';
 
 import { isSaneDate, toCalendarDate } from './calendar';
-import { projectTemplateIssues, rateCardIssues } from './master-data';
+import { projectTemplateIssues, rateCardIssues, taxRegimeIssues } from './master-data';
 import { nextRetry } from './retry';
 
 describe('calendar dates', () => {
@@ -55,6 +55,43 @@ describe('rateCardIssues', () => {
     ).toEqual([
       { path: ['effectiveTo'], message: 'must be on or after effectiveFrom 2026-01-01 (got 2025-12-31)' },
       { path: ['rates', 2, 'role'], message: 'role "Architect" has more than one rate' },
+    ]);
+  });
+});
+
+describe('taxRegimeIssues', () => {
+  const regime = {
+    standardTaxCode: 'S',
+    rates: [
+      { taxCode: 'S', rateBasisPoints: 1_600, effectiveFrom: '2020-07-01', effectiveTo: '2020-12-31' },
+      // Overlapping the first version is allowed: from 2021-01-01 the later start wins.
+      { taxCode: 'S', rateBasisPoints: 1_900, effectiveFrom: '2021-01-01', effectiveTo: null },
+      { taxCode: 'R', rateBasisPoints: 700, effectiveFrom: '2007-01-01', effectiveTo: null },
+    ],
+  };
+
+  it('accepts dated versions of several codes', () => {
+    expect(taxRegimeIssues(regime)).toEqual([]);
+  });
+
+  it('refuses a backwards window, two versions from one day, a reserved code and a standard code without a rate', () => {
+    expect(
+      taxRegimeIssues({
+        standardTaxCode: 'Z',
+        rates: [
+          { taxCode: 'S', rateBasisPoints: 1_900, effectiveFrom: '2021-01-01', effectiveTo: '2020-12-31' },
+          { taxCode: 'S', rateBasisPoints: 2_000, effectiveFrom: '2021-01-01', effectiveTo: null },
+          { taxCode: 'REVERSE_CHARGE', rateBasisPoints: 0, effectiveFrom: '2021-01-01', effectiveTo: null },
+        ],
+      }),
+    ).toEqual([
+      {
+        path: ['rates', 0, 'effectiveTo'],
+        message: 'must be on or after effectiveFrom 2021-01-01 (got 2020-12-31)',
+      },
+      { path: ['rates', 1, 'effectiveFrom'], message: 'tax code "S" has more than one rate from 2021-01-01' },
+      { path: ['rates', 2, 'taxCode'], message: 'REVERSE_CHARGE is reserved for reverse-charged lines' },
+      { path: ['standardTaxCode'], message: '"Z" has no rate in rates' },
     ]);
   });
 });

@@ -15,16 +15,19 @@ import { MasterDataService, UpsertResult } from '../application/master-data.serv
 import { MasterDataRecord } from '../domain/master-data';
 import {
   customerBody,
+  customerTaxProfileBody,
   legalEntityBody,
   masterDataBatchBody,
   masterDataId,
   projectTemplateBody,
   rateCardBody,
+  taxRegimeBody,
 } from './erp.schemas';
 
 /**
- * ERP master data intake. The ERP is authoritative for customers, legal entities, rate cards and
- * project templates; ingress validates and relays them as *Upserted events.
+ * ERP master data intake. The ERP is authoritative for customers, legal entities, rate cards,
+ * project templates and tax master data (regimes, customer tax profiles); ingress validates and
+ * relays them as *Upserted events.
  */
 @Controller('erp')
 export class ErpController {
@@ -93,6 +96,42 @@ export class ErpController {
     return this.one({ kind: 'PROJECT_TEMPLATE', payload }, actorOf(caller), correlationId);
   }
 
+  @RequireScope('erp:write')
+  @Put('tax-regimes/:legalEntityId')
+  @ParamSchemas({ legalEntityId: masterDataId })
+  @BodySchema(taxRegimeBody)
+  @HttpCode(200)
+  async putTaxRegime(
+    @Param('legalEntityId') legalEntityId: string,
+    @Body() body: unknown,
+    @Caller() caller: Principal | undefined,
+    @Headers('x-correlation-id') correlationId?: string,
+  ) {
+    const payload = {
+      legalEntityId: pathId('legalEntityId', legalEntityId),
+      ...parseBody(taxRegimeBody, body),
+    };
+    return this.one({ kind: 'TAX_REGIME', payload }, actorOf(caller), correlationId);
+  }
+
+  @RequireScope('erp:write')
+  @Put('customer-tax-profiles/:customerId')
+  @ParamSchemas({ customerId: masterDataId })
+  @BodySchema(customerTaxProfileBody)
+  @HttpCode(200)
+  async putCustomerTaxProfile(
+    @Param('customerId') customerId: string,
+    @Body() body: unknown,
+    @Caller() caller: Principal | undefined,
+    @Headers('x-correlation-id') correlationId?: string,
+  ) {
+    const payload = {
+      customerId: pathId('customerId', customerId),
+      ...parseBody(customerTaxProfileBody, body),
+    };
+    return this.one({ kind: 'CUSTOMER_TAX_PROFILE', payload }, actorOf(caller), correlationId);
+  }
+
   /** Seeding: many records at once, all or nothing. */
   @RequireScope('erp:write')
   @Post('master-data')
@@ -109,6 +148,11 @@ export class ErpController {
       ...batch.customers.map((payload): MasterDataRecord => ({ kind: 'CUSTOMER', payload })),
       ...batch.rateCards.map((payload): MasterDataRecord => ({ kind: 'RATE_CARD', payload })),
       ...batch.projectTemplates.map((payload): MasterDataRecord => ({ kind: 'PROJECT_TEMPLATE', payload })),
+      ...batch.taxRegimes.map((payload): MasterDataRecord => ({ kind: 'TAX_REGIME', payload })),
+      ...batch.customerTaxProfiles.map((payload): MasterDataRecord => ({
+        kind: 'CUSTOMER_TAX_PROFILE',
+        payload,
+      })),
     ];
     const results = await this.masterData.upsert(records, actorOf(caller), correlationId);
     return {

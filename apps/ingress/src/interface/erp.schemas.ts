@@ -4,7 +4,7 @@ import { BILLING_TYPES, CUSTOMER_STATUSES } from '@throughline/contracts';
 import { isIsoCurrency } from '@throughline/money';
 
 import { DATE_RANGE_MESSAGE, isSaneDate } from '../domain/calendar';
-import { projectTemplateIssues, rateCardIssues, RuleIssue } from '../domain/master-data';
+import { projectTemplateIssues, rateCardIssues, RuleIssue, taxRegimeIssues } from '../domain/master-data';
 
 export const masterDataId = z
   .string()
@@ -16,6 +16,9 @@ const date = z.string().refine(isSaneDate, DATE_RANGE_MESSAGE);
 const minorUnits = z.number().int('expected integer minor units').nonnegative().max(Number.MAX_SAFE_INTEGER);
 const days = z.number().int().nonnegative().max(36_600);
 const basisPoints = z.number().int().min(0).max(10_000);
+const taxCode = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'expected 1-32 letters, digits, ".", "_" or "-"');
 
 function addIssues(ctx: z.RefinementCtx, issues: readonly RuleIssue[]): void {
   for (const issue of issues)
@@ -81,6 +84,29 @@ const projectTemplateFields = {
     .min(1),
 };
 
+const taxRegimeFields = {
+  country,
+  standardTaxCode: taxCode,
+  rates: z
+    .array(
+      z
+        .object({
+          taxCode,
+          rateBasisPoints: basisPoints,
+          effectiveFrom: date,
+          effectiveTo: date.nullable().default(null),
+        })
+        .strict(),
+    )
+    .min(1)
+    .max(500),
+};
+
+const customerTaxProfileFields = {
+  country,
+  taxId: z.string().trim().min(1).max(64).nullable().default(null),
+};
+
 /** PUT bodies are the *Upserted payloads minus the id (which is in the path); unknown keys are refused. */
 export const customerBody = z.object(customerFields).strict();
 export const legalEntityBody = z.object(legalEntityFields).strict();
@@ -92,6 +118,11 @@ export const projectTemplateBody = z
   .object(projectTemplateFields)
   .strict()
   .superRefine((template, ctx) => addIssues(ctx, projectTemplateIssues(template)));
+export const taxRegimeBody = z
+  .object(taxRegimeFields)
+  .strict()
+  .superRefine((regime, ctx) => addIssues(ctx, taxRegimeIssues(regime)));
+export const customerTaxProfileBody = z.object(customerTaxProfileFields).strict();
 
 /** The seeding batch: the same records, each carrying its id. */
 export const masterDataBatchBody = z
@@ -115,6 +146,17 @@ export const masterDataBatchBody = z
           .strict()
           .superRefine((template, ctx) => addIssues(ctx, projectTemplateIssues(template))),
       )
+      .default([]),
+    taxRegimes: z
+      .array(
+        z
+          .object({ legalEntityId: masterDataId, ...taxRegimeFields })
+          .strict()
+          .superRefine((regime, ctx) => addIssues(ctx, taxRegimeIssues(regime))),
+      )
+      .default([]),
+    customerTaxProfiles: z
+      .array(z.object({ customerId: masterDataId, ...customerTaxProfileFields }).strict())
       .default([]),
   })
   .strict();

@@ -190,6 +190,10 @@ async function writeInvoices(tx: ReportingTx, schema: string, items: Data<'Invoi
     issued_on: data.issuedOn,
     due_date: data.dueDate,
     total_minor: data.totalMinor,
+    // Before v3 an invoice had no tax: its total is its net.
+    net_minor: data.netMinor ?? data.totalMinor,
+    tax_minor: data.taxMinor,
+    reverse_charge: data.reverseCharge,
     issued_at: new Date(data.issuedAt).toISOString(),
     event_id: eventId,
   }));
@@ -197,15 +201,19 @@ async function writeInvoices(tx: ReportingTx, schema: string, items: Data<'Invoi
   // row locks, so their lines are replaced by the same winner, after any concurrent writer.
   const written = await tx.$queryRawUnsafe<{ invoice_id: string }[]>(
     `INSERT INTO ${schema}.invoice AS t (invoice_id, invoice_number, customer_id, legal_entity_id, currency,
-       billing_period, issued_on, due_date, total_minor, issued_at, event_id)
+       billing_period, issued_on, due_date, total_minor, net_minor, tax_minor, reverse_charge, issued_at,
+       event_id)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (invoice_id TEXT, invoice_number TEXT,
        customer_id TEXT, legal_entity_id TEXT, currency TEXT, billing_period TEXT, issued_on TEXT,
-       due_date TEXT, total_minor BIGINT, issued_at TIMESTAMPTZ(3), event_id UUID)
+       due_date TEXT, total_minor BIGINT, net_minor BIGINT, tax_minor BIGINT, reverse_charge BOOLEAN,
+       issued_at TIMESTAMPTZ(3), event_id UUID)
      ON CONFLICT (invoice_id) DO UPDATE SET invoice_number = excluded.invoice_number,
        customer_id = excluded.customer_id, legal_entity_id = excluded.legal_entity_id,
        currency = excluded.currency, billing_period = excluded.billing_period,
        issued_on = excluded.issued_on, due_date = excluded.due_date, total_minor = excluded.total_minor,
-       issued_at = excluded.issued_at, event_id = excluded.event_id
+       net_minor = excluded.net_minor, tax_minor = excluded.tax_minor,
+       reverse_charge = excluded.reverse_charge, issued_at = excluded.issued_at,
+       event_id = excluded.event_id
      WHERE (excluded.issued_at, excluded.event_id) > (t.issued_at, t.event_id)
      RETURNING invoice_id`,
     JSON.stringify(rows),
@@ -226,20 +234,48 @@ async function writeInvoices(tx: ReportingTx, schema: string, items: Data<'Invoi
         unit_price_minor: line.unitPriceMinor,
         amount_minor: line.amountMinor,
         source_count: line.sourceCount,
+        tax_code: line.taxCode,
+        tax_rate_basis_points: line.taxRateBasisPoints,
+        tax_minor: line.taxMinor,
+      })),
+    );
+  const taxes = newest
+    .filter(({ data }) => won.has(data.invoiceId))
+    .flatMap(({ data }) =>
+      data.taxes.map((total) => ({
+        invoice_id: data.invoiceId,
+        tax_code: total.taxCode,
+        rate_basis_points: total.rateBasisPoints,
+        net_minor: total.netMinor,
+        tax_minor: total.taxMinor,
       })),
     );
   await tx.$executeRawUnsafe(`DELETE FROM ${schema}.invoice_line WHERE invoice_id = ANY($1::text[])`, [
     ...won,
   ]);
-  if (lines.length === 0) return;
-  await tx.$executeRawUnsafe(
-    `INSERT INTO ${schema}.invoice_line (invoice_id, line_id, project_id, deal_id, kind, description,
-       quantity_hundredths, unit_price_minor, amount_minor, source_count)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (invoice_id TEXT, line_id TEXT, project_id TEXT,
-       deal_id TEXT, kind TEXT, description TEXT, quantity_hundredths BIGINT, unit_price_minor BIGINT,
-       amount_minor BIGINT, source_count BIGINT)`,
-    JSON.stringify(lines),
-  );
+  await tx.$executeRawUnsafe(`DELETE FROM ${schema}.invoice_tax WHERE invoice_id = ANY($1::text[])`, [
+    ...won,
+  ]);
+  if (lines.length > 0) {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO ${schema}.invoice_line (invoice_id, line_id, project_id, deal_id, kind, description,
+         quantity_hundredths, unit_price_minor, amount_minor, source_count, tax_code,
+         tax_rate_basis_points, tax_minor)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (invoice_id TEXT, line_id TEXT, project_id TEXT,
+         deal_id TEXT, kind TEXT, description TEXT, quantity_hundredths BIGINT, unit_price_minor BIGINT,
+         amount_minor BIGINT, source_count BIGINT, tax_code TEXT, tax_rate_basis_points INTEGER,
+         tax_minor BIGINT)`,
+      JSON.stringify(lines),
+    );
+  }
+  if (taxes.length > 0) {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO ${schema}.invoice_tax (invoice_id, tax_code, rate_basis_points, net_minor, tax_minor)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (invoice_id TEXT, tax_code TEXT,
+         rate_basis_points INTEGER, net_minor BIGINT, tax_minor BIGINT)`,
+      JSON.stringify(taxes),
+    );
+  }
 }
 
 async function writePayments(tx: ReportingTx, schema: string, items: Data<'PaymentReceived'>[]) {

@@ -209,7 +209,7 @@ export class FiguresQueries {
         ...(invoiceIds ? { invoiceId: { in: invoiceIds } } : {}),
         ...(billingPeriod ? { billingPeriod } : {}),
       },
-      include: { lines: true },
+      include: { lines: true, taxes: true },
     });
     return rows.map(toInvoiceFacts);
   }

@@ -82,6 +82,13 @@ const invoice = (
     kind: 'TIME',
     amountMinor,
   })),
+  // Untaxed unless a test says otherwise: net = total.
+  tax: {
+    netMinor: lines.reduce((sum, [, amount]) => sum + amount, 0),
+    taxMinor: 0,
+    reverseCharge: false,
+    totals: [],
+  },
   ...fields,
 });
 
@@ -433,6 +440,78 @@ describe('period summary', () => {
         { legalEntityId: 'LE-DE', currency: 'EUR', totalMinor: 1_000_000, count: 1, total: 'EUR 10,000.00' },
         { legalEntityId: 'LE-DE', currency: 'GBP', totalMinor: 5_000, count: 1, total: 'GBP 50.00' },
         { legalEntityId: 'LE-NL', currency: 'EUR', totalMinor: 234_567, count: 1, total: 'EUR 2,345.67' },
+      ],
+      // Untaxed invoices (before InvoiceIssued v3): net = total, one untaxed rate row each.
+      tax: [
+        {
+          legalEntityId: 'LE-DE',
+          currency: 'EUR',
+          invoices: 1,
+          netMinor: 1_000_000,
+          taxMinor: 0,
+          grossMinor: 1_000_000,
+          net: 'EUR 10,000.00',
+          tax: 'EUR 0.00',
+          gross: 'EUR 10,000.00',
+          rates: [
+            {
+              taxCode: null,
+              rateBasisPoints: null,
+              reverseCharge: false,
+              netMinor: 1_000_000,
+              taxMinor: 0,
+              invoices: 1,
+              net: 'EUR 10,000.00',
+              tax: 'EUR 0.00',
+            },
+          ],
+        },
+        {
+          legalEntityId: 'LE-DE',
+          currency: 'GBP',
+          invoices: 1,
+          netMinor: 5_000,
+          taxMinor: 0,
+          grossMinor: 5_000,
+          net: 'GBP 50.00',
+          tax: 'GBP 0.00',
+          gross: 'GBP 50.00',
+          rates: [
+            {
+              taxCode: null,
+              rateBasisPoints: null,
+              reverseCharge: false,
+              netMinor: 5_000,
+              taxMinor: 0,
+              invoices: 1,
+              net: 'GBP 50.00',
+              tax: 'GBP 0.00',
+            },
+          ],
+        },
+        {
+          legalEntityId: 'LE-NL',
+          currency: 'EUR',
+          invoices: 1,
+          netMinor: 234_567,
+          taxMinor: 0,
+          grossMinor: 234_567,
+          net: 'EUR 2,345.67',
+          tax: 'EUR 0.00',
+          gross: 'EUR 2,345.67',
+          rates: [
+            {
+              taxCode: null,
+              rateBasisPoints: null,
+              reverseCharge: false,
+              netMinor: 234_567,
+              taxMinor: 0,
+              invoices: 1,
+              net: 'EUR 2,345.67',
+              tax: 'EUR 0.00',
+            },
+          ],
+        },
       ],
       revenue: [{ currency: 'EUR', amountMinor: 1_000_001, amount: 'EUR 10,000.01' }],
       utilisation: [

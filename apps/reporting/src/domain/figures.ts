@@ -1,6 +1,7 @@
 import { daysBetween, periodEndedBefore } from '@throughline/calendar';
 import { ActualStatus } from '@throughline/contracts';
 
+import { LegalEntityTaxSummary, periodTax } from './invoice-tax';
 import { formatMoney } from './money';
 import { percentComplete, PercentComplete, ProjectPlan } from './project-plan';
 import { basisPoints, sumMinor } from './ratio';
@@ -555,6 +556,8 @@ export interface PeriodSummary {
     count: number;
     total: string;
   }[];
+  /** The same invoices' tax per issuing legal entity and currency, per tax code and rate (invoice-tax.ts). */
+  tax: LegalEntityTaxSummary[];
   revenue: { currency: string; amountMinor: number; amount: string }[];
   utilisation: {
     personId: string;
@@ -653,6 +656,7 @@ export function periodSummary(
         count,
         total: formatMoney(total, currency),
       })),
+    tax: periodTax(period, invoices),
     revenue: [...revenueTotals.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([currency, amountMinor]) => ({

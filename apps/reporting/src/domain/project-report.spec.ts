@@ -58,6 +58,7 @@ const shared: InvoiceFacts = {
     { lineId: 'L1', projectId: 'PRJ-A', dealId: 'D1', kind: 'TIME', amountMinor: 320_000 },
     { lineId: 'L2', projectId: 'PRJ-B', dealId: 'D1', kind: 'TIME', amountMinor: 180_000 },
   ],
+  tax: { netMinor: 500_000, taxMinor: 0, reverseCharge: false, totals: [] },
 };
 
 describe('project report', () => {

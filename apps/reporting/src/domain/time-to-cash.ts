@@ -137,8 +137,19 @@ export interface InvoiceFacts {
   issuedOn: string;
   dueDate: string;
   issuedAt: number;
+  /** Amount due: tax.netMinor + tax.taxMinor. */
   totalMinor: number;
   lines: InvoiceLineFacts[];
+  tax: InvoiceTaxFacts;
+}
+
+/** An issued invoice's tax as billing issued it (InvoiceIssued v3+); untaxed: net = total, no totals. */
+export interface InvoiceTaxFacts {
+  netMinor: number;
+  taxMinor: number;
+  reverseCharge: boolean;
+  /** One per tax code and rate. */
+  totals: { taxCode: string; rateBasisPoints: number; netMinor: number; taxMinor: number }[];
 }
 
 export interface PaymentFacts {

@@ -29,6 +29,7 @@ import {
   BillingPeriodClose,
   Invoice,
   InvoiceLine,
+  InvoiceTax,
   MilestoneCompletion,
   Payment,
   ProjectBaseline,
@@ -140,7 +141,7 @@ export function toTimeFacts(row: ApprovedTime): TimeFacts {
   };
 }
 
-export function toInvoiceFacts(row: Invoice & { lines: InvoiceLine[] }): InvoiceFacts {
+export function toInvoiceFacts(row: Invoice & { lines: InvoiceLine[]; taxes: InvoiceTax[] }): InvoiceFacts {
   return {
     invoiceId: row.invoiceId,
     invoiceNumber: row.invoiceNumber,
@@ -161,6 +162,19 @@ export function toInvoiceFacts(row: Invoice & { lines: InvoiceLine[] }): Invoice
         amountMinor: safe(line.amountMinor),
       }))
       .sort((a, b) => a.lineId.localeCompare(b.lineId)),
+    tax: {
+      netMinor: safe(row.netMinor),
+      taxMinor: safe(row.taxMinor),
+      reverseCharge: row.reverseCharge,
+      totals: row.taxes
+        .map((total) => ({
+          taxCode: total.taxCode,
+          rateBasisPoints: total.rateBasisPoints,
+          netMinor: safe(total.netMinor),
+          taxMinor: safe(total.taxMinor),
+        }))
+        .sort((a, b) => a.taxCode.localeCompare(b.taxCode) || a.rateBasisPoints - b.rateBasisPoints),
+    },
   };
 }
 

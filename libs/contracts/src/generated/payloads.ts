@@ -535,6 +535,12 @@ export interface TaxRegimeUpserted {
    * effectiveFrom wins.
    */
   rates: TaxRegimeRate[];
+  /**
+   * Who sent this record through the ERP master-data API (PUT /erp/tax-regimes/:id or POST
+   * /erp/master-data): the verified caller of the API (its OAuth token's `sub`, or
+   * `api-key:<integration>` for an API key). Added in v2; null on earlier events.
+   */
+  upsertedBy: string | null;
 }
 
 /** One dated rate of a tax code. Avro record `dev.throughline.masterdata.TaxRegimeRate`. */
@@ -565,6 +571,12 @@ export interface CustomerTaxProfileUpserted {
    * none.
    */
   taxId: string | null;
+  /**
+   * Who sent this record through the ERP master-data API (PUT /erp/customer-tax-profiles/:id or
+   * POST /erp/master-data): the verified caller of the API (its OAuth token's `sub`, or
+   * `api-key:<integration>` for an API key). Added in v2; null on earlier events.
+   */
+  upsertedBy: string | null;
 }
 
 /**
@@ -1739,6 +1751,48 @@ export interface RateCardUpsertedV1 {
   effectiveTo: string | null;
   /** One rate per role. */
   rates: RateCardRate[];
+}
+
+/**
+ * Current tax regime of an ERP legal entity: the country it is registered in for VAT / sales tax
+ * and every dated rate of its tax codes (compacted topic: the latest record per legalEntityId is
+ * the truth). Billing taxes invoices from it. Avro record
+ * `dev.throughline.masterdata.TaxRegimeUpserted`. As of TaxRegimeUpserted v1; superseded by v2.
+ */
+export interface TaxRegimeUpsertedV1 {
+  /** Legal entity the regime belongs to (message key). */
+  legalEntityId: string;
+  /**
+   * ISO-3166 alpha-2 country of the entity's tax registration (decides reverse charge within the
+   * EU).
+   */
+  country: string;
+  /** Tax code of invoice lines that name no other code. */
+  standardTaxCode: string;
+  /**
+   * Every dated rate of every tax code of the regime; when versions of a code overlap, the latest
+   * effectiveFrom wins.
+   */
+  rates: TaxRegimeRate[];
+}
+
+/**
+ * Current tax profile of an ERP customer: the country it is established in and its VAT / tax id
+ * (compacted topic: the latest record per customerId is the truth). Billing decides the tax of the
+ * customer's invoices from it (reverse charge within the EU). Avro record
+ * `dev.throughline.masterdata.CustomerTaxProfileUpserted`. As of CustomerTaxProfileUpserted v1;
+ * superseded by v2.
+ */
+export interface CustomerTaxProfileUpsertedV1 {
+  /** ERP customer id (message key). */
+  customerId: string;
+  /** ISO-3166 alpha-2 country the customer is established in. */
+  country: string;
+  /**
+   * VAT or tax registration id of the customer; null when it has none (a consumer) or the ERP holds
+   * none.
+   */
+  taxId: string | null;
 }
 
 /**

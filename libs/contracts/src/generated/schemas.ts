@@ -3112,6 +3112,148 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
           },
         ],
       },
+      2: {
+        type: 'record',
+        name: 'TaxRegimeUpsertedEvent',
+        namespace: 'dev.throughline.masterdata',
+        doc: 'TaxRegimeUpserted event as written to Kafka: the shared envelope plus the TaxRegimeUpserted payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'TaxRegimeUpserted',
+              namespace: 'dev.throughline.masterdata',
+              doc: 'Current tax regime of an ERP legal entity: the country it is registered in for VAT / sales tax and every dated rate of its tax codes (compacted topic: the latest record per legalEntityId is the truth). Billing taxes invoices from it.',
+              fields: [
+                {
+                  name: 'legalEntityId',
+                  type: 'string',
+                  doc: 'Legal entity the regime belongs to (message key).',
+                },
+                {
+                  name: 'country',
+                  type: 'string',
+                  doc: "ISO-3166 alpha-2 country of the entity's tax registration (decides reverse charge within the EU).",
+                },
+                {
+                  name: 'standardTaxCode',
+                  type: 'string',
+                  doc: 'Tax code of invoice lines that name no other code.',
+                },
+                {
+                  name: 'rates',
+                  doc: 'Every dated rate of every tax code of the regime; when versions of a code overlap, the latest effectiveFrom wins.',
+                  type: {
+                    type: 'array',
+                    items: {
+                      type: 'record',
+                      name: 'TaxRegimeRate',
+                      doc: 'One dated rate of a tax code.',
+                      fields: [
+                        {
+                          name: 'taxCode',
+                          type: 'string',
+                          doc: 'Tax code (e.g. S standard, R reduced).',
+                        },
+                        {
+                          name: 'rateBasisPoints',
+                          type: 'int',
+                          doc: 'Rate in basis points of the net amount: 2100 = 21 %. Whole basis points, 0..10000.',
+                        },
+                        {
+                          name: 'effectiveFrom',
+                          type: {
+                            type: 'int',
+                            logicalType: 'date',
+                          },
+                          doc: 'First day the rate applies (inclusive).',
+                        },
+                        {
+                          name: 'effectiveTo',
+                          type: [
+                            'null',
+                            {
+                              type: 'int',
+                              logicalType: 'date',
+                            },
+                          ],
+                          default: null,
+                          doc: 'Last day the rate applies (inclusive); null = open-ended.',
+                        },
+                      ],
+                    },
+                  },
+                },
+                {
+                  name: 'upsertedBy',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: "Who sent this record through the ERP master-data API (PUT /erp/tax-regimes/:id or POST /erp/master-data): the verified caller of the API (its OAuth token's `sub`, or `api-key:<integration>` for an API key). Added in v2; null on earlier events.",
+                },
+              ],
+            },
+          },
+        ],
+      },
     },
     CustomerTaxProfileUpserted: {
       1: {
@@ -3201,6 +3343,105 @@ export const REGISTERED_SCHEMAS: { readonly [K in EventType]: Readonly<Record<nu
                   type: ['null', 'string'],
                   default: null,
                   doc: 'VAT or tax registration id of the customer; null when it has none (a consumer) or the ERP holds none.',
+                },
+              ],
+            },
+          },
+        ],
+      },
+      2: {
+        type: 'record',
+        name: 'CustomerTaxProfileUpsertedEvent',
+        namespace: 'dev.throughline.masterdata',
+        doc: 'CustomerTaxProfileUpserted event as written to Kafka: the shared envelope plus the CustomerTaxProfileUpserted payload.',
+        fields: [
+          {
+            name: 'envelope',
+            type: {
+              type: 'record',
+              name: 'Envelope',
+              namespace: 'dev.throughline',
+              doc: 'Metadata every Throughline event carries. Inlined into each registered event schema as the `envelope` field. The W3C traceparent travels in Kafka headers, not here.',
+              fields: [
+                {
+                  name: 'eventId',
+                  type: {
+                    type: 'string',
+                    logicalType: 'uuid',
+                  },
+                  doc: 'Unique id of this event (UUID); consumers deduplicate on it.',
+                },
+                {
+                  name: 'eventType',
+                  type: 'string',
+                  doc: 'Event type name as in schemas/catalog.json, e.g. DealWon.',
+                },
+                {
+                  name: 'schemaVersion',
+                  type: 'int',
+                  doc: 'Version of the payload schema the producer wrote (schemas/events/<event>/v<N>.avsc).',
+                },
+                {
+                  name: 'occurredAt',
+                  type: {
+                    type: 'long',
+                    logicalType: 'timestamp-millis',
+                  },
+                  doc: 'When the business fact happened, epoch milliseconds (UTC).',
+                },
+                {
+                  name: 'correlationId',
+                  type: 'string',
+                  doc: "Id shared by every event of one business flow (normally the originating CRM deal's flow).",
+                },
+                {
+                  name: 'causationId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'eventId of the event that caused this one; null for events caused by an external trigger.',
+                },
+                {
+                  name: 'source',
+                  type: 'string',
+                  doc: 'Producing service, e.g. ingress, contract, project.',
+                },
+                {
+                  name: 'key',
+                  type: 'string',
+                  doc: "Aggregate key; equals the Kafka message key (the payload field named by the topic's `key`).",
+                },
+              ],
+            },
+          },
+          {
+            name: 'data',
+            type: {
+              type: 'record',
+              name: 'CustomerTaxProfileUpserted',
+              namespace: 'dev.throughline.masterdata',
+              doc: "Current tax profile of an ERP customer: the country it is established in and its VAT / tax id (compacted topic: the latest record per customerId is the truth). Billing decides the tax of the customer's invoices from it (reverse charge within the EU).",
+              fields: [
+                {
+                  name: 'customerId',
+                  type: 'string',
+                  doc: 'ERP customer id (message key).',
+                },
+                {
+                  name: 'country',
+                  type: 'string',
+                  doc: 'ISO-3166 alpha-2 country the customer is established in.',
+                },
+                {
+                  name: 'taxId',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: 'VAT or tax registration id of the customer; null when it has none (a consumer) or the ERP holds none.',
+                },
+                {
+                  name: 'upsertedBy',
+                  type: ['null', 'string'],
+                  default: null,
+                  doc: "Who sent this record through the ERP master-data API (PUT /erp/customer-tax-profiles/:id or POST /erp/master-data): the verified caller of the API (its OAuth token's `sub`, or `api-key:<integration>` for an API key). Added in v2; null on earlier events.",
                 },
               ],
             },

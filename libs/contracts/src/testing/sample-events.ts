@@ -193,11 +193,13 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayloads[K] } = 
       { taxCode: 'S', rateBasisPoints: 1_900, effectiveFrom: 13_149, effectiveTo: null }, // 2006-01-01
       { taxCode: 'R', rateBasisPoints: 700, effectiveFrom: 13_149, effectiveTo: null },
     ],
+    upsertedBy: 'api-key:netsuite',
   },
   CustomerTaxProfileUpserted: {
     customerId: 'C-100',
     country: 'NL',
     taxId: 'NL859012345B01',
+    upsertedBy: 'api-key:netsuite',
   },
   RateCardUpserted: {
     rateCardId: 'RC-DE-2025',

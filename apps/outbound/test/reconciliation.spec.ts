@@ -164,3 +164,70 @@ describe('reconciliation with NetSuite against the real stack', () => {
     expect((await reconcile({ target: 'netsuite', since: 'yesterday' })).status).toBe(400);
   });
 });
+
+describe('scheduled reconciliation with NetSuite against the real stack', () => {
+  let service: TestService;
+  let probe: EventProbe;
+  let netsuite: NetSuiteStub;
+
+  beforeAll(async () => {
+    netsuite = await startNetSuiteStub();
+    const config = testServiceConfig('outbound');
+    const { accountId, consumerKey, consumerSecret, tokenId, tokenSecret } = netsuite.credentials;
+    const outbound = loadOutboundConfig({
+      NETSUITE_ACCOUNT_ID: accountId,
+      NETSUITE_CONSUMER_KEY: consumerKey,
+      NETSUITE_CONSUMER_SECRET: consumerSecret,
+      NETSUITE_TOKEN_ID: tokenId,
+      NETSUITE_TOKEN_SECRET: tokenSecret,
+      NETSUITE_API_URL: netsuite.url,
+      OUTBOUND_RECONCILE_INTERVAL_MS: '1000',
+    });
+    service = await startTestService(AppModule.forConfig(config, outbound), config);
+    probe = await new EventProbe(service.runtime as MessagingRuntime).start(['BusinessExceptionRaised']);
+  });
+
+  afterAll(async () => {
+    await probe?.stop();
+    await service?.stop();
+    await netsuite?.close();
+  });
+
+  it('finds an invoice voided in NetSuite by itself, every OUTBOUND_RECONCILE_INTERVAL_MS', async () => {
+    await probe.publish(
+      createEvent(
+        'CustomerUpserted',
+        {
+          customerId: 'C-REC-9',
+          name: 'Beta BV',
+          status: 'ACTIVE',
+          billingCurrency: 'EUR',
+          upsertedBy: null,
+        },
+        { source: 'ingress' },
+      ),
+    );
+    await eventually(() => netsuite.data.customers['C-REC-9'] !== undefined, 30_000);
+    await probe.publish(
+      createEvent(
+        'InvoiceIssued',
+        { ...sampleEventRecord('InvoiceIssued').data, invoiceId: 'INV-REC-9', customerId: 'C-REC-9' },
+        { source: 'billing' },
+      ),
+    );
+    await eventually(
+      () => netsuite.data.invoices.some((invoice) => invoice.externalId === 'INV-REC-9'),
+      30_000,
+    );
+    const invoice = netsuite.data.invoices.find((candidate) => candidate.externalId === 'INV-REC-9');
+    if (invoice) invoice.status = 'Voided';
+
+    const raised = await probe.waitFor('BusinessExceptionRaised', (e) => e.data.entityId === 'INV-REC-9');
+    expect(raised.data).toMatchObject({
+      exceptionId: 'EXC-REC-netsuite-Invoice-INV-REC-9-STATUS_DIFFERS',
+      ownerRole: 'FINANCE_OPERATIONS',
+      code: 'STATUS_DIFFERS',
+      details: { expected: 'OPEN|PAID_IN_FULL', actual: 'VOIDED' },
+    });
+  });
+});

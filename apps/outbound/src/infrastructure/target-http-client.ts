@@ -22,11 +22,12 @@ export interface TargetHttpOptions {
 }
 
 export interface TargetHttpRequest {
-  method: 'PATCH' | 'POST' | 'PUT';
+  method: 'GET' | 'PATCH' | 'POST' | 'PUT';
   url: string;
   /** A function is called for each attempt (a signature with a nonce must not be sent twice). */
   headers: Record<string, string> | (() => Record<string, string>);
-  body: string;
+  /** Absent for a GET. */
+  body?: string;
 }
 
 /** An answer with a verdict on the data: the target took it (2xx) or refused it (4xx). */

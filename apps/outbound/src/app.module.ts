@@ -15,7 +15,6 @@ import { CRM_CONNECTOR, DealWriteBack } from './application/deal-write-back';
 import { ERP_CONNECTOR, ErpSync } from './application/erp-sync';
 import { OutboundCalls } from './application/outbound-calls';
 import { OUTBOUND_DB, OutboundDelivery } from './application/outbound-delivery';
-import { ERP_RECORD_READER, Reconciliation } from './application/reconciliation';
 import { WEBHOOK_ROUTES, WebhookFanout, WebhookRoute } from './application/webhook-fanout';
 import { deliveryTimeoutMs, loadOutboundConfig, OutboundConfig } from './config';
 import { subscribedEventTypes } from './domain/webhook';
@@ -27,17 +26,12 @@ import { TargetHttpClient } from './infrastructure/target-http-client';
 import { webhookTarget, WebhookConnector } from './infrastructure/webhook-connector';
 import { OutboundCallsController } from './interface/outbound-calls.controller';
 import { OutboundHandlers } from './interface/outbound.handlers';
-import { RECONCILE_INTERVAL_MS, ReconciliationSchedule } from './interface/reconciliation-schedule';
-import { ReconciliationsController } from './interface/reconciliations.controller';
 import { subscribeWebhookEvents, WEBHOOK_SUBSCRIPTIONS } from './interface/webhook-subscriptions';
 
 /**
  * The outbound service: writes what Throughline decided back to the systems of record (the HubSpot
- * deal, NetSuite customers and invoices) and to webhook subscribers, once per payload and within each target's limits,
- * and reconciles what NetSuite holds with what it sent.
+ * deal, NetSuite customers and invoices) and to webhook subscribers, once per payload and within each target's limits.
  */
-const NETSUITE_CONNECTOR = Symbol('NETSUITE_CONNECTOR');
-
 @Module({})
 export class AppModule {
   static forConfig(
@@ -55,7 +49,7 @@ export class AppModule {
           publishes: ['BusinessExceptionRaised', 'BusinessExceptionResolved', 'OutboundRecordSynced'],
         }),
       ],
-      controllers: [OutboundHandlers, OutboundCallsController, ReconciliationsController],
+      controllers: [OutboundHandlers, OutboundCallsController],
       providers: [
         {
           provide: OUTBOUND_DB,
@@ -80,7 +74,7 @@ export class AppModule {
           },
         },
         {
-          provide: NETSUITE_CONNECTOR,
+          provide: ERP_CONNECTOR,
           inject: [OutboundMetrics, LOGGER],
           useFactory: (metrics: OutboundMetrics, logger: Logger) => {
             const netsuite = outbound.netsuite;
@@ -91,18 +85,6 @@ export class AppModule {
             return new NetSuiteConnector(client('netsuite', netsuite.concurrency, metrics, logger), netsuite);
           },
         },
-        // One connector writes and reads NetSuite, so both share its rate limits and circuit.
-        {
-          provide: ERP_CONNECTOR,
-          inject: [NETSUITE_CONNECTOR],
-          useFactory: (netsuite: NetSuiteConnector | null) => netsuite,
-        },
-        {
-          provide: ERP_RECORD_READER,
-          inject: [NETSUITE_CONNECTOR],
-          useFactory: (netsuite: NetSuiteConnector | null) => netsuite,
-        },
-        { provide: RECONCILE_INTERVAL_MS, useValue: outbound.reconcileIntervalMs },
         {
           provide: WEBHOOK_ROUTES,
           inject: [OutboundMetrics, LOGGER],
@@ -117,8 +99,6 @@ export class AppModule {
         },
         OutboundDelivery,
         OutboundCalls,
-        Reconciliation,
-        ...(outbound.reconcileIntervalMs !== null ? [ReconciliationSchedule] : []),
         DealWriteBack,
         ErpSync,
         WebhookFanout,

@@ -7,7 +7,6 @@ describe('loadOutboundConfig', () => {
       netsuite: null,
       webhooks: [],
       webhookConcurrency: 4,
-      reconcileIntervalMs: null,
       client: {
         timeoutMs: 10_000,
         maxRetryAfterMs: 10_000,
@@ -51,25 +50,6 @@ describe('loadOutboundConfig', () => {
     ).toBe('http://127.0.0.1:9');
     expect(() => loadOutboundConfig({ NETSUITE_ACCOUNT_ID: '123', NETSUITE_CONSUMER_KEY: 'ck' })).toThrow(
       /NETSUITE_CONSUMER_SECRET[\s\S]*NETSUITE_TOKEN_ID[\s\S]*NETSUITE_TOKEN_SECRET/,
-    );
-  });
-
-  it('schedules reconciliation only with NetSuite configured and an interval of at least a second', () => {
-    const credentials = {
-      NETSUITE_ACCOUNT_ID: '1234567',
-      NETSUITE_CONSUMER_KEY: 'ck',
-      NETSUITE_CONSUMER_SECRET: 'cs',
-      NETSUITE_TOKEN_ID: 'ti',
-      NETSUITE_TOKEN_SECRET: 'ts',
-    };
-    expect(
-      loadOutboundConfig({ ...credentials, OUTBOUND_RECONCILE_INTERVAL_MS: '3600000' }).reconcileIntervalMs,
-    ).toBe(3_600_000);
-    expect(() => loadOutboundConfig({ ...credentials, OUTBOUND_RECONCILE_INTERVAL_MS: '10' })).toThrow(
-      /OUTBOUND_RECONCILE_INTERVAL_MS/,
-    );
-    expect(() => loadOutboundConfig({ OUTBOUND_RECONCILE_INTERVAL_MS: '60000' })).toThrow(
-      /OUTBOUND_RECONCILE_INTERVAL_MS: reconciles with NetSuite, so needs NETSUITE_ACCOUNT_ID/,
     );
   });
 

@@ -50,8 +50,6 @@ const outboundConfigShape = {
   OUTBOUND_THROTTLED_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   OUTBOUND_BREAKER_FAILURES: positiveInt.default(5),
   OUTBOUND_BREAKER_OPEN_MS: positiveInt.default(30_000),
-  /** Scheduled reconciliation with NetSuite; unset = off (POST /reconciliations still works). */
-  OUTBOUND_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000).optional(),
 };
 
 export interface OutboundConfig {
@@ -59,8 +57,6 @@ export interface OutboundConfig {
   netsuite: (NetSuiteConnectorConfig & { concurrency: number }) | null;
   webhooks: WebhookSubscriber[];
   webhookConcurrency: number;
-  /** How often reconciliation with NetSuite runs by itself, or null (off). */
-  reconcileIntervalMs: number | null;
   client: {
     timeoutMs: number;
     maxRetryAfterMs: number;
@@ -72,12 +68,6 @@ export interface OutboundConfig {
 /** The outbound service's own settings, validated at boot (every bad variable is named). */
 export function loadOutboundConfig(env: NodeJS.ProcessEnv = process.env): OutboundConfig {
   const vars = loadConfig(outboundConfigShape, env);
-  const netsuite = netSuiteConfig(vars);
-  if (vars.OUTBOUND_RECONCILE_INTERVAL_MS !== undefined && !netsuite) {
-    throw new ConfigurationError(
-      'Invalid configuration:\n  OUTBOUND_RECONCILE_INTERVAL_MS: reconciles with NetSuite, so needs NETSUITE_ACCOUNT_ID',
-    );
-  }
   return {
     hubspot: vars.HUBSPOT_ACCESS_TOKEN
       ? {
@@ -86,10 +76,9 @@ export function loadOutboundConfig(env: NodeJS.ProcessEnv = process.env): Outbou
           concurrency: vars.HUBSPOT_CONCURRENCY,
         }
       : null,
-    netsuite,
+    netsuite: netSuiteConfig(vars),
     webhooks: vars.OUTBOUND_WEBHOOKS,
     webhookConcurrency: vars.WEBHOOK_CONCURRENCY,
-    reconcileIntervalMs: vars.OUTBOUND_RECONCILE_INTERVAL_MS ?? null,
     client: {
       timeoutMs: vars.OUTBOUND_TIMEOUT_MS,
       maxRetryAfterMs: vars.OUTBOUND_MAX_RETRY_AFTER_MS,

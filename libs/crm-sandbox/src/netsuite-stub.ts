@@ -55,8 +55,6 @@ export interface NetSuiteStubInvoice {
   lines: NetSuiteStubInvoiceLine[];
   /** Sum of the line amounts, as decimal text with two fraction digits. */
   total: string;
-  /** NetSuite's status name (`Open` when created; a test may set `Paid In Full` or `Voided`). */
-  status: string;
   idempotencyKey?: string;
 }
 
@@ -317,27 +315,10 @@ export async function startNetSuiteStub(
           amount: line.amount,
         })),
         total: centsText(fields.item.items.reduce((sum, line) => sum + cents(line.amount), 0n)),
-        status: 'Open',
         idempotencyKey,
       };
       store.invoices.push(invoice);
       return answer(204, undefined, `${baseUrl}${RECORD_API}/invoice/${invoice.id}`);
-    }
-    const readMatch = new RegExp(`^${RECORD_API}/(customer|job|invoice)/eid:([A-Za-z0-9_-]+)$`).exec(
-      request.path,
-    );
-    if (readMatch?.[1] && readMatch[2] && method === 'GET') {
-      const record = readRecord(store, baseUrl, readMatch[1], readMatch[2]);
-      return record
-        ? answerRecord(request, res, record)
-        : answer(
-            404,
-            netSuiteErrorBody(
-              404,
-              'NONEXISTENT_ID',
-              `The record instance does not exist. Provide a valid record instance ID.`,
-            ),
-          );
     }
     answer(404, netSuiteErrorBody(404, 'NONEXISTENT_ID', `No route ${method} ${request.path}.`));
   }
@@ -358,75 +339,6 @@ export async function startNetSuiteStub(
         server.close((closeError) => (closeError ? reject(closeError) : resolve()));
       }),
   };
-}
-
-/** A reference as NetSuite answers it in a GET: the internal id and the record's display name. */
-function refOf(baseUrl: string, type: string, id: string, refName: string) {
-  return { links: [{ rel: 'self', href: `${baseUrl}${RECORD_API}/${type}/${id}` }], id, refName };
-}
-
-/**
- * A record as `GET /<type>/eid:<externalId>` answers it: the fields Throughline writes plus `links`
- * and `id`; references as `{ links, id, refName }`; an invoice's `total` as a number and its
- * `status` as a reference (`{ id, refName: "Open" }`), in the shape of Oracle's example answers.
- */
-function readRecord(
-  store: NetSuiteStubData,
-  baseUrl: string,
-  type: string,
-  externalId: string,
-): Record<string, unknown> | undefined {
-  const self = (id: string) => ({ links: [{ rel: 'self', href: `${baseUrl}${RECORD_API}/${type}/${id}` }] });
-  const customerRef = (customerExternalId: string) => {
-    const customer = store.customers[customerExternalId];
-    return customer ? refOf(baseUrl, 'customer', customer.id, customer.companyName) : undefined;
-  };
-  switch (type) {
-    case 'customer': {
-      const customer = store.customers[externalId];
-      return customer && { ...self(customer.id), ...customer };
-    }
-    case 'job': {
-      const job = store.jobs[externalId];
-      return (
-        job && {
-          ...self(job.id),
-          ...job,
-          parent: customerRef(job.parent),
-          isInactive: false,
-        }
-      );
-    }
-    default: {
-      const invoice = store.invoices.find((candidate) => candidate.externalId === externalId);
-      if (!invoice) return undefined;
-      return {
-        ...self(invoice.id),
-        id: invoice.id,
-        externalId: invoice.externalId,
-        tranId: invoice.tranId,
-        entity: customerRef(invoice.entity),
-        tranDate: invoice.tranDate,
-        dueDate: invoice.dueDate,
-        memo: invoice.memo,
-        total: Number(invoice.total),
-        status: { id: INVOICE_STATUS_IDS[invoice.status] ?? invoice.status, refName: invoice.status },
-      };
-    }
-  }
-}
-
-/** Invoice status ids as our reading of NetSuite's transaction status codes (`CustInvc:A`, …). */
-const INVOICE_STATUS_IDS: Record<string, string> = { Open: 'A', 'Paid In Full': 'B', Voided: 'V' };
-
-function answerRecord(
-  request: NetSuiteStubRequest,
-  res: ServerResponse,
-  record: Record<string, unknown>,
-): void {
-  request.status = 200;
-  res.writeHead(200, { 'content-type': 'application/vnd.oracle.resource+json; type=singular-resource' });
-  res.end(JSON.stringify(record));
 }
 
 interface Ref {

@@ -8,7 +8,7 @@ import { describeError } from '@throughline/platform';
 
 import { needsCall, OutboundCallStatus } from '../domain/outbound-call';
 import { payloadSha256 } from '../domain/payload-hash';
-import { OutboundDb, OutboundJson, OutboundTx } from '../infrastructure/outbound-db';
+import { OutboundDb, OutboundTx } from '../infrastructure/outbound-db';
 import { DeliveryOutcome, OutboundConnector, OutboundRequest } from './outbound-connector';
 
 export const OUTBOUND_DB = Symbol('OUTBOUND_DB');
@@ -94,13 +94,10 @@ export class OutboundDelivery {
           sentAt: outcome.kind === 'delivered' ? new Date() : null,
           openExceptionId: outcome.kind === 'rejected' ? exceptionId : null,
         };
-        // What the target holds, for reconciliation: only a payload it took replaces the last one.
-        const sentPayload =
-          outcome.kind === 'delivered' ? { sentPayload: request.payload as OutboundJson } : {};
         await tx.outboundCall.upsert({
           where: { target_entityType_externalId: id },
-          create: { ...id, ...row, ...sentPayload, attempts: 1 },
-          update: { ...row, ...sentPayload, attempts: { increment: 1 } },
+          create: { ...id, ...row, attempts: 1 },
+          update: { ...row, attempts: { increment: 1 } },
         });
         result = outcome.kind === 'delivered' ? 'sent' : 'rejected';
         this.logger.info({ ...id, targetRecordId, status, eventId: cause.envelope.eventId }, 'outbound call');

@@ -1,9 +1,6 @@
 import { DeliveryOutcome, OutboundConnector, OutboundRequest } from '../application/outbound-connector';
-import { TargetRecordReader } from '../application/target-record-reader';
 import { netSuiteAuthorization, NetSuiteTokenCredentials } from '../domain/netsuite-oauth';
-import { netSuiteHeld, netSuiteRecordType } from '../domain/netsuite-reconciliation';
 import { NETSUITE_ENTITY } from '../domain/netsuite-records';
-import { HeldRecord } from '../domain/reconciliation';
 import { TargetHttpClient } from './target-http-client';
 
 export interface NetSuiteConnectorConfig extends NetSuiteTokenCredentials {
@@ -20,10 +17,9 @@ const RECORD_API = '/services/rest/record/v1';
  * - Invoice: `POST /invoice` with `X-NetSuite-Idempotency-Key` (the request's `idempotencyKey`), so
  *   NetSuite creates one invoice however often the call is repeated.
  * NetSuite answers 204 with a Location header naming the record's internal id, which becomes the
- * outbound_call's target record id. Reconciliation reads the records back with
- * `GET /<customer|job|invoice>/eid:<id>` through the same signed, rate-limited client.
+ * outbound_call's target record id.
  */
-export class NetSuiteConnector implements OutboundConnector, TargetRecordReader {
+export class NetSuiteConnector implements OutboundConnector {
   readonly target = 'netsuite';
   readonly ownerRole = 'FINANCE_OPERATIONS';
 
@@ -50,26 +46,6 @@ export class NetSuiteConnector implements OutboundConnector, TargetRecordReader 
       return { kind: 'delivered', ...(internalId ? { targetRecordId: internalId } : {}) };
     }
     return { kind: 'rejected', status: response.status, message: netSuiteErrorMessage(response.text) };
-  }
-
-  /** The record NetSuite holds under Throughline's external id, or null when it answers 404. */
-  async read(entityType: string, externalId: string): Promise<HeldRecord | null> {
-    const url = `${this.config.apiUrl}${RECORD_API}/${netSuiteRecordType(entityType)}/eid:${encodeURIComponent(externalId)}`;
-    const response = await this.http.send({
-      method: 'GET',
-      url,
-      headers: () => ({
-        authorization: netSuiteAuthorization(this.config, { method: 'GET', url }),
-        accept: 'application/json',
-      }),
-    });
-    if (response.outcome === 'rejected') {
-      if (response.status === 404) return null;
-      throw new Error(
-        `NetSuite refused GET ${entityType} ${externalId} (HTTP ${response.status}): ${netSuiteErrorMessage(response.text)}`,
-      );
-    }
-    return netSuiteHeld(entityType, externalId, JSON.parse(response.text) as unknown);
   }
 
   private call(request: OutboundRequest): {

@@ -1,10 +1,8 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 
-import { Prisma, PrismaClient } from './prisma/generated/client';
+import { PrismaClient } from './prisma/generated/client';
 
 export type OutboundDb = PrismaClient;
-/** A JSON value for a JSONB column (a payload as sent). */
-export type OutboundJson = Prisma.InputJsonValue;
 export type OutboundTx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 /**

@@ -22,12 +22,11 @@ export interface TargetHttpOptions {
 }
 
 export interface TargetHttpRequest {
-  method: 'GET' | 'PATCH' | 'POST' | 'PUT';
+  method: 'PATCH' | 'POST' | 'PUT';
   url: string;
   /** A function is called for each attempt (a signature with a nonce must not be sent twice). */
   headers: Record<string, string> | (() => Record<string, string>);
-  /** Absent for a GET. */
-  body?: string;
+  body: string;
 }
 
 /** An answer with a verdict on the data: the target took it (2xx) or refused it (4xx). */

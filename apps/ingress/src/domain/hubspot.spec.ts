@@ -102,6 +102,8 @@ describe('HubSpot webhook events', () => {
     expect(issues({ occurredAt: 1_700_000_000 })).toEqual(['occurredAt']); // seconds, not ms
     expect(issues({ eventId: '99999999999999999999' })).toEqual(['eventId']);
     expect(issues({ eventId: '9223372036854775808' })).toEqual(['eventId']);
+    // Not digits: refused as a bad field, never a BigInt SyntaxError (the fuzz suite's 500).
+    expect(issues({ eventId: '{}' })).toEqual(['eventId']);
     expect(issues({ eventId: '9223372036854775807', objectId: Number.MAX_SAFE_INTEGER })).toBeUndefined();
   });
 

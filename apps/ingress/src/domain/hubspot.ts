@@ -11,7 +11,11 @@ const hubSpotNumber = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER
 const hubSpotIdText = z
   .string()
   .regex(/^(0|[1-9]\d{0,18})$/, 'expected a decimal id that fits 64 bits')
-  .refine((id) => BigInt(id) <= 9_223_372_036_854_775_807n, 'expected a decimal id that fits 64 bits');
+  // zod runs refinements even when the regex failed: only digits may reach BigInt.
+  .refine(
+    (id) => /^\d{1,19}$/.test(id) && BigInt(id) <= 9_223_372_036_854_775_807n,
+    'expected a decimal id that fits 64 bits',
+  );
 
 /** One event of a HubSpot webhook batch (webhooks API v3, CRM object subscriptions). */
 export const hubSpotWebhookEventSchema = z
